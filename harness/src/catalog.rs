@@ -1,0 +1,77 @@
+//! The hazard catalog (HAZARDS.md): every id, its section, and whether this version ports it.
+
+/// One catalog entry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Entry {
+    pub id: &'static str,
+    /// HAZARDS.md section: `maps`, `channels`, `sync`, `context`, `time`, `slices`, `aba`,
+    /// `threads`, or `oracle` for the harness's own classifications.
+    pub section: &'static str,
+    pub summary: &'static str,
+    /// Whether a Go-faithful port and scenarios exist in this version.
+    pub ported: bool,
+}
+
+const fn e(id: &'static str, section: &'static str, summary: &'static str, ported: bool) -> Entry {
+    Entry { id, section, summary, ported }
+}
+
+/// Every catalog id, in HAZARDS.md order.
+pub const CATALOG: &[Entry] = &[
+    e("map-nil-write", "maps", "assignment to entry in nil map (panic)", true),
+    e("map-nil-read", "maps", "reads, delete, clear, range of a nil map are no-ops", true),
+    e("map-concurrent-writes", "maps", "two writers overlap: fatal error: concurrent map writes", true),
+    e("map-read-write", "maps", "a read overlaps a write: fatal error: concurrent map read and map write", true),
+    e("map-iter-write", "maps", "iteration overlaps a write: fatal error: concurrent map iteration and map write", true),
+    e("map-clone-write", "maps", "clone overlaps a write: fatal error: concurrent map clone and map write", true),
+    e("map-lazy-init", "maps", "check-then-create of a shared map without Once", false),
+    e("map-shared-object", "maps", "callback and status writer mutate one cached object's map", false),
+    e("ctx-shared-map", "maps", "one mutable map in every request's context", false),
+    e("map-nil-field", "maps", "a nil map from a struct field or lookup is written", false),
+    e("chan-send-closed", "channels", "send on closed channel (panic), also for blocked senders and select", true),
+    e("chan-close-closed", "channels", "close of closed channel (panic)", true),
+    e("chan-close-nil", "channels", "close of nil channel (panic)", true),
+    e("chan-nil-block", "channels", "send or receive on a nil channel blocks forever", true),
+    e("chan-recv-closed", "channels", "receive from closed channel: buffered values, then zero, false", true),
+    e("chan-leak", "channels", "a sender or receiver whose peer gave up blocks forever", true),
+    e("deadlock", "channels", "every thread blocked: fatal error: all goroutines are asleep - deadlock!", true),
+    e("wg-negative", "sync", "sync: negative WaitGroup counter (panic)", true),
+    e("wg-add-during-wait", "sync", "sync: WaitGroup misuse: Add called concurrently with Wait (panic)", true),
+    e("wg-reuse", "sync", "sync: WaitGroup is reused before previous Wait has returned (panic)", true),
+    e("wg-wait-forever", "sync", "fewer Done than Add: Wait blocks forever", true),
+    e("mutex-unlock-unlocked", "sync", "fatal error: sync: unlock of unlocked mutex", true),
+    e("mutex-double-lock", "sync", "Lock twice in one thread blocks forever", true),
+    e("lock-order-inversion", "sync", "two threads take two locks in opposite orders", true),
+    e("rwmutex-runlock-unlocked", "sync", "fatal error: sync: RUnlock of unlocked RWMutex", true),
+    e("rwmutex-unlock-unlocked", "sync", "fatal error: sync: Unlock of unlocked RWMutex", true),
+    e("rwmutex-nested-rlock", "sync", "nested RLock with a writer arriving in between deadlocks", true),
+    e("once-panic", "sync", "f panics: the Once is done anyway, later Do calls skip f", true),
+    e("once-recursive", "sync", "f calls Do on the same Once: blocks forever", true),
+    e("pool-use-after-put", "sync", "an object used after Put aliases another Get", false),
+    e("ctx-cancelled-parent", "context", "a child of a cancelled parent is born cancelled", false),
+    e("ctx-never-cancelled", "context", "waiting on Done of a context nobody cancels", false),
+    e("ctx-afterfunc", "context", "AfterFunc runs f once ctx is cancelled; stop() semantics", false),
+    e("timer-afterfunc-reset", "time", "Reset re-arms a stopped or fired AfterFunc timer", false),
+    e("timer-stop-race", "time", "Stop returns false while f may still be running", false),
+    e("timeout-leak", "time", "the timeout wins a select and the worker's send blocks forever", false),
+    e("slice-append-alias", "slices", "two appends to one base with spare capacity alias", false),
+    e("slice-stale-after-grow", "slices", "a reference taken before a reallocating append goes stale", false),
+    e("slice-concurrent-append", "slices", "two threads append to one slice variable: lost updates", false),
+    e("slice-bounds", "slices", "runtime error: index out of range / slice bounds out of range", false),
+    e("aba-treiber", "aba", "Treiber stack pop CAS succeeds with a stale next after node reuse", false),
+    e("panic-other-thread", "threads", "a panic in a spawned thread is not caught by the parent's recover", false),
+    e("handle-use-after-close", "threads", "a shared handle closed by one owner while another uses it", false),
+];
+
+/// Ids the harness reports that are not hazards of their own.
+pub const ORACLE_IDS: &[&str] = &["panic", "livelock", "assertion"];
+
+/// Look up an id.
+pub fn entry(id: &str) -> Option<&'static Entry> {
+    CATALOG.iter().find(|e| e.id == id)
+}
+
+/// Whether `id` can appear in a scenario's `expect` or `catalog` field.
+pub fn is_known(id: &str) -> bool {
+    entry(id).is_some() || ORACLE_IDS.contains(&id)
+}

@@ -1,0 +1,349 @@
+//! Engines: run a scenario under a picker until the budget is spent or a failure settles its
+//! expectation; the portfolio runs several side by side. Also replay and verification.
+
+use super::config::{EngineKind, ExploreConfig};
+use super::dfs::Dfs;
+use super::driver::{execute, ExecOutcome};
+use super::replay::Replay;
+use super::rt::{shuttle_config, Adapter, Control, Picker};
+use super::schedule::{Decision, Schedule};
+use super::signature::Signature;
+use crate::model::world::Failed;
+use crate::scenario::{Expectation, Program};
+use shuttle::scheduler::{PctScheduler, RandomScheduler};
+use shuttle::Runner;
+use std::collections::HashSet;
+use std::fmt;
+use std::hash::{Hash, Hasher};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// A failure found while exploring, with the schedule that produces it.
+#[derive(Debug, Clone)]
+pub struct Finding {
+    pub signature: Signature,
+    pub failed: Failed,
+    pub schedule: Schedule,
+    /// Thread names by index (the schedule's thread numbers).
+    pub threads: Vec<String>,
+    /// The engine that found it, and in which of its executions (1-based).
+    pub engine: &'static str,
+    pub execution: u64,
+}
+
+/// Why an engine stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StopReason {
+    /// A failure settled the expectation.
+    Found,
+    /// The iteration budget is spent.
+    Iterations,
+    /// The time budget is spent.
+    Time,
+    /// DFS explored every schedule within its preemption bound.
+    Exhausted,
+    /// Another engine of the portfolio settled it.
+    Portfolio,
+}
+
+/// What one engine did.
+#[derive(Debug, Clone)]
+pub struct EngineStats {
+    pub engine: &'static str,
+    pub executions: u64,
+    pub distinct_schedules: u64,
+    pub stopped: StopReason,
+}
+
+/// The result of exploring one scenario.
+#[derive(Debug, Clone)]
+pub struct Exploration {
+    pub engines: Vec<EngineStats>,
+    /// Distinct failures, in the order found.
+    pub findings: Vec<Finding>,
+    pub elapsed: Duration,
+}
+
+impl Exploration {
+    pub fn executions(&self) -> u64 {
+        self.engines.iter().map(|e| e.executions).sum()
+    }
+    pub fn distinct_schedules(&self) -> u64 {
+        self.engines.iter().map(|e| e.distinct_schedules).sum()
+    }
+    /// Whether a DFS proved there is nothing (more) to find within its bound.
+    pub fn exhausted(&self) -> bool {
+        self.engines.iter().any(|e| e.stopped == StopReason::Exhausted)
+    }
+    /// The finding that meets a `fails` expectation, if any.
+    pub fn matching(&self, prog: &Program) -> Option<&Finding> {
+        match &prog.expect {
+            Expectation::Fails(want) => self.findings.iter().find(|f| f.signature.matches(want)),
+            Expectation::Passes => None,
+        }
+    }
+    /// When the budget ran out before a failure settled the expectation: what ran out, and
+    /// the flags (and environment variables) that raise it.
+    pub fn budget_note(&self) -> Option<String> {
+        let time = self.engines.iter().any(|e| e.stopped == StopReason::Time);
+        let iters = self.engines.iter().any(|e| e.stopped == StopReason::Iterations);
+        if time {
+            Some(format!(
+                "time budget spent after {} executions; raise it with --time SECONDS (HAZARD_TIME)",
+                self.executions()
+            ))
+        } else if iters {
+            Some(format!(
+                "iteration budget spent after {} executions; raise it with --iterations N (HAZARD_ITERATIONS)",
+                self.executions()
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// The harness itself failed (a bug): never a scenario's fault.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InternalError(pub String);
+
+impl fmt::Display for InternalError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "internal error in the harness (please report it): {}", self.0)
+    }
+}
+impl std::error::Error for InternalError {}
+
+/// Why a replay did not run the recorded schedule to its end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReplayError {
+    /// The execution departed from the schedule (scenario changed, or schedule corrupted).
+    Diverged(String),
+    Internal(InternalError),
+}
+
+impl fmt::Display for ReplayError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReplayError::Diverged(m) => write!(f, "the schedule does not fit this scenario: {m}"),
+            ReplayError::Internal(e) => e.fmt(f),
+        }
+    }
+}
+impl std::error::Error for ReplayError {}
+
+/// State shared by the engines of one exploration.
+struct Shared {
+    stop: AtomicBool,
+    deadline: Option<Instant>,
+    findings: Mutex<Vec<Finding>>,
+}
+
+struct EngineCtl {
+    name: &'static str,
+    prog: Arc<Program>,
+    shared: Arc<Shared>,
+    pending: Arc<Mutex<Option<ExecOutcome>>>,
+    stats: Arc<Mutex<EngineStats>>,
+    distinct: HashSet<u64>,
+    limit: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A poisoned lock only means another engine thread panicked, which is reported on its own.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Control for EngineCtl {
+    fn execution_ended(&mut self, decisions: Vec<Decision>, _divergence: Option<String>) -> bool {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        decisions.hash(&mut h);
+        self.distinct.insert(h.finish());
+        let execution = {
+            let mut s = lock(&self.stats);
+            s.executions += 1;
+            s.distinct_schedules = self.distinct.len() as u64;
+            s.executions
+        };
+        let outcome = lock(&self.pending).take();
+        if let Some(ExecOutcome { failed: Some(failed), signature: Some(signature), threads, .. }) = outcome {
+            let settles = match &self.prog.expect {
+                Expectation::Passes => true,
+                Expectation::Fails(want) => signature.matches(want),
+            };
+            let mut findings = lock(&self.shared.findings);
+            if !findings.iter().any(|f| f.signature == signature) {
+                findings.push(Finding {
+                    signature,
+                    failed,
+                    schedule: Schedule { decisions },
+                    threads,
+                    engine: self.name,
+                    execution,
+                });
+            }
+            if settles {
+                lock(&self.stats).stopped = StopReason::Found;
+                self.shared.stop.store(true, Ordering::SeqCst);
+                return false;
+            }
+        }
+        true
+    }
+
+    fn may_start(&mut self) -> bool {
+        let mut s = lock(&self.stats);
+        if self.shared.stop.load(Ordering::SeqCst) {
+            if s.stopped != StopReason::Found {
+                s.stopped = StopReason::Portfolio;
+            }
+            return false;
+        }
+        if s.executions >= self.limit {
+            s.stopped = StopReason::Iterations;
+            return false;
+        }
+        if self.shared.deadline.is_some_and(|d| Instant::now() >= d) {
+            s.stopped = StopReason::Time;
+            return false;
+        }
+        true
+    }
+}
+
+fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
+    match kind {
+        EngineKind::Random => Picker::Shuttle(Box::new(RandomScheduler::new_from_seed(cfg.seed, usize::MAX))),
+        EngineKind::Pct => Picker::Shuttle(Box::new(PctScheduler::new_from_seed(
+            cfg.seed.wrapping_add(1),
+            cfg.pct_depth.max(1),
+            usize::MAX,
+        ))),
+        EngineKind::Dfs => Picker::Own(Box::new(Dfs::new(cfg.preemption_bound))),
+        EngineKind::Portfolio => unreachable!("a portfolio is several engines"),
+    }
+}
+
+fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic with a non-text payload".into())
+}
+
+/// Run `f` under shuttle with `picker` and `control`; a panic of the harness becomes an error.
+fn run_shuttle<C: Control + 'static>(
+    picker: Picker,
+    control: C,
+    body: impl Fn() + Send + Sync + 'static,
+) -> Result<(), InternalError> {
+    let runner = Runner::new(Adapter::new(picker, control), shuttle_config());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runner.run(body);
+    }))
+    .map_err(|p| InternalError(panic_text(p)))
+}
+
+fn run_engine(
+    kind: EngineKind,
+    prog: &Arc<Program>,
+    cfg: &ExploreConfig,
+    shared: &Arc<Shared>,
+    limit: u64,
+) -> Result<EngineStats, InternalError> {
+    let stats = Arc::new(Mutex::new(EngineStats {
+        engine: kind.name(),
+        executions: 0,
+        distinct_schedules: 0,
+        stopped: StopReason::Exhausted,
+    }));
+    let pending = Arc::new(Mutex::new(None));
+    let ctl = EngineCtl {
+        name: kind.name(),
+        prog: Arc::clone(prog),
+        shared: Arc::clone(shared),
+        pending: Arc::clone(&pending),
+        stats: Arc::clone(&stats),
+        distinct: HashSet::new(),
+        limit,
+    };
+    let body_prog = Arc::clone(prog);
+    let max_steps = cfg.max_steps;
+    run_shuttle(picker(kind, cfg), ctl, move || {
+        let out = execute(&body_prog, max_steps, false);
+        *lock(&pending) = Some(out);
+    })?;
+    let s = lock(&stats).clone();
+    Ok(s)
+}
+
+/// Explore a scenario's interleavings with the configured engine(s).
+pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, InternalError> {
+    let start = Instant::now();
+    let shared = Arc::new(Shared {
+        stop: AtomicBool::new(false),
+        deadline: cfg.time.map(|t| start + t),
+        findings: Mutex::new(Vec::new()),
+    });
+    let engines = match cfg.engine {
+        EngineKind::Portfolio => {
+            let kinds = [EngineKind::Random, EngineKind::Pct, EngineKind::Dfs];
+            let limit = cfg.iterations.div_ceil(kinds.len() as u64).max(1);
+            std::thread::scope(|s| {
+                let handles: Vec<_> = kinds
+                    .iter()
+                    .map(|&k| {
+                        let shared = &shared;
+                        s.spawn(move || run_engine(k, prog, cfg, shared, limit))
+                    })
+                    .collect();
+                handles
+                    .into_iter()
+                    .map(|h| h.join().map_err(|p| InternalError(panic_text(p)))?)
+                    .collect::<Result<Vec<_>, _>>()
+            })?
+        }
+        kind => vec![run_engine(kind, prog, cfg, &shared, cfg.iterations.max(1))?],
+    };
+    let findings = std::mem::take(&mut *lock(&shared.findings));
+    Ok(Exploration { engines, findings, elapsed: start.elapsed() })
+}
+
+struct ReplayCtl {
+    divergence: Arc<Mutex<Option<String>>>,
+    ran: bool,
+}
+
+impl Control for ReplayCtl {
+    fn execution_ended(&mut self, _decisions: Vec<Decision>, divergence: Option<String>) -> bool {
+        *lock(&self.divergence) = divergence;
+        false
+    }
+    fn may_start(&mut self) -> bool {
+        !std::mem::replace(&mut self.ran, true)
+    }
+}
+
+/// Replay `schedule` once. `trace` records the step trace (slower; for reports and `show`).
+pub fn replay(
+    prog: &Arc<Program>,
+    schedule: &Schedule,
+    max_steps: u64,
+    trace: bool,
+) -> Result<ExecOutcome, ReplayError> {
+    let divergence = Arc::new(Mutex::new(None));
+    let out = Arc::new(Mutex::new(None));
+    let ctl = ReplayCtl { divergence: Arc::clone(&divergence), ran: false };
+    let (p, o) = (Arc::clone(prog), Arc::clone(&out));
+    run_shuttle(Picker::Own(Box::new(Replay::new(schedule))), ctl, move || {
+        let r = execute(&p, max_steps, trace);
+        *lock(&o) = Some(r);
+    })
+    .map_err(ReplayError::Internal)?;
+    if let Some(d) = lock(&divergence).take() {
+        return Err(ReplayError::Diverged(d));
+    }
+    let result = lock(&out).take();
+    result.ok_or_else(|| ReplayError::Diverged("the execution stopped before it finished".into()))
+}

@@ -1,0 +1,20 @@
+//! Exploration engines over scenarios: shuttle's random and PCT schedulers, hazard's
+//! preemption-bounded DFS, replay, and the portfolio. The shuttle adapter ([`rt`]) is the one
+//! place that implements shuttle's `Scheduler`; everything a run decides is recorded in
+//! hazard's own [`schedule`] format.
+
+mod config;
+mod dfs;
+mod driver;
+mod engine;
+pub(crate) mod interp;
+mod replay;
+pub(crate) mod rt;
+pub mod schedule;
+mod signature;
+
+pub use config::{EngineKind, ExploreConfig};
+pub use driver::ExecOutcome;
+pub use engine::{explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason};
+pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
+pub use signature::Signature;

@@ -1,0 +1,245 @@
+//! The one place that touches shuttle: the `Scheduler` adapter that records decisions, and the
+//! task primitives (scheduling point, block, wake, spawn) the ports are built on.
+//!
+//! Task ids: the driver that sets up an execution is shuttle task 0, and model thread `i` is task
+//! `i + 1` (shuttle numbers tasks in spawn order; [`spawn`] checks it). The driver never competes
+//! in a real decision: it spawns the threads while holding them blocked, releases them and blocks
+//! until the last one finishes.
+//!
+//! Teardown: once an execution's outcome is known, every thread unwinds at its next scheduling
+//! point, so each execution finishes normally and shuttle can reuse its stacks. Decisions taken
+//! during that unwinding are fixed (lowest task first) and not recorded.
+
+use super::schedule::Decision;
+use shuttle::scheduler::{Schedule as ShuttleSchedule, Scheduler, Task, TaskId};
+use shuttle_engine::runtime::execution::ExecutionState;
+use shuttle_engine::runtime::thread::switch;
+use std::cell::Cell;
+use std::panic::Location;
+
+/// Stack of every model thread. Interpreter recursion is bounded by the scenario's nesting limit.
+pub(crate) const STACK_SIZE: usize = 0x40000;
+
+thread_local! {
+    static TEARDOWN: Cell<bool> = const { Cell::new(false) };
+    static ARITY: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A scheduling point: the explorer may run another thread before this one continues.
+#[inline]
+pub(crate) fn yield_now() {
+    switch();
+}
+
+/// Block the current task until [`unblock`] and switch away.
+pub(crate) fn block_current() {
+    ExecutionState::with(|s| s.current_mut().block(false));
+    switch();
+}
+
+fn task_unblock(task: usize) {
+    ExecutionState::with(|s| s.get_mut(TaskId::from(task)).unblock());
+}
+
+/// Make model thread `t` runnable again.
+pub(crate) fn unblock(t: usize) {
+    task_unblock(t + 1);
+}
+
+/// Wake the driver (the last model thread finished).
+pub(crate) fn unblock_driver() {
+    task_unblock(0);
+}
+
+/// Hold model thread `t` (just spawned by the driver) until [`unblock`].
+pub(crate) fn hold(t: usize) {
+    ExecutionState::with(|s| s.get_mut(TaskId::from(t + 1)).block(false));
+}
+
+/// Spawn model thread `t` running `f`, detached (nothing joins it).
+#[track_caller]
+pub(crate) fn spawn(t: usize, name: &str, f: Box<dyn FnOnce()>) {
+    let id = ExecutionState::spawn_thread(f, STACK_SIZE, Some(name.to_string()), None, Location::caller());
+    assert_eq!(usize::from(id), t + 1, "shuttle numbers tasks in spawn order");
+    ExecutionState::with(|s| s.get_mut(id).detach());
+}
+
+/// Enter or leave the teardown of the current execution.
+pub(crate) fn set_teardown(on: bool) {
+    TEARDOWN.with(|c| c.set(on));
+}
+
+/// An explorer decision among `n` options (which ready select case runs). Recorded in the
+/// schedule when `n > 1`.
+pub(crate) fn choose(n: usize) -> usize {
+    if n <= 1 {
+        return 0;
+    }
+    ARITY.with(|a| a.set(n));
+    let k = ExecutionState::next_u64() as usize;
+    k.min(n - 1)
+}
+
+/// A strategy of hazard's own (DFS with a preemption bound, replay, fuzz bytes).
+pub(crate) trait Strategy: Send {
+    /// A new execution starts; false when there is nothing left to explore.
+    fn begin(&mut self) -> bool;
+    /// Pick among `runnable` model threads (at least two); `current` is the thread that ran
+    /// last. `None` stops the execution (a replay that diverged).
+    fn thread(&mut self, runnable: &[u32], current: Option<u32>) -> Option<u32>;
+    /// Pick an option in `0..arity` (`arity >= 2`); `None` stops the execution.
+    fn choice(&mut self, arity: u32) -> Option<u32>;
+    /// The execution ended: an error if the strategy could not follow it (replay divergence).
+    fn end(&mut self) -> Option<String> {
+        None
+    }
+}
+
+/// Who decides: one of shuttle's schedulers, or a strategy of hazard's own.
+pub(crate) enum Picker {
+    Shuttle(Box<dyn Scheduler + Send>),
+    Own(Box<dyn Strategy>),
+}
+
+/// What the adapter reports to its engine between executions.
+pub(crate) trait Control: Send {
+    /// The previous execution ended with these decisions (and the strategy's complaint, if any).
+    /// Return false to stop exploring.
+    fn execution_ended(&mut self, decisions: Vec<Decision>, divergence: Option<String>) -> bool;
+    /// Whether another execution may start (budget, stop flags).
+    fn may_start(&mut self) -> bool;
+}
+
+/// The `Scheduler` shuttle runs: delegates to the picker, records real decisions.
+pub(crate) struct Adapter<C: Control> {
+    picker: Picker,
+    control: C,
+    decisions: Vec<Decision>,
+    started: bool,
+    /// The picker gave up on this execution (a divergent replay): stop it.
+    stopped: bool,
+}
+
+impl<C: Control> Adapter<C> {
+    pub(crate) fn new(picker: Picker, control: C) -> Self {
+        Adapter { picker, control, decisions: Vec::new(), started: false, stopped: false }
+    }
+}
+
+impl<C: Control> std::fmt::Debug for Adapter<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Adapter").field("decisions", &self.decisions.len()).finish()
+    }
+}
+
+impl<C: Control> Drop for Adapter<C> {
+    fn drop(&mut self) {
+        // shuttle's RandomScheduler prints its own replay seed when dropped mid-run; hazard's
+        // schedule is the record, so the inner scheduler is not dropped (a few bytes leak).
+        if let Picker::Shuttle(s) = std::mem::replace(&mut self.picker, Picker::Own(Box::new(Nothing))) {
+            std::mem::forget(s);
+        }
+    }
+}
+
+struct Nothing;
+impl Strategy for Nothing {
+    fn begin(&mut self) -> bool {
+        false
+    }
+    fn thread(&mut self, _: &[u32], _: Option<u32>) -> Option<u32> {
+        None
+    }
+    fn choice(&mut self, _: u32) -> Option<u32> {
+        None
+    }
+}
+
+impl<C: Control> Scheduler for Adapter<C> {
+    fn new_execution(&mut self) -> Option<ShuttleSchedule> {
+        if self.started {
+            let divergence = match &mut self.picker {
+                Picker::Own(s) => s.end(),
+                Picker::Shuttle(_) => None,
+            };
+            let decisions = std::mem::take(&mut self.decisions);
+            if !self.control.execution_ended(decisions, divergence) {
+                return None;
+            }
+        }
+        self.started = true;
+        self.stopped = false;
+        set_teardown(false);
+        if !self.control.may_start() {
+            return None;
+        }
+        match &mut self.picker {
+            Picker::Shuttle(s) => s.new_execution(),
+            Picker::Own(s) => s.begin().then(|| ShuttleSchedule::new(0)),
+        }
+    }
+
+    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+        if self.stopped {
+            return None;
+        }
+        if TEARDOWN.with(|t| t.get()) {
+            return Some(runnable[0].id());
+        }
+        let chosen = match &mut self.picker {
+            Picker::Shuttle(s) => s.next_task(runnable, current, is_yielding)?,
+            Picker::Own(_) if runnable.len() == 1 => return Some(runnable[0].id()),
+            Picker::Own(s) => {
+                let threads: Vec<u32> = runnable
+                    .iter()
+                    .filter_map(|t| usize::from(t.id()).checked_sub(1))
+                    .map(|t| t as u32)
+                    .collect();
+                let current = current.and_then(|c| usize::from(c).checked_sub(1)).map(|c| c as u32);
+                match s.thread(&threads, current) {
+                    Some(t) => TaskId::from(t as usize + 1),
+                    None => {
+                        self.stopped = true;
+                        return None;
+                    }
+                }
+            }
+        };
+        if runnable.len() >= 2 {
+            if let Some(t) = usize::from(chosen).checked_sub(1) {
+                self.decisions.push(Decision::Thread(t as u32));
+            }
+        }
+        Some(chosen)
+    }
+
+    fn next_u64(&mut self) -> u64 {
+        let arity = ARITY.with(|a| a.replace(0)).max(2) as u32;
+        let k = match &mut self.picker {
+            Picker::Shuttle(s) => Some((s.next_u64() % arity as u64) as u32),
+            Picker::Own(s) => s.choice(arity),
+        };
+        match k {
+            Some(k) => {
+                self.decisions.push(Decision::Choice(k));
+                k as u64
+            }
+            None => {
+                // The next scheduling point stops the execution.
+                self.stopped = true;
+                0
+            }
+        }
+    }
+}
+
+/// Shuttle configuration for hazard's executions: hazard bounds steps and reports failures
+/// itself, so shuttle's own step bound and failure printing are off.
+pub(crate) fn shuttle_config() -> shuttle::Config {
+    let mut config = shuttle::Config::new();
+    config.stack_size = STACK_SIZE;
+    config.failure_persistence = shuttle::FailurePersistence::None;
+    config.max_steps = shuttle::MaxSteps::None;
+    config.silence_warnings = true;
+    config
+}

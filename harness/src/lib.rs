@@ -1,0 +1,21 @@
+//! hazard: a chaos-engineering fuzz harness for concurrent data structures.
+//!
+//! Scenario files describe Go-style operation schedules; engines built on shuttle explore their
+//! interleavings against instrumented ports that fail exactly as Go's runtime does; every finding
+//! is replay-verified and written as a versioned JSON report.
+
+/// The hazard catalog: ids, sections, what is ported.
+pub mod catalog;
+/// Exploration: engines, the shuttle adapter, the schedule format, replay.
+pub mod explore;
+/// Go-faithful ports of maps, channels, select and the sync primitives; typed failures.
+pub mod model;
+/// Reports: versioned JSON, atomic writer, terminal table.
+pub mod report;
+/// Scenario format v1: parse, validate, compile, JSON Schema.
+pub mod scenario;
+
+/// The harness version recorded in reports.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+/// The shuttle version the engines run on (pinned in Cargo.toml).
+pub const SHUTTLE_VERSION: &str = "0.9.9";

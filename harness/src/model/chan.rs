@@ -1,0 +1,199 @@
+//! `chan` port: capacity 0..n, nil channels, close semantics, FIFO wait queues (Go's hchan).
+//!
+//! A nil channel blocks every send and receive forever. `close` wakes every blocked receiver with
+//! the zero value and `ok == false`, and every blocked sender, which then panics with
+//! `send on closed channel` in its own thread. Buffered values still drain after close.
+
+use super::world::{Obj, ThreadCx, Unwind, Wake, World};
+use super::{Failure, Value, WaitReason};
+use crate::scenario::{ObjId, OpId};
+use std::collections::VecDeque;
+
+/// A blocked sender or receiver (Go's sudog). `case` is set when it waits inside a `select`.
+#[derive(Debug, Clone)]
+pub(crate) struct Waiter {
+    pub thread: usize,
+    pub case: Option<usize>,
+    /// The value a blocked sender offers.
+    pub value: Value,
+}
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ChanState {
+    pub nil: bool,
+    pub cap: usize,
+    /// Invariant: `buf.len() <= cap`, and `buf` is empty whenever `recvq` is not.
+    pub buf: VecDeque<Value>,
+    pub closed: bool,
+    pub recvq: VecDeque<Waiter>,
+    pub sendq: VecDeque<Waiter>,
+}
+
+impl ChanState {
+    pub fn new(cap: u32, nil: bool) -> ChanState {
+        ChanState { nil, cap: cap as usize, ..ChanState::default() }
+    }
+}
+
+/// Wake `waiter`; a thread waiting in a `select` is first taken off every channel's queues, as
+/// Go's `selectDone` makes its other sudogs stale.
+pub(crate) fn wake_waiter(w: &mut World, waiter: &Waiter, wake: Wake) {
+    if waiter.case.is_some() {
+        for obj in &mut w.objs {
+            if let Obj::Chan(c) = obj {
+                c.recvq.retain(|x| x.thread != waiter.thread);
+                c.sendq.retain(|x| x.thread != waiter.thread);
+            }
+        }
+    }
+    w.wake(waiter.thread, wake);
+}
+
+/// What a non-blocking send attempt did.
+pub(crate) enum TrySend {
+    Done,
+    Closed,
+    WouldBlock,
+}
+
+/// Send without blocking: hand the value to a waiting receiver, or buffer it.
+pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value) -> TrySend {
+    let c = w.chan(ch);
+    if c.closed {
+        return TrySend::Closed;
+    }
+    if let Some(r) = c.recvq.pop_front() {
+        let wake = Wake::Received { case: r.case, value: value.clone(), ok: true };
+        wake_waiter(w, &r, wake);
+        return TrySend::Done;
+    }
+    if c.buf.len() < c.cap {
+        c.buf.push_back(value.clone());
+        return TrySend::Done;
+    }
+    TrySend::WouldBlock
+}
+
+/// Receive without blocking: from a waiting sender (through the buffer if there is one), from
+/// the buffer, or the zero value from a closed and drained channel.
+pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value) -> Option<(Value, bool)> {
+    let c = w.chan(ch);
+    if let Some(s) = c.sendq.pop_front() {
+        let value = if c.cap == 0 {
+            s.value.clone()
+        } else {
+            // Full buffer: take the head, the sender's value goes to the tail.
+            let head = c.buf.pop_front().expect("a sender waits only on a full buffer");
+            c.buf.push_back(s.value.clone());
+            head
+        };
+        wake_waiter(w, &s, Wake::Sent { case: s.case });
+        return Some((value, true));
+    }
+    if let Some(v) = c.buf.pop_front() {
+        return Some((v, true));
+    }
+    if c.closed {
+        return Some((zero.clone(), false));
+    }
+    None
+}
+
+/// `ch <- value`.
+pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<(), Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(ch).to_string();
+    if w.chan(ch).nil {
+        w.note(cx.me, op, || format!("{name} <- {}: nil channel", value.quoted()));
+        cx.block(w, op, WaitReason::ChanSendNil, Some(ch))?;
+        unreachable!("nothing wakes a sender on a nil channel but teardown");
+    }
+    match try_send(&mut w, ch, value) {
+        TrySend::Done => {
+            w.note(cx.me, op, || format!("{name} <- {}", value.quoted()));
+            Ok(())
+        }
+        TrySend::Closed => {
+            w.note(cx.me, op, || format!("{name} <- {}: closed", value.quoted()));
+            Err(cx.panic(Failure::SendOnClosedChannel, op))
+        }
+        TrySend::WouldBlock => {
+            w.note(cx.me, op, || format!("{name} <- {}: waits for a receiver", value.quoted()));
+            let me = cx.me;
+            w.chan(ch).sendq.push_back(Waiter { thread: me, case: None, value: value.clone() });
+            match cx.block(w, op, WaitReason::ChanSend, Some(ch))? {
+                Wake::Sent { .. } => {
+                    cx.world.borrow_mut().note(me, op, || format!("{name} <- {}: taken", value.quoted()));
+                    Ok(())
+                }
+                Wake::SendClosed { .. } => {
+                    cx.world.borrow_mut().note(me, op, || format!("{name} closed while sending"));
+                    Err(cx.panic(Failure::SendOnClosedChannel, op))
+                }
+                other => unreachable!("a blocked sender is woken by a receive or a close, not {other:?}"),
+            }
+        }
+    }
+}
+
+/// `v, ok := <-ch`.
+pub(crate) fn recv(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<(Value, bool), Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(ch).to_string();
+    if w.chan(ch).nil {
+        w.note(cx.me, op, || format!("<-{name}: nil channel"));
+        cx.block(w, op, WaitReason::ChanReceiveNil, Some(ch))?;
+        unreachable!("nothing wakes a receiver on a nil channel but teardown");
+    }
+    if let Some((v, ok)) = try_recv(&mut w, ch, zero) {
+        w.note(cx.me, op, || format!("<-{name} -> {}, {ok}", v.quoted()));
+        return Ok((v, ok));
+    }
+    w.note(cx.me, op, || format!("<-{name}: waits for a sender"));
+    let me = cx.me;
+    w.chan(ch).recvq.push_back(Waiter { thread: me, case: None, value: Value::Nil });
+    match cx.block(w, op, WaitReason::ChanReceive, Some(ch))? {
+        Wake::Received { value, ok, .. } => {
+            cx.world.borrow_mut().note(me, op, || format!("<-{name} -> {}, {ok} (woken)", value.quoted()));
+            Ok((value, ok))
+        }
+        other => unreachable!("a blocked receiver is woken by a send or a close, not {other:?}"),
+    }
+}
+
+/// `close(ch)`.
+pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<(), Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(ch).to_string();
+    let c = w.chan(ch);
+    if c.nil {
+        w.note(cx.me, op, || format!("close({name}): nil channel"));
+        return Err(cx.panic(Failure::CloseOfNilChannel, op));
+    }
+    if c.closed {
+        w.note(cx.me, op, || format!("close({name}): already closed"));
+        return Err(cx.panic(Failure::CloseOfClosedChannel, op));
+    }
+    c.closed = true;
+    let receivers: Vec<Waiter> = c.recvq.drain(..).collect();
+    let senders: Vec<Waiter> = c.sendq.drain(..).collect();
+    let (nr, ns) = (receivers.len(), senders.len());
+    w.note(cx.me, op, || format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)"));
+    for r in receivers {
+        let wake = Wake::Received { case: r.case, value: zero.clone(), ok: false };
+        wake_waiter(&mut w, &r, wake);
+    }
+    for s in senders {
+        wake_waiter(&mut w, &s, Wake::SendClosed { case: s.case });
+    }
+    Ok(())
+}
+
+/// `len(ch)`: buffered values.
+pub(crate) fn len(cx: &ThreadCx, op: OpId, ch: ObjId) -> Result<i64, Unwind> {
+    let mut w = cx.step(op)?;
+    let n = w.chan(ch).buf.len() as i64;
+    let name = w.obj_name(ch).to_string();
+    w.note(cx.me, op, || format!("len({name}) -> {n}"));
+    Ok(n)
+}

@@ -1,0 +1,320 @@
+//! Failures as values: each variant renders Go's exact text and kind (HAZARDS.md).
+
+use super::Value;
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How Go fails, or how the harness classifies what Go leaves silent.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FailureKind {
+    /// `panic: <value>`: recoverable in the panicking goroutine, fatal to the process otherwise.
+    Panic,
+    /// `fatal error: <msg>`: not recoverable, deferred calls do not run.
+    Fatal,
+    /// The scenario ended with goroutines blocked forever. Go says nothing.
+    Leak,
+    /// The step bound was exceeded: threads keep running without finishing. Go says nothing.
+    Livelock,
+    /// A final-state assertion of the scenario does not hold (lost update, aliasing, ...).
+    Assertion,
+}
+
+impl FailureKind {
+    /// The lowercase name used in scenario files and reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FailureKind::Panic => "panic",
+            FailureKind::Fatal => "fatal",
+            FailureKind::Leak => "leak",
+            FailureKind::Livelock => "livelock",
+            FailureKind::Assertion => "assertion",
+        }
+    }
+}
+
+impl fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// What a blocked goroutine waits on, with Go's wait-reason text (as in a goroutine dump).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum WaitReason {
+    /// `chan send`
+    #[serde(rename = "chan send")]
+    ChanSend,
+    /// `chan receive`
+    #[serde(rename = "chan receive")]
+    ChanReceive,
+    /// `chan send (nil chan)`
+    #[serde(rename = "chan send (nil chan)")]
+    ChanSendNil,
+    /// `chan receive (nil chan)`
+    #[serde(rename = "chan receive (nil chan)")]
+    ChanReceiveNil,
+    /// `select`
+    #[serde(rename = "select")]
+    Select,
+    /// `select (no cases)`
+    #[serde(rename = "select (no cases)")]
+    SelectNoCases,
+    /// `sync.Mutex.Lock`
+    #[serde(rename = "sync.Mutex.Lock")]
+    MutexLock,
+    /// `sync.RWMutex.RLock`
+    #[serde(rename = "sync.RWMutex.RLock")]
+    RWMutexRLock,
+    /// `sync.RWMutex.Lock`
+    #[serde(rename = "sync.RWMutex.Lock")]
+    RWMutexLock,
+    /// `sync.WaitGroup.Wait`
+    #[serde(rename = "sync.WaitGroup.Wait")]
+    WaitGroupWait,
+}
+
+impl WaitReason {
+    /// Go's text for the wait reason.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WaitReason::ChanSend => "chan send",
+            WaitReason::ChanReceive => "chan receive",
+            WaitReason::ChanSendNil => "chan send (nil chan)",
+            WaitReason::ChanReceiveNil => "chan receive (nil chan)",
+            WaitReason::Select => "select",
+            WaitReason::SelectNoCases => "select (no cases)",
+            WaitReason::MutexLock => "sync.Mutex.Lock",
+            WaitReason::RWMutexRLock => "sync.RWMutex.RLock",
+            WaitReason::RWMutexLock => "sync.RWMutex.Lock",
+            WaitReason::WaitGroupWait => "sync.WaitGroup.Wait",
+        }
+    }
+}
+
+impl fmt::Display for WaitReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One goroutine blocked forever when the scenario could not go on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+pub struct Blocked {
+    /// Thread name (`worker`, or `worker#2` for the second thread spawned under that name).
+    pub thread: String,
+    /// What it waits on, in Go's words.
+    pub reason: WaitReason,
+    /// The object it waits on, when there is one (`select` waits on several).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub object: Option<String>,
+    /// JSON path of the blocked operation in the scenario.
+    pub op: String,
+}
+
+/// A failure, as a typed value. [`Failure::message`] is Go's exact text, [`Failure::kind`] says
+/// whether Go panics or dies with a fatal error, [`Failure::render`] prints both as Go would.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// `map-nil-write`
+    NilMapWrite,
+    /// `map-concurrent-writes`
+    ConcurrentMapWrites,
+    /// `map-read-write`
+    ConcurrentMapReadWrite,
+    /// `map-iter-write`
+    ConcurrentMapIterWrite,
+    /// `map-clone-write`
+    ConcurrentMapCloneWrite,
+    /// `chan-send-closed`
+    SendOnClosedChannel,
+    /// `chan-close-closed`
+    CloseOfClosedChannel,
+    /// `chan-close-nil`
+    CloseOfNilChannel,
+    /// `wg-negative`
+    NegativeWaitGroupCounter,
+    /// `wg-add-during-wait`
+    WaitGroupAddDuringWait,
+    /// `wg-reuse`
+    WaitGroupReused,
+    /// `mutex-unlock-unlocked`
+    UnlockOfUnlockedMutex,
+    /// `rwmutex-runlock-unlocked`
+    RUnlockOfUnlockedRWMutex,
+    /// `rwmutex-unlock-unlocked`
+    UnlockOfUnlockedRWMutex,
+    /// A `panic` op of the scenario itself, with its value.
+    UserPanic(Value),
+    /// Every goroutine is blocked (and no timer is pending): Go's global deadlock. `id` is the
+    /// catalog id the blocked set matches (`mutex-double-lock`, ...), `deadlock` otherwise.
+    Deadlock { id: &'static str, blocked: Vec<Blocked> },
+    /// The scenario ended with goroutines blocked forever while the rest finished: silent in Go.
+    Leak { id: &'static str, blocked: Vec<Blocked> },
+    /// The step bound was exceeded.
+    Livelock { steps: u64 },
+    /// A final-state assertion failed; `id` is the catalog id the scenario gives it.
+    Assertion { id: String, message: String },
+}
+
+impl Failure {
+    /// The catalog id (HAZARDS.md) this failure is evidence of.
+    pub fn catalog_id(&self) -> &str {
+        match self {
+            Failure::NilMapWrite => "map-nil-write",
+            Failure::ConcurrentMapWrites => "map-concurrent-writes",
+            Failure::ConcurrentMapReadWrite => "map-read-write",
+            Failure::ConcurrentMapIterWrite => "map-iter-write",
+            Failure::ConcurrentMapCloneWrite => "map-clone-write",
+            Failure::SendOnClosedChannel => "chan-send-closed",
+            Failure::CloseOfClosedChannel => "chan-close-closed",
+            Failure::CloseOfNilChannel => "chan-close-nil",
+            Failure::NegativeWaitGroupCounter => "wg-negative",
+            Failure::WaitGroupAddDuringWait => "wg-add-during-wait",
+            Failure::WaitGroupReused => "wg-reuse",
+            Failure::UnlockOfUnlockedMutex => "mutex-unlock-unlocked",
+            Failure::RUnlockOfUnlockedRWMutex => "rwmutex-runlock-unlocked",
+            Failure::UnlockOfUnlockedRWMutex => "rwmutex-unlock-unlocked",
+            Failure::UserPanic(_) => "panic",
+            Failure::Deadlock { id, .. } | Failure::Leak { id, .. } => id,
+            Failure::Livelock { .. } => "livelock",
+            Failure::Assertion { id, .. } => id,
+        }
+    }
+
+    /// Panic or fatal error, as Go raises it; leak, livelock or assertion where Go is silent.
+    pub fn kind(&self) -> FailureKind {
+        match self {
+            Failure::NilMapWrite
+            | Failure::SendOnClosedChannel
+            | Failure::CloseOfClosedChannel
+            | Failure::CloseOfNilChannel
+            | Failure::NegativeWaitGroupCounter
+            | Failure::WaitGroupAddDuringWait
+            | Failure::WaitGroupReused
+            | Failure::UserPanic(_) => FailureKind::Panic,
+            Failure::ConcurrentMapWrites
+            | Failure::ConcurrentMapReadWrite
+            | Failure::ConcurrentMapIterWrite
+            | Failure::ConcurrentMapCloneWrite
+            | Failure::UnlockOfUnlockedMutex
+            | Failure::RUnlockOfUnlockedRWMutex
+            | Failure::UnlockOfUnlockedRWMutex
+            | Failure::Deadlock { .. } => FailureKind::Fatal,
+            Failure::Leak { .. } => FailureKind::Leak,
+            Failure::Livelock { .. } => FailureKind::Livelock,
+            Failure::Assertion { .. } => FailureKind::Assertion,
+        }
+    }
+
+    /// The message exactly as Go prints it after `panic: ` or `fatal error: `. Note that channel
+    /// and map-assign panics carry no `runtime error: ` prefix.
+    pub fn message(&self) -> String {
+        match self {
+            Failure::NilMapWrite => "assignment to entry in nil map".into(),
+            Failure::ConcurrentMapWrites => "concurrent map writes".into(),
+            Failure::ConcurrentMapReadWrite => "concurrent map read and map write".into(),
+            Failure::ConcurrentMapIterWrite => "concurrent map iteration and map write".into(),
+            Failure::ConcurrentMapCloneWrite => "concurrent map clone and map write".into(),
+            Failure::SendOnClosedChannel => "send on closed channel".into(),
+            Failure::CloseOfClosedChannel => "close of closed channel".into(),
+            Failure::CloseOfNilChannel => "close of nil channel".into(),
+            Failure::NegativeWaitGroupCounter => "sync: negative WaitGroup counter".into(),
+            Failure::WaitGroupAddDuringWait => {
+                "sync: WaitGroup misuse: Add called concurrently with Wait".into()
+            }
+            Failure::WaitGroupReused => {
+                "sync: WaitGroup is reused before previous Wait has returned".into()
+            }
+            Failure::UnlockOfUnlockedMutex => "sync: unlock of unlocked mutex".into(),
+            Failure::RUnlockOfUnlockedRWMutex => "sync: RUnlock of unlocked RWMutex".into(),
+            Failure::UnlockOfUnlockedRWMutex => "sync: Unlock of unlocked RWMutex".into(),
+            // Go 1.21+ turns panic(nil) into a *runtime.PanicNilError.
+            Failure::UserPanic(Value::Nil) => "panic called with nil argument".into(),
+            Failure::UserPanic(v) => v.to_string(),
+            Failure::Deadlock { .. } => "all goroutines are asleep - deadlock!".into(),
+            Failure::Leak { blocked, .. } => {
+                let list = blocked
+                    .iter()
+                    .map(|b| format!("{} [{}]", b.thread, b.reason))
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                match blocked.len() {
+                    1 => format!("goroutine leak: {list} blocked forever"),
+                    n => format!("goroutine leak: {n} goroutines blocked forever: {list}"),
+                }
+            }
+            Failure::Livelock { steps } => {
+                format!("livelock: no thread finished within the step bound ({steps} steps)")
+            }
+            Failure::Assertion { message, .. } => message.clone(),
+        }
+    }
+
+    /// The goroutines blocked forever, for deadlocks and leaks.
+    pub fn blocked(&self) -> &[Blocked] {
+        match self {
+            Failure::Deadlock { blocked, .. } | Failure::Leak { blocked, .. } => blocked,
+            _ => &[],
+        }
+    }
+
+    /// Whether Go's own runtime reports this interleaving, and why (HAZARDS.md, "What the
+    /// harness adds on top of Go").
+    pub fn go_detects(&self) -> (bool, &'static str) {
+        match self {
+            Failure::ConcurrentMapWrites
+            | Failure::ConcurrentMapReadWrite
+            | Failure::ConcurrentMapIterWrite
+            | Failure::ConcurrentMapCloneWrite => (
+                true,
+                "the map's writing flag was set when it was checked: Go's best-effort check fires in this interleaving",
+            ),
+            Failure::UnlockOfUnlockedMutex
+            | Failure::RUnlockOfUnlockedRWMutex
+            | Failure::UnlockOfUnlockedRWMutex => {
+                (true, "the sync package throws a fatal error on this misuse")
+            }
+            Failure::Deadlock { .. } => (
+                true,
+                "every goroutine is blocked and no timer is pending: the runtime reports a global deadlock",
+            ),
+            Failure::Leak { .. } => (
+                false,
+                "goroutines blocked forever while the program goes on are silent in Go (no leak detection)",
+            ),
+            Failure::Livelock { .. } => (false, "Go does not detect goroutines that never finish"),
+            Failure::Assertion { .. } => (
+                false,
+                "a wrong result is not a runtime error: Go reports nothing",
+            ),
+            _ => (true, "Go panics here; unrecovered, the panic kills the process"),
+        }
+    }
+
+    /// Go's output: `panic: <msg>` or `fatal error: <msg>`; for a global deadlock also one
+    /// `goroutine N [reason]:` line per blocked goroutine, as Go's dump lists them.
+    pub fn render(&self) -> String {
+        match self.kind() {
+            // Go prints a string panic value unquoted, like the runtime's own messages.
+            FailureKind::Panic => format!("panic: {}", self.message()),
+            FailureKind::Fatal => {
+                let mut s = format!("fatal error: {}", self.message());
+                for (i, b) in self.blocked().iter().enumerate() {
+                    s.push_str(&format!("\n\ngoroutine {} [{}]: ({})", i + 1, b.reason, b.thread));
+                }
+                s
+            }
+            FailureKind::Leak | FailureKind::Livelock | FailureKind::Assertion => {
+                format!("hazard: {}", self.message())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.render())
+    }
+}

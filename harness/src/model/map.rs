@@ -1,0 +1,233 @@
+//! `map` port: Go's best-effort, lock-free concurrent-misuse detection.
+//!
+//! A map has a `writing` flag that each write toggles. A writer checks it on entry (`!= 0` →
+//! `fatal error: concurrent map writes`), toggles it, and on exit checks again (`== 0` → fatal)
+//! and toggles back. Readers and iterators only *check* (`!= 0` → their own fatal message) and
+//! never set it, so a writer cannot notice a concurrent reader. Reads, deletes and iteration of a
+//! nil or empty map return before any check. Every check is a scheduling point, and the entry
+//! check and the toggle are separate steps as in the Go source (the key is hashed in between),
+//! so some interleavings of a real race are caught and others slip through, as in Go.
+
+use super::world::{ThreadCx, Unwind};
+use super::{Failure, Value};
+use crate::scenario::{ObjId, OpId};
+use std::collections::BTreeMap;
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct MapState {
+    /// `m == nil`.
+    pub nil: bool,
+    /// Iteration order is key order; Go's is random, and no scenario can rely on it.
+    pub entries: BTreeMap<Value, Value>,
+    /// Go's `writing` flag (0 or 1), toggled by writers only.
+    pub writing: u8,
+}
+
+impl MapState {
+    pub fn new(nil: bool, entries: &indexmap::IndexMap<String, Value>) -> MapState {
+        let entries = entries.iter().map(|(k, v)| (Value::Str(k.clone()), v.clone())).collect();
+        MapState { nil, entries, writing: 0 }
+    }
+    fn empty(&self) -> bool {
+        self.nil || self.entries.is_empty()
+    }
+}
+
+/// The three steps of a write (assign, delete, clear). `mutate` runs between the exit check and
+/// the final toggle.
+fn write(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+    what: &str,
+    mutate: impl FnOnce(&mut MapState),
+) -> Result<(), Unwind> {
+    {
+        let mut w = cx.step(op)?;
+        let flag = w.map(m).writing;
+        w.note(cx.me, op, || format!("{what}: check writing=={flag}"));
+        if flag != 0 {
+            return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
+        }
+    }
+    {
+        let mut w = cx.step(op)?;
+        let map = w.map(m);
+        map.writing ^= 1;
+        let now = map.writing;
+        w.note(cx.me, op, || format!("{what}: writing^=1 (now {now})"));
+    }
+    let mut w = cx.step(op)?;
+    if w.map(m).writing == 0 {
+        w.note(cx.me, op, || format!("{what}: exit check sees writing==0"));
+        return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
+    }
+    let map = w.map(m);
+    mutate(map);
+    map.writing ^= 1;
+    w.note(cx.me, op, || format!("{what}: done, writing^=1"));
+    Ok(())
+}
+
+/// `m[key] = value`.
+pub(crate) fn set(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value, value: &Value) -> Result<(), Unwind> {
+    {
+        let mut w = cx.step(op)?;
+        if w.map(m).nil {
+            let name = w.obj_name(m).to_string();
+            w.note(cx.me, op, || format!("{name}[{}] = {}: nil map", key.quoted(), value.quoted()));
+            return Err(cx.panic(Failure::NilMapWrite, op));
+        }
+    }
+    let what = {
+        let w = cx.world.borrow();
+        format!("{}[{}] = {}", w.obj_name(m), key.quoted(), value.quoted())
+    };
+    write(cx, op, m, &what, |map| {
+        map.entries.insert(key.clone(), value.clone());
+    })
+}
+
+/// `delete(m, key)`: a no-op without any check on a nil or empty map.
+pub(crate) fn delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(), Unwind> {
+    let what = {
+        let mut w = cx.step(op)?;
+        let what = format!("delete({}, {})", w.obj_name(m), key.quoted());
+        if w.map(m).empty() {
+            w.note(cx.me, op, || format!("{what}: empty, no check"));
+            return Ok(());
+        }
+        what
+    };
+    write(cx, op, m, &what, |map| {
+        map.entries.remove(key);
+    })
+}
+
+/// `clear(m)`: a no-op without any check on a nil or empty map.
+pub(crate) fn clear(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
+    let what = {
+        let mut w = cx.step(op)?;
+        let what = format!("clear({})", w.obj_name(m));
+        if w.map(m).empty() {
+            w.note(cx.me, op, || format!("{what}: empty, no check"));
+            return Ok(());
+        }
+        what
+    };
+    write(cx, op, m, &what, |map| map.entries.clear())
+}
+
+/// `v, ok := m[key]`: reads of a nil or empty map return the zero value before the check.
+pub(crate) fn get(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+    key: &Value,
+    zero: Value,
+) -> Result<(Value, bool), Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(m).to_string();
+    if w.map(m).empty() {
+        w.note(cx.me, op, || format!("{name}[{}] -> {} (empty, no check)", key.quoted(), zero.quoted()));
+        return Ok((zero, false));
+    }
+    if w.map(m).writing != 0 {
+        w.note(cx.me, op, || format!("{name}[{}]: check sees writing==1", key.quoted()));
+        return Err(cx.fatal(&mut w, Failure::ConcurrentMapReadWrite, op));
+    }
+    let got = w.map(m).entries.get(key).cloned();
+    let (v, ok) = match got {
+        Some(v) => (v, true),
+        None => (zero, false),
+    };
+    w.note(cx.me, op, || format!("{name}[{}] -> {}, {ok}", key.quoted(), v.quoted()));
+    Ok((v, ok))
+}
+
+/// `len(m)`: reads the count field, no check.
+pub(crate) fn len(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<i64, Unwind> {
+    let mut w = cx.step(op)?;
+    let n = w.map(m).entries.len() as i64;
+    let name = w.obj_name(m).to_string();
+    w.note(cx.me, op, || format!("len({name}) -> {n}"));
+    Ok(n)
+}
+
+/// `m = make(map[K]V)`: assigns a fresh empty map to the variable (not a map write).
+pub(crate) fn make(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
+    let mut w = cx.step(op)?;
+    *w.map(m) = MapState::default();
+    let name = w.obj_name(m).to_string();
+    w.note(cx.me, op, || format!("{name} = make(map)"));
+    Ok(())
+}
+
+/// `to = maps.Clone(m)`: checks the flag once, unless `m` is nil or empty.
+pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), Unwind> {
+    let mut w = cx.step(op)?;
+    let (src_name, dst_name) = (w.obj_name(m).to_string(), w.obj_name(to).to_string());
+    let src = w.map(m);
+    let copy = if src.nil {
+        MapState { nil: true, ..MapState::default() }
+    } else if src.entries.is_empty() {
+        MapState::default()
+    } else if src.writing != 0 {
+        w.note(cx.me, op, || format!("{dst_name} = maps.Clone({src_name}): check sees writing==1"));
+        return Err(cx.fatal(&mut w, Failure::ConcurrentMapCloneWrite, op));
+    } else {
+        MapState { nil: false, entries: src.entries.clone(), writing: 0 }
+    };
+    let n = copy.entries.len();
+    *w.map(to) = copy;
+    w.note(cx.me, op, || format!("{dst_name} = maps.Clone({src_name}) ({n} entries)"));
+    Ok(())
+}
+
+/// Start `for k, v := range m`: the keys to visit, or `None` for a nil or empty map (no check).
+pub(crate) fn range_start(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<Option<Vec<Value>>, Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(m).to_string();
+    if w.map(m).empty() {
+        w.note(cx.me, op, || format!("range {name}: empty, no check"));
+        return Ok(None);
+    }
+    let keys: Vec<Value> = w.map(m).entries.keys().cloned().collect();
+    w.note(cx.me, op, || format!("range {name}: start ({} keys)", keys.len()));
+    Ok(Some(keys))
+}
+
+/// What one `mapiternext` call produced.
+pub(crate) enum IterStep {
+    Entry(Value, Value),
+    /// The key was deleted since the iteration started: Go does not produce it.
+    Skipped,
+    End,
+}
+
+/// One `mapiternext` call: checks the flag, then yields the entry for `key` if it is still
+/// there (entries deleted during the iteration are not produced, as in Go). `key == None` is the
+/// final call that ends the iteration, which checks too.
+pub(crate) fn range_next(cx: &ThreadCx, op: OpId, m: ObjId, key: Option<&Value>) -> Result<IterStep, Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(m).to_string();
+    if w.map(m).writing != 0 {
+        w.note(cx.me, op, || format!("range {name}: next, check sees writing==1"));
+        return Err(cx.fatal(&mut w, Failure::ConcurrentMapIterWrite, op));
+    }
+    let Some(key) = key else {
+        w.note(cx.me, op, || format!("range {name}: end"));
+        return Ok(IterStep::End);
+    };
+    let got = w.map(m).entries.get(key).cloned();
+    match got {
+        Some(v) => {
+            w.note(cx.me, op, || format!("range {name}: {} -> {}", key.quoted(), v.quoted()));
+            Ok(IterStep::Entry(key.clone(), v))
+        }
+        None => {
+            w.note(cx.me, op, || format!("range {name}: {} deleted, skipped", key.quoted()));
+            Ok(IterStep::Skipped)
+        }
+    }
+}

@@ -1,0 +1,115 @@
+//! `select` port: which ready case runs is an explorer decision.
+//!
+//! Go polls the cases in a random order and takes the first that can proceed; a send case on a
+//! closed channel "can proceed" by panicking. So among the actionable cases (ready receives, ready
+//! sends, and sends on closed channels) each is equally likely to win: the port lets the explorer
+//! choose one, recorded in the schedule. Nil-channel cases are never ready. With no actionable
+//! case, `default` runs if present; otherwise the thread waits on every channel at once and the
+//! first channel event that completes a case wakes it.
+
+use super::chan::{try_recv, try_send, TrySend, Waiter};
+use super::world::{ThreadCx, Unwind, Wake};
+use super::{Failure, Value, WaitReason};
+use crate::explore::rt;
+use crate::scenario::{ObjId, OpId};
+
+/// One communication case of a `select`.
+#[derive(Debug, Clone)]
+pub(crate) enum SelCase {
+    Recv { ch: ObjId, zero: Value },
+    Send { ch: ObjId, value: Value },
+}
+
+/// Which case ran.
+#[derive(Debug)]
+pub(crate) enum Selected {
+    /// Case `index`; for a receive, the value and `ok`.
+    Case { index: usize, value: Value, ok: bool },
+    Default,
+}
+
+pub(crate) fn select(
+    cx: &ThreadCx,
+    op: OpId,
+    cases: &[SelCase],
+    has_default: bool,
+) -> Result<Selected, Unwind> {
+    let mut w = cx.step(op)?;
+    let actionable: Vec<usize> = (0..cases.len())
+        .filter(|&i| match &cases[i] {
+            SelCase::Recv { ch, .. } => {
+                let c = w.chan(*ch);
+                !c.nil && (!c.sendq.is_empty() || !c.buf.is_empty() || c.closed)
+            }
+            SelCase::Send { ch, .. } => {
+                let c = w.chan(*ch);
+                !c.nil && (c.closed || !c.recvq.is_empty() || c.buf.len() < c.cap)
+            }
+        })
+        .collect();
+
+    if !actionable.is_empty() {
+        let index = actionable[rt::choose(actionable.len())];
+        return match &cases[index] {
+            SelCase::Recv { ch, zero } => {
+                let (value, ok) = try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
+                let name = w.obj_name(*ch).to_string();
+                w.note(cx.me, op, || format!("select case {index}: <-{name} -> {}, {ok}", value.quoted()));
+                Ok(Selected::Case { index, value, ok })
+            }
+            SelCase::Send { ch, value } => {
+                let name = w.obj_name(*ch).to_string();
+                match try_send(&mut w, *ch, value) {
+                    TrySend::Done => {
+                        w.note(cx.me, op, || format!("select case {index}: {name} <- {}", value.quoted()));
+                        Ok(Selected::Case { index, value: Value::Nil, ok: true })
+                    }
+                    TrySend::Closed => {
+                        w.note(cx.me, op, || format!("select case {index}: {name} is closed"));
+                        Err(cx.panic(Failure::SendOnClosedChannel, op))
+                    }
+                    TrySend::WouldBlock => unreachable!("an actionable send proceeds"),
+                }
+            }
+        };
+    }
+    if has_default {
+        w.note(cx.me, op, || "select: default".to_string());
+        return Ok(Selected::Default);
+    }
+
+    let me = cx.me;
+    let mut any = false;
+    for (i, case) in cases.iter().enumerate() {
+        match case {
+            SelCase::Recv { ch, .. } if !w.chan(*ch).nil => {
+                any = true;
+                w.chan(*ch).recvq.push_back(Waiter { thread: me, case: Some(i), value: Value::Nil });
+            }
+            SelCase::Send { ch, value } if !w.chan(*ch).nil => {
+                any = true;
+                w.chan(*ch).sendq.push_back(Waiter { thread: me, case: Some(i), value: value.clone() });
+            }
+            _ => {}
+        }
+    }
+    let reason = if cases.is_empty() { WaitReason::SelectNoCases } else { WaitReason::Select };
+    let single = if any { None } else { cases.first().map(|c| match c {
+        SelCase::Recv { ch, .. } | SelCase::Send { ch, .. } => *ch,
+    }) };
+    match cx.block(w, op, reason, single)? {
+        Wake::Received { case: Some(index), value, ok } => {
+            cx.world.borrow_mut().note(me, op, || format!("select case {index} -> {}, {ok} (woken)", value.quoted()));
+            Ok(Selected::Case { index, value, ok })
+        }
+        Wake::Sent { case: Some(index) } => {
+            cx.world.borrow_mut().note(me, op, || format!("select case {index}: sent (woken)"));
+            Ok(Selected::Case { index, value: Value::Nil, ok: true })
+        }
+        Wake::SendClosed { case: Some(index) } => {
+            cx.world.borrow_mut().note(me, op, || format!("select case {index}: channel closed (woken)"));
+            Err(cx.panic(Failure::SendOnClosedChannel, op))
+        }
+        other => unreachable!("a select is woken by one of its cases, not {other:?}"),
+    }
+}

@@ -1,0 +1,80 @@
+//! Scenario values: the small subset of Go values that scenarios move through maps and channels.
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// A Go value as scenarios write it: `null` (Go's `nil`), a bool, an integer or a string.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Value {
+    /// `nil`, also the zero value of an element type declared `any`.
+    Nil,
+    /// A `bool`.
+    Bool(bool),
+    /// An `int` (64-bit).
+    Int(i64),
+    /// A `string`.
+    Str(String),
+}
+
+impl Value {
+    /// Go's truthiness is strict (only `bool`), but scenario conditions accept any value:
+    /// `nil`, `false`, `0` and `""` are false.
+    pub fn truthy(&self) -> bool {
+        match self {
+            Value::Nil => false,
+            Value::Bool(b) => *b,
+            Value::Int(i) => *i != 0,
+            Value::Str(s) => !s.is_empty(),
+        }
+    }
+
+    /// The value as Go's `%v` would print it, strings quoted (`"a"`); used in traces.
+    pub fn quoted(&self) -> String {
+        match self {
+            Value::Str(s) => format!("{s:?}"),
+            other => other.to_string(),
+        }
+    }
+}
+
+/// Go's `%v`: `<nil>`, `true`, `42`, `text`.
+impl fmt::Display for Value {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Value::Nil => f.write_str("<nil>"),
+            Value::Bool(b) => write!(f, "{b}"),
+            Value::Int(i) => write!(f, "{i}"),
+            Value::Str(s) => f.write_str(s),
+        }
+    }
+}
+
+/// The element type of a channel or the value type of a map: decides the zero value that a
+/// receive from a closed channel or a read of a missing key returns.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ElemType {
+    /// `int`: zero value `0`.
+    #[default]
+    Int,
+    /// `string`: zero value `""`.
+    String,
+    /// `bool`: zero value `false`.
+    Bool,
+    /// `any` (an interface): zero value `nil`.
+    Any,
+}
+
+impl ElemType {
+    /// The zero value of the type.
+    pub fn zero(self) -> Value {
+        match self {
+            ElemType::Int => Value::Int(0),
+            ElemType::String => Value::Str(String::new()),
+            ElemType::Bool => Value::Bool(false),
+            ElemType::Any => Value::Nil,
+        }
+    }
+}

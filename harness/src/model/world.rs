@@ -1,0 +1,365 @@
+//! The state of one execution: every object's port state, every thread's status, the outcome.
+//!
+//! All tasks of an execution run on one OS thread (shuttle switches coroutines), so the world is
+//! an `Rc<RefCell<_>>`. Invariant: no task holds a borrow of the world across a scheduling point;
+//! [`ThreadCx::step`] and [`ThreadCx::block`] take and release the borrow around the switch.
+
+use super::chan::ChanState;
+use super::failure::{Blocked, Failure, WaitReason};
+use super::map::MapState;
+use super::mutex::MutexState;
+use super::once::OnceState;
+use super::rwmutex::RwMutexState;
+use super::waitgroup::WaitGroupState;
+use super::Value;
+use crate::explore::rt;
+use crate::scenario::{ObjId, ObjectDecl, OpId, Program};
+use std::cell::{RefCell, RefMut};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// One object's port state.
+#[derive(Debug)]
+pub(crate) enum Obj {
+    Map(MapState),
+    Chan(ChanState),
+    Mutex(MutexState),
+    RwMutex(RwMutexState),
+    WaitGroup(WaitGroupState),
+    Once(OnceState),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    Runnable,
+    Blocked(WaitReason),
+    Finished,
+}
+
+/// What woke a blocked thread (Go's sudog result).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Wake {
+    /// Try again (a mutex was released, a semaphore handed over).
+    Retry,
+    /// A receive completed; `case` is the select case when the thread was in a select.
+    Received { case: Option<usize>, value: Value, ok: bool },
+    /// A send completed.
+    Sent { case: Option<usize> },
+    /// The channel was closed under a blocked sender: it panics.
+    SendClosed { case: Option<usize> },
+    /// The execution is over (failure or quiescence): unwind without running defers.
+    Abort,
+}
+
+#[derive(Debug)]
+pub(crate) struct ThreadState {
+    /// Display name, unique in the execution (`worker`, `worker#2`).
+    pub name: String,
+    /// Static name from the scenario: the thread's role in a failure signature.
+    pub role: String,
+    /// Top-level threads are the ones `main` waits for: when one of them is blocked at
+    /// quiescence the program is stuck (Go's global deadlock); spawned threads are `go f()`.
+    pub top_level: bool,
+    pub status: Status,
+    pub wake: Option<Wake>,
+    /// The op the thread is executing (for blocked-thread reports and failure signatures).
+    pub op: OpId,
+    /// The object it blocks on, if any.
+    pub waits_on: Option<ObjId>,
+}
+
+/// How an execution failed: the failure, and where.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Failed {
+    pub failure: Failure,
+    /// Index of the failing thread (None for whole-program failures such as deadlock).
+    pub thread: Option<usize>,
+    pub op: Option<OpId>,
+}
+
+/// One line of the step trace.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Event {
+    pub step: u64,
+    pub thread: usize,
+    pub op: OpId,
+    pub text: String,
+}
+
+pub(crate) struct World {
+    pub prog: Arc<Program>,
+    pub objs: Vec<Obj>,
+    pub threads: Vec<ThreadState>,
+    /// Threads not finished.
+    pub live: usize,
+    /// Threads neither blocked nor finished. Invariant: equals the count of `Status::Runnable`.
+    pub runnable: usize,
+    pub outcome: Option<Failed>,
+    /// Set once the outcome is known: every thread unwinds at its next scheduling point.
+    pub tearing_down: bool,
+    pub steps: u64,
+    pub max_steps: u64,
+    pub trace: Option<Vec<Event>>,
+}
+
+impl World {
+    pub fn new(prog: Arc<Program>, max_steps: u64, trace: bool) -> World {
+        let objs = prog
+            .objects
+            .iter()
+            .map(|o| match &o.decl {
+                ObjectDecl::Map { nil, entries, .. } => Obj::Map(MapState::new(*nil, entries)),
+                ObjectDecl::Chan { cap, nil, .. } => Obj::Chan(ChanState::new(*cap, *nil)),
+                ObjectDecl::Mutex {} => Obj::Mutex(MutexState::default()),
+                ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
+                ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
+                ObjectDecl::Once {} => Obj::Once(OnceState::default()),
+            })
+            .collect();
+        World {
+            prog,
+            objs,
+            threads: Vec::new(),
+            live: 0,
+            runnable: 0,
+            outcome: None,
+            tearing_down: false,
+            steps: 0,
+            max_steps,
+            trace: trace.then(Vec::new),
+        }
+    }
+
+    /// Register a new thread (runnable) and return its index.
+    pub fn add_thread(&mut self, role: &str, top_level: bool, op: OpId) -> usize {
+        let same = self.threads.iter().filter(|t| t.role == role).count();
+        let name = if same == 0 { role.to_string() } else { format!("{role}#{}", same + 1) };
+        self.threads.push(ThreadState {
+            name,
+            role: role.to_string(),
+            top_level,
+            status: Status::Runnable,
+            wake: None,
+            op,
+            waits_on: None,
+        });
+        self.live += 1;
+        self.runnable += 1;
+        self.threads.len() - 1
+    }
+
+    /// Record a trace line (only when tracing; the closure keeps formatting off the hot path).
+    #[inline]
+    pub fn note(&mut self, thread: usize, op: OpId, text: impl FnOnce() -> String) {
+        if let Some(trace) = &mut self.trace {
+            trace.push(Event { step: self.steps, thread, op, text: text() });
+        }
+    }
+
+    /// Wake a blocked thread with `wake`.
+    pub fn wake(&mut self, t: usize, wake: Wake) {
+        let th = &mut self.threads[t];
+        debug_assert!(matches!(th.status, Status::Blocked(_)), "waking a thread that is not blocked");
+        th.status = Status::Runnable;
+        th.wake = Some(wake);
+        th.waits_on = None;
+        self.runnable += 1;
+        rt::unblock(t);
+    }
+
+    /// The execution failed: record the first failure and tear down.
+    pub fn fail(&mut self, failure: Failure, thread: Option<usize>, op: Option<OpId>) {
+        if self.outcome.is_none() {
+            if let (Some(t), Some(op)) = (thread, op) {
+                let text = failure.render();
+                self.note(t, op, || text);
+            }
+            self.outcome = Some(Failed { failure, thread, op });
+        }
+        self.tear_down();
+    }
+
+    fn tear_down(&mut self) {
+        if self.tearing_down {
+            return;
+        }
+        self.tearing_down = true;
+        rt::set_teardown(true);
+        for t in 0..self.threads.len() {
+            if matches!(self.threads[t].status, Status::Blocked(_)) {
+                self.wake(t, Wake::Abort);
+            }
+        }
+    }
+
+    /// Nothing can run and nothing can wake anything: a global deadlock when a thread `main`
+    /// waits for is among the blocked, a leak when only spawned threads are.
+    pub fn quiesce(&mut self) {
+        let blocked: Vec<usize> = (0..self.threads.len())
+            .filter(|&t| matches!(self.threads[t].status, Status::Blocked(_)))
+            .collect();
+        let id = super::diagnose::catalog_id(self, &blocked);
+        let list = blocked
+            .iter()
+            .map(|&t| {
+                let th = &self.threads[t];
+                let Status::Blocked(reason) = th.status else { unreachable!() };
+                Blocked {
+                    thread: th.name.clone(),
+                    reason,
+                    object: th.waits_on.map(|o| self.prog.objects[o].name.clone()),
+                    op: self.prog.op_path(th.op).to_string(),
+                }
+            })
+            .collect::<Vec<_>>();
+        let failure = if blocked.iter().any(|&t| self.threads[t].top_level) {
+            Failure::Deadlock { id, blocked: list }
+        } else {
+            Failure::Leak { id: if id == "deadlock" { "chan-leak" } else { id }, blocked: list }
+        };
+        let first = blocked.first().copied();
+        let op = first.map(|t| self.threads[t].op);
+        self.fail(failure, first, op);
+    }
+
+    /// The thread finished (normally, by panic, or unwinding the teardown).
+    pub fn finish_thread(&mut self, t: usize) {
+        let th = &mut self.threads[t];
+        debug_assert_eq!(th.status, Status::Runnable);
+        th.status = Status::Finished;
+        self.live -= 1;
+        self.runnable -= 1;
+        if self.live == 0 {
+            rt::unblock_driver();
+        } else if self.runnable == 0 && !self.tearing_down {
+            self.quiesce();
+        }
+    }
+
+    pub fn map(&mut self, o: ObjId) -> &mut MapState {
+        match &mut self.objs[o] {
+            Obj::Map(m) => m,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn chan(&mut self, o: ObjId) -> &mut ChanState {
+        match &mut self.objs[o] {
+            Obj::Chan(c) => c,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn mutex(&mut self, o: ObjId) -> &mut MutexState {
+        match &mut self.objs[o] {
+            Obj::Mutex(m) => m,
+            Obj::Once(once) => &mut once.m,
+            Obj::RwMutex(rw) => &mut rw.w,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn rwmutex(&mut self, o: ObjId) -> &mut RwMutexState {
+        match &mut self.objs[o] {
+            Obj::RwMutex(m) => m,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn waitgroup(&mut self, o: ObjId) -> &mut WaitGroupState {
+        match &mut self.objs[o] {
+            Obj::WaitGroup(w) => w,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn once(&mut self, o: ObjId) -> &mut OnceState {
+        match &mut self.objs[o] {
+            Obj::Once(w) => w,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn obj_name(&self, o: ObjId) -> &str {
+        &self.prog.objects[o].name
+    }
+}
+
+/// How a thread's interpreter unwinds.
+#[derive(Debug)]
+pub(crate) enum Unwind {
+    /// A Go panic: runs deferred calls, can be recovered.
+    Panic(PanicVal),
+    /// The execution is over: unwind at once (fatal errors, deadlock, teardown).
+    Abort,
+}
+
+#[derive(Debug)]
+pub(crate) struct PanicVal {
+    pub failure: Failure,
+    pub thread: usize,
+    pub op: OpId,
+}
+
+/// A thread's handle on the world: the scheduling points and blocking go through here.
+#[derive(Clone)]
+pub(crate) struct ThreadCx {
+    pub world: Rc<RefCell<World>>,
+    pub me: usize,
+}
+
+impl ThreadCx {
+    /// A scheduling point before (part of) an operation: the explorer may switch threads here.
+    /// Returns the world, borrowed, for the atomic chunk that follows.
+    pub fn step(&self, op: OpId) -> Result<RefMut<'_, World>, Unwind> {
+        rt::yield_now();
+        let mut w = self.world.borrow_mut();
+        if w.tearing_down {
+            return Err(Unwind::Abort);
+        }
+        w.steps += 1;
+        w.threads[self.me].op = op;
+        if w.steps > w.max_steps {
+            let steps = w.max_steps;
+            w.fail(Failure::Livelock { steps }, Some(self.me), Some(op));
+            return Err(Unwind::Abort);
+        }
+        Ok(w)
+    }
+
+    /// Block the thread until another wakes it. The caller has queued the thread where its
+    /// waker will find it; `w` is released before switching away.
+    pub fn block(
+        &self,
+        mut w: RefMut<'_, World>,
+        op: OpId,
+        reason: WaitReason,
+        on: Option<ObjId>,
+    ) -> Result<Wake, Unwind> {
+        let me = self.me;
+        w.note(me, op, || format!("blocks [{reason}]"));
+        let th = &mut w.threads[me];
+        th.status = Status::Blocked(reason);
+        th.waits_on = on;
+        th.op = op;
+        w.runnable -= 1;
+        if w.runnable == 0 {
+            // Nobody is left to wake anyone: the scenario is stuck. The caller's queue entry
+            // stays, which is what the blocked-thread report reads.
+            w.quiesce();
+            return Err(Unwind::Abort);
+        }
+        drop(w);
+        rt::block_current();
+        let mut w = self.world.borrow_mut();
+        match w.threads[me].wake.take() {
+            Some(Wake::Abort) | None => Err(Unwind::Abort),
+            Some(wake) => Ok(wake),
+        }
+    }
+
+    /// A Go panic raised by the current op.
+    pub fn panic(&self, failure: Failure, op: OpId) -> Unwind {
+        Unwind::Panic(PanicVal { failure, thread: self.me, op })
+    }
+
+    /// A Go fatal error: the process dies here, no deferred call runs.
+    pub fn fatal(&self, w: &mut World, failure: Failure, op: OpId) -> Unwind {
+        w.fail(failure, Some(self.me), Some(op));
+        Unwind::Abort
+    }
+}

@@ -1,0 +1,70 @@
+//! One test per shipped scenario file: exploring it meets its `expect`, and every failing
+//! scenario's finding round-trips through a report file and a replay.
+
+use harness::explore::{explore, ExploreConfig};
+use harness::scenario::{load_file, Expectation};
+use libtest_mimic::{Arguments, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+fn scenario_files() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("scenarios/ exists")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    files
+}
+
+fn check(path: &Path) -> Result<(), Failed> {
+    let prog = Arc::new(load_file(path).map_err(|e| e.to_string())?);
+    let cfg = ExploreConfig::default()
+        .iterations(prog.hints.iterations.unwrap_or(3000))
+        .max_steps(prog.hints.max_steps.unwrap_or(20_000));
+    let x = explore(&prog, &cfg).map_err(|e| e.to_string())?;
+    match &prog.expect {
+        Expectation::Passes => {
+            if let Some(f) = x.findings.first() {
+                return Err(format!(
+                    "expected to pass, but failed: {} [{}] in {:?} (schedule {})",
+                    f.signature.message,
+                    f.signature.id,
+                    f.signature.thread,
+                    f.schedule.encode()
+                )
+                .into());
+            }
+            Ok(())
+        }
+        Expectation::Fails(want) => {
+            let Some(found) = x.matching(&prog) else {
+                return Err(format!(
+                    "expected {want:?}; found {:?} in {} executions",
+                    x.findings.iter().map(|f| &f.signature).collect::<Vec<_>>(),
+                    x.executions()
+                )
+                .into());
+            };
+            let out = harness::explore::replay(&prog, &found.schedule, cfg.max_steps, true)
+                .map_err(|e| e.to_string())?;
+            if out.signature.as_ref() != Some(&found.signature) {
+                return Err(format!("replay gave {:?}, exploration {:?}", out.signature, found.signature).into());
+            }
+            Ok(())
+        }
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let trials = scenario_files()
+        .into_iter()
+        .map(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().into_owned();
+            Trial::test(name, move || check(&p))
+        })
+        .collect();
+    libtest_mimic::run(&args, trials).exit();
+}
