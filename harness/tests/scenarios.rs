@@ -50,7 +50,11 @@ fn check(path: &Path) -> Result<(), Failed> {
             let out = harness::explore::replay(&prog, &found.schedule, cfg.max_steps, true)
                 .map_err(|e| e.to_string())?;
             if out.signature.as_ref() != Some(&found.signature) {
-                return Err(format!("replay gave {:?}, exploration {:?}", out.signature, found.signature).into());
+                return Err(format!(
+                    "replay gave {:?}, exploration {:?}",
+                    out.signature, found.signature
+                )
+                .into());
             }
             Ok(())
         }

@@ -71,7 +71,11 @@ impl ExploreConfig {
         let mut c = ExploreConfig::default();
         fn get<T: std::str::FromStr>(name: &str) -> Result<Option<T>, String> {
             match std::env::var(name) {
-                Ok(v) => v.trim().parse().map(Some).map_err(|_| format!("{name}={v:?} is not a valid number")),
+                Ok(v) => v
+                    .trim()
+                    .parse()
+                    .map(Some)
+                    .map_err(|_| format!("{name}={v:?} is not a valid number")),
                 Err(_) => Ok(None),
             }
         }
@@ -80,7 +84,9 @@ impl ExploreConfig {
         }
         if let Some(v) = get::<f64>("HAZARD_TIME")? {
             if !(v.is_finite() && v > 0.0) {
-                return Err(format!("HAZARD_TIME={v} must be a positive number of seconds"));
+                return Err(format!(
+                    "HAZARD_TIME={v} must be a positive number of seconds"
+                ));
             }
             c.time = Some(Duration::from_secs_f64(v));
         }

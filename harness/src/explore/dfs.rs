@@ -23,7 +23,13 @@ pub(crate) struct Dfs {
 
 impl Dfs {
     pub(crate) fn new(bound: usize) -> Dfs {
-        Dfs { bound, levels: Vec::new(), depth: 0, preemptions: 0, started: false }
+        Dfs {
+            bound,
+            levels: Vec::new(),
+            depth: 0,
+            preemptions: 0,
+            started: false,
+        }
     }
 
     fn pick(&mut self, make: impl FnOnce(usize) -> Vec<u32>) -> u32 {

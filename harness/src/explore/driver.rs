@@ -20,7 +20,16 @@ pub struct ExecOutcome {
     pub steps: u64,
     /// Thread names, by index.
     pub threads: Vec<String>,
+    /// Switches away from a thread that could still run (filled in by replay).
+    pub preemptions: usize,
     pub(crate) trace: Option<Vec<Event>>,
+}
+
+impl ExecOutcome {
+    /// The step trace, when the execution was traced.
+    pub(crate) fn trace_events(&self) -> &[Event] {
+        self.trace.as_deref().unwrap_or(&[])
+    }
 }
 
 /// Run the scenario once, inside a shuttle execution.
@@ -29,9 +38,18 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
     let world = Rc::new(RefCell::new(World::new(Arc::clone(prog), max_steps, trace)));
     let n = prog.threads.len();
     for spec in &prog.threads {
-        let first_op = prog.blocks[spec.body].first().map(|s| s.id).unwrap_or(usize::MAX);
+        let first_op = prog.blocks[spec.body]
+            .first()
+            .map(|s| s.id)
+            .unwrap_or(usize::MAX);
         let t = world.borrow_mut().add_thread(&spec.name, true, first_op);
-        let f = thread_main(Arc::clone(prog), Rc::clone(&world), t, spec.body, vec![Value::Nil; prog.vars.len()]);
+        let f = thread_main(
+            Arc::clone(prog),
+            Rc::clone(&world),
+            t,
+            spec.body,
+            vec![Value::Nil; prog.vars.len()],
+        );
         rt::spawn(t, &spec.name, f);
         // Held until all are spawned, so the driver never competes with them.
         rt::hold(t);
@@ -45,7 +63,11 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
     if w.outcome.is_none() {
         for a in &prog.final_state {
             if let Some(failure) = check(&mut w, a) {
-                w.outcome = Some(Failed { failure, thread: None, op: None });
+                w.outcome = Some(Failed {
+                    failure,
+                    thread: None,
+                    op: None,
+                });
                 break;
             }
         }
@@ -56,6 +78,7 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         signature,
         steps: w.steps,
         threads: w.threads.iter().map(|t| t.name.clone()).collect(),
+        preemptions: 0,
         trace: w.trace.take(),
     }
 }
@@ -74,13 +97,22 @@ fn check(w: &mut World, a: &AssertSpec) -> Option<Failure> {
             }
             if let Some(k) = &spec.key {
                 match (m.entries.get(k), &spec.value) {
-                    (Some(v), _) if spec.absent => problems.push(format!("{name}[{}] is {}, expected absent", k.quoted(), v.quoted())),
-                    (Some(v), Some(want)) if v != want => {
-                        problems.push(format!("{name}[{}] is {}, expected {}", k.quoted(), v.quoted(), want.quoted()))
-                    }
-                    (None, Some(want)) => {
-                        problems.push(format!("{name}[{}] is absent, expected {}", k.quoted(), want.quoted()))
-                    }
+                    (Some(v), _) if spec.absent => problems.push(format!(
+                        "{name}[{}] is {}, expected absent",
+                        k.quoted(),
+                        v.quoted()
+                    )),
+                    (Some(v), Some(want)) if v != want => problems.push(format!(
+                        "{name}[{}] is {}, expected {}",
+                        k.quoted(),
+                        v.quoted(),
+                        want.quoted()
+                    )),
+                    (None, Some(want)) => problems.push(format!(
+                        "{name}[{}] is absent, expected {}",
+                        k.quoted(),
+                        want.quoted()
+                    )),
                     _ => {}
                 }
             }
@@ -93,7 +125,11 @@ fn check(w: &mut World, a: &AssertSpec) -> Option<Failure> {
             }
             if let Some(closed) = spec.closed {
                 if c.closed != closed {
-                    problems.push(format!("{name} is {}closed, expected {}closed", if c.closed { "" } else { "not " }, if closed { "" } else { "not " }));
+                    problems.push(format!(
+                        "{name} is {}closed, expected {}closed",
+                        if c.closed { "" } else { "not " },
+                        if closed { "" } else { "not " }
+                    ));
                 }
             }
         }
@@ -105,7 +141,11 @@ fn check(w: &mut World, a: &AssertSpec) -> Option<Failure> {
             };
             if let Some(want) = spec.locked {
                 if locked != want {
-                    problems.push(format!("{name} is {}locked, expected {}locked", if locked { "" } else { "not " }, if want { "" } else { "not " }));
+                    problems.push(format!(
+                        "{name} is {}locked, expected {}locked",
+                        if locked { "" } else { "not " },
+                        if want { "" } else { "not " }
+                    ));
                 }
             }
         }

@@ -5,8 +5,8 @@ use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
 use super::driver::{execute, ExecOutcome};
 use super::replay::Replay;
-use super::rt::{shuttle_config, Adapter, Control, Picker};
-use super::schedule::{Decision, Schedule};
+use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
+use super::schedule::Schedule;
 use super::signature::Signature;
 use crate::model::world::Failed;
 use crate::scenario::{Expectation, Program};
@@ -74,7 +74,9 @@ impl Exploration {
     }
     /// Whether a DFS proved there is nothing (more) to find within its bound.
     pub fn exhausted(&self) -> bool {
-        self.engines.iter().any(|e| e.stopped == StopReason::Exhausted)
+        self.engines
+            .iter()
+            .any(|e| e.stopped == StopReason::Exhausted)
     }
     /// The finding that meets a `fails` expectation, if any.
     pub fn matching(&self, prog: &Program) -> Option<&Finding> {
@@ -87,7 +89,10 @@ impl Exploration {
     /// the flags (and environment variables) that raise it.
     pub fn budget_note(&self) -> Option<String> {
         let time = self.engines.iter().any(|e| e.stopped == StopReason::Time);
-        let iters = self.engines.iter().any(|e| e.stopped == StopReason::Iterations);
+        let iters = self
+            .engines
+            .iter()
+            .any(|e| e.stopped == StopReason::Iterations);
         if time {
             Some(format!(
                 "time budget spent after {} executions; raise it with --time SECONDS (HAZARD_TIME)",
@@ -110,7 +115,11 @@ pub struct InternalError(pub String);
 
 impl fmt::Display for InternalError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "internal error in the harness (please report it): {}", self.0)
+        write!(
+            f,
+            "internal error in the harness (please report it): {}",
+            self.0
+        )
     }
 }
 impl std::error::Error for InternalError {}
@@ -156,7 +165,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 }
 
 impl Control for EngineCtl {
-    fn execution_ended(&mut self, decisions: Vec<Decision>, _divergence: Option<String>) -> bool {
+    fn execution_ended(&mut self, run: Recorded) -> bool {
+        let decisions = run.decisions;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         decisions.hash(&mut h);
         self.distinct.insert(h.finish());
@@ -167,7 +177,13 @@ impl Control for EngineCtl {
             s.executions
         };
         let outcome = lock(&self.pending).take();
-        if let Some(ExecOutcome { failed: Some(failed), signature: Some(signature), threads, .. }) = outcome {
+        if let Some(ExecOutcome {
+            failed: Some(failed),
+            signature: Some(signature),
+            threads,
+            ..
+        }) = outcome
+        {
             let settles = match &self.prog.expect {
                 Expectation::Passes => true,
                 Expectation::Fails(want) => signature.matches(want),
@@ -214,7 +230,10 @@ impl Control for EngineCtl {
 
 fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
     match kind {
-        EngineKind::Random => Picker::Shuttle(Box::new(RandomScheduler::new_from_seed(cfg.seed, usize::MAX))),
+        EngineKind::Random => Picker::Shuttle(Box::new(RandomScheduler::new_from_seed(
+            cfg.seed,
+            usize::MAX,
+        ))),
         EngineKind::Pct => Picker::Shuttle(Box::new(PctScheduler::new_from_seed(
             cfg.seed.wrapping_add(1),
             cfg.pct_depth.max(1),
@@ -307,17 +326,21 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
         kind => vec![run_engine(kind, prog, cfg, &shared, cfg.iterations.max(1))?],
     };
     let findings = std::mem::take(&mut *lock(&shared.findings));
-    Ok(Exploration { engines, findings, elapsed: start.elapsed() })
+    Ok(Exploration {
+        engines,
+        findings,
+        elapsed: start.elapsed(),
+    })
 }
 
 struct ReplayCtl {
-    divergence: Arc<Mutex<Option<String>>>,
+    recorded: Arc<Mutex<Option<Recorded>>>,
     ran: bool,
 }
 
 impl Control for ReplayCtl {
-    fn execution_ended(&mut self, _decisions: Vec<Decision>, divergence: Option<String>) -> bool {
-        *lock(&self.divergence) = divergence;
+    fn execution_ended(&mut self, run: Recorded) -> bool {
+        *lock(&self.recorded) = Some(run);
         false
     }
     fn may_start(&mut self) -> bool {
@@ -332,18 +355,29 @@ pub fn replay(
     max_steps: u64,
     trace: bool,
 ) -> Result<ExecOutcome, ReplayError> {
-    let divergence = Arc::new(Mutex::new(None));
+    let recorded = Arc::new(Mutex::new(None));
     let out = Arc::new(Mutex::new(None));
-    let ctl = ReplayCtl { divergence: Arc::clone(&divergence), ran: false };
+    let ctl = ReplayCtl {
+        recorded: Arc::clone(&recorded),
+        ran: false,
+    };
     let (p, o) = (Arc::clone(prog), Arc::clone(&out));
-    run_shuttle(Picker::Own(Box::new(Replay::new(schedule))), ctl, move || {
-        let r = execute(&p, max_steps, trace);
-        *lock(&o) = Some(r);
-    })
+    run_shuttle(
+        Picker::Own(Box::new(Replay::new(schedule))),
+        ctl,
+        move || {
+            let r = execute(&p, max_steps, trace);
+            *lock(&o) = Some(r);
+        },
+    )
     .map_err(ReplayError::Internal)?;
-    if let Some(d) = lock(&divergence).take() {
+    let run = lock(&recorded).take();
+    if let Some(d) = run.as_ref().and_then(|r| r.divergence.clone()) {
         return Err(ReplayError::Diverged(d));
     }
     let result = lock(&out).take();
-    result.ok_or_else(|| ReplayError::Diverged("the execution stopped before it finished".into()))
+    let mut out = result
+        .ok_or_else(|| ReplayError::Diverged("the execution stopped before it finished".into()))?;
+    out.preemptions = run.map(|r| r.preemptions).unwrap_or(0);
+    Ok(out)
 }

@@ -29,11 +29,18 @@ pub(crate) fn thread_main(
     locals: Vec<Value>,
 ) -> Box<dyn FnOnce()> {
     Box::new(move || {
-        let mut it = Interp { prog, cx: ThreadCx { world, me }, locals };
+        let mut it = Interp {
+            prog,
+            cx: ThreadCx { world, me },
+            locals,
+        };
         let tearing_down = it.cx.world.borrow().tearing_down;
         if !tearing_down {
             if let Err(Unwind::Panic(p)) = it.call(body) {
-                it.cx.world.borrow_mut().fail(p.failure, Some(p.thread), Some(p.op));
+                it.cx
+                    .world
+                    .borrow_mut()
+                    .fail(p.failure, Some(p.thread), Some(p.op));
             }
         }
         it.cx.world.borrow_mut().finish_thread(me);
@@ -88,8 +95,15 @@ impl Interp {
             }
             StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, key),
             StmtKind::MapClear { m } => ops::clear(&cx, op, *m),
-            StmtKind::MapRange { m, key, value, body } => {
-                let Some(keys) = ops::range_start(&cx, op, *m)? else { return Ok(()) };
+            StmtKind::MapRange {
+                m,
+                key,
+                value,
+                body,
+            } => {
+                let Some(keys) = ops::range_start(&cx, op, *m)? else {
+                    return Ok(());
+                };
                 for k in &keys {
                     match ops::range_next(&cx, op, *m, Some(k))? {
                         ops::IterStep::Entry(k, v) => {
@@ -151,7 +165,13 @@ impl Interp {
                 let tname = w.threads[t].name.clone();
                 w.note(cx.me, op, || format!("go {tname}()"));
                 drop(w);
-                let f = thread_main(Arc::clone(&self.prog), Rc::clone(&cx.world), t, *body, self.locals.clone());
+                let f = thread_main(
+                    Arc::clone(&self.prog),
+                    Rc::clone(&cx.world),
+                    t,
+                    *body,
+                    self.locals.clone(),
+                );
                 rt::spawn(t, &tname, f);
                 Ok(())
             }
@@ -159,10 +179,14 @@ impl Interp {
                 let sel: Vec<ops::SelCase> = cases
                     .iter()
                     .map(|c| match &c.op {
-                        CaseOp::Recv { ch, .. } => {
-                            ops::SelCase::Recv { ch: *ch, zero: self.prog.objects[*ch].zero.clone() }
-                        }
-                        CaseOp::Send { ch, value } => ops::SelCase::Send { ch: *ch, value: value.clone() },
+                        CaseOp::Recv { ch, .. } => ops::SelCase::Recv {
+                            ch: *ch,
+                            zero: self.prog.objects[*ch].zero.clone(),
+                        },
+                        CaseOp::Send { ch, value } => ops::SelCase::Send {
+                            ch: *ch,
+                            value: value.clone(),
+                        },
                     })
                     .collect();
                 match ops::select(&cx, op, &sel, default.is_some())? {
@@ -173,10 +197,18 @@ impl Interp {
                         }
                         self.exec(cases[index].body, defers)
                     }
-                    ops::Selected::Default => self.exec(default.expect("default chosen only if present"), defers),
+                    ops::Selected::Default => {
+                        self.exec(default.expect("default chosen only if present"), defers)
+                    }
                 }
             }
-            StmtKind::If { var, eq, not, then, otherwise } => {
+            StmtKind::If {
+                var,
+                eq,
+                not,
+                then,
+                otherwise,
+            } => {
                 let v = &self.locals[*var];
                 let holds = match eq {
                     Some(e) => v == e,
@@ -195,7 +227,9 @@ impl Interp {
                         Failure::UserPanic(v) => v,
                         other => Value::Str(other.message()),
                     };
-                    cx.world.borrow_mut().note(cx.me, op, || format!("recover() -> {}", value.quoted()));
+                    cx.world
+                        .borrow_mut()
+                        .note(cx.me, op, || format!("recover() -> {}", value.quoted()));
                     self.set(*into, value);
                     Ok(())
                 }

@@ -15,6 +15,8 @@ mod signature;
 
 pub use config::{EngineKind, ExploreConfig};
 pub use driver::ExecOutcome;
-pub use engine::{explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason};
+pub use engine::{
+    explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason,
+};
 pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use signature::Signature;

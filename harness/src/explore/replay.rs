@@ -13,7 +13,12 @@ pub(crate) struct Replay {
 
 impl Replay {
     pub(crate) fn new(schedule: &Schedule) -> Replay {
-        Replay { decisions: schedule.decisions.clone(), pos: 0, ran: false, error: None }
+        Replay {
+            decisions: schedule.decisions.clone(),
+            pos: 0,
+            ran: false,
+            error: None,
+        }
     }
 
     fn diverge(&mut self, message: String) -> Option<u32> {
@@ -68,14 +73,18 @@ impl Strategy for Replay {
                 let d = show(d);
                 self.diverge(format!("decision {at}: the schedule says {d}, but the execution chooses among {arity} options"))
             }
-            None => self.diverge(format!("decision {at}: the schedule ended at a choice among {arity} options")),
+            None => self.diverge(format!(
+                "decision {at}: the schedule ended at a choice among {arity} options"
+            )),
         }
     }
 
     fn end(&mut self) -> Option<String> {
         if self.error.is_none() && self.pos < self.decisions.len() {
             let left = self.decisions.len() - self.pos;
-            self.error = Some(format!("the execution ended with {left} decision(s) of the schedule unused"));
+            self.error = Some(format!(
+                "the execution ended with {left} decision(s) of the schedule unused"
+            ));
         }
         self.error.take()
     }

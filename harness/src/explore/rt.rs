@@ -59,8 +59,18 @@ pub(crate) fn hold(t: usize) {
 /// Spawn model thread `t` running `f`, detached (nothing joins it).
 #[track_caller]
 pub(crate) fn spawn(t: usize, name: &str, f: Box<dyn FnOnce()>) {
-    let id = ExecutionState::spawn_thread(f, STACK_SIZE, Some(name.to_string()), None, Location::caller());
-    assert_eq!(usize::from(id), t + 1, "shuttle numbers tasks in spawn order");
+    let id = ExecutionState::spawn_thread(
+        f,
+        STACK_SIZE,
+        Some(name.to_string()),
+        None,
+        Location::caller(),
+    );
+    assert_eq!(
+        usize::from(id),
+        t + 1,
+        "shuttle numbers tasks in spawn order"
+    );
     ExecutionState::with(|s| s.get_mut(id).detach());
 }
 
@@ -105,9 +115,18 @@ pub(crate) enum Picker {
 pub(crate) trait Control: Send {
     /// The previous execution ended with these decisions (and the strategy's complaint, if any).
     /// Return false to stop exploring.
-    fn execution_ended(&mut self, decisions: Vec<Decision>, divergence: Option<String>) -> bool;
+    fn execution_ended(&mut self, run: Recorded) -> bool;
     /// Whether another execution may start (budget, stop flags).
     fn may_start(&mut self) -> bool;
+}
+
+/// What the adapter recorded of one execution.
+pub(crate) struct Recorded {
+    pub decisions: Vec<Decision>,
+    /// Switches away from a thread that could still run.
+    pub preemptions: usize,
+    /// The strategy could not follow the execution (replay divergence).
+    pub divergence: Option<String>,
 }
 
 /// The `Scheduler` shuttle runs: delegates to the picker, records real decisions.
@@ -115,6 +134,7 @@ pub(crate) struct Adapter<C: Control> {
     picker: Picker,
     control: C,
     decisions: Vec<Decision>,
+    preemptions: usize,
     started: bool,
     /// The picker gave up on this execution (a divergent replay): stop it.
     stopped: bool,
@@ -122,13 +142,22 @@ pub(crate) struct Adapter<C: Control> {
 
 impl<C: Control> Adapter<C> {
     pub(crate) fn new(picker: Picker, control: C) -> Self {
-        Adapter { picker, control, decisions: Vec::new(), started: false, stopped: false }
+        Adapter {
+            picker,
+            control,
+            decisions: Vec::new(),
+            preemptions: 0,
+            started: false,
+            stopped: false,
+        }
     }
 }
 
 impl<C: Control> std::fmt::Debug for Adapter<C> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Adapter").field("decisions", &self.decisions.len()).finish()
+        f.debug_struct("Adapter")
+            .field("decisions", &self.decisions.len())
+            .finish()
     }
 }
 
@@ -136,7 +165,9 @@ impl<C: Control> Drop for Adapter<C> {
     fn drop(&mut self) {
         // shuttle's RandomScheduler prints its own replay seed when dropped mid-run; hazard's
         // schedule is the record, so the inner scheduler is not dropped (a few bytes leak).
-        if let Picker::Shuttle(s) = std::mem::replace(&mut self.picker, Picker::Own(Box::new(Nothing))) {
+        if let Picker::Shuttle(s) =
+            std::mem::replace(&mut self.picker, Picker::Own(Box::new(Nothing)))
+        {
             std::mem::forget(s);
         }
     }
@@ -162,8 +193,12 @@ impl<C: Control> Scheduler for Adapter<C> {
                 Picker::Own(s) => s.end(),
                 Picker::Shuttle(_) => None,
             };
-            let decisions = std::mem::take(&mut self.decisions);
-            if !self.control.execution_ended(decisions, divergence) {
+            let run = Recorded {
+                decisions: std::mem::take(&mut self.decisions),
+                preemptions: std::mem::take(&mut self.preemptions),
+                divergence,
+            };
+            if !self.control.execution_ended(run) {
                 return None;
             }
         }
@@ -179,7 +214,12 @@ impl<C: Control> Scheduler for Adapter<C> {
         }
     }
 
-    fn next_task(&mut self, runnable: &[&Task], current: Option<TaskId>, is_yielding: bool) -> Option<TaskId> {
+    fn next_task(
+        &mut self,
+        runnable: &[&Task],
+        current: Option<TaskId>,
+        is_yielding: bool,
+    ) -> Option<TaskId> {
         if self.stopped {
             return None;
         }
@@ -195,7 +235,9 @@ impl<C: Control> Scheduler for Adapter<C> {
                     .filter_map(|t| usize::from(t.id()).checked_sub(1))
                     .map(|t| t as u32)
                     .collect();
-                let current = current.and_then(|c| usize::from(c).checked_sub(1)).map(|c| c as u32);
+                let current = current
+                    .and_then(|c| usize::from(c).checked_sub(1))
+                    .map(|c| c as u32);
                 match s.thread(&threads, current) {
                     Some(t) => TaskId::from(t as usize + 1),
                     None => {
@@ -208,6 +250,9 @@ impl<C: Control> Scheduler for Adapter<C> {
         if runnable.len() >= 2 {
             if let Some(t) = usize::from(chosen).checked_sub(1) {
                 self.decisions.push(Decision::Thread(t as u32));
+            }
+            if current.is_some_and(|c| c != chosen && runnable.iter().any(|t| t.id() == c)) {
+                self.preemptions += 1;
             }
         }
         Some(chosen)

@@ -57,10 +57,15 @@ impl Schedule {
     pub fn decode(text: &str) -> Result<Schedule, ScheduleError> {
         let mut decisions = Vec::new();
         for (i, tok) in text.split_ascii_whitespace().enumerate() {
-            let err = |message: String| ScheduleError { token: i + 1, message };
+            let err = |message: String| ScheduleError {
+                token: i + 1,
+                message,
+            };
             let (head, count) = match tok.split_once('x') {
                 Some((h, n)) => {
-                    let n: usize = n.parse().map_err(|_| err(format!("bad repeat count in `{tok}`")))?;
+                    let n: usize = n
+                        .parse()
+                        .map_err(|_| err(format!("bad repeat count in `{tok}`")))?;
                     if n == 0 {
                         return Err(err(format!("repeat count 0 in `{tok}`")));
                     }
@@ -71,7 +76,10 @@ impl Schedule {
             let decision = if let Some(k) = head.strip_prefix('c') {
                 Decision::Choice(k.parse().map_err(|_| err(format!("bad choice `{tok}`")))?)
             } else {
-                Decision::Thread(head.parse().map_err(|_| err(format!("bad thread index `{tok}`")))?)
+                Decision::Thread(
+                    head.parse()
+                        .map_err(|_| err(format!("bad thread index `{tok}`")))?,
+                )
             };
             if decisions.len().saturating_add(count) > MAX_DECISIONS {
                 return Err(err(format!("more than {MAX_DECISIONS} decisions")));
@@ -133,7 +141,16 @@ mod tests {
 
     #[test]
     fn bad_text_is_an_error() {
-        for bad in ["a", "0x", "0x0", "c", "cx2", "1 2 -3", "0x99999999999", "0x18446744073709551616"] {
+        for bad in [
+            "a",
+            "0x",
+            "0x0",
+            "c",
+            "cx2",
+            "1 2 -3",
+            "0x99999999999",
+            "0x18446744073709551616",
+        ] {
             let e = Schedule::decode(bad).unwrap_err();
             assert!(e.token >= 1, "{bad}: {e}");
         }

@@ -28,9 +28,9 @@ impl Signature {
             message: f.failure.message(),
             thread: f.thread.map(|t| w.threads[t].role.clone()),
             op: match (&f.failure, f.op) {
-                (crate::model::Failure::Assertion { message, .. }, _) => {
-                    message.rsplit_once('(').map(|(_, p)| p.trim_end_matches(')').to_string())
-                }
+                (crate::model::Failure::Assertion { message, .. }, _) => message
+                    .rsplit_once('(')
+                    .map(|(_, p)| p.trim_end_matches(')').to_string()),
                 (_, Some(op)) => Some(w.prog.op_path(op).to_string()),
                 _ => None,
             },
@@ -55,6 +55,9 @@ impl Signature {
         want.id.as_ref().is_none_or(|id| *id == self.id)
             && want.kind.is_none_or(|k| k == self.kind)
             && want.message.as_ref().is_none_or(|m| *m == self.message)
-            && want.thread.as_ref().is_none_or(|t| Some(t) == self.thread.as_ref())
+            && want
+                .thread
+                .as_ref()
+                .is_none_or(|t| Some(t) == self.thread.as_ref())
     }
 }

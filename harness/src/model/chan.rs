@@ -31,7 +31,11 @@ pub(crate) struct ChanState {
 
 impl ChanState {
     pub fn new(cap: u32, nil: bool) -> ChanState {
-        ChanState { nil, cap: cap as usize, ..ChanState::default() }
+        ChanState {
+            nil,
+            cap: cap as usize,
+            ..ChanState::default()
+        }
     }
 }
 
@@ -63,7 +67,11 @@ pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value) -> TrySend {
         return TrySend::Closed;
     }
     if let Some(r) = c.recvq.pop_front() {
-        let wake = Wake::Received { case: r.case, value: value.clone(), ok: true };
+        let wake = Wake::Received {
+            case: r.case,
+            value: value.clone(),
+            ok: true,
+        };
         wake_waiter(w, &r, wake);
         return TrySend::Done;
     }
@@ -83,7 +91,10 @@ pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value) -> Option<(Value,
             s.value.clone()
         } else {
             // Full buffer: take the head, the sender's value goes to the tail.
-            let head = c.buf.pop_front().expect("a sender waits only on a full buffer");
+            let head = c
+                .buf
+                .pop_front()
+                .expect("a sender waits only on a full buffer");
             c.buf.push_back(s.value.clone());
             head
         };
@@ -104,7 +115,9 @@ pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<
     let mut w = cx.step(op)?;
     let name = w.obj_name(ch).to_string();
     if w.chan(ch).nil {
-        w.note(cx.me, op, || format!("{name} <- {}: nil channel", value.quoted()));
+        w.note(cx.me, op, || {
+            format!("{name} <- {}: nil channel", value.quoted())
+        });
         cx.block(w, op, WaitReason::ChanSendNil, Some(ch))?;
         unreachable!("nothing wakes a sender on a nil channel but teardown");
     }
@@ -114,30 +127,49 @@ pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<
             Ok(())
         }
         TrySend::Closed => {
-            w.note(cx.me, op, || format!("{name} <- {}: closed", value.quoted()));
+            w.note(cx.me, op, || {
+                format!("{name} <- {}: closed", value.quoted())
+            });
             Err(cx.panic(Failure::SendOnClosedChannel, op))
         }
         TrySend::WouldBlock => {
-            w.note(cx.me, op, || format!("{name} <- {}: waits for a receiver", value.quoted()));
+            w.note(cx.me, op, || {
+                format!("{name} <- {}: waits for a receiver", value.quoted())
+            });
             let me = cx.me;
-            w.chan(ch).sendq.push_back(Waiter { thread: me, case: None, value: value.clone() });
+            w.chan(ch).sendq.push_back(Waiter {
+                thread: me,
+                case: None,
+                value: value.clone(),
+            });
             match cx.block(w, op, WaitReason::ChanSend, Some(ch))? {
                 Wake::Sent { .. } => {
-                    cx.world.borrow_mut().note(me, op, || format!("{name} <- {}: taken", value.quoted()));
+                    cx.world
+                        .borrow_mut()
+                        .note(me, op, || format!("{name} <- {}: taken", value.quoted()));
                     Ok(())
                 }
                 Wake::SendClosed { .. } => {
-                    cx.world.borrow_mut().note(me, op, || format!("{name} closed while sending"));
+                    cx.world
+                        .borrow_mut()
+                        .note(me, op, || format!("{name} closed while sending"));
                     Err(cx.panic(Failure::SendOnClosedChannel, op))
                 }
-                other => unreachable!("a blocked sender is woken by a receive or a close, not {other:?}"),
+                other => {
+                    unreachable!("a blocked sender is woken by a receive or a close, not {other:?}")
+                }
             }
         }
     }
 }
 
 /// `v, ok := <-ch`.
-pub(crate) fn recv(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<(Value, bool), Unwind> {
+pub(crate) fn recv(
+    cx: &ThreadCx,
+    op: OpId,
+    ch: ObjId,
+    zero: &Value,
+) -> Result<(Value, bool), Unwind> {
     let mut w = cx.step(op)?;
     let name = w.obj_name(ch).to_string();
     if w.chan(ch).nil {
@@ -151,10 +183,16 @@ pub(crate) fn recv(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<(
     }
     w.note(cx.me, op, || format!("<-{name}: waits for a sender"));
     let me = cx.me;
-    w.chan(ch).recvq.push_back(Waiter { thread: me, case: None, value: Value::Nil });
+    w.chan(ch).recvq.push_back(Waiter {
+        thread: me,
+        case: None,
+        value: Value::Nil,
+    });
     match cx.block(w, op, WaitReason::ChanReceive, Some(ch))? {
         Wake::Received { value, ok, .. } => {
-            cx.world.borrow_mut().note(me, op, || format!("<-{name} -> {}, {ok} (woken)", value.quoted()));
+            cx.world.borrow_mut().note(me, op, || {
+                format!("<-{name} -> {}, {ok} (woken)", value.quoted())
+            });
             Ok((value, ok))
         }
         other => unreachable!("a blocked receiver is woken by a send or a close, not {other:?}"),
@@ -178,9 +216,15 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
     let receivers: Vec<Waiter> = c.recvq.drain(..).collect();
     let senders: Vec<Waiter> = c.sendq.drain(..).collect();
     let (nr, ns) = (receivers.len(), senders.len());
-    w.note(cx.me, op, || format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)"));
+    w.note(cx.me, op, || {
+        format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)")
+    });
     for r in receivers {
-        let wake = Wake::Received { case: r.case, value: zero.clone(), ok: false };
+        let wake = Wake::Received {
+            case: r.case,
+            value: zero.clone(),
+            ok: false,
+        };
         wake_waiter(&mut w, &r, wake);
     }
     for s in senders {

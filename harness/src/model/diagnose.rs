@@ -54,12 +54,18 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> &'static str {
         }
     }
     let nil_wait = |t| {
-        matches!(reason(t), Some(WaitReason::ChanSendNil | WaitReason::ChanReceiveNil))
+        matches!(
+            reason(t),
+            Some(WaitReason::ChanSendNil | WaitReason::ChanReceiveNil)
+        )
     };
     if blocked.iter().any(|&t| nil_wait(t)) {
         return "chan-nil-block";
     }
-    if blocked.iter().any(|&t| reason(t) == Some(WaitReason::WaitGroupWait)) {
+    if blocked
+        .iter()
+        .any(|&t| reason(t) == Some(WaitReason::WaitGroupWait))
+    {
         return "wg-wait-forever";
     }
     "deadlock"

@@ -6,7 +6,9 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// How Go fails, or how the harness classifies what Go leaves silent.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FailureKind {
     /// `panic: <value>`: recoverable in the panicking goroutine, fatal to the process otherwise.
@@ -149,9 +151,15 @@ pub enum Failure {
     UserPanic(Value),
     /// Every goroutine is blocked (and no timer is pending): Go's global deadlock. `id` is the
     /// catalog id the blocked set matches (`mutex-double-lock`, ...), `deadlock` otherwise.
-    Deadlock { id: &'static str, blocked: Vec<Blocked> },
+    Deadlock {
+        id: &'static str,
+        blocked: Vec<Blocked>,
+    },
     /// The scenario ended with goroutines blocked forever while the rest finished: silent in Go.
-    Leak { id: &'static str, blocked: Vec<Blocked> },
+    Leak {
+        id: &'static str,
+        blocked: Vec<Blocked>,
+    },
     /// The step bound was exceeded.
     Livelock { steps: u64 },
     /// A final-state assertion failed; `id` is the catalog id the scenario gives it.
@@ -302,7 +310,12 @@ impl Failure {
             FailureKind::Fatal => {
                 let mut s = format!("fatal error: {}", self.message());
                 for (i, b) in self.blocked().iter().enumerate() {
-                    s.push_str(&format!("\n\ngoroutine {} [{}]: ({})", i + 1, b.reason, b.thread));
+                    s.push_str(&format!(
+                        "\n\ngoroutine {} [{}]: ({})",
+                        i + 1,
+                        b.reason,
+                        b.thread
+                    ));
                 }
                 s
             }

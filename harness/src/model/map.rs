@@ -25,8 +25,15 @@ pub(crate) struct MapState {
 
 impl MapState {
     pub fn new(nil: bool, entries: &indexmap::IndexMap<String, Value>) -> MapState {
-        let entries = entries.iter().map(|(k, v)| (Value::Str(k.clone()), v.clone())).collect();
-        MapState { nil, entries, writing: 0 }
+        let entries = entries
+            .iter()
+            .map(|(k, v)| (Value::Str(k.clone()), v.clone()))
+            .collect();
+        MapState {
+            nil,
+            entries,
+            writing: 0,
+        }
     }
     fn empty(&self) -> bool {
         self.nil || self.entries.is_empty()
@@ -70,18 +77,22 @@ fn write(
 }
 
 /// `m[key] = value`.
-pub(crate) fn set(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value, value: &Value) -> Result<(), Unwind> {
-    {
+pub(crate) fn set(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+    key: &Value,
+    value: &Value,
+) -> Result<(), Unwind> {
+    let what = {
         let mut w = cx.step(op)?;
+        let what = format!("{}[{}] = {}", w.obj_name(m), key.quoted(), value.quoted());
         if w.map(m).nil {
-            let name = w.obj_name(m).to_string();
-            w.note(cx.me, op, || format!("{name}[{}] = {}: nil map", key.quoted(), value.quoted()));
+            w.note(cx.me, op, || format!("{what}: nil map"));
             return Err(cx.panic(Failure::NilMapWrite, op));
         }
-    }
-    let what = {
-        let w = cx.world.borrow();
-        format!("{}[{}] = {}", w.obj_name(m), key.quoted(), value.quoted())
+        w.note(cx.me, op, || format!("{what}: mapassign"));
+        what
     };
     write(cx, op, m, &what, |map| {
         map.entries.insert(key.clone(), value.clone());
@@ -129,11 +140,19 @@ pub(crate) fn get(
     let mut w = cx.step(op)?;
     let name = w.obj_name(m).to_string();
     if w.map(m).empty() {
-        w.note(cx.me, op, || format!("{name}[{}] -> {} (empty, no check)", key.quoted(), zero.quoted()));
+        w.note(cx.me, op, || {
+            format!(
+                "{name}[{}] -> {} (empty, no check)",
+                key.quoted(),
+                zero.quoted()
+            )
+        });
         return Ok((zero, false));
     }
     if w.map(m).writing != 0 {
-        w.note(cx.me, op, || format!("{name}[{}]: check sees writing==1", key.quoted()));
+        w.note(cx.me, op, || {
+            format!("{name}[{}]: check sees writing==1", key.quoted())
+        });
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapReadWrite, op));
     }
     let got = w.map(m).entries.get(key).cloned();
@@ -141,7 +160,9 @@ pub(crate) fn get(
         Some(v) => (v, true),
         None => (zero, false),
     };
-    w.note(cx.me, op, || format!("{name}[{}] -> {}, {ok}", key.quoted(), v.quoted()));
+    w.note(cx.me, op, || {
+        format!("{name}[{}] -> {}, {ok}", key.quoted(), v.quoted())
+    });
     Ok((v, ok))
 }
 
@@ -169,18 +190,29 @@ pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), 
     let (src_name, dst_name) = (w.obj_name(m).to_string(), w.obj_name(to).to_string());
     let src = w.map(m);
     let copy = if src.nil {
-        MapState { nil: true, ..MapState::default() }
+        MapState {
+            nil: true,
+            ..MapState::default()
+        }
     } else if src.entries.is_empty() {
         MapState::default()
     } else if src.writing != 0 {
-        w.note(cx.me, op, || format!("{dst_name} = maps.Clone({src_name}): check sees writing==1"));
+        w.note(cx.me, op, || {
+            format!("{dst_name} = maps.Clone({src_name}): check sees writing==1")
+        });
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapCloneWrite, op));
     } else {
-        MapState { nil: false, entries: src.entries.clone(), writing: 0 }
+        MapState {
+            nil: false,
+            entries: src.entries.clone(),
+            writing: 0,
+        }
     };
     let n = copy.entries.len();
     *w.map(to) = copy;
-    w.note(cx.me, op, || format!("{dst_name} = maps.Clone({src_name}) ({n} entries)"));
+    w.note(cx.me, op, || {
+        format!("{dst_name} = maps.Clone({src_name}) ({n} entries)")
+    });
     Ok(())
 }
 
@@ -193,7 +225,9 @@ pub(crate) fn range_start(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<Option<Ve
         return Ok(None);
     }
     let keys: Vec<Value> = w.map(m).entries.keys().cloned().collect();
-    w.note(cx.me, op, || format!("range {name}: start ({} keys)", keys.len()));
+    w.note(cx.me, op, || {
+        format!("range {name}: start ({} keys)", keys.len())
+    });
     Ok(Some(keys))
 }
 
@@ -208,11 +242,18 @@ pub(crate) enum IterStep {
 /// One `mapiternext` call: checks the flag, then yields the entry for `key` if it is still
 /// there (entries deleted during the iteration are not produced, as in Go). `key == None` is the
 /// final call that ends the iteration, which checks too.
-pub(crate) fn range_next(cx: &ThreadCx, op: OpId, m: ObjId, key: Option<&Value>) -> Result<IterStep, Unwind> {
+pub(crate) fn range_next(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+    key: Option<&Value>,
+) -> Result<IterStep, Unwind> {
     let mut w = cx.step(op)?;
     let name = w.obj_name(m).to_string();
     if w.map(m).writing != 0 {
-        w.note(cx.me, op, || format!("range {name}: next, check sees writing==1"));
+        w.note(cx.me, op, || {
+            format!("range {name}: next, check sees writing==1")
+        });
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapIterWrite, op));
     }
     let Some(key) = key else {
@@ -222,11 +263,15 @@ pub(crate) fn range_next(cx: &ThreadCx, op: OpId, m: ObjId, key: Option<&Value>)
     let got = w.map(m).entries.get(key).cloned();
     match got {
         Some(v) => {
-            w.note(cx.me, op, || format!("range {name}: {} -> {}", key.quoted(), v.quoted()));
+            w.note(cx.me, op, || {
+                format!("range {name}: {} -> {}", key.quoted(), v.quoted())
+            });
             Ok(IterStep::Entry(key.clone(), v))
         }
         None => {
-            w.note(cx.me, op, || format!("range {name}: {} deleted, skipped", key.quoted()));
+            w.note(cx.me, op, || {
+                format!("range {name}: {} deleted, skipped", key.quoted())
+            });
             Ok(IterStep::Skipped)
         }
     }

@@ -32,7 +32,13 @@ pub(crate) fn do_once(
         }
         name
     };
-    mutex::lock(cx, op, o, WaitReason::MutexLock, &format!("{name}.Do(f): o.m.Lock()"))?;
+    mutex::lock(
+        cx,
+        op,
+        o,
+        WaitReason::MutexLock,
+        &format!("{name}.Do(f): o.m.Lock()"),
+    )?;
     {
         let mut w = cx.step(op)?;
         if w.once(o).done {
@@ -55,7 +61,10 @@ pub(crate) fn do_once(
     mutex::release(&mut w, o);
     let panicked = result.is_err();
     w.note(me, op, || {
-        format!("{name}.Do(f): done=1, unlocks{}", if panicked { " (f panicked)" } else { "" })
+        format!(
+            "{name}.Do(f): done=1, unlocks{}",
+            if panicked { " (f panicked)" } else { "" }
+        )
     });
     result
 }

@@ -38,7 +38,9 @@ pub(crate) fn rlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     r.reader_count += 1;
     if r.reader_count < 0 {
         w.note(cx.me, op, || format!("{name}.RLock(): a writer is pending"));
-        w = sema::acquire(cx, w, op, WaitReason::RWMutexRLock, o, move |w| &mut rw(w, o).reader_sem)?;
+        w = sema::acquire(cx, w, op, WaitReason::RWMutexRLock, o, move |w| {
+            &mut rw(w, o).reader_sem
+        })?;
     }
     rw(&mut w, o).readers.push(cx.me);
     w.note(cx.me, op, || format!("{name}.RLock(): acquired"));
@@ -53,7 +55,12 @@ pub(crate) fn runlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     let r = rw(&mut w, o);
     r.reader_count -= 1;
     let count = r.reader_count;
-    if let Some(i) = r.readers.iter().position(|&t| t == me).or(if r.readers.is_empty() { None } else { Some(0) }) {
+    if let Some(i) = r
+        .readers
+        .iter()
+        .position(|&t| t == me)
+        .or(if r.readers.is_empty() { None } else { Some(0) })
+    {
         r.readers.remove(i);
     }
     if count < 0 {
@@ -73,7 +80,13 @@ pub(crate) fn runlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
 /// `Lock()`.
 pub(crate) fn lock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     let name = cx.world.borrow().obj_name(o).to_string();
-    mutex::lock(cx, op, o, WaitReason::RWMutexLock, &format!("{name}.Lock() writer mutex"))?;
+    mutex::lock(
+        cx,
+        op,
+        o,
+        WaitReason::RWMutexLock,
+        &format!("{name}.Lock() writer mutex"),
+    )?;
     let mut w = cx.step(op)?;
     let r = rw(&mut w, o);
     let readers = r.reader_count;
@@ -81,8 +94,12 @@ pub(crate) fn lock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     if readers != 0 {
         r.reader_wait += readers;
         if r.reader_wait != 0 {
-            w.note(cx.me, op, || format!("{name}.Lock(): waits for {readers} reader(s)"));
-            w = sema::acquire(cx, w, op, WaitReason::RWMutexLock, o, move |w| &mut rw(w, o).writer_sem)?;
+            w.note(cx.me, op, || {
+                format!("{name}.Lock(): waits for {readers} reader(s)")
+            });
+            w = sema::acquire(cx, w, op, WaitReason::RWMutexLock, o, move |w| {
+                &mut rw(w, o).writer_sem
+            })?;
         }
     }
     w.note(cx.me, op, || format!("{name}.Lock(): acquired"));
@@ -104,6 +121,8 @@ pub(crate) fn unlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
         sema::release(&mut w, move |w| &mut rw(w, o).reader_sem);
     }
     mutex::release(&mut w, o);
-    w.note(cx.me, op, || format!("{name}.Unlock(): wakes {readers} reader(s)"));
+    w.note(cx.me, op, || {
+        format!("{name}.Unlock(): wakes {readers} reader(s)")
+    });
     Ok(())
 }

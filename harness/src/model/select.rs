@@ -24,7 +24,11 @@ pub(crate) enum SelCase {
 #[derive(Debug)]
 pub(crate) enum Selected {
     /// Case `index`; for a receive, the value and `ok`.
-    Case { index: usize, value: Value, ok: bool },
+    Case {
+        index: usize,
+        value: Value,
+        ok: bool,
+    },
     Default,
 }
 
@@ -52,20 +56,31 @@ pub(crate) fn select(
         let index = actionable[rt::choose(actionable.len())];
         return match &cases[index] {
             SelCase::Recv { ch, zero } => {
-                let (value, ok) = try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
+                let (value, ok) =
+                    try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
                 let name = w.obj_name(*ch).to_string();
-                w.note(cx.me, op, || format!("select case {index}: <-{name} -> {}, {ok}", value.quoted()));
+                w.note(cx.me, op, || {
+                    format!("select case {index}: <-{name} -> {}, {ok}", value.quoted())
+                });
                 Ok(Selected::Case { index, value, ok })
             }
             SelCase::Send { ch, value } => {
                 let name = w.obj_name(*ch).to_string();
                 match try_send(&mut w, *ch, value) {
                     TrySend::Done => {
-                        w.note(cx.me, op, || format!("select case {index}: {name} <- {}", value.quoted()));
-                        Ok(Selected::Case { index, value: Value::Nil, ok: true })
+                        w.note(cx.me, op, || {
+                            format!("select case {index}: {name} <- {}", value.quoted())
+                        });
+                        Ok(Selected::Case {
+                            index,
+                            value: Value::Nil,
+                            ok: true,
+                        })
                     }
                     TrySend::Closed => {
-                        w.note(cx.me, op, || format!("select case {index}: {name} is closed"));
+                        w.note(cx.me, op, || {
+                            format!("select case {index}: {name} is closed")
+                        });
                         Err(cx.panic(Failure::SendOnClosedChannel, op))
                     }
                     TrySend::WouldBlock => unreachable!("an actionable send proceeds"),
@@ -84,30 +99,60 @@ pub(crate) fn select(
         match case {
             SelCase::Recv { ch, .. } if !w.chan(*ch).nil => {
                 any = true;
-                w.chan(*ch).recvq.push_back(Waiter { thread: me, case: Some(i), value: Value::Nil });
+                w.chan(*ch).recvq.push_back(Waiter {
+                    thread: me,
+                    case: Some(i),
+                    value: Value::Nil,
+                });
             }
             SelCase::Send { ch, value } if !w.chan(*ch).nil => {
                 any = true;
-                w.chan(*ch).sendq.push_back(Waiter { thread: me, case: Some(i), value: value.clone() });
+                w.chan(*ch).sendq.push_back(Waiter {
+                    thread: me,
+                    case: Some(i),
+                    value: value.clone(),
+                });
             }
             _ => {}
         }
     }
-    let reason = if cases.is_empty() { WaitReason::SelectNoCases } else { WaitReason::Select };
-    let single = if any { None } else { cases.first().map(|c| match c {
-        SelCase::Recv { ch, .. } | SelCase::Send { ch, .. } => *ch,
-    }) };
+    let reason = if cases.is_empty() {
+        WaitReason::SelectNoCases
+    } else {
+        WaitReason::Select
+    };
+    let single = if any {
+        None
+    } else {
+        cases.first().map(|c| match c {
+            SelCase::Recv { ch, .. } | SelCase::Send { ch, .. } => *ch,
+        })
+    };
     match cx.block(w, op, reason, single)? {
-        Wake::Received { case: Some(index), value, ok } => {
-            cx.world.borrow_mut().note(me, op, || format!("select case {index} -> {}, {ok} (woken)", value.quoted()));
+        Wake::Received {
+            case: Some(index),
+            value,
+            ok,
+        } => {
+            cx.world.borrow_mut().note(me, op, || {
+                format!("select case {index} -> {}, {ok} (woken)", value.quoted())
+            });
             Ok(Selected::Case { index, value, ok })
         }
         Wake::Sent { case: Some(index) } => {
-            cx.world.borrow_mut().note(me, op, || format!("select case {index}: sent (woken)"));
-            Ok(Selected::Case { index, value: Value::Nil, ok: true })
+            cx.world
+                .borrow_mut()
+                .note(me, op, || format!("select case {index}: sent (woken)"));
+            Ok(Selected::Case {
+                index,
+                value: Value::Nil,
+                ok: true,
+            })
         }
         Wake::SendClosed { case: Some(index) } => {
-            cx.world.borrow_mut().note(me, op, || format!("select case {index}: channel closed (woken)"));
+            cx.world.borrow_mut().note(me, op, || {
+                format!("select case {index}: channel closed (woken)")
+            });
             Err(cx.panic(Failure::SendOnClosedChannel, op))
         }
         other => unreachable!("a select is woken by one of its cases, not {other:?}"),

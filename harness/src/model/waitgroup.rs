@@ -35,7 +35,9 @@ pub(crate) fn add(cx: &ThreadCx, op: OpId, o: ObjId, delta: i64) -> Result<(), U
         let g = wg(&mut w, o);
         g.v = g.v.wrapping_add(delta as i32);
         let (v, waiters) = (g.v, g.w);
-        w.note(me, op, || format!("{name}.Add({delta}): counter {v}, waiters {waiters}"));
+        w.note(me, op, || {
+            format!("{name}.Add({delta}): counter {v}, waiters {waiters}")
+        });
         if v < 0 {
             return Err(cx.panic(Failure::NegativeWaitGroupCounter, op));
         }
@@ -59,7 +61,9 @@ pub(crate) fn add(cx: &ThreadCx, op: OpId, o: ObjId, delta: i64) -> Result<(), U
     for _ in 0..waiters {
         sema::release(&mut w, move |w| &mut wg(w, o).sema);
     }
-    w.note(me, op, || format!("counter 0: releases {waiters} waiter(s)"));
+    w.note(me, op, || {
+        format!("counter 0: releases {waiters} waiter(s)")
+    });
     Ok(())
 }
 
@@ -85,12 +89,23 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
             continue;
         }
         g.w += 1;
-        w.note(me, op, || format!("waits (counter {}, waiters {})", snapshot.0, snapshot.1 + 1));
-        drop(sema::acquire(cx, w, op, WaitReason::WaitGroupWait, o, move |w| &mut wg(w, o).sema)?);
+        w.note(me, op, || {
+            format!("waits (counter {}, waiters {})", snapshot.0, snapshot.1 + 1)
+        });
+        drop(sema::acquire(
+            cx,
+            w,
+            op,
+            WaitReason::WaitGroupWait,
+            o,
+            move |w| &mut wg(w, o).sema,
+        )?);
         let mut w = cx.step(op)?;
         let g = wg(&mut w, o);
         if (g.v, g.w) != (0, 0) {
-            w.note(me, op, || "woken, but the WaitGroup is in use again".to_string());
+            w.note(me, op, || {
+                "woken, but the WaitGroup is in use again".to_string()
+            });
             return Err(cx.panic(Failure::WaitGroupReused, op));
         }
         w.note(me, op, || "woken, returns".to_string());

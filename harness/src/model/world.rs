@@ -42,7 +42,11 @@ pub(crate) enum Wake {
     /// Try again (a mutex was released, a semaphore handed over).
     Retry,
     /// A receive completed; `case` is the select case when the thread was in a select.
-    Received { case: Option<usize>, value: Value, ok: bool },
+    Received {
+        case: Option<usize>,
+        value: Value,
+        ok: bool,
+    },
     /// A send completed.
     Sent { case: Option<usize> },
     /// The channel was closed under a blocked sender: it panics.
@@ -133,7 +137,11 @@ impl World {
     /// Register a new thread (runnable) and return its index.
     pub fn add_thread(&mut self, role: &str, top_level: bool, op: OpId) -> usize {
         let same = self.threads.iter().filter(|t| t.role == role).count();
-        let name = if same == 0 { role.to_string() } else { format!("{role}#{}", same + 1) };
+        let name = if same == 0 {
+            role.to_string()
+        } else {
+            format!("{role}#{}", same + 1)
+        };
         self.threads.push(ThreadState {
             name,
             role: role.to_string(),
@@ -152,14 +160,22 @@ impl World {
     #[inline]
     pub fn note(&mut self, thread: usize, op: OpId, text: impl FnOnce() -> String) {
         if let Some(trace) = &mut self.trace {
-            trace.push(Event { step: self.steps, thread, op, text: text() });
+            trace.push(Event {
+                step: self.steps,
+                thread,
+                op,
+                text: text(),
+            });
         }
     }
 
     /// Wake a blocked thread with `wake`.
     pub fn wake(&mut self, t: usize, wake: Wake) {
         let th = &mut self.threads[t];
-        debug_assert!(matches!(th.status, Status::Blocked(_)), "waking a thread that is not blocked");
+        debug_assert!(
+            matches!(th.status, Status::Blocked(_)),
+            "waking a thread that is not blocked"
+        );
         th.status = Status::Runnable;
         th.wake = Some(wake);
         th.waits_on = None;
@@ -174,7 +190,11 @@ impl World {
                 let text = failure.render();
                 self.note(t, op, || text);
             }
-            self.outcome = Some(Failed { failure, thread, op });
+            self.outcome = Some(Failed {
+                failure,
+                thread,
+                op,
+            });
         }
         self.tear_down();
     }
@@ -203,7 +223,9 @@ impl World {
             .iter()
             .map(|&t| {
                 let th = &self.threads[t];
-                let Status::Blocked(reason) = th.status else { unreachable!() };
+                let Status::Blocked(reason) = th.status else {
+                    unreachable!()
+                };
                 Blocked {
                     thread: th.name.clone(),
                     reason,
@@ -215,7 +237,10 @@ impl World {
         let failure = if blocked.iter().any(|&t| self.threads[t].top_level) {
             Failure::Deadlock { id, blocked: list }
         } else {
-            Failure::Leak { id: if id == "deadlock" { "chan-leak" } else { id }, blocked: list }
+            Failure::Leak {
+                id: if id == "deadlock" { "chan-leak" } else { id },
+                blocked: list,
+            }
         };
         let first = blocked.first().copied();
         let op = first.map(|t| self.threads[t].op);
@@ -354,7 +379,11 @@ impl ThreadCx {
 
     /// A Go panic raised by the current op.
     pub fn panic(&self, failure: Failure, op: OpId) -> Unwind {
-        Unwind::Panic(PanicVal { failure, thread: self.me, op })
+        Unwind::Panic(PanicVal {
+            failure,
+            thread: self.me,
+            op,
+        })
     }
 
     /// A Go fatal error: the process dies here, no deferred call runs.

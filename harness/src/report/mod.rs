@@ -1,1 +1,390 @@
-//! Reports.
+//! Reports: the versioned JSON record of a finding (`hazard/report/v1`), written atomically,
+//! read back and replayed; and the terminal view of a trace.
+//!
+//! A report carries everything needed to reproduce its finding with no other file: the
+//! scenario itself (embedded, with its hash), the schedule in hazard's own format, and the
+//! signature to compare against. Worked example (abridged):
+//!
+//! ```json
+//! {
+//!   "schema": "hazard/report/v1",
+//!   "harness": { "name": "hazard", "version": "0.1.0", "shuttle": "0.9.9" },
+//!   "scenario": { "name": "map-concurrent-writes", "hash": "sha256:…", "source": { … } },
+//!   "exploration": { "engine": "portfolio", "found_by": "dfs", "executions": 7, … },
+//!   "failure": {
+//!     "signature": { "id": "map-concurrent-writes", "kind": "fatal",
+//!                    "message": "concurrent map writes", "thread": "writer2",
+//!                    "op": "$.threads.writer2[0]" },
+//!     "rendered": "fatal error: concurrent map writes", "go_detects": true, …
+//!   },
+//!   "schedule": { "format": "hazard-schedule/v1", "threads": ["writer1", "writer2"],
+//!                 "decisions": "0x4 1x3", "preemptions": 1 },
+//!   "trace": [ { "step": 1, "thread": "writer1", "op": "$.threads.writer1[0]",
+//!                "text": "cache[\"a\"] = 1: check writing==0" }, … ],
+//!   "replay_verified": true
+//! }
+//! ```
+
+mod table;
+mod write;
+
+pub use table::render_table;
+pub use write::{read_report, write_report};
+
+use crate::explore::{
+    replay, EngineStats, ExecOutcome, Exploration, ExploreConfig, Finding, ReplayError, Schedule,
+    ScheduleError, Signature, SCHEDULE_FORMAT,
+};
+use crate::model::{Blocked, Failure};
+use crate::scenario::{load_value, Program, ScenarioError};
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+use std::sync::Arc;
+
+/// The version tag of the report format.
+pub const REPORT_SCHEMA: &str = "hazard/report/v1";
+
+/// A finding, as written to `reports/<scenario>-<signature>.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Report {
+    /// Always `hazard/report/v1`.
+    pub schema: String,
+    pub harness: HarnessInfo,
+    pub scenario: ScenarioInfo,
+    pub exploration: ExplorationInfo,
+    pub failure: FailureInfo,
+    pub schedule: ScheduleInfo,
+    /// One line per step of the replayed execution.
+    pub trace: Vec<TraceStep>,
+    /// The schedule was replayed once before writing and produced the same signature.
+    pub replay_verified: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HarnessInfo {
+    pub name: String,
+    pub version: String,
+    pub shuttle: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScenarioInfo {
+    pub name: String,
+    /// The file explored, as given on the command line.
+    pub file: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<String>,
+    /// `sha256:<hex>` of `source`.
+    pub hash: String,
+    /// The scenario file, embedded.
+    pub source: serde_json::Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExplorationInfo {
+    /// `portfolio`, `random`, `pct` or `dfs`.
+    pub engine: String,
+    /// The engine that found this failure.
+    pub found_by: String,
+    /// Which of that engine's executions (1-based).
+    pub found_at_execution: u64,
+    pub seed: u64,
+    pub budget: Budget,
+    /// Executions run, all engines together.
+    pub executions: u64,
+    pub distinct_schedules: u64,
+    pub elapsed_ms: u64,
+    pub engines: Vec<EngineInfo>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Budget {
+    pub iterations: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_secs: Option<f64>,
+    pub max_steps: u64,
+    pub pct_depth: usize,
+    pub preemption_bound: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EngineInfo {
+    pub engine: String,
+    pub executions: u64,
+    pub distinct_schedules: u64,
+    /// `found`, `iterations`, `time`, `exhausted` or `portfolio`.
+    pub stopped: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FailureInfo {
+    pub signature: Signature,
+    /// As Go prints it: `fatal error: concurrent map writes`.
+    pub rendered: String,
+    /// Whether Go's own runtime reports this interleaving.
+    pub go_detects: bool,
+    pub go_detects_why: String,
+    /// Threads blocked forever (deadlock, leak).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub blocked: Vec<Blocked>,
+    /// Whether this is the failure the scenario's `expect` asks for.
+    pub expected: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleInfo {
+    /// `hazard-schedule/v1`.
+    pub format: String,
+    /// Thread names; decisions refer to them by index.
+    pub threads: Vec<String>,
+    /// Run-length encoded decisions (see `explore::schedule`).
+    pub decisions: String,
+    /// Number of decisions.
+    pub length: usize,
+    /// Switches away from a thread that could still run.
+    pub preemptions: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TraceStep {
+    /// Scheduling points taken before this line.
+    pub step: u64,
+    pub thread: String,
+    /// JSON path of the op in the scenario.
+    pub op: String,
+    pub text: String,
+}
+
+/// A report that cannot be read or replayed.
+#[derive(Debug)]
+pub enum ReportError {
+    Io {
+        file: String,
+        source: std::io::Error,
+    },
+    /// Not JSON, or not a `hazard/report/v1` document.
+    Format {
+        file: String,
+        message: String,
+    },
+    /// The embedded scenario no longer validates.
+    Scenario(ScenarioError),
+    /// The embedded scenario does not match its recorded hash.
+    Hash {
+        file: String,
+        recorded: String,
+        actual: String,
+    },
+    Schedule {
+        file: String,
+        source: ScheduleError,
+    },
+    Replay {
+        file: String,
+        source: ReplayError,
+    },
+}
+
+impl fmt::Display for ReportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReportError::Io { file, source } => write!(f, "{file}: {source}"),
+            ReportError::Format { file, message } => {
+                write!(f, "{file}: not a {REPORT_SCHEMA} report: {message}")
+            }
+            ReportError::Scenario(e) => write!(f, "embedded scenario: {e}"),
+            ReportError::Hash {
+                file,
+                recorded,
+                actual,
+            } => write!(
+                f,
+                "{file}: the embedded scenario was edited (hash {actual}, recorded {recorded})"
+            ),
+            ReportError::Schedule { file, source } => write!(f, "{file}: {source}"),
+            ReportError::Replay { file, source } => write!(f, "{file}: {source}"),
+        }
+    }
+}
+
+impl std::error::Error for ReportError {}
+
+/// Count the preemptions of a schedule: decisions that switch away from the thread that ran
+/// the previous decision while it could still run. Recomputed from a traced replay's events.
+fn preemptions(out: &ExecOutcome) -> usize {
+    out.preemptions
+}
+
+fn stop_name(e: &EngineStats) -> &'static str {
+    use crate::explore::StopReason::*;
+    match e.stopped {
+        Found => "found",
+        Iterations => "iterations",
+        Time => "time",
+        Exhausted => "exhausted",
+        Portfolio => "portfolio",
+    }
+}
+
+/// Everything `build` needs about how the exploration ran.
+pub struct RunInfo<'a> {
+    pub config: &'a ExploreConfig,
+    pub exploration: &'a Exploration,
+}
+
+/// Build the report of `finding`: replays its schedule with tracing on to verify it and to
+/// record the step trace.
+pub fn build(prog: &Arc<Program>, finding: &Finding, run: &RunInfo<'_>) -> Report {
+    let verified = replay(prog, &finding.schedule, run.config.max_steps, true);
+    let (trace, replay_verified, preempt) = match &verified {
+        Ok(out) if out.signature.as_ref() == Some(&finding.signature) => {
+            (trace_steps(prog, out), true, preemptions(out))
+        }
+        Ok(out) => (trace_steps(prog, out), false, preemptions(out)),
+        Err(_) => (Vec::new(), false, 0),
+    };
+    let failure = &finding.failed.failure;
+    let (go_detects, why) = failure.go_detects();
+    let x = run.exploration;
+    Report {
+        schema: REPORT_SCHEMA.into(),
+        harness: HarnessInfo {
+            name: "hazard".into(),
+            version: crate::VERSION.into(),
+            shuttle: crate::SHUTTLE_VERSION.into(),
+        },
+        scenario: ScenarioInfo {
+            name: prog.name.clone(),
+            file: prog.file.clone(),
+            catalog: prog.catalog.clone(),
+            variant: prog.variant.map(|v| format!("{v:?}").to_lowercase()),
+            hash: prog.hash.clone(),
+            source: prog.source.clone(),
+        },
+        exploration: ExplorationInfo {
+            engine: run.config.engine.name().into(),
+            found_by: finding.engine.into(),
+            found_at_execution: finding.execution,
+            seed: run.config.seed,
+            budget: Budget {
+                iterations: run.config.iterations,
+                time_secs: run.config.time.map(|t| t.as_secs_f64()),
+                max_steps: run.config.max_steps,
+                pct_depth: run.config.pct_depth,
+                preemption_bound: run.config.preemption_bound,
+            },
+            executions: x.executions(),
+            distinct_schedules: x.distinct_schedules(),
+            elapsed_ms: x.elapsed.as_millis() as u64,
+            engines: x
+                .engines
+                .iter()
+                .map(|e| EngineInfo {
+                    engine: e.engine.into(),
+                    executions: e.executions,
+                    distinct_schedules: e.distinct_schedules,
+                    stopped: stop_name(e).into(),
+                })
+                .collect(),
+        },
+        failure: FailureInfo {
+            signature: finding.signature.clone(),
+            rendered: failure.render(),
+            go_detects,
+            go_detects_why: why.into(),
+            blocked: failure.blocked().to_vec(),
+            expected: match &prog.expect {
+                crate::scenario::Expectation::Fails(want) => finding.signature.matches(want),
+                crate::scenario::Expectation::Passes => false,
+            },
+        },
+        schedule: ScheduleInfo {
+            format: SCHEDULE_FORMAT.into(),
+            threads: finding.threads.clone(),
+            decisions: finding.schedule.encode(),
+            length: finding.schedule.len(),
+            preemptions: preempt,
+        },
+        trace,
+        replay_verified,
+    }
+}
+
+/// The trace of a traced execution, with thread names and op paths.
+pub fn trace_steps(prog: &Program, out: &ExecOutcome) -> Vec<TraceStep> {
+    out.trace_events()
+        .iter()
+        .map(|e| TraceStep {
+            step: e.step,
+            thread: out.threads.get(e.thread).cloned().unwrap_or_default(),
+            op: prog.op_path(e.op).to_string(),
+            text: e.text.clone(),
+        })
+        .collect()
+}
+
+/// What replaying a report did.
+#[derive(Debug)]
+pub struct Replayed {
+    pub prog: Arc<Program>,
+    pub outcome: ExecOutcome,
+    /// The replay failed with the recorded signature.
+    pub reproduced: bool,
+}
+
+impl Report {
+    /// Replay this report's schedule against its embedded scenario, with tracing.
+    pub fn replay(&self, file: &str) -> Result<Replayed, ReportError> {
+        let actual = crate::scenario::hash_source(&self.scenario.source);
+        if actual != self.scenario.hash {
+            return Err(ReportError::Hash {
+                file: file.into(),
+                recorded: self.scenario.hash.clone(),
+                actual,
+            });
+        }
+        let prog = Arc::new(
+            load_value(&self.scenario.source, &format!("{file}#scenario"))
+                .map_err(ReportError::Scenario)?,
+        );
+        let schedule =
+            Schedule::decode(&self.schedule.decisions).map_err(|source| ReportError::Schedule {
+                file: file.into(),
+                source,
+            })?;
+        let max_steps = self.exploration.budget.max_steps;
+        let outcome =
+            replay(&prog, &schedule, max_steps, true).map_err(|source| ReportError::Replay {
+                file: file.into(),
+                source,
+            })?;
+        let reproduced = outcome.signature.as_ref() == Some(&self.failure.signature);
+        Ok(Replayed {
+            prog,
+            outcome,
+            reproduced,
+        })
+    }
+}
+
+/// The failure of an execution, rendered as Go prints it.
+pub fn rendered(out: &ExecOutcome) -> Option<String> {
+    out.failed.as_ref().map(|f| Failure::render(&f.failure))
+}
+
+/// The JSON Schema of the report format.
+pub fn json_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Report)).unwrap_or_default()
+}

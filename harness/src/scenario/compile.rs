@@ -4,7 +4,7 @@
 use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
-use super::types::{Case, Op, ObjectDecl, ScenarioFile};
+use super::types::{Case, ObjectDecl, Op, ScenarioFile};
 use crate::catalog;
 use crate::model::Value;
 use indexmap::IndexMap;
@@ -60,7 +60,11 @@ impl<'a> Compiler<'a> {
         let (line, col) = self.pos.find(path);
         ScenarioError {
             file: self.file.to_string(),
-            location: Some(Location { path: path.to_string(), line, col }),
+            location: Some(Location {
+                path: path.to_string(),
+                line,
+                col,
+            }),
             message: message.into(),
         }
     }
@@ -76,14 +80,22 @@ impl<'a> Compiler<'a> {
         }
         if let Some(c) = &f.catalog {
             if !catalog::is_known(c) {
-                return Err(self.err("$.catalog", format!("unknown catalog id `{c}` (see `hazard list`)")));
+                return Err(self.err(
+                    "$.catalog",
+                    format!("unknown catalog id `{c}` (see `hazard list`)"),
+                ));
             }
         }
         for (name, decl) in &f.objects {
             let path = member("$.objects", name);
-            if let ObjectDecl::Map { nil: true, entries, .. } = decl {
+            if let ObjectDecl::Map {
+                nil: true, entries, ..
+            } = decl
+            {
                 if !entries.is_empty() {
-                    return Err(self.err(&member(&path, "entries"), "a nil map cannot have entries"));
+                    return Err(
+                        self.err(&member(&path, "entries"), "a nil map cannot have entries")
+                    );
                 }
             }
             if let ObjectDecl::Chan { nil: true, cap, .. } = decl {
@@ -113,12 +125,22 @@ impl<'a> Compiler<'a> {
         for (name, ops) in &f.threads {
             let path = member("$.threads", name);
             let body = self.block(ops, &path, 0)?;
-            threads.push(ThreadSpec { name: name.clone(), body });
+            threads.push(ThreadSpec {
+                name: name.clone(),
+                body,
+            });
         }
         for (var, path) in &self.read {
             if !self.assigned.contains(var) {
-                let name = self.vars.get_index(*var).map(|(k, _)| k.as_str()).unwrap_or("?");
-                return Err(self.err(path, format!("variable `{name}` is read here but never set")));
+                let name = self
+                    .vars
+                    .get_index(*var)
+                    .map(|(k, _)| k.as_str())
+                    .unwrap_or("?");
+                return Err(self.err(
+                    path,
+                    format!("variable `{name}` is read here but never set"),
+                ));
             }
         }
 
@@ -223,8 +245,10 @@ impl<'a> Compiler<'a> {
         for v in 0..n {
             if state[v] == 0 {
                 if let Some((cycle, path)) = visit(v, &edges, &mut state, &mut Vec::new()) {
-                    let names: Vec<&str> =
-                        cycle.iter().map(|&i| self.procs.get_index(i).map(|(k, _)| *k).unwrap_or("?")).collect();
+                    let names: Vec<&str> = cycle
+                        .iter()
+                        .map(|&i| self.procs.get_index(i).map(|(k, _)| *k).unwrap_or("?"))
+                        .collect();
                     return Err(self.err(
                         path,
                         format!("recursion through `call`: {} (procs must not call themselves, directly or not)", names.join(" -> ")),
@@ -259,7 +283,9 @@ impl<'a> Compiler<'a> {
                     let (_, t) = self.bounds(*body, memo)?;
                     (1, t.saturating_add(1))
                 }
-                StmtKind::If { then, otherwise, .. } => {
+                StmtKind::If {
+                    then, otherwise, ..
+                } => {
                     let (c1, t1) = self.bounds(*then, memo)?;
                     let (c2, t2) = self.bounds(*otherwise, memo)?;
                     (c1.max(c2), t1.max(t2))
@@ -305,14 +331,24 @@ impl<'a> Compiler<'a> {
             known.sort_unstable();
             return Err(self.err(
                 &field,
-                format!("unknown object `{name}` (declared: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
+                format!(
+                    "unknown object `{name}` (declared: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
             ));
         };
         let kind = self.decls[id].1.kind();
         if !kinds.contains(&kind) {
             return Err(self.err(
                 &field,
-                format!("op `{op}` does not apply to `{name}`, a {kind} (it applies to: {})", kinds.join(", ")),
+                format!(
+                    "op `{op}` does not apply to `{name}`, a {kind} (it applies to: {})",
+                    kinds.join(", ")
+                ),
             ));
         }
         Ok(id)
@@ -328,7 +364,10 @@ impl<'a> Compiler<'a> {
         if depth > MAX_DEPTH {
             return Err(self.err(path, format!("bodies nest deeper than {MAX_DEPTH} levels")));
         }
-        ops.iter().enumerate().map(|(i, op)| self.stmt(op, &format!("{path}[{i}]"), depth)).collect()
+        ops.iter()
+            .enumerate()
+            .map(|(i, op)| self.stmt(op, &format!("{path}[{i}]"), depth))
+            .collect()
     }
 
     fn stmt(&mut self, op: &Op, path: &str, depth: usize) -> R<Stmt> {
@@ -339,18 +378,30 @@ impl<'a> Compiler<'a> {
         const MAP: &[&str] = &["map"];
         const CHAN: &[&str] = &["chan"];
         let kind = match op {
-            Op::Set { obj, key, value } => {
-                StmtKind::MapSet { m: self.obj(obj, path, "set", MAP)?, key: key.clone(), value: value.clone() }
-            }
+            Op::Set { obj, key, value } => StmtKind::MapSet {
+                m: self.obj(obj, path, "set", MAP)?,
+                key: key.clone(),
+                value: value.clone(),
+            },
             Op::Get { obj, key, into, ok } => StmtKind::MapGet {
                 m: self.obj(obj, path, "get", MAP)?,
                 key: key.clone(),
                 into: self.set_var(into),
                 ok: self.set_var(ok),
             },
-            Op::Delete { obj, key } => StmtKind::MapDelete { m: self.obj(obj, path, "delete", MAP)?, key: key.clone() },
-            Op::Clear { obj } => StmtKind::MapClear { m: self.obj(obj, path, "clear", MAP)? },
-            Op::Range { obj, key, value, body: ops } => StmtKind::MapRange {
+            Op::Delete { obj, key } => StmtKind::MapDelete {
+                m: self.obj(obj, path, "delete", MAP)?,
+                key: key.clone(),
+            },
+            Op::Clear { obj } => StmtKind::MapClear {
+                m: self.obj(obj, path, "clear", MAP)?,
+            },
+            Op::Range {
+                obj,
+                key,
+                value,
+                body: ops,
+            } => StmtKind::MapRange {
                 m: self.obj(obj, path, "range", MAP)?,
                 key: self.set_var(key),
                 value: self.set_var(value),
@@ -366,7 +417,9 @@ impl<'a> Compiler<'a> {
                 };
                 StmtKind::MapClone { m, to }
             }
-            Op::Make { obj } => StmtKind::MapMake { m: self.obj(obj, path, "make", MAP)? },
+            Op::Make { obj } => StmtKind::MapMake {
+                m: self.obj(obj, path, "make", MAP)?,
+            },
             Op::Len { obj, into } => {
                 let o = self.obj(obj, path, "len", &["map", "chan"])?;
                 let into = self.set_var(&Some(into.clone())).expect("some");
@@ -376,13 +429,18 @@ impl<'a> Compiler<'a> {
                     StmtKind::ChanLen { ch: o, into }
                 }
             }
-            Op::Send { obj, value } => StmtKind::Send { ch: self.obj(obj, path, "send", CHAN)?, value: value.clone() },
+            Op::Send { obj, value } => StmtKind::Send {
+                ch: self.obj(obj, path, "send", CHAN)?,
+                value: value.clone(),
+            },
             Op::Recv { obj, into, ok } => StmtKind::Recv {
                 ch: self.obj(obj, path, "recv", CHAN)?,
                 into: self.set_var(into),
                 ok: self.set_var(ok),
             },
-            Op::Close { obj } => StmtKind::Close { ch: self.obj(obj, path, "close", CHAN)? },
+            Op::Close { obj } => StmtKind::Close {
+                ch: self.obj(obj, path, "close", CHAN)?,
+            },
             Op::Lock { obj } => {
                 let o = self.obj(obj, path, "lock", &["mutex", "rwmutex"])?;
                 if self.decls[o].1.kind() == "mutex" {
@@ -399,31 +457,56 @@ impl<'a> Compiler<'a> {
                     StmtKind::RwUnlock { rw: o }
                 }
             }
-            Op::Rlock { obj } => StmtKind::RLock { rw: self.obj(obj, path, "rlock", &["rwmutex"])? },
-            Op::Runlock { obj } => StmtKind::RUnlock { rw: self.obj(obj, path, "runlock", &["rwmutex"])? },
+            Op::Rlock { obj } => StmtKind::RLock {
+                rw: self.obj(obj, path, "rlock", &["rwmutex"])?,
+            },
+            Op::Runlock { obj } => StmtKind::RUnlock {
+                rw: self.obj(obj, path, "runlock", &["rwmutex"])?,
+            },
             Op::Add { obj, delta } => {
                 let wg = self.obj(obj, path, "add", &["waitgroup"])?;
                 if i32::try_from(*delta).is_err() {
-                    return Err(self.err(&member(path, "delta"), format!("delta {delta} is out of the counter's range")));
+                    return Err(self.err(
+                        &member(path, "delta"),
+                        format!("delta {delta} is out of the counter's range"),
+                    ));
                 }
                 StmtKind::WgAdd { wg, delta: *delta }
             }
-            Op::Done { obj } => StmtKind::WgAdd { wg: self.obj(obj, path, "done", &["waitgroup"])?, delta: -1 },
-            Op::Wait { obj } => StmtKind::WgWait { wg: self.obj(obj, path, "wait", &["waitgroup"])? },
-            Op::Do { obj, body: ops } => {
-                StmtKind::OnceDo { once: self.obj(obj, path, "do", &["once"])?, body: body(self, ops, "body")? }
-            }
+            Op::Done { obj } => StmtKind::WgAdd {
+                wg: self.obj(obj, path, "done", &["waitgroup"])?,
+                delta: -1,
+            },
+            Op::Wait { obj } => StmtKind::WgWait {
+                wg: self.obj(obj, path, "wait", &["waitgroup"])?,
+            },
+            Op::Do { obj, body: ops } => StmtKind::OnceDo {
+                once: self.obj(obj, path, "do", &["once"])?,
+                body: body(self, ops, "body")?,
+            },
             Op::Repeat { times, body: ops } => {
                 if *times == 0 || *times > MAX_REPEAT {
-                    return Err(self.err(&member(path, "times"), format!("times must be 1..={MAX_REPEAT} (got {times}); loops are bounded")));
+                    return Err(self.err(
+                        &member(path, "times"),
+                        format!("times must be 1..={MAX_REPEAT} (got {times}); loops are bounded"),
+                    ));
                 }
-                StmtKind::Repeat { times: *times, body: body(self, ops, "body")? }
+                StmtKind::Repeat {
+                    times: *times,
+                    body: body(self, ops, "body")?,
+                }
             }
             Op::Spawn { thread, body: ops } => {
                 if thread.is_empty() || thread.contains('#') {
-                    return Err(self.err(&member(path, "thread"), "thread names are non-empty and do not contain `#`"));
+                    return Err(self.err(
+                        &member(path, "thread"),
+                        "thread names are non-empty and do not contain `#`",
+                    ));
                 }
-                StmtKind::Spawn { name: thread.clone(), body: body(self, ops, "body")? }
+                StmtKind::Spawn {
+                    name: thread.clone(),
+                    body: body(self, ops, "body")?,
+                }
             }
             Op::Select { cases } => {
                 let mut specs = Vec::new();
@@ -431,27 +514,58 @@ impl<'a> Compiler<'a> {
                 for (i, case) in cases.iter().enumerate() {
                     let cpath = format!("{}[{i}]", member(path, "cases"));
                     match case {
-                        Case::Recv { obj, into, ok, body: ops } => {
+                        Case::Recv {
+                            obj,
+                            into,
+                            ok,
+                            body: ops,
+                        } => {
                             let ch = self.obj(obj, &cpath, "recv", CHAN)?;
-                            let op = CaseOp::Recv { ch, into: self.set_var(into), ok: self.set_var(ok) };
-                            specs.push(CaseSpec { op, body: self.block(ops, &member(&cpath, "body"), d)? });
+                            let op = CaseOp::Recv {
+                                ch,
+                                into: self.set_var(into),
+                                ok: self.set_var(ok),
+                            };
+                            specs.push(CaseSpec {
+                                op,
+                                body: self.block(ops, &member(&cpath, "body"), d)?,
+                            });
                         }
-                        Case::Send { obj, value, body: ops } => {
+                        Case::Send {
+                            obj,
+                            value,
+                            body: ops,
+                        } => {
                             let ch = self.obj(obj, &cpath, "send", CHAN)?;
-                            let op = CaseOp::Send { ch, value: value.clone() };
-                            specs.push(CaseSpec { op, body: self.block(ops, &member(&cpath, "body"), d)? });
+                            let op = CaseOp::Send {
+                                ch,
+                                value: value.clone(),
+                            };
+                            specs.push(CaseSpec {
+                                op,
+                                body: self.block(ops, &member(&cpath, "body"), d)?,
+                            });
                         }
                         Case::Default { body: ops } => {
                             if default.is_some() {
-                                return Err(self.err(&cpath, "a select has at most one default case"));
+                                return Err(
+                                    self.err(&cpath, "a select has at most one default case")
+                                );
                             }
                             default = Some(self.block(ops, &member(&cpath, "body"), d)?);
                         }
                     }
                 }
-                StmtKind::Select { cases: specs, default }
+                StmtKind::Select {
+                    cases: specs,
+                    default,
+                }
             }
-            Op::If { cond, then, otherwise } => {
+            Op::If {
+                cond,
+                then,
+                otherwise,
+            } => {
                 let var = self.var(&cond.var);
                 self.read.push((var, member(&member(path, "cond"), "var")));
                 StmtKind::If {
@@ -467,18 +581,36 @@ impl<'a> Compiler<'a> {
                     let known: Vec<&str> = self.procs.keys().copied().collect();
                     return Err(self.err(
                         &member(path, "proc"),
-                        format!("unknown proc `{proc}` (declared: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
+                        format!(
+                            "unknown proc `{proc}` (declared: {})",
+                            if known.is_empty() {
+                                "none".into()
+                            } else {
+                                known.join(", ")
+                            }
+                        ),
                     ));
                 };
-                self.calls.push((self.current_proc, idx, member(path, "proc")));
-                StmtKind::Call { body: self.procs[idx] }
+                self.calls
+                    .push((self.current_proc, idx, member(path, "proc")));
+                StmtKind::Call {
+                    body: self.procs[idx],
+                }
             }
-            Op::Defer { body: ops } => StmtKind::Defer { body: body(self, ops, "body")? },
-            Op::Recover { body: ops, into } => {
-                StmtKind::Recover { body: body(self, ops, "body")?, into: self.set_var(into) }
-            }
-            Op::Panic { value } => StmtKind::Panic { value: value.clone() },
-            Op::Let { var, value } => StmtKind::Let { var: self.set_var(&Some(var.clone())).expect("some"), value: value.clone() },
+            Op::Defer { body: ops } => StmtKind::Defer {
+                body: body(self, ops, "body")?,
+            },
+            Op::Recover { body: ops, into } => StmtKind::Recover {
+                body: body(self, ops, "body")?,
+                into: self.set_var(into),
+            },
+            Op::Panic { value } => StmtKind::Panic {
+                value: value.clone(),
+            },
+            Op::Let { var, value } => StmtKind::Let {
+                var: self.set_var(&Some(var.clone())).expect("some"),
+                value: value.clone(),
+            },
             Op::Yield {} => StmtKind::Yield,
         };
         Ok(Stmt { id, kind })
@@ -487,16 +619,29 @@ impl<'a> Compiler<'a> {
     fn expect(&self, f: &ScenarioFile) -> R<(Expectation, Vec<AssertSpec>)> {
         let e = &f.expect;
         let expectation = match (&e.fails, e.passes) {
-            (Some(_), Some(_)) => return Err(self.err("$.expect", "give either `fails` or `passes`, not both")),
-            (None, None) => return Err(self.err("$.expect", "give one of `fails` (buggy variant) or `passes: true` (fixed variant)")),
+            (Some(_), Some(_)) => {
+                return Err(self.err("$.expect", "give either `fails` or `passes`, not both"))
+            }
+            (None, None) => {
+                return Err(self.err(
+                    "$.expect",
+                    "give one of `fails` (buggy variant) or `passes: true` (fixed variant)",
+                ))
+            }
             (None, Some(false)) => {
-                return Err(self.err("$.expect.passes", "`passes` must be true; to expect a failure use `fails`"))
+                return Err(self.err(
+                    "$.expect.passes",
+                    "`passes` must be true; to expect a failure use `fails`",
+                ))
             }
             (None, Some(true)) => Expectation::Passes,
             (Some(fails), None) => {
                 if let Some(id) = &fails.id {
                     if !catalog::is_known(id) {
-                        return Err(self.err("$.expect.fails.id", format!("unknown catalog id `{id}` (see `hazard list`)")));
+                        return Err(self.err(
+                            "$.expect.fails.id",
+                            format!("unknown catalog id `{id}` (see `hazard list`)"),
+                        ));
                     }
                 }
                 if let Some(t) = &fails.thread {
@@ -540,10 +685,20 @@ impl<'a> Compiler<'a> {
                 _ => &[],
             };
             if given.is_empty() {
-                return Err(self.err(&path, format!("the assertion on `{}` checks nothing (a {kind} allows: {})", a.obj, allowed.join(", "))));
+                return Err(self.err(
+                    &path,
+                    format!(
+                        "the assertion on `{}` checks nothing (a {kind} allows: {})",
+                        a.obj,
+                        allowed.join(", ")
+                    ),
+                ));
             }
             if let Some(bad) = given.iter().find(|g| !allowed.contains(g)) {
-                return Err(self.err(&member(&path, bad), format!("`{bad}` does not apply to `{}`, a {kind}", a.obj)));
+                return Err(self.err(
+                    &member(&path, bad),
+                    format!("`{bad}` does not apply to `{}`, a {kind}", a.obj),
+                ));
             }
             if (a.value.is_some() || a.absent) && a.key.is_none() {
                 return Err(self.err(&path, "`value` and `absent` need a `key`"));
@@ -553,10 +708,16 @@ impl<'a> Compiler<'a> {
             }
             if let Some(id) = &a.id {
                 if !catalog::is_known(id) {
-                    return Err(self.err(&member(&path, "id"), format!("unknown catalog id `{id}`")));
+                    return Err(
+                        self.err(&member(&path, "id"), format!("unknown catalog id `{id}`"))
+                    );
                 }
             }
-            asserts.push(AssertSpec { obj, assertion: a.clone(), path });
+            asserts.push(AssertSpec {
+                obj,
+                assertion: a.clone(),
+                path,
+            });
         }
         Ok((expectation, asserts))
     }
@@ -574,14 +735,18 @@ impl<'a> Compiler<'a> {
                     | Op::Repeat { body, .. }
                     | Op::Defer { body }
                     | Op::Recover { body, .. } => walk(body, out),
-                    Op::If { then, otherwise, .. } => {
+                    Op::If {
+                        then, otherwise, ..
+                    } => {
                         walk(then, out);
                         walk(otherwise, out);
                     }
                     Op::Select { cases } => {
                         for c in cases {
                             match c {
-                                Case::Recv { body, .. } | Case::Send { body, .. } | Case::Default { body } => walk(body, out),
+                                Case::Recv { body, .. }
+                                | Case::Send { body, .. }
+                                | Case::Default { body } => walk(body, out),
                             }
                         }
                     }

@@ -26,7 +26,11 @@ pub struct ScenarioError {
 impl fmt::Display for ScenarioError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match &self.location {
-            Some(l) => write!(f, "{}:{}:{}: {}: {}", self.file, l.line, l.col, l.path, self.message),
+            Some(l) => write!(
+                f,
+                "{}:{}:{}: {}: {}",
+                self.file, l.line, l.col, l.path, self.message
+            ),
             None => write!(f, "{}: {}", self.file, self.message),
         }
     }

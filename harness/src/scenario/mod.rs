@@ -30,18 +30,32 @@ pub fn load_file(path: &Path) -> Result<Program, ScenarioError> {
 pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
     let at = |path: &str, line: usize, col: usize, message: String| ScenarioError {
         file: file.to_string(),
-        location: Some(Location { path: path.to_string(), line, col }),
+        location: Some(Location {
+            path: path.to_string(),
+            line,
+            col,
+        }),
         message,
     };
     let source: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; the location is reported separately.
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-        at("$", e.line().max(1), e.column().max(1), format!("not valid JSON: {msg}"))
+        at(
+            "$",
+            e.line().max(1),
+            e.column().max(1),
+            format!("not valid JSON: {msg}"),
+        )
     })?;
     let pos = positions::scan(text);
     if let Some((path, line, col)) = &pos.duplicate {
-        return Err(at(path, *line, *col, "duplicate key: the earlier value would be lost".into()));
+        return Err(at(
+            path,
+            *line,
+            *col,
+            "duplicate key: the earlier value would be lost".into(),
+        ));
     }
     let Some(obj) = source.as_object() else {
         return Err(at("$", 1, 1, "a scenario is a JSON object".into()));
@@ -50,9 +64,21 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
         Some(serde_json::Value::String(s)) if s == SCENARIO_SCHEMA => {}
         Some(other) => {
             let (l, c) = pos.find("$.schema");
-            return Err(at("$.schema", l, c, format!("unsupported schema {other}: this harness reads `{SCENARIO_SCHEMA}`")));
+            return Err(at(
+                "$.schema",
+                l,
+                c,
+                format!("unsupported schema {other}: this harness reads `{SCENARIO_SCHEMA}`"),
+            ));
         }
-        None => return Err(at("$", 1, 1, format!("missing `\"schema\": \"{SCENARIO_SCHEMA}\"`"))),
+        None => {
+            return Err(at(
+                "$",
+                1,
+                1,
+                format!("missing `\"schema\": \"{SCENARIO_SCHEMA}\"`"),
+            ))
+        }
     }
     let parsed: ScenarioFile = serde_path_to_error::deserialize(&source).map_err(|e| {
         let mut path = serde_path(e.path());
@@ -61,7 +87,11 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
         for marker in ["unknown field `", "unknown variant `"] {
             if let Some(rest) = inner.strip_prefix(marker) {
                 let name = rest.split('`').next().unwrap_or("");
-                let field = if marker.starts_with("unknown field") { name } else { "op" };
+                let field = if marker.starts_with("unknown field") {
+                    name
+                } else {
+                    "op"
+                };
                 let candidate = positions::member(&path, field);
                 if pos.has(&candidate) {
                     path = candidate;

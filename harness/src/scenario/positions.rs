@@ -34,7 +34,9 @@ impl Positions {
 /// Append a member name to a path: `.name` for identifiers, `["name"]` otherwise.
 pub(crate) fn member(path: &str, key: &str) -> String {
     let ident = !key.is_empty()
-        && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '#');
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '#');
     if ident {
         format!("{path}.{key}")
     } else {
@@ -44,7 +46,13 @@ pub(crate) fn member(path: &str, key: &str) -> String {
 
 /// Scan `text`, which serde_json has already accepted. Never panics on any input.
 pub(crate) fn scan(text: &str) -> Positions {
-    let mut s = Scanner { b: text.as_bytes(), i: 0, line: 1, col: 1, pos: Positions::default() };
+    let mut s = Scanner {
+        b: text.as_bytes(),
+        i: 0,
+        line: 1,
+        col: 1,
+        pos: Positions::default(),
+    };
     s.ws();
     let (l, c) = (s.line, s.col);
     s.pos.at.insert("$".into(), (l, c));
@@ -191,7 +199,11 @@ mod tests {
         assert_eq!(p.find("$.a"), (2, 3));
         assert_eq!(p.find("$.a[1].b"), (2, 15));
         assert_eq!(p.find("$[\"x y\"]"), (3, 3));
-        assert_eq!(p.find("$.a[1].zzz"), (2, 14), "falls back to the nearest ancestor");
+        assert_eq!(
+            p.find("$.a[1].zzz"),
+            (2, 14),
+            "falls back to the nearest ancestor"
+        );
     }
 
     #[test]

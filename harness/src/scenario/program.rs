@@ -35,43 +35,136 @@ pub struct Stmt {
 
 #[derive(Debug, Clone)]
 pub enum StmtKind {
-    MapSet { m: ObjId, key: Value, value: Value },
-    MapGet { m: ObjId, key: Value, into: Option<VarId>, ok: Option<VarId> },
-    MapDelete { m: ObjId, key: Value },
-    MapClear { m: ObjId },
-    MapRange { m: ObjId, key: Option<VarId>, value: Option<VarId>, body: BlockId },
-    MapClone { m: ObjId, to: ObjId },
-    MapMake { m: ObjId },
-    MapLen { m: ObjId, into: VarId },
-    ChanLen { ch: ObjId, into: VarId },
-    Send { ch: ObjId, value: Value },
-    Recv { ch: ObjId, into: Option<VarId>, ok: Option<VarId> },
-    Close { ch: ObjId },
-    Lock { mu: ObjId },
-    Unlock { mu: ObjId },
-    RwLock { rw: ObjId },
-    RwUnlock { rw: ObjId },
-    RLock { rw: ObjId },
-    RUnlock { rw: ObjId },
-    WgAdd { wg: ObjId, delta: i64 },
-    WgWait { wg: ObjId },
-    OnceDo { once: ObjId, body: BlockId },
-    Repeat { times: u64, body: BlockId },
-    Spawn { name: String, body: BlockId },
-    Select { cases: Vec<CaseSpec>, default: Option<BlockId> },
-    If { var: VarId, eq: Option<Value>, not: bool, then: BlockId, otherwise: BlockId },
-    Call { body: BlockId },
-    Defer { body: BlockId },
-    Recover { body: BlockId, into: Option<VarId> },
-    Panic { value: Value },
-    Let { var: VarId, value: Value },
+    MapSet {
+        m: ObjId,
+        key: Value,
+        value: Value,
+    },
+    MapGet {
+        m: ObjId,
+        key: Value,
+        into: Option<VarId>,
+        ok: Option<VarId>,
+    },
+    MapDelete {
+        m: ObjId,
+        key: Value,
+    },
+    MapClear {
+        m: ObjId,
+    },
+    MapRange {
+        m: ObjId,
+        key: Option<VarId>,
+        value: Option<VarId>,
+        body: BlockId,
+    },
+    MapClone {
+        m: ObjId,
+        to: ObjId,
+    },
+    MapMake {
+        m: ObjId,
+    },
+    MapLen {
+        m: ObjId,
+        into: VarId,
+    },
+    ChanLen {
+        ch: ObjId,
+        into: VarId,
+    },
+    Send {
+        ch: ObjId,
+        value: Value,
+    },
+    Recv {
+        ch: ObjId,
+        into: Option<VarId>,
+        ok: Option<VarId>,
+    },
+    Close {
+        ch: ObjId,
+    },
+    Lock {
+        mu: ObjId,
+    },
+    Unlock {
+        mu: ObjId,
+    },
+    RwLock {
+        rw: ObjId,
+    },
+    RwUnlock {
+        rw: ObjId,
+    },
+    RLock {
+        rw: ObjId,
+    },
+    RUnlock {
+        rw: ObjId,
+    },
+    WgAdd {
+        wg: ObjId,
+        delta: i64,
+    },
+    WgWait {
+        wg: ObjId,
+    },
+    OnceDo {
+        once: ObjId,
+        body: BlockId,
+    },
+    Repeat {
+        times: u64,
+        body: BlockId,
+    },
+    Spawn {
+        name: String,
+        body: BlockId,
+    },
+    Select {
+        cases: Vec<CaseSpec>,
+        default: Option<BlockId>,
+    },
+    If {
+        var: VarId,
+        eq: Option<Value>,
+        not: bool,
+        then: BlockId,
+        otherwise: BlockId,
+    },
+    Call {
+        body: BlockId,
+    },
+    Defer {
+        body: BlockId,
+    },
+    Recover {
+        body: BlockId,
+        into: Option<VarId>,
+    },
+    Panic {
+        value: Value,
+    },
+    Let {
+        var: VarId,
+        value: Value,
+    },
     Yield,
 }
 
 #[derive(Debug, Clone)]
 pub enum CaseOp {
-    Recv { ch: ObjId, into: Option<VarId>, ok: Option<VarId> },
-    Send { ch: ObjId, value: Value },
+    Recv {
+        ch: ObjId,
+        into: Option<VarId>,
+        ok: Option<VarId>,
+    },
+    Send {
+        ch: ObjId,
+        value: Value,
+    },
 }
 
 #[derive(Debug, Clone)]

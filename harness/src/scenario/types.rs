@@ -115,7 +115,11 @@ impl ObjectDecl {
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
     /// map: `obj[key] = value`.
-    Set { obj: String, key: Value, value: Value },
+    Set {
+        obj: String,
+        key: Value,
+        value: Value,
+    },
     /// map: `into, ok := obj[key]`.
     Get {
         obj: String,

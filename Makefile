@@ -1,0 +1,34 @@
+# Each target is a thin wrapper over cargo. `make run` and `make test` are the two commands.
+CARGO ?= cargo
+HAZARD := target/release/hazard
+
+.PHONY: run test bench build fmt lint check clean
+
+## Build hazard and explore every shipped scenario, writing reports/ and a summary table.
+run: build
+	$(HAZARD) run scenarios --out reports
+
+build:
+	$(CARGO) build --release -p harness
+
+## The whole test suite (what CI runs).
+test:
+	$(CARGO) test --workspace
+
+## Throughput of hazard against hand-written shuttle tests, side by side; writes reports/bench.json.
+bench:
+	$(CARGO) bench -p harness --bench throughput
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+## Local checks before a push: formatting, lints, tests.
+check: lint test
+
+clean:
+	$(CARGO) clean
+	rm -f reports/*.json

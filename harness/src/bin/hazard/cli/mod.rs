@@ -1,0 +1,49 @@
+//! Command-line parsing (clap) and dispatch; one file per subcommand.
+
+mod list;
+mod replay;
+mod run;
+mod schema;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+/// Exit code: every expectation met.
+pub const OK: u8 = 0;
+/// Exit code: a finding, or an unmet expectation.
+pub const FINDING: u8 = 1;
+/// Exit code: usage or input error.
+pub const INPUT: u8 = 2;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "hazard",
+    version,
+    about = "Chaos-engineering fuzz harness for Go-style concurrency hazards"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Catalog ids, the scenarios that exercise them, and their variants.
+    List(list::Args),
+    /// Explore scenarios (files or directories) and write a report per finding.
+    Run(run::Args),
+    /// Replay a report's schedule against its embedded scenario.
+    Replay(replay::Args),
+    /// Print the JSON Schema of the scenario or report format.
+    Schema(schema::Args),
+}
+
+pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+    let code = match cli.command {
+        Command::List(a) => list::run(a)?,
+        Command::Run(a) => run::run(a)?,
+        Command::Replay(a) => replay::run(a)?,
+        Command::Schema(a) => schema::run(a)?,
+    };
+    Ok(ExitCode::from(code))
+}

@@ -1,0 +1,25 @@
+//! `hazard schema scenario|report`.
+
+use clap::ValueEnum;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    /// Which format.
+    #[arg(value_enum)]
+    what: Which,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Which {
+    Scenario,
+    Report,
+}
+
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    let schema = match a.what {
+        Which::Scenario => harness::scenario::json_schema(),
+        Which::Report => harness::report::json_schema(),
+    };
+    println!("{}", serde_json::to_string_pretty(&schema)?);
+    Ok(super::OK)
+}

@@ -1,0 +1,79 @@
+//! Reading and writing report files. Writes are atomic: a temporary file in the same
+//! directory, then a rename, so a crash never leaves a half-written report.
+
+use super::{Report, ReportError, REPORT_SCHEMA};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+/// Write `report` into `dir` as `<scenario>-<signature hash>.json`; returns the path.
+pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError> {
+    let io = |source| ReportError::Io {
+        file: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let safe: String = report
+        .scenario
+        .name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let name = format!("{safe}-{}.json", report.failure.signature.short_hash());
+    let path = dir.join(&name);
+    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let text = serde_json::to_string_pretty(report).expect("a report serializes");
+    let result = (|| {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(text.as_bytes())?;
+        f.write_all(b"\n")?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, &path)
+    })();
+    if let Err(source) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(ReportError::Io {
+            file: path.display().to_string(),
+            source,
+        });
+    }
+    Ok(path)
+}
+
+/// Read a report file, checking its schema tag.
+pub fn read_report(path: &Path) -> Result<Report, ReportError> {
+    let file = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| ReportError::Format {
+            file: file.clone(),
+            message: e.to_string(),
+        })?;
+    match value.get("schema").and_then(|s| s.as_str()) {
+        Some(REPORT_SCHEMA) => {}
+        Some(other) => {
+            return Err(ReportError::Format {
+                file,
+                message: format!("schema is `{other}`, this harness reads `{REPORT_SCHEMA}`"),
+            })
+        }
+        None => {
+            return Err(ReportError::Format {
+                file,
+                message: "no `schema` field".into(),
+            })
+        }
+    }
+    serde_json::from_value(value).map_err(|e| ReportError::Format {
+        file,
+        message: e.to_string(),
+    })
+}

@@ -1,0 +1,126 @@
+//! Shared helpers for the integration tests: build scenarios from JSON, explore them
+//! exhaustively (DFS, checked to have exhausted its bound) or with the default portfolio.
+
+#![allow(dead_code)]
+
+use harness::explore::{explore, Exploration, ExploreConfig, EngineKind, Finding, Signature, StopReason};
+use harness::model::FailureKind;
+use harness::scenario::{load_str, Program};
+use serde_json::{json, Value};
+use std::sync::Arc;
+
+/// Preemption bound of the exhaustive DFS runs.
+pub const BOUND: usize = 3;
+/// Execution budget of an exhaustive DFS run: far above what the small scenarios here need,
+/// so that running out of it (instead of exhausting) fails the test.
+pub const DFS_BUDGET: u64 = 500_000;
+/// Execution budget of the portfolio when a failure must be found.
+pub const FIND_BUDGET: u64 = 6_000;
+
+/// A message no failure has: a `fails` expectation that never settles, so DFS keeps going
+/// and collects every distinct failure of the scenario.
+pub const NEVER: &str = "hazard-test: no failure has this message";
+
+/// `expect` that never settles (collect every failure).
+pub fn collect_all() -> Value {
+    json!({ "fails": { "message": NEVER } })
+}
+
+/// Load a scenario given as a JSON value; `schema` and `name` are filled in when missing.
+pub fn prog(mut v: Value) -> Arc<Program> {
+    let obj = v.as_object_mut().expect("a scenario is an object");
+    let mut full = serde_json::Map::new();
+    full.insert("schema".into(), obj.remove("schema").unwrap_or(json!("hazard/scenario/v1")));
+    full.insert("name".into(), obj.remove("name").unwrap_or(json!("inline")));
+    for (k, val) in std::mem::take(obj) {
+        full.insert(k, val);
+    }
+    let text = serde_json::to_string_pretty(&Value::Object(full)).unwrap();
+    match load_str(&text, "inline.json") {
+        Ok(p) => Arc::new(p),
+        Err(e) => panic!("scenario does not load: {e}\n{text}"),
+    }
+}
+
+fn dfs_config() -> ExploreConfig {
+    ExploreConfig::default()
+        .engine(EngineKind::Dfs)
+        .preemption_bound(BOUND)
+        .iterations(DFS_BUDGET)
+}
+
+/// Explore with DFS and require that it exhausted every schedule within the bound.
+pub fn dfs_exhaust(p: &Arc<Program>) -> Exploration {
+    let x = explore(p, &dfs_config()).expect("exploration runs");
+    assert_eq!(x.engines.len(), 1);
+    assert_eq!(
+        x.engines[0].stopped,
+        StopReason::Exhausted,
+        "DFS must explore every schedule within bound {BOUND} (executions {}; findings {:?})",
+        x.engines[0].executions,
+        sigs(&x)
+    );
+    assert!(x.exhausted());
+    x
+}
+
+/// Every distinct failure of the scenario within the bound (the scenario's `expect` must be
+/// [`collect_all`]).
+pub fn all_failures(p: &Arc<Program>) -> Vec<Signature> {
+    let x = dfs_exhaust(p);
+    sigs(&x)
+}
+
+/// A passing scenario (`expect.passes`): DFS finds no failure in any schedule within the bound.
+pub fn assert_never_fails(p: &Arc<Program>) -> Exploration {
+    let x = explore(p, &dfs_config()).expect("exploration runs");
+    assert!(
+        x.findings.is_empty(),
+        "expected no failure in any interleaving, found {:?} (schedule {})",
+        sigs(&x),
+        x.findings[0].schedule.encode()
+    );
+    assert_eq!(x.engines[0].stopped, StopReason::Exhausted, "DFS must exhaust its bound");
+    assert!(x.engines[0].executions >= 1);
+    x
+}
+
+pub fn sigs(x: &Exploration) -> Vec<Signature> {
+    x.findings.iter().map(|f| f.signature.clone()).collect()
+}
+
+/// Explore with the default portfolio and return the finding that meets the scenario's `fails`.
+pub fn find(p: &Arc<Program>) -> Finding {
+    let cfg = ExploreConfig::default().iterations(FIND_BUDGET);
+    let x = explore(p, &cfg).expect("exploration runs");
+    match x.matching(p) {
+        Some(f) => f.clone(),
+        None => panic!(
+            "expected {:?}; found {:?} in {} executions",
+            p.expect,
+            sigs(&x),
+            x.executions()
+        ),
+    }
+}
+
+/// Assert a signature's fields; `thread: None` means "no thread" (whole-program failure) is
+/// not checked — pass `Some(..)` to check it.
+#[track_caller]
+pub fn assert_sig(s: &Signature, id: &str, kind: FailureKind, message: &str, thread: Option<&str>) {
+    assert_eq!(s.id, id, "id of {s:?}");
+    assert_eq!(s.kind, kind, "kind of {s:?}");
+    assert_eq!(s.message, message, "message of {s:?}");
+    if let Some(t) = thread {
+        assert_eq!(s.thread.as_deref(), Some(t), "thread of {s:?}");
+    }
+}
+
+/// 1-based (line, column) of the first occurrence of `needle` in `text`, in characters.
+pub fn line_col(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+    (line, col)
+}
