@@ -2,6 +2,7 @@
 //! scenario's finding round-trips through a report file and a replay.
 
 use harness::explore::{explore, ExploreConfig};
+use harness::report::{build, read_report, trace_steps, write_report, RunInfo};
 use harness::scenario::{load_file, Expectation};
 use libtest_mimic::{Arguments, Failed, Trial};
 use std::path::{Path, PathBuf};

@@ -1,0 +1,352 @@
+//! The `hazard` binary end to end: exit codes, reports on disk, replay, bad input.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn hazard(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hazard"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("hazard runs")
+}
+
+fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+fn reports_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "json"));
+    v.sort();
+    v
+}
+
+fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, body).unwrap();
+    p
+}
+
+#[test]
+fn buggy_scenario_finds_writes_report_and_replays_deterministically() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let file = scenarios().join("map-concurrent-writes.json");
+    let o = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let (stdout, stderr) = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "expectation met: {stdout}{stderr}"
+    );
+    assert!(
+        stdout.contains("fatal error: concurrent map writes"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("Reproduce with: hazard replay"), "{stdout}");
+    let reports = reports_in(&out);
+    assert_eq!(reports.len(), 1, "one finding, one report");
+    let name = reports[0]
+        .file_name()
+        .unwrap()
+        .to_string_lossy()
+        .into_owned();
+    assert!(name.starts_with("map-concurrent-writes-"), "{name}");
+
+    let r = reports[0].to_str().unwrap();
+    let first = hazard(&["replay", r], tmp.path());
+    let second = hazard(&["replay", r], tmp.path());
+    assert_eq!(first.status.code(), Some(1), "a reproduced failure exits 1");
+    let (s1, _) = text(&first);
+    assert!(s1.contains("reproduced: concurrent map writes"), "{s1}");
+    assert_eq!(first.stdout, second.stdout, "replay is deterministic");
+
+    let json = hazard(&["replay", r, "--json"], tmp.path());
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("replay --json is JSON");
+    assert_eq!(v["reproduced"], true);
+}
+
+#[test]
+fn fixed_scenario_passes_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("reports");
+    let file = scenarios().join("map-concurrent-writes.fixed.json");
+    let o = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+            "--iterations",
+            "600",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    assert!(reports_in(&out).is_empty());
+}
+
+const RACY_BUT_EXPECTED_TO_PASS: &str = r#"{
+  "schema": "hazard/scenario/v1", "name": "racy",
+  "objects": { "m": { "kind": "map" } },
+  "threads": {
+    "a": [ { "op": "set", "obj": "m", "key": "x", "value": 1 } ],
+    "b": [ { "op": "set", "obj": "m", "key": "y", "value": 2 } ]
+  },
+  "expect": { "passes": true }
+}"#;
+
+#[test]
+fn unmet_passes_expectation_exits_1_with_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = write(tmp.path(), "racy.json", RACY_BUT_EXPECTED_TO_PASS);
+    let o = hazard(&["run", f.to_str().unwrap(), "--out", "out"], tmp.path());
+    let (stdout, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stdout}");
+    assert!(stdout.contains("UNMET"), "{stdout}");
+    assert_eq!(reports_in(&tmp.path().join("out")).len(), 1);
+}
+
+#[test]
+fn unmet_fails_expectation_names_the_budget_flag() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body = RACY_BUT_EXPECTED_TO_PASS.replace(
+        r#""expect": { "passes": true }"#,
+        r#""expect": { "fails": { "id": "chan-close-closed" } }"#,
+    );
+    let f = write(tmp.path(), "wrong-expectation.json", &body);
+    let o = hazard(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--engine",
+            "random",
+            "--iterations",
+            "40",
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    let (stdout, _) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("--iterations"),
+        "budget message names the flag: {stdout}"
+    );
+}
+
+#[test]
+fn json_output_is_one_object_per_scenario_then_a_summary() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = scenarios().join("map-concurrent-writes.json");
+    let o = hazard(
+        &["run", f.to_str().unwrap(), "--json", "--out", "out"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0));
+    let lines: Vec<serde_json::Value> = text(&o)
+        .0
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["met"], true);
+    assert_eq!(
+        lines[0]["findings"][0]["signature"]["message"],
+        "concurrent map writes"
+    );
+    assert_eq!(lines[1]["summary"]["met"], 1);
+}
+
+#[test]
+fn malformed_scenario_exits_2_naming_path_and_position() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body = "{\n  \"schema\": \"hazard/scenario/v1\",\n  \"name\": \"bad\",\n  \"objects\": { \"m\": { \"kind\": \"map\" } },\n  \"threads\": { \"t\": [\n    { \"op\": \"send\", \"obj\": \"m\", \"value\": 1 } ] },\n  \"expect\": { \"passes\": true }\n}\n";
+    let f = write(tmp.path(), "bad.json", body);
+    let o = hazard(&["run", f.to_str().unwrap()], tmp.path());
+    let (_, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr
+            .contains("bad.json:6:21: $.threads.t[0].obj: op `send` does not apply to `m`, a map"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn one_bad_file_does_not_hide_the_others() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    std::fs::create_dir(&dir).unwrap();
+    write(&dir, "a-bad.json", "{ not json");
+    std::fs::copy(
+        scenarios().join("map-concurrent-writes.json"),
+        dir.join("b.json"),
+    )
+    .unwrap();
+    let o = hazard(&["run", "s", "--out", "out"], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "an invalid file is an input error"
+    );
+    assert!(stderr.contains("a-bad.json:1:3"), "{stderr}");
+    assert!(
+        stdout.contains("b.json"),
+        "the valid scenario still ran: {stdout}"
+    );
+    assert_eq!(reports_in(&tmp.path().join("out")).len(), 1);
+}
+
+fn one_report(tmp: &Path) -> PathBuf {
+    let f = scenarios().join("map-concurrent-writes.json");
+    let o = hazard(
+        &["run", f.to_str().unwrap(), "--out", "out", "--quiet"],
+        tmp,
+    );
+    assert_eq!(o.status.code(), Some(0));
+    reports_in(&tmp.join("out")).remove(0)
+}
+
+fn edit(report: &Path, f: impl FnOnce(&mut serde_json::Value)) {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(report).unwrap()).unwrap();
+    f(&mut v);
+    std::fs::write(report, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+}
+
+#[test]
+fn corrupted_schedule_is_a_clear_error_not_a_panic() {
+    let tmp = tempfile::tempdir().unwrap();
+    for (bad, needle) in [
+        ("9x3", "does not fit this scenario"),
+        ("0 1", "does not fit this scenario"),
+        ("zz", "schedule token 1"),
+        ("0x99999999999999", "schedule token 1"),
+    ] {
+        let r = one_report(tmp.path());
+        edit(&r, |v| v["schedule"]["decisions"] = bad.into());
+        let o = hazard(&["replay", r.to_str().unwrap()], tmp.path());
+        let (_, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{bad}: {stderr}");
+        assert!(stderr.contains(needle), "{bad}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn edited_embedded_scenario_is_rejected_by_hash() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = one_report(tmp.path());
+    edit(&r, |v| v["scenario"]["source"]["name"] = "renamed".into());
+    let o = hazard(&["replay", r.to_str().unwrap()], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        text(&o).1.contains("embedded scenario was edited"),
+        "{:?}",
+        text(&o)
+    );
+}
+
+#[test]
+fn wrong_report_schema_and_missing_file_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = one_report(tmp.path());
+    edit(&r, |v| v["schema"] = "hazard/report/v9".into());
+    let o = hazard(&["replay", r.to_str().unwrap()], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+    assert!(text(&o).1.contains("hazard/report/v1"));
+    let o = hazard(&["replay", "nope.json"], tmp.path());
+    assert_eq!(o.status.code(), Some(2));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let tmp = tempfile::tempdir().unwrap();
+    assert_eq!(
+        hazard(&["run", "--no-such-flag"], tmp.path()).status.code(),
+        Some(2)
+    );
+    assert_eq!(hazard(&["frobnicate"], tmp.path()).status.code(), Some(2));
+    assert_eq!(
+        hazard(&["run", "x.json", "--time", "-1"], tmp.path())
+            .status
+            .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn livelock_is_reported_as_such() {
+    let tmp = tempfile::tempdir().unwrap();
+    let body = r#"{
+      "schema": "hazard/scenario/v1", "name": "spin",
+      "threads": { "spinner": [ { "op": "repeat", "times": 5000, "body": [ { "op": "yield" } ] } ] },
+      "expect": { "fails": { "kind": "livelock", "id": "livelock" } }
+    }"#;
+    let f = write(tmp.path(), "spin.json", body);
+    let o = hazard(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--max-steps",
+            "100",
+            "--iterations",
+            "3",
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("livelock: no thread finished within the step bound (100 steps)"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn schema_and_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    for what in ["scenario", "report"] {
+        let o = hazard(&["schema", what], tmp.path());
+        assert_eq!(o.status.code(), Some(0));
+        let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert!(v["$schema"].is_string());
+    }
+    let o = hazard(
+        &["list", "--dir", scenarios().to_str().unwrap()],
+        tmp.path(),
+    );
+    let (stdout, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}");
+    assert!(
+        stdout.contains("map-concurrent-writes.json (buggy)"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("map-concurrent-writes.fixed.json (fixed)"),
+        "{stdout}"
+    );
+}
