@@ -26,7 +26,10 @@ fn shuttle_config() -> Config {
 /// What a user would write by hand: two threads insert into a HashMap under a shuttle Mutex.
 fn shuttle_plain(n: u64) -> f64 {
     let start = Instant::now();
-    let runner = Runner::new(RandomScheduler::new_from_seed(1, n as usize), shuttle_config());
+    let runner = Runner::new(
+        RandomScheduler::new_from_seed(1, n as usize),
+        shuttle_config(),
+    );
     runner.run(|| {
         let m = Arc::new(Mutex::new(HashMap::new()));
         let hs: Vec<_> = ["a", "b"]
@@ -51,9 +54,16 @@ fn shuttle_plain(n: u64) -> f64 {
 /// of the port's steps (assign entry, entry check, toggle, exit check), under a shuttle Mutex.
 fn shuttle_instrumented(n: u64) -> f64 {
     let start = Instant::now();
-    let runner = Runner::new(RandomScheduler::new_from_seed(1, n as usize), shuttle_config());
+    let runner = Runner::new(
+        RandomScheduler::new_from_seed(1, n as usize),
+        shuttle_config(),
+    );
     runner.run(|| {
-        let m = Arc::new((Mutex::new(()), AtomicU8::new(0), std::sync::Mutex::new(HashMap::new())));
+        let m = Arc::new((
+            Mutex::new(()),
+            AtomicU8::new(0),
+            std::sync::Mutex::new(HashMap::new()),
+        ));
         let hs: Vec<_> = ["a", "b"]
             .into_iter()
             .enumerate()
@@ -85,7 +95,10 @@ fn shuttle_instrumented(n: u64) -> f64 {
 }
 
 fn hazard(prog: &Arc<harness::scenario::Program>, n: u64) -> f64 {
-    let cfg = ExploreConfig::default().engine(EngineKind::Random).iterations(n).seed(1);
+    let cfg = ExploreConfig::default()
+        .engine(EngineKind::Random)
+        .iterations(n)
+        .seed(1);
     let start = Instant::now();
     let x = explore(prog, &cfg).expect("explores");
     assert!(x.findings.is_empty(), "the fixed variant passes");
@@ -117,7 +130,10 @@ fn main() {
     let vs_plain = h / p;
     println!("map-concurrent-writes.fixed: {EXECUTIONS} executions x {ROUNDS} rounds, median");
     println!("{:<44} {:>12}", "runner", "execs/s");
-    println!("{:<44} {:>12.0}", "hazard run --engine random (library path)", h);
+    println!(
+        "{:<44} {:>12.0}",
+        "hazard run --engine random (library path)", h
+    );
     println!("{:<44} {:>12.0}", "shuttle, same model written by hand", i);
     println!("{:<44} {:>12.0}", "shuttle, plain HashMap under a Mutex", p);
     println!("ratio hazard / hand-written model: {vs_instrumented:.2} (target >= 0.8)");
@@ -128,15 +144,26 @@ fn main() {
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
-    let fig = |value: f64, unit: &str, target: Option<&str>| {
-        serde_json::json!({"value": (value * 100.0).round() / 100.0, "unit": unit, "target": target})
-    };
+    let fig = |value: f64, unit: &str, target: Option<&str>| serde_json::json!({"value": (value * 100.0).round() / 100.0, "unit": unit, "target": target});
     figures.insert("hazard_execs_per_sec".into(), fig(h, "executions/s", None));
-    figures.insert("shuttle_hand_model_execs_per_sec".into(), fig(i, "executions/s", None));
-    figures.insert("shuttle_plain_execs_per_sec".into(), fig(p, "executions/s", None));
-    figures.insert("ratio_hazard_vs_shuttle_hand_model".into(), fig(vs_instrumented, "ratio", Some(">= 0.8")));
-    figures.insert("ratio_hazard_vs_shuttle_plain".into(), fig(vs_plain, "ratio", None));
+    figures.insert(
+        "shuttle_hand_model_execs_per_sec".into(),
+        fig(i, "executions/s", None),
+    );
+    figures.insert(
+        "shuttle_plain_execs_per_sec".into(),
+        fig(p, "executions/s", None),
+    );
+    figures.insert(
+        "ratio_hazard_vs_shuttle_hand_model".into(),
+        fig(vs_instrumented, "ratio", Some(">= 0.8")),
+    );
+    figures.insert(
+        "ratio_hazard_vs_shuttle_plain".into(),
+        fig(vs_plain, "ratio", None),
+    );
     std::fs::create_dir_all(out.parent().unwrap()).ok();
-    std::fs::write(&out, serde_json::to_string_pretty(&figures).unwrap() + "\n").expect("writes reports/bench.json");
+    std::fs::write(&out, serde_json::to_string_pretty(&figures).unwrap() + "\n")
+        .expect("writes reports/bench.json");
     println!("wrote {}", out.display());
 }

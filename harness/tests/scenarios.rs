@@ -48,14 +48,33 @@ fn check(path: &Path) -> Result<(), Failed> {
                 )
                 .into());
             };
-            let out = harness::explore::replay(&prog, &found.schedule, cfg.max_steps, true)
+            // Round trip: report → file → read → replay → same signature and trace.
+            let report = build(
+                &prog,
+                found,
+                &RunInfo {
+                    config: &cfg,
+                    exploration: &x,
+                },
+            );
+            if !report.replay_verified {
+                return Err("the finding did not verify by replay before writing".into());
+            }
+            let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+            let path = write_report(dir.path(), &report).map_err(|e| e.to_string())?;
+            let back = read_report(&path).map_err(|e| e.to_string())?;
+            let replayed = back
+                .replay(&path.display().to_string())
                 .map_err(|e| e.to_string())?;
-            if out.signature.as_ref() != Some(&found.signature) {
+            if !replayed.reproduced {
                 return Err(format!(
-                    "replay gave {:?}, exploration {:?}",
-                    out.signature, found.signature
+                    "replay from file gave {:?}, recorded {:?}",
+                    replayed.outcome.signature, found.signature
                 )
                 .into());
+            }
+            if trace_steps(&replayed.prog, &replayed.outcome) != report.trace {
+                return Err("replay from file gave a different trace".into());
             }
             Ok(())
         }

@@ -6,6 +6,7 @@
 //!   the counter to 0 finds the state changed before it resets it;
 //! * `sync: WaitGroup is reused before previous Wait has returned`, in the Wait thread, when a
 //!   woken Wait finds the state no longer zero.
+//!
 //! Every atomic access is a scheduling point, so the windows between them are explored.
 
 use super::sema::{self, Sema};

@@ -165,9 +165,8 @@ impl Scanner<'_> {
                             self.value(&p, depth + 1);
                             n += 1;
                             self.ws();
-                            if self.peek() == Some(b',') {
-                                self.bump();
-                            } else if self.i == before {
+                            // Skip the comma, or any byte the value did not consume.
+                            if self.peek() == Some(b',') || self.i == before {
                                 self.bump();
                             }
                         }

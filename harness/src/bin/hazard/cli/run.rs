@@ -130,10 +130,16 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     let single = files.len() == 1;
     let mut rows = Vec::new();
     let mut input_errors = 0;
-    for file in &files {
+    for (i, file) in files.iter().enumerate() {
+        if !single && !a.json {
+            eprint!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
+        }
         let prog = match load_file(file) {
             Ok(p) => Arc::new(p),
             Err(e) => {
+                if !single && !a.json {
+                    eprintln!("invalid");
+                }
                 eprintln!("hazard: {e}");
                 input_errors += 1;
                 continue;
@@ -141,6 +147,13 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         };
         let cfg = config(&a, &prog)?;
         let x = explore(&prog, &cfg)?;
+        if !single && !a.json {
+            eprintln!(
+                "{} executions, {} ms",
+                x.executions(),
+                x.elapsed.as_millis()
+            );
+        }
         let run = RunInfo {
             config: &cfg,
             exploration: &x,
@@ -263,8 +276,8 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     } else {
         println!();
         println!(
-            "{:<40} {:<30} {:<24} {:>8} {:>8}  {}",
-            "scenario", "expect", "result", "execs", "time", "status"
+            "{:<40} {:<30} {:<24} {:>8} {:>8}  status",
+            "scenario", "expect", "result", "execs", "time"
         );
         for r in &rows {
             println!(
