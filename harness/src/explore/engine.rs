@@ -234,11 +234,17 @@ fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
             cfg.seed,
             usize::MAX,
         ))),
-        EngineKind::Pct => Picker::Shuttle(Box::new(PctScheduler::new_from_seed(
-            cfg.seed.wrapping_add(1),
-            cfg.pct_depth.max(1),
-            usize::MAX,
-        ))),
+        EngineKind::Pct => {
+            let seed = cfg.seed.wrapping_add(1);
+            Picker::Pct(
+                Box::new(PctScheduler::new_from_seed(
+                    seed,
+                    cfg.pct_depth.max(1),
+                    usize::MAX,
+                )),
+                seed,
+            )
+        }
         EngineKind::Dfs => Picker::Own(Box::new(Dfs::new(cfg.preemption_bound))),
         EngineKind::Portfolio => unreachable!("a portfolio is several engines"),
     }

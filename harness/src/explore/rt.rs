@@ -11,7 +11,9 @@
 //! during that unwinding are fixed (lowest task first) and not recorded.
 
 use super::schedule::Decision;
-use shuttle::scheduler::{Schedule as ShuttleSchedule, Scheduler, Task, TaskId};
+use shuttle::scheduler::{
+    PctScheduler, RandomScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId,
+};
 use shuttle_engine::runtime::execution::ExecutionState;
 use shuttle_engine::runtime::thread::switch;
 use std::cell::Cell;
@@ -108,6 +110,8 @@ pub(crate) trait Strategy: Send {
 /// Who decides: one of shuttle's schedulers, or a strategy of hazard's own.
 pub(crate) enum Picker {
     Shuttle(Box<dyn Scheduler + Send>),
+    /// shuttle's PCT, with the seed for its stand-in (see [`Adapter::new_execution`]).
+    Pct(Box<PctScheduler>, u64),
     Own(Box<dyn Strategy>),
 }
 
@@ -135,6 +139,8 @@ pub(crate) struct Adapter<C: Control> {
     control: C,
     decisions: Vec<Decision>,
     preemptions: usize,
+    /// Some execution so far had a real thread decision.
+    any_thread_decision: bool,
     started: bool,
     /// The picker gave up on this execution (a divergent replay): stop it.
     stopped: bool,
@@ -147,6 +153,7 @@ impl<C: Control> Adapter<C> {
             control,
             decisions: Vec::new(),
             preemptions: 0,
+            any_thread_decision: false,
             started: false,
             stopped: false,
         }
@@ -191,7 +198,7 @@ impl<C: Control> Scheduler for Adapter<C> {
         if self.started {
             let divergence = match &mut self.picker {
                 Picker::Own(s) => s.end(),
-                Picker::Shuttle(_) => None,
+                Picker::Shuttle(_) | Picker::Pct(..) => None,
             };
             let run = Recorded {
                 decisions: std::mem::take(&mut self.decisions),
@@ -202,6 +209,20 @@ impl<C: Control> Scheduler for Adapter<C> {
                 return None;
             }
         }
+        // shuttle's PCT counts only steps where two or more tasks can run, and asserts on its
+        // second execution if the first had none. With no thread decision there is nothing to
+        // prioritise and PCT degenerates to its random data source: the random scheduler with
+        // the same seed is that, without the assert.
+        if self.started && !self.any_thread_decision {
+            if let Picker::Pct(_, seed) = &self.picker {
+                let random = RandomScheduler::new_from_seed(*seed, usize::MAX);
+                if let Picker::Pct(old, _) =
+                    std::mem::replace(&mut self.picker, Picker::Shuttle(Box::new(random)))
+                {
+                    std::mem::forget(old);
+                }
+            }
+        }
         self.started = true;
         self.stopped = false;
         set_teardown(false);
@@ -210,6 +231,7 @@ impl<C: Control> Scheduler for Adapter<C> {
         }
         match &mut self.picker {
             Picker::Shuttle(s) => s.new_execution(),
+            Picker::Pct(s, _) => s.new_execution(),
             Picker::Own(s) => s.begin().then(|| ShuttleSchedule::new(0)),
         }
     }
@@ -228,6 +250,7 @@ impl<C: Control> Scheduler for Adapter<C> {
         }
         let chosen = match &mut self.picker {
             Picker::Shuttle(s) => s.next_task(runnable, current, is_yielding)?,
+            Picker::Pct(s, _) => s.next_task(runnable, current, is_yielding)?,
             Picker::Own(_) if runnable.len() == 1 => return Some(runnable[0].id()),
             Picker::Own(s) => {
                 let threads: Vec<u32> = runnable
@@ -248,6 +271,7 @@ impl<C: Control> Scheduler for Adapter<C> {
             }
         };
         if runnable.len() >= 2 {
+            self.any_thread_decision = true;
             if let Some(t) = usize::from(chosen).checked_sub(1) {
                 self.decisions.push(Decision::Thread(t as u32));
             }
@@ -262,6 +286,7 @@ impl<C: Control> Scheduler for Adapter<C> {
         let arity = ARITY.with(|a| a.replace(0)).max(2) as u32;
         let k = match &mut self.picker {
             Picker::Shuttle(s) => Some((s.next_u64() % arity as u64) as u32),
+            Picker::Pct(s, _) => Some((s.next_u64() % arity as u64) as u32),
             Picker::Own(s) => s.choice(arity),
         };
         match k {

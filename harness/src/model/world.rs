@@ -371,6 +371,10 @@ impl ThreadCx {
         drop(w);
         rt::block_current();
         let mut w = self.world.borrow_mut();
+        // Woken just before another thread ended the execution: stop here too.
+        if w.tearing_down {
+            return Err(Unwind::Abort);
+        }
         match w.threads[me].wake.take() {
             Some(Wake::Abort) | None => Err(Unwind::Abort),
             Some(wake) => Ok(wake),

@@ -350,3 +350,36 @@ fn schema_and_list() {
         "{stdout}"
     );
 }
+
+#[test]
+fn single_thread_scenarios_run_under_every_engine() {
+    // shuttle's PCT asserts when no execution has two runnable tasks; hazard must not crash.
+    let tmp = tempfile::tempdir().unwrap();
+    let body = r#"{
+      "schema": "hazard/scenario/v1", "name": "alone",
+      "objects": { "m": { "kind": "map" }, "a": { "kind": "chan", "cap": 1 }, "b": { "kind": "chan", "cap": 1 } },
+      "threads": { "only": [
+        { "op": "send", "obj": "a", "value": 1 }, { "op": "send", "obj": "b", "value": 2 },
+        { "op": "select", "cases": [
+          { "case": "recv", "obj": "a", "body": [ { "op": "set", "obj": "m", "key": "got", "value": "a" } ] },
+          { "case": "recv", "obj": "b", "body": [ { "op": "set", "obj": "m", "key": "got", "value": "b" } ] } ] } ] },
+      "expect": { "passes": true }
+    }"#;
+    let f = write(tmp.path(), "alone.json", body);
+    for engine in ["pct", "random", "dfs", "portfolio"] {
+        let o = hazard(
+            &[
+                "run",
+                f.to_str().unwrap(),
+                "--engine",
+                engine,
+                "--iterations",
+                "50",
+                "--out",
+                "out",
+            ],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{engine}: {:?}", text(&o));
+    }
+}

@@ -3,7 +3,9 @@
 
 #![allow(dead_code)]
 
-use harness::explore::{explore, Exploration, ExploreConfig, EngineKind, Finding, Signature, StopReason};
+use harness::explore::{
+    explore, EngineKind, Exploration, ExploreConfig, Finding, Signature, StopReason,
+};
 use harness::model::FailureKind;
 use harness::scenario::{load_str, Program};
 use serde_json::{json, Value};
@@ -30,7 +32,10 @@ pub fn collect_all() -> Value {
 pub fn prog(mut v: Value) -> Arc<Program> {
     let obj = v.as_object_mut().expect("a scenario is an object");
     let mut full = serde_json::Map::new();
-    full.insert("schema".into(), obj.remove("schema").unwrap_or(json!("hazard/scenario/v1")));
+    full.insert(
+        "schema".into(),
+        obj.remove("schema").unwrap_or(json!("hazard/scenario/v1")),
+    );
     full.insert("name".into(), obj.remove("name").unwrap_or(json!("inline")));
     for (k, val) in std::mem::take(obj) {
         full.insert(k, val);
@@ -80,7 +85,11 @@ pub fn assert_never_fails(p: &Arc<Program>) -> Exploration {
         sigs(&x),
         x.findings[0].schedule.encode()
     );
-    assert_eq!(x.engines[0].stopped, StopReason::Exhausted, "DFS must exhaust its bound");
+    assert_eq!(
+        x.engines[0].stopped,
+        StopReason::Exhausted,
+        "DFS must exhaust its bound"
+    );
     assert!(x.engines[0].executions >= 1);
     x
 }
@@ -118,7 +127,9 @@ pub fn assert_sig(s: &Signature, id: &str, kind: FailureKind, message: &str, thr
 
 /// 1-based (line, column) of the first occurrence of `needle` in `text`, in characters.
 pub fn line_col(text: &str, needle: &str) -> (usize, usize) {
-    let at = text.find(needle).unwrap_or_else(|| panic!("`{needle}` not in the text"));
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("`{needle}` not in the text"));
     let before = &text[..at];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
