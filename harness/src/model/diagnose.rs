@@ -3,70 +3,114 @@
 use super::world::{Obj, Status, World};
 use super::WaitReason;
 
-/// The most specific catalog id matching the blocked threads, `deadlock` when none does.
-pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> &'static str {
+/// The threads holding what `t` waits for, when `t` waits for a lock: the holder of a mutex
+/// (or of an RWMutex's writer mutex), or the readers a pending writer waits out.
+fn holders(w: &World, t: usize) -> Vec<usize> {
+    let (Some(o), Status::Blocked(reason)) = (w.threads[t].waits_on, w.threads[t].status) else {
+        return Vec::new();
+    };
+    match (&w.objs[o], reason) {
+        (Obj::Mutex(m), WaitReason::MutexLock) => m.holder.into_iter().collect(),
+        (Obj::Once(once), WaitReason::MutexLock) => once.m.holder.into_iter().collect(),
+        // Queued on the writer mutex: another writer holds it. Otherwise it holds the writer
+        // mutex itself and waits for the readers to leave.
+        (Obj::RwMutex(rw), WaitReason::RWMutexLock) if rw.w.waiters.contains(&t) => {
+            rw.w.holder.into_iter().collect()
+        }
+        (Obj::RwMutex(rw), WaitReason::RWMutexLock) => rw.readers.clone(),
+        // A reader queued behind a pending writer waits for that writer.
+        (Obj::RwMutex(rw), WaitReason::RWMutexRLock) => rw.w.holder.into_iter().collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// Whether `start` reaches itself through "waits for a lock held by" edges among `blocked`,
+/// passing through at least one other thread.
+fn in_cycle(w: &World, start: usize, blocked: &[usize]) -> bool {
+    let mut seen = vec![start];
+    let mut frontier: Vec<usize> = holders(w, start)
+        .into_iter()
+        .filter(|&h| h != start)
+        .collect();
+    while let Some(t) = frontier.pop() {
+        if seen.contains(&t) || !blocked.contains(&t) {
+            continue;
+        }
+        seen.push(t);
+        for h in holders(w, t) {
+            if h == start {
+                return true;
+            }
+            frontier.push(h);
+        }
+    }
+    false
+}
+
+/// The most specific catalog id matching the blocked threads; `None` when none does.
+pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     let reason = |t: usize| match w.threads[t].status {
         Status::Blocked(r) => Some(r),
         _ => None,
     };
-    // Who holds the lock thread `t` waits for, if it waits for a lock.
-    let holder_of_wait = |t: usize| -> Option<usize> {
-        let o = w.threads[t].waits_on?;
-        match (&w.objs[o], reason(t)?) {
-            (Obj::Mutex(m), WaitReason::MutexLock) => m.holder,
-            (Obj::Once(once), WaitReason::MutexLock) => once.m.holder,
-            (Obj::RwMutex(rw), WaitReason::RWMutexLock) => rw.w.holder,
-            _ => None,
-        }
-    };
+    let obj = |t: usize| w.threads[t].waits_on.map(|o| &w.objs[o]);
     for &t in blocked {
-        if let Some(o) = w.threads[t].waits_on {
-            if let Obj::Once(once) = &w.objs[o] {
-                if once.running == Some(t) {
-                    return "once-recursive";
-                }
+        if let Some(Obj::Once(once)) = obj(t) {
+            if once.running == Some(t) {
+                return Some("once-recursive");
             }
         }
     }
     for &t in blocked {
-        if reason(t) == Some(WaitReason::MutexLock) && holder_of_wait(t) == Some(t) {
-            return "mutex-double-lock";
+        let own = match (obj(t), reason(t)) {
+            (Some(Obj::Mutex(m)), Some(WaitReason::MutexLock)) => m.holder == Some(t),
+            (Some(Obj::RwMutex(rw)), Some(WaitReason::RWMutexLock)) => {
+                rw.w.waiters.contains(&t) && rw.w.holder == Some(t)
+            }
+            _ => false,
+        };
+        if own {
+            return Some("mutex-double-lock");
         }
     }
     for &t in blocked {
-        if reason(t) == Some(WaitReason::RWMutexRLock) {
-            if let Some(Obj::RwMutex(rw)) = w.threads[t].waits_on.map(|o| &w.objs[o]) {
-                if rw.readers.contains(&t) {
-                    return "rwmutex-nested-rlock";
-                }
+        if let (Some(Obj::RwMutex(rw)), Some(WaitReason::RWMutexRLock)) = (obj(t), reason(t)) {
+            if rw.readers.contains(&t) {
+                return Some("rwmutex-nested-rlock");
             }
         }
     }
-    // A cycle in the wait-for graph over lock holders.
-    for &start in blocked {
-        let mut t = start;
-        for _ in 0..blocked.len() {
-            match holder_of_wait(t) {
-                Some(h) if h == start => return "lock-order-inversion",
-                Some(h) if blocked.contains(&h) => t = h,
-                _ => break,
-            }
-        }
+    if blocked.iter().any(|&t| in_cycle(w, t, blocked)) {
+        return Some("lock-order-inversion");
     }
-    let nil_wait = |t| {
+    if blocked.iter().any(|&t| {
         matches!(
             reason(t),
             Some(WaitReason::ChanSendNil | WaitReason::ChanReceiveNil)
         )
-    };
-    if blocked.iter().any(|&t| nil_wait(t)) {
-        return "chan-nil-block";
+    }) {
+        return Some("chan-nil-block");
     }
     if blocked
         .iter()
         .any(|&t| reason(t) == Some(WaitReason::WaitGroupWait))
     {
-        return "wg-wait-forever";
+        return Some("wg-wait-forever");
     }
-    "deadlock"
+    None
+}
+
+/// Whether a thread waits on a channel (send, receive, select).
+pub(crate) fn waits_on_channel(w: &World, blocked: &[usize]) -> bool {
+    blocked.iter().any(|&t| {
+        matches!(
+            w.threads[t].status,
+            Status::Blocked(
+                WaitReason::ChanSend
+                    | WaitReason::ChanReceive
+                    | WaitReason::Select
+                    | WaitReason::SelectNoCases
+            )
+        )
+    })
 }

@@ -218,7 +218,8 @@ impl World {
         let blocked: Vec<usize> = (0..self.threads.len())
             .filter(|&t| matches!(self.threads[t].status, Status::Blocked(_)))
             .collect();
-        let id = super::diagnose::catalog_id(self, &blocked);
+        let diagnosed = super::diagnose::catalog_id(self, &blocked);
+        let on_channel = super::diagnose::waits_on_channel(self, &blocked);
         let list = blocked
             .iter()
             .map(|&t| {
@@ -235,10 +236,16 @@ impl World {
             })
             .collect::<Vec<_>>();
         let failure = if blocked.iter().any(|&t| self.threads[t].top_level) {
-            Failure::Deadlock { id, blocked: list }
+            Failure::Deadlock {
+                id: diagnosed.unwrap_or("deadlock"),
+                blocked: list,
+            }
         } else {
+            // A leak on a channel is chan-leak; on anything else, with no more specific id,
+            // the harness's own `leak`.
+            let fallback = if on_channel { "chan-leak" } else { "leak" };
             Failure::Leak {
-                id: if id == "deadlock" { "chan-leak" } else { id },
+                id: diagnosed.unwrap_or(fallback),
                 blocked: list,
             }
         };

@@ -1094,7 +1094,6 @@ fn deadlock_diagnosed_chan_nil_block() {
 }
 
 #[test]
-#[ignore = "bug: a writer waiting on writer_sem for readers is its own `holder`, so diagnose sees a self-cycle and says lock-order-inversion"]
 fn a_writer_waiting_for_a_stuck_reader_is_not_a_lock_order_inversion() {
     // One lock only: the reader holds it and waits on a channel nobody sends on; the writer
     // waits for the reader. A deadlock, but no lock-order cycle (HAZARDS: "thread 1 holds A
@@ -1121,7 +1120,6 @@ fn a_writer_waiting_for_a_stuck_reader_is_not_a_lock_order_inversion() {
 }
 
 #[test]
-#[ignore = "bug: RWMutex.Lock twice in one thread is diagnosed lock-order-inversion (self-cycle), not mutex-double-lock"]
 fn rwmutex_write_lock_twice_is_a_double_lock_not_a_lock_order_inversion() {
     let sigs = failures(
         json!({
