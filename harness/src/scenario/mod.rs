@@ -58,7 +58,8 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
         ));
     }
     let Some(obj) = source.as_object() else {
-        return Err(at("$", 1, 1, "a scenario is a JSON object".into()));
+        let (l, c) = pos.find("$");
+        return Err(at("$", l, c, "a scenario is a JSON object".into()));
     };
     match obj.get("schema") {
         Some(serde_json::Value::String(s)) if s == SCENARIO_SCHEMA => {}
@@ -81,33 +82,13 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
         }
     }
     let parsed: ScenarioFile = serde_path_to_error::deserialize(&source).map_err(|e| {
-        let mut path = serde_path(e.path());
-        let inner = e.inner().to_string();
-        // Point at the offending member when serde names it.
-        for marker in ["unknown field `", "unknown variant `"] {
-            if let Some(rest) = inner.strip_prefix(marker) {
-                let name = rest.split('`').next().unwrap_or("");
-                let field = if marker.starts_with("unknown field") {
-                    name
-                } else {
-                    "op"
-                };
-                let candidate = positions::member(&path, field);
-                if pos.has(&candidate) {
-                    path = candidate;
-                } else if marker.starts_with("unknown variant") {
-                    for tag in ["kind", "case"] {
-                        let c = positions::member(&path, tag);
-                        if pos.has(&c) {
-                            path = c;
-                            break;
-                        }
-                    }
-                }
-            }
-        }
+        let path = serde_path(e.path());
+        let (path, message) = match pointer(&source, &path) {
+            Some(v) => refine(v, &path, element_kind(&path), e.inner().to_string(), &pos),
+            None => (path, e.inner().to_string()),
+        };
         let (l, c) = pos.find(&path);
-        at(&path, l, c, inner)
+        at(&path, l, c, message)
     })?;
     let hash = hash_source(&source);
     compile::Compiler::new(file, &pos).compile(&parsed, source, hash)
@@ -128,6 +109,174 @@ pub fn hash_source(source: &serde_json::Value) -> String {
 
 pub(crate) fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What kind of tagged element a path names: serde cannot report paths inside internally
+/// tagged enums, so errors stop at the element and [`refine`] looks inside.
+#[derive(Clone, Copy, PartialEq)]
+enum Element {
+    Op,
+    Case,
+    Object,
+    Other,
+}
+
+fn element_kind(path: &str) -> Element {
+    let last = path.rsplit(['.', '[']).next().unwrap_or("");
+    if path.starts_with("$.objects") && path.matches('.').count() == 2 && !path.ends_with(']') {
+        Element::Object
+    } else if path.ends_with(']')
+        && path.contains(".cases[")
+        && last.ends_with(']')
+        && path
+            .rsplit_once(".cases[")
+            .is_some_and(|(_, t)| !t.contains('.'))
+    {
+        Element::Case
+    } else if path.ends_with(']') && (path.starts_with("$.threads") || path.starts_with("$.procs"))
+    {
+        Element::Op
+    } else {
+        Element::Other
+    }
+}
+
+/// The JSON value at a path produced by [`serde_path`].
+fn pointer<'v>(root: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+    let mut v = root;
+    let mut rest = path.strip_prefix('$')?;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            let end = r.find(['.', '[']).unwrap_or(r.len());
+            v = v.get(&r[..end])?;
+            rest = &r[end..];
+        } else if let Some(r) = rest.strip_prefix("[\"") {
+            let end = r.find("\"]")?;
+            v = v.get(&r[..end])?;
+            rest = &r[end + 2..];
+        } else if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']')?;
+            v = v.get(r[..end].parse::<usize>().ok()?)?;
+            rest = &r[end + 1..];
+        } else {
+            return None;
+        }
+    }
+    Some(v)
+}
+
+fn error_of<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<(String, String)> {
+    serde_path_to_error::deserialize::<_, T>(v)
+        .err()
+        .map(|e| (serde_path(e.path()), e.inner().to_string()))
+}
+
+/// Find the place inside a tagged element (op, select case, object) that an error is about:
+/// first a nested element that fails on its own, then a member of this one named by the
+/// message (unknown field, unknown variant, a value of the wrong type).
+fn refine(
+    v: &serde_json::Value,
+    path: &str,
+    kind: Element,
+    message: String,
+    pos: &positions::Positions,
+) -> (String, String) {
+    let nested: &[(&str, Element)] = match kind {
+        Element::Op => &[
+            ("body", Element::Op),
+            ("then", Element::Op),
+            ("else", Element::Op),
+            ("cases", Element::Case),
+        ],
+        Element::Case => &[("body", Element::Op)],
+        Element::Object => return (member_named(path, &message, v, pos), message),
+        Element::Other => return (path.to_string(), message),
+    };
+    for (field, sub) in nested {
+        for (i, item) in v
+            .get(*field)
+            .and_then(|a| a.as_array())
+            .into_iter()
+            .flatten()
+            .enumerate()
+        {
+            let err = match sub {
+                Element::Op => error_of::<Op>(item),
+                _ => error_of::<Case>(item),
+            };
+            if let Some((_, msg)) = err {
+                let p = format!("{}[{i}]", positions::member(path, field));
+                return refine(item, &p, *sub, msg, pos);
+            }
+        }
+    }
+    if let Some(cond) = v.get("cond") {
+        if let Some((inner, msg)) = error_of::<Cond>(cond) {
+            let base = positions::member(path, "cond");
+            let p = if inner == "$" {
+                base
+            } else {
+                format!("{base}{}", &inner[1..])
+            };
+            return (member_named(&p, &msg, cond, pos), msg);
+        }
+    }
+    (member_named(path, &message, v, pos), message)
+}
+
+/// The member of the object at `path` that `message` is about, else `path` itself.
+fn member_named(
+    path: &str,
+    message: &str,
+    v: &serde_json::Value,
+    pos: &positions::Positions,
+) -> String {
+    let quoted = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|r| r.split('`').next())
+            .map(str::to_string)
+    };
+    if let Some(field) = quoted("unknown field `") {
+        let p = positions::member(path, &field);
+        if pos.has(&p) {
+            return p;
+        }
+    }
+    let Some(obj) = v.as_object() else {
+        return path.to_string();
+    };
+    if let Some(variant) = quoted("unknown variant `") {
+        for (k, val) in obj {
+            if val.as_str() == Some(variant.as_str()) {
+                return positions::member(path, k);
+            }
+        }
+    }
+    // `invalid type: string "three", expected u64`, `invalid value: integer `-1`, ...`
+    if let Some(rest) = message
+        .strip_prefix("invalid type: ")
+        .or_else(|| message.strip_prefix("invalid value: "))
+    {
+        let shown = rest.split(", expected").next().unwrap_or("");
+        for (k, val) in obj {
+            let as_text = match val {
+                serde_json::Value::String(s) => format!("string {s:?}"),
+                serde_json::Value::Number(n) if n.is_i64() || n.is_u64() => {
+                    format!("integer `{n}`")
+                }
+                serde_json::Value::Number(n) => format!("floating point `{n}`"),
+                serde_json::Value::Bool(b) => format!("boolean `{b}`"),
+                serde_json::Value::Null => "null".into(),
+                serde_json::Value::Array(_) => "sequence".into(),
+                serde_json::Value::Object(_) => "map".into(),
+            };
+            if shown == as_text && k != "op" && k != "case" && k != "kind" {
+                return positions::member(path, k);
+            }
+        }
+    }
+    path.to_string()
 }
 
 fn serde_path(p: &serde_path_to_error::Path) -> String {

@@ -196,11 +196,11 @@ mod tests {
         let text = "{\n  \"a\": [1, {\"b\": 2}],\n  \"x y\": 3\n}";
         let p = scan(text);
         assert_eq!(p.find("$.a"), (2, 3));
-        assert_eq!(p.find("$.a[1].b"), (2, 15));
+        assert_eq!(p.find("$.a[1].b"), (2, 13));
         assert_eq!(p.find("$[\"x y\"]"), (3, 3));
         assert_eq!(
             p.find("$.a[1].zzz"),
-            (2, 14),
+            (2, 12),
             "falls back to the nearest ancestor"
         );
     }

@@ -795,7 +795,6 @@ fn final_assertion_field_that_does_not_fit_the_kind() {
 }
 
 #[test]
-#[ignore = "bug: serde errors inside an op (internally tagged enum) lose their path: reported at the op ($.threads.t[0], 6:7), not at `times`"]
 fn type_error_names_the_field() {
     let e = check(
         TYPE_ERROR,
@@ -835,7 +834,6 @@ fn type_error_in_explore_hints_names_the_field() {
 }
 
 #[test]
-#[ignore = "bug: an unknown op inside a body is reported at the enclosing op's `op` ($.threads.t[0].op, 8:9), a wrong place"]
 fn unknown_op_name_in_a_nested_body() {
     check(
         NESTED_UNKNOWN_OP,
@@ -848,7 +846,6 @@ fn unknown_op_name_in_a_nested_body() {
 }
 
 #[test]
-#[ignore = "bug: an unknown field of an op inside a body is reported at the enclosing op ($.threads.t[0], 7:7)"]
 fn unknown_field_in_a_nested_op() {
     check(
         NESTED_UNKNOWN_FIELD,
@@ -861,7 +858,6 @@ fn unknown_field_in_a_nested_op() {
 }
 
 #[test]
-#[ignore = "bug: an unknown select case is reported at the select op's `op` member ($.threads.t[0].op, 8:9), a wrong place"]
 fn unknown_case_name_in_a_select() {
     check(
         UNKNOWN_CASE,
@@ -874,7 +870,6 @@ fn unknown_case_name_in_a_select() {
 }
 
 #[test]
-#[ignore = "bug: an unknown field of a select case is reported at the select op ($.threads.t[0], 7:7)"]
 fn unknown_field_in_a_select_case() {
     check(
         UNKNOWN_CASE_FIELD,
@@ -887,7 +882,6 @@ fn unknown_field_in_a_select_case() {
 }
 
 #[test]
-#[ignore = "bug: an unknown `elem` type is reported at the object's `kind` ($.objects.c.kind, 6:7), a wrong place"]
 fn unknown_elem_type_names_elem() {
     check(
         BAD_ELEM,
@@ -900,7 +894,6 @@ fn unknown_elem_type_names_elem() {
 }
 
 #[test]
-#[ignore = "bug: a type error in an object declaration is reported at the object ($.objects.c, 5:5), not at `cap`"]
 fn type_error_in_an_object_declaration_names_the_field() {
     check(
         BAD_CAP,
@@ -913,7 +906,6 @@ fn type_error_in_an_object_declaration_names_the_field() {
 }
 
 #[test]
-#[ignore = "bug (minor): root-level errors are always reported at 1:1, not where the root value starts"]
 fn root_not_an_object_is_located_where_the_root_starts() {
     check(
         ROOT_ARRAY_INDENTED,
