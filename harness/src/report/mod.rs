@@ -221,12 +221,6 @@ impl fmt::Display for ReportError {
 
 impl std::error::Error for ReportError {}
 
-/// Count the preemptions of a schedule: decisions that switch away from the thread that ran
-/// the previous decision while it could still run. Recomputed from a traced replay's events.
-fn preemptions(out: &ExecOutcome) -> usize {
-    out.preemptions
-}
-
 fn stop_name(e: &EngineStats) -> &'static str {
     use crate::explore::StopReason::*;
     match e.stopped {
@@ -250,9 +244,9 @@ pub fn build(prog: &Arc<Program>, finding: &Finding, run: &RunInfo<'_>) -> Repor
     let verified = replay(prog, &finding.schedule, run.config.max_steps, true);
     let (trace, replay_verified, preempt) = match &verified {
         Ok(out) if out.signature.as_ref() == Some(&finding.signature) => {
-            (trace_steps(prog, out), true, preemptions(out))
+            (trace_steps(prog, out), true, out.preemptions)
         }
-        Ok(out) => (trace_steps(prog, out), false, preemptions(out)),
+        Ok(out) => (trace_steps(prog, out), false, out.preemptions),
         Err(_) => (Vec::new(), false, 0),
     };
     let failure = &finding.failed.failure;

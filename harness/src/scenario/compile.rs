@@ -146,7 +146,7 @@ impl<'a> Compiler<'a> {
 
         let mut total_threads = threads.len() as u64;
         let mut memo = HashMap::new();
-        for (t, spec) in threads.iter().enumerate() {
+        for spec in &threads {
             let path = member("$.threads", &spec.name);
             let (cost, spawned) = self.bounds(spec.body, &mut memo)?;
             if cost > MAX_OPS_PER_THREAD {
@@ -157,7 +157,6 @@ impl<'a> Compiler<'a> {
             }
             total_threads = total_threads.saturating_add(spawned);
             if total_threads > MAX_THREADS {
-                let _ = t;
                 return Err(self.err(
                     &path,
                     format!("too many threads: the scenario creates up to {total_threads} (limit {MAX_THREADS})"),
