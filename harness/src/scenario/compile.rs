@@ -644,7 +644,7 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 if let Some(t) = &fails.thread {
-                    let roles = self.thread_roles(f);
+                    let roles = thread_roles(f.threads.keys().map(String::as_str), &self.blocks);
                     if !roles.contains(&t.as_str()) {
                         return Err(self.err(
                             "$.expect.fails.thread",
@@ -719,44 +719,5 @@ impl<'a> Compiler<'a> {
             });
         }
         Ok((expectation, asserts))
-    }
-
-    fn thread_roles(&self, f: &'a ScenarioFile) -> Vec<&'a str> {
-        fn walk<'o>(ops: &'o [Op], out: &mut Vec<&'o str>) {
-            for op in ops {
-                match op {
-                    Op::Spawn { thread, body } => {
-                        out.push(thread);
-                        walk(body, out);
-                    }
-                    Op::Range { body, .. }
-                    | Op::Do { body, .. }
-                    | Op::Repeat { body, .. }
-                    | Op::Defer { body }
-                    | Op::Recover { body, .. } => walk(body, out),
-                    Op::If {
-                        then, otherwise, ..
-                    } => {
-                        walk(then, out);
-                        walk(otherwise, out);
-                    }
-                    Op::Select { cases } => {
-                        for c in cases {
-                            match c {
-                                Case::Recv { body, .. }
-                                | Case::Send { body, .. }
-                                | Case::Default { body } => walk(body, out),
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let mut out: Vec<&str> = f.threads.keys().map(|k| k.as_str()).collect();
-        for ops in f.threads.values().chain(f.procs.values()) {
-            walk(ops, &mut out);
-        }
-        out
     }
 }

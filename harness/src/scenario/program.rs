@@ -219,16 +219,22 @@ impl Program {
     }
     /// Thread names that can appear in failures: top-level and spawned.
     pub fn thread_roles(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = self.threads.iter().map(|t| t.name.as_str()).collect();
-        for block in &self.blocks {
-            for stmt in block {
-                if let StmtKind::Spawn { name, .. } = &stmt.kind {
-                    if !names.contains(&name.as_str()) {
-                        names.push(name);
-                    }
-                }
+        thread_roles(self.threads.iter().map(|t| t.name.as_str()), &self.blocks)
+    }
+}
+
+/// The top-level thread names, then every name a `spawn` in `blocks` uses, without repeats.
+pub(crate) fn thread_roles<'a>(
+    top: impl Iterator<Item = &'a str>,
+    blocks: &'a [Vec<Stmt>],
+) -> Vec<&'a str> {
+    let mut names: Vec<&str> = top.collect();
+    for stmt in blocks.iter().flatten() {
+        if let StmtKind::Spawn { name, .. } = &stmt.kind {
+            if !names.contains(&name.as_str()) {
+                names.push(name);
             }
         }
-        names
     }
+    names
 }
