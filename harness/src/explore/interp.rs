@@ -142,7 +142,8 @@ impl Interp {
                 ops::close(&cx, op, *ch, &zero)
             }
             StmtKind::Lock { mu } => {
-                let what = format!("{}.Lock()", self.prog.objects[*mu].name);
+                let name = &self.prog.objects[*mu].name;
+                let what = || format!("{name}.Lock()");
                 ops::lock(&cx, op, *mu, crate::model::WaitReason::MutexLock, &what)
             }
             StmtKind::Unlock { mu } => ops::unlock(&cx, op, *mu),

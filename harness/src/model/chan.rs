@@ -113,7 +113,7 @@ pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value) -> Option<(Value,
 /// `ch <- value`.
 pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(ch).to_string();
+    let name = w.obj_name(ch);
     if w.chan(ch).nil {
         w.note(cx.me, op, || {
             format!("{name} <- {}: nil channel", value.quoted())
@@ -171,7 +171,7 @@ pub(crate) fn recv(
     zero: &Value,
 ) -> Result<(Value, bool), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(ch).to_string();
+    let name = w.obj_name(ch);
     if w.chan(ch).nil {
         w.note(cx.me, op, || format!("<-{name}: nil channel"));
         cx.block(w, op, WaitReason::ChanReceiveNil, Some(ch))?;
@@ -202,7 +202,7 @@ pub(crate) fn recv(
 /// `close(ch)`.
 pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(ch).to_string();
+    let name = w.obj_name(ch);
     let c = w.chan(ch);
     if c.nil {
         w.note(cx.me, op, || format!("close({name}): nil channel"));
@@ -237,7 +237,7 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
 pub(crate) fn len(cx: &ThreadCx, op: OpId, ch: ObjId) -> Result<i64, Unwind> {
     let mut w = cx.step(op)?;
     let n = w.chan(ch).buf.len() as i64;
-    let name = w.obj_name(ch).to_string();
+    let name = w.obj_name(ch);
     w.note(cx.me, op, || format!("len({name}) -> {n}"));
     Ok(n)
 }

@@ -46,13 +46,13 @@ fn write(
     cx: &ThreadCx,
     op: OpId,
     m: ObjId,
-    what: &str,
+    what: &dyn Fn() -> String,
     mutate: impl FnOnce(&mut MapState),
 ) -> Result<(), Unwind> {
     {
         let mut w = cx.step(op)?;
         let flag = w.map(m).writing;
-        w.note(cx.me, op, || format!("{what}: check writing=={flag}"));
+        w.note(cx.me, op, || format!("{}: check writing=={flag}", what()));
         if flag != 0 {
             return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
         }
@@ -62,17 +62,19 @@ fn write(
         let map = w.map(m);
         map.writing ^= 1;
         let now = map.writing;
-        w.note(cx.me, op, || format!("{what}: writing^=1 (now {now})"));
+        w.note(cx.me, op, || format!("{}: writing^=1 (now {now})", what()));
     }
     let mut w = cx.step(op)?;
     if w.map(m).writing == 0 {
-        w.note(cx.me, op, || format!("{what}: exit check sees writing==0"));
+        w.note(cx.me, op, || {
+            format!("{}: exit check sees writing==0", what())
+        });
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
     }
     let map = w.map(m);
     mutate(map);
     map.writing ^= 1;
-    w.note(cx.me, op, || format!("{what}: done, writing^=1"));
+    w.note(cx.me, op, || format!("{}: done, writing^=1", what()));
     Ok(())
 }
 
@@ -84,16 +86,16 @@ pub(crate) fn set(
     key: &Value,
     value: &Value,
 ) -> Result<(), Unwind> {
-    let what = {
+    let name = cx.world.borrow().obj_name(m);
+    let what = || format!("{name}[{}] = {}", key.quoted(), value.quoted());
+    {
         let mut w = cx.step(op)?;
-        let what = format!("{}[{}] = {}", w.obj_name(m), key.quoted(), value.quoted());
         if w.map(m).nil {
-            w.note(cx.me, op, || format!("{what}: nil map"));
+            w.note(cx.me, op, || format!("{}: nil map", what()));
             return Err(cx.panic(Failure::NilMapWrite, op));
         }
-        w.note(cx.me, op, || format!("{what}: mapassign"));
-        what
-    };
+        w.note(cx.me, op, || format!("{}: mapassign", what()));
+    }
     write(cx, op, m, &what, |map| {
         map.entries.insert(key.clone(), value.clone());
     })
@@ -101,15 +103,15 @@ pub(crate) fn set(
 
 /// `delete(m, key)`: a no-op without any check on a nil or empty map.
 pub(crate) fn delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(), Unwind> {
-    let what = {
+    let name = cx.world.borrow().obj_name(m);
+    let what = || format!("delete({name}, {})", key.quoted());
+    {
         let mut w = cx.step(op)?;
-        let what = format!("delete({}, {})", w.obj_name(m), key.quoted());
         if w.map(m).empty() {
-            w.note(cx.me, op, || format!("{what}: empty, no check"));
+            w.note(cx.me, op, || format!("{}: empty, no check", what()));
             return Ok(());
         }
-        what
-    };
+    }
     write(cx, op, m, &what, |map| {
         map.entries.remove(key);
     })
@@ -117,15 +119,15 @@ pub(crate) fn delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(
 
 /// `clear(m)`: a no-op without any check on a nil or empty map.
 pub(crate) fn clear(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
-    let what = {
+    let name = cx.world.borrow().obj_name(m);
+    let what = || format!("clear({name})");
+    {
         let mut w = cx.step(op)?;
-        let what = format!("clear({})", w.obj_name(m));
         if w.map(m).empty() {
-            w.note(cx.me, op, || format!("{what}: empty, no check"));
+            w.note(cx.me, op, || format!("{}: empty, no check", what()));
             return Ok(());
         }
-        what
-    };
+    }
     write(cx, op, m, &what, |map| map.entries.clear())
 }
 
@@ -138,7 +140,7 @@ pub(crate) fn get(
     zero: Value,
 ) -> Result<(Value, bool), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(m).to_string();
+    let name = w.obj_name(m);
     if w.map(m).empty() {
         w.note(cx.me, op, || {
             format!(
@@ -170,7 +172,7 @@ pub(crate) fn get(
 pub(crate) fn len(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<i64, Unwind> {
     let mut w = cx.step(op)?;
     let n = w.map(m).entries.len() as i64;
-    let name = w.obj_name(m).to_string();
+    let name = w.obj_name(m);
     w.note(cx.me, op, || format!("len({name}) -> {n}"));
     Ok(n)
 }
@@ -179,7 +181,7 @@ pub(crate) fn len(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<i64, Unwind> {
 pub(crate) fn make(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
     *w.map(m) = MapState::default();
-    let name = w.obj_name(m).to_string();
+    let name = w.obj_name(m);
     w.note(cx.me, op, || format!("{name} = make(map)"));
     Ok(())
 }
@@ -187,7 +189,7 @@ pub(crate) fn make(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
 /// `to = maps.Clone(m)`: checks the flag once, unless `m` is nil or empty.
 pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let (src_name, dst_name) = (w.obj_name(m).to_string(), w.obj_name(to).to_string());
+    let (src_name, dst_name) = (w.obj_name(m), w.obj_name(to));
     let src = w.map(m);
     let copy = if src.nil {
         MapState {
@@ -219,7 +221,7 @@ pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), 
 /// Start `for k, v := range m`: the keys to visit, or `None` for a nil or empty map (no check).
 pub(crate) fn range_start(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<Option<Vec<Value>>, Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(m).to_string();
+    let name = w.obj_name(m);
     if w.map(m).empty() {
         w.note(cx.me, op, || format!("range {name}: empty, no check"));
         return Ok(None);
@@ -249,7 +251,7 @@ pub(crate) fn range_next(
     key: Option<&Value>,
 ) -> Result<IterStep, Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(m).to_string();
+    let name = w.obj_name(m);
     if w.map(m).writing != 0 {
         w.note(cx.me, op, || {
             format!("range {name}: next, check sees writing==1")

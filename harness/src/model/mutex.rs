@@ -23,7 +23,7 @@ pub(crate) fn lock(
     op: OpId,
     mu: ObjId,
     reason: WaitReason,
-    what: &str,
+    what: &dyn Fn() -> String,
 ) -> Result<(), Unwind> {
     let me = cx.me;
     let mut w = cx.step(op)?;
@@ -33,7 +33,7 @@ pub(crate) fn lock(
         if !m.locked {
             m.locked = true;
             m.holder = Some(me);
-            w.note(me, op, || format!("{what}: acquired"));
+            w.note(me, op, || format!("{}: acquired", what()));
             return Ok(());
         }
         if woken {
@@ -41,7 +41,7 @@ pub(crate) fn lock(
         } else {
             m.waiters.push_back(me);
         }
-        w.note(me, op, || format!("{what}: locked, waits"));
+        w.note(me, op, || format!("{}: locked, waits", what()));
         match cx.block(w, op, reason, Some(mu))? {
             Wake::Retry => {}
             other => unreachable!("a mutex waiter is woken by Unlock, not {other:?}"),
@@ -64,7 +64,7 @@ pub(crate) fn release(w: &mut World, mu: ObjId) {
 /// `Unlock()`.
 pub(crate) fn unlock(cx: &ThreadCx, op: OpId, mu: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(mu).to_string();
+    let name = w.obj_name(mu);
     if !w.mutex(mu).locked {
         w.note(cx.me, op, || format!("{name}.Unlock(): not locked"));
         return Err(cx.fatal(&mut w, Failure::UnlockOfUnlockedMutex, op));

@@ -25,20 +25,16 @@ pub(crate) fn do_once(
     let me = cx.me;
     let name = {
         let mut w = cx.step(op)?;
-        let name = w.obj_name(o).to_string();
+        let name = w.obj_name(o);
         if w.once(o).done {
             w.note(me, op, || format!("{name}.Do(f): done, returns"));
             return Ok(());
         }
         name
     };
-    mutex::lock(
-        cx,
-        op,
-        o,
-        WaitReason::MutexLock,
-        &format!("{name}.Do(f): o.m.Lock()"),
-    )?;
+    mutex::lock(cx, op, o, WaitReason::MutexLock, &|| {
+        format!("{name}.Do(f): o.m.Lock()")
+    })?;
     {
         let mut w = cx.step(op)?;
         if w.once(o).done {

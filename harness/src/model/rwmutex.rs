@@ -33,7 +33,7 @@ fn rw(w: &mut World, o: ObjId) -> &mut RwMutexState {
 /// `RLock()`.
 pub(crate) fn rlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(o).to_string();
+    let name = w.obj_name(o);
     let r = rw(&mut w, o);
     r.reader_count += 1;
     if r.reader_count < 0 {
@@ -50,7 +50,7 @@ pub(crate) fn rlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
 /// `RUnlock()`.
 pub(crate) fn runlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(o).to_string();
+    let name = w.obj_name(o);
     let me = cx.me;
     let r = rw(&mut w, o);
     r.reader_count -= 1;
@@ -79,14 +79,10 @@ pub(crate) fn runlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
 
 /// `Lock()`.
 pub(crate) fn lock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
-    let name = cx.world.borrow().obj_name(o).to_string();
-    mutex::lock(
-        cx,
-        op,
-        o,
-        WaitReason::RWMutexLock,
-        &format!("{name}.Lock() writer mutex"),
-    )?;
+    let name = cx.world.borrow().obj_name(o);
+    mutex::lock(cx, op, o, WaitReason::RWMutexLock, &|| {
+        format!("{name}.Lock() writer mutex")
+    })?;
     let mut w = cx.step(op)?;
     let r = rw(&mut w, o);
     let readers = r.reader_count;
@@ -109,7 +105,7 @@ pub(crate) fn lock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
 /// `Unlock()`.
 pub(crate) fn unlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    let name = w.obj_name(o).to_string();
+    let name = w.obj_name(o);
     let r = rw(&mut w, o);
     let readers = r.reader_count + MAX_READERS;
     if readers >= MAX_READERS {

@@ -58,14 +58,14 @@ pub(crate) fn select(
             SelCase::Recv { ch, zero } => {
                 let (value, ok) =
                     try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
-                let name = w.obj_name(*ch).to_string();
+                let name = w.obj_name(*ch);
                 w.note(cx.me, op, || {
                     format!("select case {index}: <-{name} -> {}, {ok}", value.quoted())
                 });
                 Ok(Selected::Case { index, value, ok })
             }
             SelCase::Send { ch, value } => {
-                let name = w.obj_name(*ch).to_string();
+                let name = w.obj_name(*ch);
                 match try_send(&mut w, *ch, value) {
                     TrySend::Done => {
                         w.note(cx.me, op, || {

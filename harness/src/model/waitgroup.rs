@@ -32,7 +32,7 @@ pub(crate) fn add(cx: &ThreadCx, op: OpId, o: ObjId, delta: i64) -> Result<(), U
     let me = cx.me;
     let (v, waiters) = {
         let mut w = cx.step(op)?;
-        let name = w.obj_name(o).to_string();
+        let name = w.obj_name(o);
         let g = wg(&mut w, o);
         g.v = g.v.wrapping_add(delta as i32);
         let (v, waiters) = (g.v, g.w);
@@ -74,7 +74,7 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     loop {
         let snapshot = {
             let mut w = cx.step(op)?;
-            let name = w.obj_name(o).to_string();
+            let name = w.obj_name(o);
             let g = wg(&mut w, o);
             let snap = (g.v, g.w);
             if snap.0 == 0 {

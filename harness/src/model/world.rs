@@ -230,7 +230,7 @@ impl World {
                 Blocked {
                     thread: th.name.clone(),
                     reason,
-                    object: th.waits_on.map(|o| self.prog.objects[o].name.clone()),
+                    object: th.waits_on.map(|o| self.prog.objects[o].name.to_string()),
                     op: self.prog.op_path(th.op).to_string(),
                 }
             })
@@ -306,8 +306,9 @@ impl World {
             _ => unreachable!("validation checks object kinds"),
         }
     }
-    pub fn obj_name(&self, o: ObjId) -> &str {
-        &self.prog.objects[o].name
+    /// The object's name, for trace text (a shared string: no allocation).
+    pub fn obj_name(&self, o: ObjId) -> Arc<str> {
+        Arc::clone(&self.prog.objects[o].name)
     }
 }
 

@@ -9,6 +9,7 @@ use crate::catalog;
 use crate::model::Value;
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 /// Most threads a scenario may create (top-level and spawned, counting loops).
 pub const MAX_THREADS: u64 = 32;
@@ -178,7 +179,7 @@ impl<'a> Compiler<'a> {
             .decls
             .iter()
             .map(|(name, decl)| ObjSpec {
-                name: name.to_string(),
+                name: Arc::from(*name),
                 decl: (*decl).clone(),
                 zero: match decl {
                     ObjectDecl::Map { value_type, .. } => value_type.zero(),

@@ -3,6 +3,7 @@
 
 use super::types::{Assertion, ExpectFailure, ExploreHints, ObjectDecl, Variant};
 use crate::model::Value;
+use std::sync::Arc;
 
 /// Index of an object in [`Program::objects`].
 pub type ObjId = usize;
@@ -15,7 +16,8 @@ pub type BlockId = usize;
 
 #[derive(Debug, Clone)]
 pub struct ObjSpec {
-    pub name: String,
+    /// Shared, so ports can carry it into trace text without allocating.
+    pub name: Arc<str>,
     pub decl: ObjectDecl,
     /// Zero value of the element (chan) or value (map) type.
     pub zero: Value,
