@@ -1,7 +1,7 @@
 //! One execution: the driver task builds the world, starts every top-level thread, waits for
 //! all threads to finish, and judges the outcome (failure, or final-state assertions).
 
-use super::interp::thread_main;
+use super::interp::{clock_main, thread_main};
 use super::rt;
 use super::signature::Signature;
 use crate::model::world::{Event, Failed, World};
@@ -54,8 +54,33 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         // Held until all are spawned, so the driver never competes with them.
         rt::hold(t);
     }
+    let clock = prog.uses_time.then(|| {
+        let t = {
+            let mut w = world.borrow_mut();
+            let t = w.add_thread("(clock)", false, usize::MAX);
+            // Not a goroutine: it never keeps the program alive or counts as runnable work.
+            w.live -= 1;
+            w.runnable -= 1;
+            w.threads[t].clock = true;
+            w.clock = Some(t);
+            t
+        };
+        rt::spawn(
+            t,
+            "(clock)",
+            clock_main(Arc::clone(prog), Rc::clone(&world), t),
+        );
+        rt::hold(t);
+        t
+    });
     for t in 0..n {
         rt::unblock(t);
+    }
+    if clock.is_some() {
+        let mut w = world.borrow_mut();
+        if w.timers_pending() {
+            w.unpark_clock();
+        }
     }
     rt::block_current();
 
@@ -85,18 +110,36 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
 
 /// A final-state assertion; `Some(failure)` when it does not hold.
 fn check(w: &mut World, a: &AssertSpec) -> Option<Failure> {
+    use crate::model::world::Obj;
     let spec = &a.assertion;
     let name = w.obj_name(a.obj).to_string();
     let mut problems = Vec::new();
-    match &w.objs[a.obj] {
-        crate::model::world::Obj::Map(m) => {
-            if let Some(n) = spec.len {
-                if m.entries.len() as u64 != n {
-                    problems.push(format!("len({name}) is {}, expected {n}", m.entries.len()));
-                }
+    let not = |b: bool| if b { "" } else { "not " };
+    let len_is = |problems: &mut Vec<String>, n: usize| {
+        if let Some(want) = spec.len {
+            if n as u64 != want {
+                problems.push(format!("len({name}) is {n}, expected {want}"));
             }
+        }
+    };
+    let elems_are = |problems: &mut Vec<String>, got: &[Value]| {
+        if let Some(want) = &spec.elems {
+            if got != want.as_slice() {
+                let show = |v: &[Value]| v.iter().map(Value::quoted).collect::<Vec<_>>().join(", ");
+                problems.push(format!(
+                    "{name} holds [{}], expected [{}]",
+                    show(got),
+                    show(want)
+                ));
+            }
+        }
+    };
+    match &w.objs[a.obj] {
+        Obj::Map(_) | Obj::RwMap(..) | Obj::ShardedMap(_) | Obj::SyncMap(_) | Obj::CowMap(_) => {
+            let entries = w.map_contents(a.obj);
+            len_is(&mut problems, entries.len());
             if let Some(k) = &spec.key {
-                match (m.entries.get(k), &spec.value) {
+                match (entries.get(k), &spec.value) {
                     (Some(v), _) if spec.absent => problems.push(format!(
                         "{name}[{}] is {}, expected absent",
                         k.quoted(),
@@ -117,46 +160,97 @@ fn check(w: &mut World, a: &AssertSpec) -> Option<Failure> {
                 }
             }
         }
-        crate::model::world::Obj::Chan(c) => {
-            if let Some(n) = spec.len {
-                if c.buf.len() as u64 != n {
-                    problems.push(format!("len({name}) is {}, expected {n}", c.buf.len()));
-                }
-            }
+        Obj::Chan(c) => {
+            len_is(&mut problems, c.buf.len());
             if let Some(closed) = spec.closed {
                 if c.closed != closed {
                     problems.push(format!(
                         "{name} is {}closed, expected {}closed",
-                        if c.closed { "" } else { "not " },
-                        if closed { "" } else { "not " }
+                        not(c.closed),
+                        not(closed)
                     ));
                 }
             }
         }
-        crate::model::world::Obj::Mutex(_) | crate::model::world::Obj::RwMutex(_) => {
+        Obj::Mutex(_) | Obj::RwMutex(_) => {
             let locked = match &w.objs[a.obj] {
-                crate::model::world::Obj::Mutex(m) => m.locked,
-                crate::model::world::Obj::RwMutex(r) => r.w.locked || r.reader_count != 0,
+                Obj::Mutex(m) => m.locked,
+                Obj::RwMutex(r) => r.w.locked || r.reader_count != 0,
                 _ => false,
             };
             if let Some(want) = spec.locked {
                 if locked != want {
                     problems.push(format!(
                         "{name} is {}locked, expected {}locked",
-                        if locked { "" } else { "not " },
-                        if want { "" } else { "not " }
+                        not(locked),
+                        not(want)
                     ));
                 }
             }
         }
-        crate::model::world::Obj::WaitGroup(g) => {
+        Obj::WaitGroup(g) => {
             if let Some(want) = spec.count {
                 if g.v as i64 != want {
                     problems.push(format!("{name} counter is {}, expected {want}", g.v));
                 }
             }
         }
-        crate::model::world::Obj::Once(_) => {}
+        Obj::Slice(h) => {
+            let h = *h;
+            let got = w.elems(&h);
+            len_is(&mut problems, h.len);
+            if let Some(want) = spec.cap {
+                if h.cap as u64 != want {
+                    problems.push(format!("cap({name}) is {}, expected {want}", h.cap));
+                }
+            }
+            elems_are(&mut problems, &got);
+        }
+        Obj::Stack(s) => {
+            let got = s.contents();
+            len_is(&mut problems, got.len());
+            elems_are(&mut problems, &got);
+            if spec.conserved == Some(true) {
+                if let Err(why) = s.conservation() {
+                    problems.push(format!("{name}: {why}"));
+                }
+            }
+        }
+        Obj::Atomic(c) => {
+            if let Some(want) = &spec.holds {
+                if c.value != *want {
+                    problems.push(format!(
+                        "{name} holds {}, expected {}",
+                        c.value.quoted(),
+                        want.quoted()
+                    ));
+                }
+            }
+        }
+        Obj::Context(c) => {
+            let cancelled = c.is_some_and(|c| w.ctx_err(c).0.is_some());
+            if let Some(want) = spec.cancelled {
+                if cancelled != want {
+                    problems.push(format!(
+                        "{name} is {}cancelled, expected {}cancelled",
+                        not(cancelled),
+                        not(want)
+                    ));
+                }
+            }
+        }
+        Obj::Handle(h) => {
+            if let Some(want) = spec.closed {
+                if h.closed != want {
+                    problems.push(format!(
+                        "{name} is {}closed, expected {}closed",
+                        not(h.closed),
+                        not(want)
+                    ));
+                }
+            }
+        }
+        Obj::Once(_) | Obj::Timer(_) | Obj::Pool(_) => {}
     }
     if problems.is_empty() {
         return None;

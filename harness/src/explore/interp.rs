@@ -5,9 +5,10 @@
 
 use super::rt;
 use crate::model::ops;
+use crate::model::world::SpawnReq;
 use crate::model::world::{ThreadCx, Unwind, World};
 use crate::model::{Failure, Value};
-use crate::scenario::{BlockId, CaseOp, Program, Stmt, StmtKind};
+use crate::scenario::{BlockId, CaseOp, DsMapOp, Program, Stmt, StmtKind};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -82,6 +83,36 @@ impl Interp {
     }
 
     fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
+        let r = self.stmt_inner(stmt, defers);
+        // Callbacks an op set off (a context's AfterFuncs on cancel) start now.
+        let pending = {
+            let mut w = self.cx.world.borrow_mut();
+            if w.spawns.is_empty() {
+                None
+            } else {
+                Some(std::mem::take(&mut w.spawns))
+            }
+        };
+        if let Some(reqs) = pending {
+            start_threads(&self.prog, &self.cx.world, reqs);
+        }
+        r
+    }
+
+    fn arg(&self, a: &crate::scenario::Arg) -> Value {
+        ops::slice::arg(a, &self.locals)
+    }
+
+    fn func(&self, body: BlockId, thread: &Arc<str>, op: usize) -> ops::time::FuncSpec {
+        ops::time::FuncSpec {
+            body,
+            locals: self.locals.clone(),
+            thread: Arc::clone(thread),
+            op,
+        }
+    }
+
+    fn stmt_inner(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
         let cx = self.cx.clone();
         let op = stmt.id;
         match &stmt.kind {
@@ -188,6 +219,7 @@ impl Interp {
                             ch: *ch,
                             value: value.clone(),
                         },
+                        CaseOp::After { ns } => ops::SelCase::After { ns: *ns },
                     })
                     .collect();
                 match ops::select(&cx, op, &sel, default.is_some())? {
@@ -250,6 +282,262 @@ impl Interp {
                 w.note(cx.me, op, || "runtime.Gosched()".to_string());
                 Ok(())
             }
+            StmtKind::Sleep { ns } => ops::time::sleep(&cx, op, *ns),
+            StmtKind::NewTimer { t, ns } => ops::time::new_timer(&cx, op, *t, *ns),
+            StmtKind::TimerAfterFunc {
+                t,
+                ns,
+                thread,
+                body,
+            } => {
+                let f = self.func(*body, thread, op);
+                ops::time::after_func(&cx, op, *t, *ns, f)
+            }
+            StmtKind::CtxAfterFunc {
+                h,
+                ctx,
+                thread,
+                body,
+            } => {
+                let f = self.func(*body, thread, op);
+                ops::ctx::after_func(&cx, op, *h, *ctx, f)
+            }
+            StmtKind::TimerStop { t, into } => {
+                let r = ops::time::stop(&cx, op, *t)?;
+                self.set(*into, Value::Bool(r));
+                Ok(())
+            }
+            StmtKind::TimerReset { t, ns, into } => {
+                let r = ops::time::reset(&cx, op, *t, *ns)?;
+                self.set(*into, Value::Bool(r));
+                Ok(())
+            }
+            StmtKind::WithCancel {
+                ctx,
+                parent,
+                timeout,
+            } => ops::ctx::with_cancel(&cx, op, *ctx, *parent, *timeout),
+            StmtKind::WithValue {
+                ctx,
+                parent,
+                key,
+                value,
+            } => ops::ctx::with_value(&cx, op, *ctx, *parent, key, value),
+            StmtKind::Cancel { ctx, cause } => ops::ctx::cancel(&cx, op, *ctx, cause.as_deref()),
+            StmtKind::CtxErr { ctx, into, cause } => {
+                let v = ops::ctx::err(&cx, op, *ctx, *cause)?;
+                self.set(Some(*into), v);
+                Ok(())
+            }
+            StmtKind::CtxValue { ctx, key, into } => {
+                let v = ops::ctx::value(&cx, op, *ctx, key)?;
+                self.set(Some(*into), v);
+                Ok(())
+            }
+            StmtKind::Append { s, values, to } => {
+                let values: Vec<Value> = values.iter().map(|a| self.arg(a)).collect();
+                ops::slice::append(&cx, op, *s, &values, *to)
+            }
+            StmtKind::Index { s, index, into } => {
+                let v = ops::slice::index(&cx, op, *s, *index)?;
+                self.set(Some(*into), v);
+                Ok(())
+            }
+            StmtKind::SliceStore { s, index, value } => {
+                let v = self.arg(value);
+                ops::slice::store(&cx, op, *s, *index, &v)
+            }
+            StmtKind::Reslice {
+                s,
+                low,
+                high,
+                max,
+                to,
+            } => ops::slice::reslice(&cx, op, *s, *low, *high, *max, *to),
+            StmtKind::SliceLen { s, into, cap } => {
+                let n = ops::slice::len(&cx, op, *s, *cap)?;
+                self.set(Some(*into), Value::Int(n));
+                Ok(())
+            }
+            StmtKind::AtomicLoad { a, into } => {
+                let v = ops::atomic::load(&cx, op, *a)?;
+                self.set(Some(*into), v);
+                Ok(())
+            }
+            StmtKind::AtomicStore { a, value } => {
+                let v = self.arg(value);
+                ops::atomic::store(&cx, op, *a, v)
+            }
+            StmtKind::AtomicCas { a, old, new, ok } => {
+                let (old, new) = (self.arg(old), self.arg(new));
+                let r = ops::atomic::cas(&cx, op, *a, &old, new)?;
+                self.set(*ok, Value::Bool(r));
+                Ok(())
+            }
+            StmtKind::AtomicSwap { a, value, into } => {
+                let v = self.arg(value);
+                let old = ops::atomic::swap(&cx, op, *a, v)?;
+                self.set(*into, old);
+                Ok(())
+            }
+            StmtKind::AtomicAdd { a, delta, into } => {
+                let n = ops::atomic::add(&cx, op, *a, *delta)?;
+                self.set(*into, Value::Int(n));
+                Ok(())
+            }
+            StmtKind::PoolGet { p, to, .. } => {
+                ops::pool::get(&cx, op, *p, to.expect("validation requires `to`"))
+            }
+            StmtKind::PoolPut { p, slice, .. } => ops::pool::put(&cx, op, *p, *slice),
+            StmtKind::HandleUse { h, into } => {
+                let e = ops::handle::use_handle(&cx, op, *h)?;
+                self.set(*into, e);
+                Ok(())
+            }
+            StmtKind::HandleClose { h, into } => {
+                let e = ops::handle::close(&cx, op, *h)?;
+                self.set(*into, e);
+                Ok(())
+            }
+            StmtKind::DsMap { m, op: dop } => match dop {
+                DsMapOp::Set { key, value } => ops::ds::map_set(&cx, op, *m, key, value),
+                DsMapOp::Get { key, into, ok } => {
+                    let zero = Value::Nil;
+                    let (v, found) = ops::ds::map_get(&cx, op, *m, key, zero)?;
+                    self.set(*into, v);
+                    self.set(*ok, Value::Bool(found));
+                    Ok(())
+                }
+                DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, key),
+                DsMapOp::Len { into } => {
+                    let n = ops::ds::map_len(&cx, op, *m)?;
+                    self.set(Some(*into), Value::Int(n));
+                    Ok(())
+                }
+                DsMapOp::Range { key, value, body } => {
+                    let (kv, vv, body) = (*key, *value, *body);
+                    ops::ds::map_range(&cx, op, *m, &mut |k, v| {
+                        self.set(kv, k);
+                        self.set(vv, v);
+                        self.exec(body, defers)
+                    })
+                }
+            },
+            StmtKind::Push { s, value } => {
+                let v = self.arg(value);
+                ops::ds::push(&cx, op, *s, v)
+            }
+            StmtKind::Pop { s, into, ok } => {
+                let (v, found) = ops::ds::pop(&cx, op, *s)?;
+                self.set(*into, v);
+                self.set(*ok, Value::Bool(found));
+                Ok(())
+            }
+            StmtKind::IsNil { obj, into } => {
+                let mut w = cx.step(op)?;
+                let nil = w.is_nil(*obj);
+                let name = w.obj_name(*obj);
+                w.note(cx.me, op, || format!("{name} == nil -> {nil}"));
+                drop(w);
+                self.set(Some(*into), Value::Bool(nil));
+                Ok(())
+            }
+            StmtKind::Assert {
+                var,
+                eq,
+                not,
+                id,
+                message,
+            } => {
+                let v = &self.locals[*var];
+                let holds = match eq {
+                    Some(e) => v == e,
+                    None => v.truthy(),
+                } != *not;
+                if holds {
+                    return Ok(());
+                }
+                let name = &self.prog.vars[*var];
+                let want = match (eq, not) {
+                    (Some(e), false) => format!("{name} == {}", e.quoted()),
+                    (Some(e), true) => format!("{name} != {}", e.quoted()),
+                    (None, false) => format!("{name} is true"),
+                    (None, true) => format!("{name} is false"),
+                };
+                let text = match message {
+                    Some(m) => format!("{m} ({want}, got {})", v.quoted()),
+                    None => format!("expected {want}, got {}", v.quoted()),
+                };
+                let failure = Failure::Assertion {
+                    id: id.clone(),
+                    message: text,
+                };
+                let mut w = cx.world.borrow_mut();
+                w.fail(failure, Some(cx.me), Some(op));
+                Err(Unwind::Abort)
+            }
         }
     }
+}
+
+/// Start threads as goroutines (AfterFunc callbacks), each with the variables it captured.
+pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, reqs: Vec<SpawnReq>) {
+    for r in reqs {
+        let (t, tname) = {
+            let mut w = world.borrow_mut();
+            if w.tearing_down {
+                return;
+            }
+            let t = w.add_thread(&r.name, false, r.op);
+            (t, w.threads[t].name.clone())
+        };
+        let f = thread_main(Arc::clone(prog), Rc::clone(world), t, r.body, r.locals);
+        rt::spawn(t, &tname, f);
+    }
+}
+
+/// The virtual clock's task (see `model::time`): while a timer is pending it may run at any
+/// scheduling point, and then fires the earliest timer. It parks when none is pending, and ends
+/// with the execution.
+pub(crate) fn clock_main(
+    prog: Arc<Program>,
+    world: Rc<RefCell<World>>,
+    me: usize,
+) -> Box<dyn FnOnce()> {
+    Box::new(move || {
+        loop {
+            rt::yield_now();
+            let mut w = world.borrow_mut();
+            if w.tearing_down || w.live == 0 {
+                break;
+            }
+            if !w.timers_pending() {
+                if w.runnable == 0 {
+                    // Everyone is blocked and no timer can wake anyone.
+                    w.quiesce();
+                    continue;
+                }
+                w.clock_parked = true;
+                drop(w);
+                rt::block_current();
+                continue;
+            }
+            w.steps += 1;
+            if w.steps > w.max_steps {
+                let steps = w.max_steps;
+                w.fail(Failure::Livelock { steps }, None, None);
+                continue;
+            }
+            w.fire_next();
+            let reqs = std::mem::take(&mut w.spawns);
+            drop(w);
+            start_threads(&prog, &world, reqs);
+        }
+        let mut w = world.borrow_mut();
+        w.clock_finished = true;
+        w.threads[me].status = crate::model::world::Status::Finished;
+        if w.live == 0 {
+            rt::unblock_driver();
+        }
+    })
 }

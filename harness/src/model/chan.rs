@@ -27,6 +27,28 @@ pub(crate) struct ChanState {
     pub closed: bool,
     pub recvq: VecDeque<Waiter>,
     pub sendq: VecDeque<Waiter>,
+    /// A timer's `C` (for traces and diagnosis).
+    pub timer: bool,
+    /// A context's `Done()` (diagnosis names a wait on it `ctx-never-cancelled`).
+    pub ctx_done: bool,
+}
+
+impl World {
+    /// The channel an op on `o` uses: a channel itself, a timer's `C` (nil for a zero or
+    /// AfterFunc timer), a context's `Done()`; a nil context panics as Go's nil interface call.
+    pub fn resolve_chan(&mut self, o: ObjId) -> Result<ObjId, Failure> {
+        match &self.objs[o] {
+            Obj::Chan(_) => Ok(o),
+            Obj::Timer(super::time::TimerVar::Chan { ch, .. }) => Ok(*ch),
+            Obj::Timer(_) => Ok(self.nil_chan()),
+            Obj::Context(Some(c)) => {
+                let c = *c;
+                Ok(self.ctx_done(c))
+            }
+            Obj::Context(None) => Err(Failure::NilDereference),
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
 }
 
 impl ChanState {
@@ -171,6 +193,10 @@ pub(crate) fn recv(
     zero: &Value,
 ) -> Result<(Value, bool), Unwind> {
     let mut w = cx.step(op)?;
+    let ch = match w.resolve_chan(ch) {
+        Ok(c) => c,
+        Err(f) => return Err(cx.panic(f, op)),
+    };
     let name = w.obj_name(ch);
     if w.chan(ch).nil {
         w.note(cx.me, op, || format!("<-{name}: nil channel"));
@@ -212,25 +238,32 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
         w.note(cx.me, op, || format!("close({name}): already closed"));
         return Err(cx.panic(Failure::CloseOfClosedChannel, op));
     }
-    c.closed = true;
-    let receivers: Vec<Waiter> = c.recvq.drain(..).collect();
-    let senders: Vec<Waiter> = c.sendq.drain(..).collect();
-    let (nr, ns) = (receivers.len(), senders.len());
+    let (nr, ns) = (c.recvq.len(), c.sendq.len());
     w.note(cx.me, op, || {
         format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)")
     });
+    close_now(&mut w, ch, zero);
+    Ok(())
+}
+
+/// Close an open channel: every blocked receiver gets (zero, false), every blocked sender
+/// wakes to panic.
+pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value) {
+    let c = w.chan(ch);
+    c.closed = true;
+    let receivers: Vec<Waiter> = c.recvq.drain(..).collect();
+    let senders: Vec<Waiter> = c.sendq.drain(..).collect();
     for r in receivers {
         let wake = Wake::Received {
             case: r.case,
             value: zero.clone(),
             ok: false,
         };
-        wake_waiter(&mut w, &r, wake);
+        wake_waiter(w, &r, wake);
     }
     for s in senders {
-        wake_waiter(&mut w, &s, Wake::SendClosed { case: s.case });
+        wake_waiter(w, &s, Wake::SendClosed { case: s.case });
     }
-    Ok(())
 }
 
 /// `len(ch)`: buffered values.

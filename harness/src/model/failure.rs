@@ -75,6 +75,9 @@ pub enum WaitReason {
     /// `sync.WaitGroup.Wait`
     #[serde(rename = "sync.WaitGroup.Wait")]
     WaitGroupWait,
+    /// `sleep` (`time.Sleep`)
+    #[serde(rename = "sleep")]
+    Sleep,
 }
 
 impl WaitReason {
@@ -91,6 +94,7 @@ impl WaitReason {
             WaitReason::RWMutexRLock => "sync.RWMutex.RLock",
             WaitReason::RWMutexLock => "sync.RWMutex.Lock",
             WaitReason::WaitGroupWait => "sync.WaitGroup.Wait",
+            WaitReason::Sleep => "sleep",
         }
     }
 }
@@ -147,6 +151,17 @@ pub enum Failure {
     RUnlockOfUnlockedRWMutex,
     /// `rwmutex-unlock-unlocked`
     UnlockOfUnlockedRWMutex,
+    /// `slice-bounds`: an index or slice expression out of range; the text after
+    /// `runtime error: `, e.g. `index out of range [5] with length 3`.
+    Bounds(String),
+    /// A method call on a nil interface or pointer (a nil context).
+    NilDereference,
+    /// `context.WithCancel(nil)` and friends.
+    NilParentContext,
+    /// Stop or Reset of a zero `time.Timer` (the method name).
+    TimerUninit(&'static str),
+    /// A failed type assertion; the text after `interface conversion: `.
+    TypeAssertion(String),
     /// A `panic` op of the scenario itself, with its value.
     UserPanic(Value),
     /// Every goroutine is blocked (and no timer is pending): Go's global deadlock. `id` is the
@@ -184,7 +199,12 @@ impl Failure {
             Failure::UnlockOfUnlockedMutex => "mutex-unlock-unlocked",
             Failure::RUnlockOfUnlockedRWMutex => "rwmutex-runlock-unlocked",
             Failure::UnlockOfUnlockedRWMutex => "rwmutex-unlock-unlocked",
-            Failure::UserPanic(_) => "panic",
+            Failure::Bounds(_) => "slice-bounds",
+            Failure::NilParentContext => "ctx-cancelled-parent",
+            Failure::NilDereference
+            | Failure::TimerUninit(_)
+            | Failure::TypeAssertion(_)
+            | Failure::UserPanic(_) => "panic",
             Failure::Deadlock { id, .. } | Failure::Leak { id, .. } => id,
             Failure::Livelock { .. } => "livelock",
             Failure::Assertion { id, .. } => id,
@@ -201,6 +221,11 @@ impl Failure {
             | Failure::NegativeWaitGroupCounter
             | Failure::WaitGroupAddDuringWait
             | Failure::WaitGroupReused
+            | Failure::Bounds(_)
+            | Failure::NilDereference
+            | Failure::NilParentContext
+            | Failure::TimerUninit(_)
+            | Failure::TypeAssertion(_)
             | Failure::UserPanic(_) => FailureKind::Panic,
             Failure::ConcurrentMapWrites
             | Failure::ConcurrentMapReadWrite
@@ -238,6 +263,13 @@ impl Failure {
             Failure::UnlockOfUnlockedMutex => "sync: unlock of unlocked mutex".into(),
             Failure::RUnlockOfUnlockedRWMutex => "sync: RUnlock of unlocked RWMutex".into(),
             Failure::UnlockOfUnlockedRWMutex => "sync: Unlock of unlocked RWMutex".into(),
+            Failure::Bounds(text) => format!("runtime error: {text}"),
+            Failure::NilDereference => {
+                "runtime error: invalid memory address or nil pointer dereference".into()
+            }
+            Failure::NilParentContext => "cannot create context from nil parent".into(),
+            Failure::TimerUninit(method) => format!("time: {method} called on uninitialized Timer"),
+            Failure::TypeAssertion(text) => format!("interface conversion: {text}"),
             // Go 1.21+ turns panic(nil) into a *runtime.PanicNilError.
             Failure::UserPanic(Value::Nil) => "panic called with nil argument".into(),
             Failure::UserPanic(v) => v.to_string(),

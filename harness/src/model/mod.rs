@@ -4,20 +4,30 @@
 //! [`WaitReason`]. The ports themselves run inside shuttle executions driven by
 //! [`crate::explore`]; every check they make is a scheduling point.
 
+mod atomic;
 mod chan;
+mod context;
 mod diagnose;
+mod ds;
 mod failure;
+mod handle;
+mod init;
 mod map;
 mod mutex;
 mod once;
+mod pool;
 mod rwmutex;
 mod select;
 mod sema;
+mod slice;
+mod time;
 mod value;
 mod waitgroup;
 pub(crate) mod world;
 
 pub use failure::{Blocked, Failure, FailureKind, WaitReason};
+pub use slice::{grow_cap, slice_bounds};
+pub use time::parse_duration;
 pub use value::{ElemType, Value};
 pub use world::Failed;
 
@@ -32,4 +42,29 @@ pub(crate) mod ops {
     pub(crate) use super::rwmutex::{lock as rw_lock, rlock, runlock, unlock as rw_unlock};
     pub(crate) use super::select::{select, SelCase, Selected};
     pub(crate) use super::waitgroup::{add as wg_add, wait as wg_wait};
+    pub(crate) mod time {
+        pub(crate) use super::super::time::{after_func, new_timer, reset, sleep, stop, FuncSpec};
+    }
+    pub(crate) mod ctx {
+        pub(crate) use super::super::context::{
+            after_func, cancel, err, value, with_cancel, with_value,
+        };
+    }
+    pub(crate) mod slice {
+        pub(crate) use super::super::slice::{append, arg, index, len, reslice, store};
+    }
+    pub(crate) mod atomic {
+        pub(crate) use super::super::atomic::{add, cas, load, store, swap};
+    }
+    pub(crate) mod pool {
+        pub(crate) use super::super::pool::{get, put};
+    }
+    pub(crate) mod handle {
+        pub(crate) use super::super::handle::{close, use_handle};
+    }
+    pub(crate) mod ds {
+        pub(crate) use super::super::ds::{
+            map_delete, map_get, map_len, map_range, map_set, pop, push,
+        };
+    }
 }

@@ -16,8 +16,18 @@ use crate::scenario::{ObjId, OpId};
 /// One communication case of a `select`.
 #[derive(Debug, Clone)]
 pub(crate) enum SelCase {
-    Recv { ch: ObjId, zero: Value },
-    Send { ch: ObjId, value: Value },
+    Recv {
+        ch: ObjId,
+        zero: Value,
+    },
+    Send {
+        ch: ObjId,
+        value: Value,
+    },
+    /// `<-time.After(ns)`.
+    After {
+        ns: i64,
+    },
 }
 
 /// Which case ran.
@@ -39,6 +49,26 @@ pub(crate) fn select(
     has_default: bool,
 ) -> Result<Selected, Unwind> {
     let mut w = cx.step(op)?;
+    // Evaluate the channel operands first, as Go does: a timer's or context's channel, and a
+    // new timer for each `time.After`.
+    let mut resolved = Vec::with_capacity(cases.len());
+    for (i, case) in cases.iter().enumerate() {
+        resolved.push(match case {
+            SelCase::Recv { ch, zero } => match w.resolve_chan(*ch) {
+                Ok(ch) => SelCase::Recv {
+                    ch,
+                    zero: zero.clone(),
+                },
+                Err(f) => return Err(cx.panic(f, op)),
+            },
+            SelCase::Send { .. } => case.clone(),
+            SelCase::After { ns } => SelCase::Recv {
+                ch: w.after_site(cx.me, op, i, *ns),
+                zero: Value::Int(0),
+            },
+        });
+    }
+    let cases = &resolved[..];
     let actionable: Vec<usize> = (0..cases.len())
         .filter(|&i| match &cases[i] {
             SelCase::Recv { ch, .. } => {
@@ -49,6 +79,7 @@ pub(crate) fn select(
                 let c = w.chan(*ch);
                 !c.nil && (c.closed || !c.recvq.is_empty() || c.buf.len() < c.cap)
             }
+            SelCase::After { .. } => unreachable!("resolved above"),
         })
         .collect();
 
@@ -86,6 +117,7 @@ pub(crate) fn select(
                     TrySend::WouldBlock => unreachable!("an actionable send proceeds"),
                 }
             }
+            SelCase::After { .. } => unreachable!("resolved above"),
         };
     }
     if has_default {
@@ -126,6 +158,7 @@ pub(crate) fn select(
     } else {
         cases.first().map(|c| match c {
             SelCase::Recv { ch, .. } | SelCase::Send { ch, .. } => *ch,
+            SelCase::After { .. } => unreachable!("resolved above"),
         })
     };
     match cx.block(w, op, reason, single)? {

@@ -4,12 +4,19 @@
 //! an `Rc<RefCell<_>>`. Invariant: no task holds a borrow of the world across a scheduling point;
 //! [`ThreadCx::step`] and [`ThreadCx::block`] take and release the borrow around the switch.
 
+use super::atomic::AtomicState;
 use super::chan::ChanState;
+use super::context::{CtxId, CtxNode};
+use super::ds::{CowMapState, ShardedMapState, StackState, SyncMapState};
 use super::failure::{Blocked, Failure, WaitReason};
+use super::handle::HandleState;
 use super::map::MapState;
 use super::mutex::MutexState;
 use super::once::OnceState;
+use super::pool::PoolState;
 use super::rwmutex::RwMutexState;
+use super::slice::SliceHdr;
+use super::time::{AfterFuncState, TimerSlot, TimerVar};
 use super::waitgroup::WaitGroupState;
 use super::Value;
 use crate::explore::rt;
@@ -27,6 +34,19 @@ pub(crate) enum Obj {
     RwMutex(RwMutexState),
     WaitGroup(WaitGroupState),
     Once(OnceState),
+    Timer(TimerVar),
+    /// A context variable: `None` is a nil context.
+    Context(Option<CtxId>),
+    Slice(SliceHdr),
+    Atomic(AtomicState),
+    Pool(PoolState),
+    Handle(HandleState),
+    /// `rwmutex-map`: a map behind an RWMutex.
+    RwMap(RwMutexState, MapState),
+    ShardedMap(ShardedMapState),
+    SyncMap(SyncMapState),
+    CowMap(CowMapState),
+    Stack(StackState),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +90,18 @@ pub(crate) struct ThreadState {
     pub op: OpId,
     /// The object it blocks on, if any.
     pub waits_on: Option<ObjId>,
+    /// The virtual clock's task: not a goroutine, never counted in `live` or `runnable`.
+    pub clock: bool,
+}
+
+/// A thread to start once the current atomic chunk is over (AfterFunc callbacks).
+#[derive(Debug)]
+pub(crate) struct SpawnReq {
+    pub name: Arc<str>,
+    pub body: crate::scenario::BlockId,
+    pub locals: Vec<Value>,
+    /// The op that set the callback up (the thread's op until it runs its first).
+    pub op: OpId,
 }
 
 /// How an execution failed: the failure, and where.
@@ -104,25 +136,34 @@ pub(crate) struct World {
     pub steps: u64,
     pub max_steps: u64,
     pub trace: Option<Vec<Event>>,
+    /// Object names by `ObjId`: the scenario's objects, then objects created while running
+    /// (a context's Done channel, a timer's channel).
+    pub names: Vec<Arc<str>>,
+    /// Virtual time in nanoseconds since the execution started.
+    pub now: u64,
+    pub timers: Vec<TimerSlot>,
+    /// The clock's thread index, when the scenario uses time.
+    pub clock: Option<usize>,
+    /// The clock is blocked: no timer is pending.
+    pub clock_parked: bool,
+    pub clock_finished: bool,
+    pub ctxs: Vec<CtxNode>,
+    pub afterfuncs: Vec<AfterFuncState>,
+    /// Backing arrays of slices, by id.
+    pub arrays: Vec<Vec<Value>>,
+    pub spawns: Vec<SpawnReq>,
+    /// `time.After` timers by (thread, select op, case): (slot, channel).
+    pub after_sites: std::collections::HashMap<(usize, OpId, usize), (usize, ObjId)>,
+    /// The one nil channel every nil `Done()` / `C` resolves to.
+    nil_chan: Option<ObjId>,
 }
 
 impl World {
     pub fn new(prog: Arc<Program>, max_steps: u64, trace: bool) -> World {
-        let objs = prog
-            .objects
-            .iter()
-            .map(|o| match &o.decl {
-                ObjectDecl::Map { nil, entries, .. } => Obj::Map(MapState::new(*nil, entries)),
-                ObjectDecl::Chan { cap, nil, .. } => Obj::Chan(ChanState::new(*cap, *nil)),
-                ObjectDecl::Mutex {} => Obj::Mutex(MutexState::default()),
-                ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
-                ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
-                ObjectDecl::Once {} => Obj::Once(OnceState::default()),
-            })
-            .collect();
-        World {
-            prog,
-            objs,
+        let names = prog.objects.iter().map(|o| Arc::clone(&o.name)).collect();
+        let mut w = World {
+            prog: Arc::clone(&prog),
+            objs: Vec::with_capacity(prog.objects.len()),
             threads: Vec::new(),
             live: 0,
             runnable: 0,
@@ -131,6 +172,79 @@ impl World {
             steps: 0,
             max_steps,
             trace: trace.then(Vec::new),
+            names,
+            now: 0,
+            timers: Vec::new(),
+            clock: None,
+            clock_parked: true,
+            clock_finished: false,
+            ctxs: Vec::new(),
+            afterfuncs: Vec::new(),
+            arrays: Vec::new(),
+            spawns: Vec::new(),
+            after_sites: std::collections::HashMap::new(),
+            nil_chan: None,
+        };
+        // Declared objects take ids 0..n; then, in declaration order (a derived context's
+        // parent comes first), the setup that creates objects of its own.
+        for o in 0..prog.objects.len() {
+            let obj = match &prog.objects[o].decl {
+                ObjectDecl::Map { nil, entries, .. } => Obj::Map(MapState::new(*nil, entries)),
+                ObjectDecl::Chan { cap, nil, .. } => Obj::Chan(ChanState::new(*cap, *nil)),
+                ObjectDecl::Mutex {} => Obj::Mutex(MutexState::default()),
+                ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
+                ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
+                ObjectDecl::Once {} => Obj::Once(OnceState::default()),
+                decl => super::init::object(&mut w, o, decl),
+            };
+            w.objs.push(obj);
+        }
+        for o in 0..prog.objects.len() {
+            super::init::setup(&mut w, o);
+        }
+        w
+    }
+
+    /// Create an object while running (not declared by the scenario).
+    pub fn new_obj(&mut self, name: Arc<str>, obj: Obj) -> ObjId {
+        self.objs.push(obj);
+        self.names.push(name);
+        self.objs.len() - 1
+    }
+
+    /// The shared nil channel.
+    pub fn nil_chan(&mut self) -> ObjId {
+        if let Some(c) = self.nil_chan {
+            return c;
+        }
+        let c = self.new_obj(Arc::from("nil"), Obj::Chan(ChanState::new(0, true)));
+        self.nil_chan = Some(c);
+        c
+    }
+
+    /// `obj == nil` for a map, chan, slice or context variable.
+    pub fn is_nil(&self, o: ObjId) -> bool {
+        match &self.objs[o] {
+            Obj::Map(m) => m.nil,
+            Obj::Chan(c) => c.nil,
+            Obj::Slice(s) => s.arr.is_none(),
+            Obj::Context(c) => c.is_none(),
+            _ => false,
+        }
+    }
+
+    /// Whether a timer is pending (armed): Go does not call a program deadlocked then.
+    pub fn timers_pending(&self) -> bool {
+        self.timers.iter().any(|t| t.when.is_some())
+    }
+
+    /// Let the clock run again (a timer was armed, or the execution is ending).
+    pub fn unpark_clock(&mut self) {
+        if let Some(c) = self.clock {
+            if self.clock_parked && !self.clock_finished {
+                self.clock_parked = false;
+                rt::unblock(c);
+            }
         }
     }
 
@@ -150,6 +264,7 @@ impl World {
             wake: None,
             op,
             waits_on: None,
+            clock: false,
         });
         self.live += 1;
         self.runnable += 1;
@@ -205,6 +320,7 @@ impl World {
         }
         self.tearing_down = true;
         rt::set_teardown(true);
+        self.unpark_clock();
         for t in 0..self.threads.len() {
             if matches!(self.threads[t].status, Status::Blocked(_)) {
                 self.wake(t, Wake::Abort);
@@ -230,7 +346,7 @@ impl World {
                 Blocked {
                     thread: th.name.clone(),
                     reason,
-                    object: th.waits_on.map(|o| self.prog.objects[o].name.to_string()),
+                    object: th.waits_on.map(|o| self.names[o].to_string()),
                     op: self.prog.op_path(th.op).to_string(),
                 }
             })
@@ -262,15 +378,20 @@ impl World {
         self.live -= 1;
         self.runnable -= 1;
         if self.live == 0 {
-            rt::unblock_driver();
-        } else if self.runnable == 0 && !self.tearing_down {
+            // main returns: the program exits even with timers pending.
+            if self.clock.is_none() || self.clock_finished {
+                rt::unblock_driver();
+            } else {
+                self.unpark_clock();
+            }
+        } else if self.runnable == 0 && !self.tearing_down && !self.timers_pending() {
             self.quiesce();
         }
     }
 
     pub fn map(&mut self, o: ObjId) -> &mut MapState {
         match &mut self.objs[o] {
-            Obj::Map(m) => m,
+            Obj::Map(m) | Obj::RwMap(_, m) => m,
             _ => unreachable!("validation checks object kinds"),
         }
     }
@@ -284,13 +405,15 @@ impl World {
         match &mut self.objs[o] {
             Obj::Mutex(m) => m,
             Obj::Once(once) => &mut once.m,
-            Obj::RwMutex(rw) => &mut rw.w,
+            Obj::RwMutex(rw) | Obj::RwMap(rw, _) => &mut rw.w,
+            Obj::CowMap(c) => &mut c.mu,
+            Obj::SyncMap(s) => &mut s.mu,
             _ => unreachable!("validation checks object kinds"),
         }
     }
     pub fn rwmutex(&mut self, o: ObjId) -> &mut RwMutexState {
         match &mut self.objs[o] {
-            Obj::RwMutex(m) => m,
+            Obj::RwMutex(m) | Obj::RwMap(m, _) => m,
             _ => unreachable!("validation checks object kinds"),
         }
     }
@@ -308,7 +431,7 @@ impl World {
     }
     /// The object's name, for trace text (a shared string: no allocation).
     pub fn obj_name(&self, o: ObjId) -> Arc<str> {
-        Arc::clone(&self.prog.objects[o].name)
+        Arc::clone(&self.names[o])
     }
 }
 
@@ -370,7 +493,7 @@ impl ThreadCx {
         th.waits_on = on;
         th.op = op;
         w.runnable -= 1;
-        if w.runnable == 0 {
+        if w.runnable == 0 && !w.timers_pending() {
             // Nobody is left to wake anyone: the scenario is stuck. The caller's queue entry
             // stays, which is what the blocked-thread report reads.
             w.quiesce();

@@ -4,7 +4,7 @@
 use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
-use super::types::{Case, ObjectDecl, Op, ScenarioFile};
+use super::types::{Case, ObjectDecl, Op, Operand, ScenarioFile};
 use crate::catalog;
 use crate::model::Value;
 use indexmap::IndexMap;
@@ -19,6 +19,11 @@ pub const MAX_REPEAT: u64 = 10_000;
 pub const MAX_OPS_PER_THREAD: u64 = 1_000_000;
 /// Deepest nesting of bodies.
 pub const MAX_DEPTH: usize = 32;
+/// Largest slice capacity or shard count a declaration may ask for.
+pub const MAX_CAP: u64 = 1_000_000;
+
+const MAP_LIKE: &[&str] = &["map", "rwmutex-map", "sharded-map", "sync-map", "cow-map"];
+const STACKS: &[&str] = &["treiber-stack", "stamped-stack", "epoch-stack"];
 
 type R<T> = Result<T, ScenarioError>;
 
@@ -37,6 +42,14 @@ pub(crate) struct Compiler<'a> {
     /// Calls between procs: (caller proc, callee proc, path of the call).
     calls: Vec<(Option<usize>, usize, String)>,
     current_proc: Option<usize>,
+    /// Timers, sleeps or deadlines appear.
+    uses_time: bool,
+    /// Timer objects holding a `context.AfterFunc` stop, and timer objects used as timers,
+    /// each with the path of the first such op (one object cannot be both).
+    ctx_handles: HashMap<ObjId, String>,
+    timer_uses: HashMap<ObjId, String>,
+    /// Timer objects some op makes a `time.AfterFunc`.
+    func_timers: HashSet<ObjId>,
 }
 
 impl<'a> Compiler<'a> {
@@ -54,6 +67,10 @@ impl<'a> Compiler<'a> {
             read: Vec::new(),
             calls: Vec::new(),
             current_proc: None,
+            uses_time: false,
+            ctx_handles: HashMap::new(),
+            timer_uses: HashMap::new(),
+            func_timers: HashSet::new(),
         }
     }
 
@@ -104,6 +121,7 @@ impl<'a> Compiler<'a> {
                     return Err(self.err(&member(&path, "cap"), "a nil channel has no capacity"));
                 }
             }
+            self.decl(&path, decl)?;
             self.objs.insert(name.as_str(), self.decls.len());
             self.decls.push((name.as_str(), decl));
         }
@@ -130,6 +148,17 @@ impl<'a> Compiler<'a> {
                 name: name.clone(),
                 body,
             });
+        }
+        for (o, path) in &self.timer_uses {
+            if let Some(first) = self.ctx_handles.get(o) {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "`{}` holds the stop function of a context.AfterFunc (set at {first}); it is not a timer",
+                        self.decls[*o].0
+                    ),
+                ));
+            }
         }
         for (var, path) in &self.read {
             if !self.assigned.contains(var) {
@@ -204,7 +233,152 @@ impl<'a> Compiler<'a> {
             source,
             hash,
             file: self.file.to_string(),
+            uses_time: self.uses_time,
         })
+    }
+
+    /// Validate an object declaration of the kinds beyond the sync primitives.
+    fn decl(&mut self, path: &str, decl: &ObjectDecl) -> R<()> {
+        match decl {
+            ObjectDecl::Timer { after: Some(a) } => {
+                self.dur(a, &member(path, "after"))?;
+                self.uses_time = true;
+            }
+            ObjectDecl::Context {
+                nil,
+                parent,
+                timeout,
+                deadline,
+            } => {
+                if *nil && (parent.is_some() || timeout.is_some() || deadline.is_some()) {
+                    return Err(self.err(path, "a nil context has no parent, timeout or deadline"));
+                }
+                if timeout.is_some() && deadline.is_some() {
+                    return Err(self.err(path, "give `timeout` or `deadline`, not both"));
+                }
+                if parent.is_none() && (timeout.is_some() || deadline.is_some()) {
+                    return Err(self.err(
+                        path,
+                        "a timeout or deadline needs a `parent` (a background context has neither)",
+                    ));
+                }
+                for (field, d) in [("timeout", timeout), ("deadline", deadline)] {
+                    if let Some(d) = d {
+                        self.dur(d, &member(path, field))?;
+                        self.uses_time = true;
+                    }
+                }
+                if let Some(p) = parent {
+                    let ppath = member(path, "parent");
+                    match self.objs.get(p.as_str()).map(|&i| self.decls[i].1) {
+                        Some(ObjectDecl::Context { nil: true, .. }) => {
+                            return Err(self.err(&ppath, format!("`{p}` is a nil context: deriving from it panics at start; use a `with_cancel` op to model that")));
+                        }
+                        Some(ObjectDecl::Context { .. }) => {}
+                        Some(other) => {
+                            return Err(self.err(
+                                &ppath,
+                                format!("`{p}` is a {}, not a context", other.kind()),
+                            ));
+                        }
+                        None => {
+                            return Err(self.err(&ppath, format!("unknown context `{p}` (a parent is declared before its children)")));
+                        }
+                    }
+                }
+            }
+            ObjectDecl::Slice {
+                nil,
+                elems,
+                len,
+                cap,
+                ..
+            } => {
+                if *nil && (!elems.is_empty() || len.is_some() || cap.is_some()) {
+                    return Err(self.err(path, "a nil slice has no elements, length or capacity"));
+                }
+                let l = len.unwrap_or(elems.len() as u64);
+                if l < elems.len() as u64 {
+                    return Err(self.err(
+                        &member(path, "len"),
+                        format!("len {l} is less than the {} elems given", elems.len()),
+                    ));
+                }
+                if let Some(c) = cap {
+                    if *c < l {
+                        return Err(self.err(
+                            &member(path, "cap"),
+                            format!("len larger than cap in make: len {l}, cap {c}"),
+                        ));
+                    }
+                }
+                if cap.unwrap_or(l) > MAX_CAP {
+                    return Err(self.err(path, format!("capacity above {MAX_CAP}")));
+                }
+            }
+            ObjectDecl::Pool { new: Some(n) } if n.cap > MAX_CAP => {
+                return Err(self.err(
+                    &member(&member(path, "new"), "cap"),
+                    format!("capacity above {MAX_CAP}"),
+                ));
+            }
+            ObjectDecl::ShardedMap { shards } if *shards == 0 || *shards > 256 => {
+                return Err(self.err(
+                    &member(path, "shards"),
+                    format!("shards must be 1..=256 (got {shards})"),
+                ));
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A Go duration at `path`, in ns.
+    fn dur(&self, text: &str, path: &str) -> R<i64> {
+        crate::model::parse_duration(text).map_err(|m| self.err(path, m))
+    }
+
+    fn arg(&mut self, a: &Operand, path: &str) -> Arg {
+        match a {
+            Operand::Lit(v) => Arg::Lit(v.clone()),
+            Operand::Var { var } => {
+                let v = self.var(var);
+                self.read.push((v, path.to_string()));
+                Arg::Var(v)
+            }
+        }
+    }
+
+    fn kind_of(&self, o: ObjId) -> &'static str {
+        self.decls[o].1.kind()
+    }
+
+    /// A second object an op names in `field` (`to`, `parent`, `ctx`, `slice`).
+    fn other(&self, name: &str, path: &str, field: &str, kinds: &[&str]) -> R<ObjId> {
+        let fpath = member(path, field);
+        match self.objs.get(name) {
+            Some(&o) if kinds.contains(&self.kind_of(o)) => Ok(o),
+            Some(&o) => Err(self.err(
+                &fpath,
+                format!(
+                    "`{name}` is a {}, not a {}",
+                    self.kind_of(o),
+                    kinds.join(" or ")
+                ),
+            )),
+            None => Err(self.err(&fpath, format!("unknown object `{name}`"))),
+        }
+    }
+
+    fn thread_name(&self, given: &Option<String>, obj: &str, path: &str) -> R<Arc<str>> {
+        let name = given.clone().unwrap_or_else(|| format!("{obj}.f"));
+        if name.is_empty() || name.contains('#') {
+            return Err(self.err(
+                &member(path, "thread"),
+                "thread names are non-empty and do not contain `#`",
+            ));
+        }
+        Ok(Arc::from(name))
     }
 
     fn check_recursion(&self, f: &ScenarioFile) -> R<()> {
@@ -279,10 +453,18 @@ impl<'a> Compiler<'a> {
                     }
                     (c, t.saturating_mul(*times))
                 }
-                StmtKind::Spawn { body, .. } => {
+                StmtKind::Spawn { body, .. }
+                | StmtKind::TimerAfterFunc { body, .. }
+                | StmtKind::CtxAfterFunc { body, .. } => {
                     let (_, t) = self.bounds(*body, memo)?;
                     (1, t.saturating_add(1))
                 }
+                // A Reset of an AfterFunc timer runs f once more.
+                StmtKind::TimerReset { t, .. } if self.func_timers.contains(t) => (0, 1),
+                StmtKind::DsMap {
+                    op: DsMapOp::Range { body, .. },
+                    ..
+                } => self.bounds(*body, memo)?,
                 StmtKind::If {
                     then, otherwise, ..
                 } => {
@@ -377,22 +559,100 @@ impl<'a> Compiler<'a> {
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         const MAP: &[&str] = &["map"];
         const CHAN: &[&str] = &["chan"];
+        const RECV: &[&str] = &["chan", "timer", "context"];
         let kind = match op {
-            Op::Set { obj, key, value } => StmtKind::MapSet {
-                m: self.obj(obj, path, "set", MAP)?,
-                key: key.clone(),
-                value: value.clone(),
-            },
-            Op::Get { obj, key, into, ok } => StmtKind::MapGet {
-                m: self.obj(obj, path, "get", MAP)?,
-                key: key.clone(),
-                into: self.set_var(into),
-                ok: self.set_var(ok),
-            },
-            Op::Delete { obj, key } => StmtKind::MapDelete {
-                m: self.obj(obj, path, "delete", MAP)?,
-                key: key.clone(),
-            },
+            Op::Set { obj, key, value } => {
+                let m = self.obj(obj, path, "set", MAP_LIKE)?;
+                if self.kind_of(m) == "map" {
+                    StmtKind::MapSet {
+                        m,
+                        key: key.clone(),
+                        value: value.clone(),
+                    }
+                } else {
+                    StmtKind::DsMap {
+                        m,
+                        op: DsMapOp::Set {
+                            key: key.clone(),
+                            value: value.clone(),
+                        },
+                    }
+                }
+            }
+            Op::Get {
+                obj,
+                key,
+                to,
+                into,
+                ok,
+            } => {
+                let o = self.obj(
+                    obj,
+                    path,
+                    "get",
+                    &[
+                        "map",
+                        "rwmutex-map",
+                        "sharded-map",
+                        "sync-map",
+                        "cow-map",
+                        "pool",
+                    ],
+                )?;
+                if self.kind_of(o) == "pool" {
+                    if key.is_some() || into.is_some() || ok.is_some() {
+                        return Err(self.err(path, "a pool's get takes `to` (a slice object) only"));
+                    }
+                    let Some(to) = to else {
+                        return Err(
+                            self.err(path, "a pool's get needs `to`: the slice object it assigns")
+                        );
+                    };
+                    StmtKind::PoolGet {
+                        p: o,
+                        to: Some(self.other(to, path, "to", &["slice"])?),
+                        into: None,
+                    }
+                } else {
+                    if to.is_some() {
+                        return Err(self.err(
+                            &member(path, "to"),
+                            "`to` is for pools; a map's get sets `into` and `ok`",
+                        ));
+                    }
+                    let Some(key) = key.clone() else {
+                        return Err(self.err(path, "a map's get needs `key`"));
+                    };
+                    let (into, ok) = (self.set_var(into), self.set_var(ok));
+                    if self.kind_of(o) == "map" {
+                        StmtKind::MapGet {
+                            m: o,
+                            key,
+                            into,
+                            ok,
+                        }
+                    } else {
+                        StmtKind::DsMap {
+                            m: o,
+                            op: DsMapOp::Get { key, into, ok },
+                        }
+                    }
+                }
+            }
+            Op::Delete { obj, key } => {
+                let m = self.obj(obj, path, "delete", MAP_LIKE)?;
+                if self.kind_of(m) == "map" {
+                    StmtKind::MapDelete {
+                        m,
+                        key: key.clone(),
+                    }
+                } else {
+                    StmtKind::DsMap {
+                        m,
+                        op: DsMapOp::Delete { key: key.clone() },
+                    }
+                }
+            }
             Op::Clear { obj } => StmtKind::MapClear {
                 m: self.obj(obj, path, "clear", MAP)?,
             },
@@ -401,12 +661,24 @@ impl<'a> Compiler<'a> {
                 key,
                 value,
                 body: ops,
-            } => StmtKind::MapRange {
-                m: self.obj(obj, path, "range", MAP)?,
-                key: self.set_var(key),
-                value: self.set_var(value),
-                body: body(self, ops, "body")?,
-            },
+            } => {
+                let m = self.obj(obj, path, "range", MAP_LIKE)?;
+                let (key, value) = (self.set_var(key), self.set_var(value));
+                let body = body(self, ops, "body")?;
+                if self.kind_of(m) == "map" {
+                    StmtKind::MapRange {
+                        m,
+                        key,
+                        value,
+                        body,
+                    }
+                } else {
+                    StmtKind::DsMap {
+                        m,
+                        op: DsMapOp::Range { key, value, body },
+                    }
+                }
+            }
             Op::Clone { obj, to } => {
                 let m = self.obj(obj, path, "clone", MAP)?;
                 let to_path = member(path, "to");
@@ -421,26 +693,64 @@ impl<'a> Compiler<'a> {
                 m: self.obj(obj, path, "make", MAP)?,
             },
             Op::Len { obj, into } => {
-                let o = self.obj(obj, path, "len", &["map", "chan"])?;
+                let o = self.obj(
+                    obj,
+                    path,
+                    "len",
+                    &[
+                        "map",
+                        "chan",
+                        "slice",
+                        "rwmutex-map",
+                        "sharded-map",
+                        "cow-map",
+                    ],
+                )?;
                 let into = self.set_var(&Some(into.clone())).expect("some");
-                if self.decls[o].1.kind() == "map" {
-                    StmtKind::MapLen { m: o, into }
-                } else {
-                    StmtKind::ChanLen { ch: o, into }
+                match self.kind_of(o) {
+                    "map" => StmtKind::MapLen { m: o, into },
+                    "chan" => StmtKind::ChanLen { ch: o, into },
+                    "slice" => StmtKind::SliceLen {
+                        s: o,
+                        into,
+                        cap: false,
+                    },
+                    _ => StmtKind::DsMap {
+                        m: o,
+                        op: DsMapOp::Len { into },
+                    },
                 }
             }
+            Op::Cap { obj, into } => StmtKind::SliceLen {
+                s: self.obj(obj, path, "cap", &["slice"])?,
+                into: self.set_var(&Some(into.clone())).expect("some"),
+                cap: true,
+            },
             Op::Send { obj, value } => StmtKind::Send {
                 ch: self.obj(obj, path, "send", CHAN)?,
                 value: value.clone(),
             },
             Op::Recv { obj, into, ok } => StmtKind::Recv {
-                ch: self.obj(obj, path, "recv", CHAN)?,
+                ch: self.obj(obj, path, "recv", RECV)?,
                 into: self.set_var(into),
                 ok: self.set_var(ok),
             },
-            Op::Close { obj } => StmtKind::Close {
-                ch: self.obj(obj, path, "close", CHAN)?,
-            },
+            Op::Close { obj, into } => {
+                let o = self.obj(obj, path, "close", &["chan", "handle"])?;
+                if self.kind_of(o) == "handle" {
+                    StmtKind::HandleClose {
+                        h: o,
+                        into: self.set_var(into),
+                    }
+                } else {
+                    if into.is_some() {
+                        return Err(
+                            self.err(&member(path, "into"), "closing a channel returns nothing")
+                        );
+                    }
+                    StmtKind::Close { ch: o }
+                }
+            }
             Op::Lock { obj } => {
                 let o = self.obj(obj, path, "lock", &["mutex", "rwmutex"])?;
                 if self.decls[o].1.kind() == "mutex" {
@@ -463,8 +773,21 @@ impl<'a> Compiler<'a> {
             Op::Runlock { obj } => StmtKind::RUnlock {
                 rw: self.obj(obj, path, "runlock", &["rwmutex"])?,
             },
-            Op::Add { obj, delta } => {
-                let wg = self.obj(obj, path, "add", &["waitgroup"])?;
+            Op::Add { obj, delta, into } => {
+                let wg = self.obj(obj, path, "add", &["waitgroup", "atomic"])?;
+                if self.kind_of(wg) == "atomic" {
+                    return Ok(Stmt {
+                        id,
+                        kind: StmtKind::AtomicAdd {
+                            a: wg,
+                            delta: *delta,
+                            into: self.set_var(into),
+                        },
+                    });
+                }
+                if into.is_some() {
+                    return Err(self.err(&member(path, "into"), "WaitGroup.Add returns nothing"));
+                }
                 if i32::try_from(*delta).is_err() {
                     return Err(self.err(
                         &member(path, "delta"),
@@ -520,7 +843,7 @@ impl<'a> Compiler<'a> {
                             ok,
                             body: ops,
                         } => {
-                            let ch = self.obj(obj, &cpath, "recv", CHAN)?;
+                            let ch = self.obj(obj, &cpath, "recv", RECV)?;
                             let op = CaseOp::Recv {
                                 ch,
                                 into: self.set_var(into),
@@ -543,6 +866,14 @@ impl<'a> Compiler<'a> {
                             };
                             specs.push(CaseSpec {
                                 op,
+                                body: self.block(ops, &member(&cpath, "body"), d)?,
+                            });
+                        }
+                        Case::After { after, body: ops } => {
+                            let ns = self.dur(after, &member(&cpath, "after"))?;
+                            self.uses_time = true;
+                            specs.push(CaseSpec {
+                                op: CaseOp::After { ns },
                                 body: self.block(ops, &member(&cpath, "body"), d)?,
                             });
                         }
@@ -612,8 +943,266 @@ impl<'a> Compiler<'a> {
                 value: value.clone(),
             },
             Op::Yield {} => StmtKind::Yield,
+            _ => self.stmt_more(op, path, d)?,
         };
         Ok(Stmt { id, kind })
+    }
+
+    /// The ops of the ports beyond the core loop: time, context, slice, atomic, pool, handle,
+    /// data structures, and the checks.
+    fn stmt_more(&mut self, op: &Op, path: &str, d: usize) -> R<StmtKind> {
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        Ok(match op {
+            Op::Sleep { duration } => {
+                self.uses_time = true;
+                StmtKind::Sleep {
+                    ns: self.dur(duration, &member(path, "for"))?,
+                }
+            }
+            Op::NewTimer { obj, after } => {
+                let t = self.obj(obj, path, "new_timer", &["timer"])?;
+                self.uses_time = true;
+                self.timer_uses.entry(t).or_insert_with(|| path.to_string());
+                StmtKind::NewTimer {
+                    t,
+                    ns: self.dur(after, &member(path, "after"))?,
+                }
+            }
+            Op::AfterFunc {
+                obj,
+                after,
+                ctx,
+                thread,
+                body: ops,
+            } => {
+                let t = self.obj(obj, path, "after_func", &["timer"])?;
+                let thread = self.thread_name(thread, obj, path)?;
+                match (after, ctx) {
+                    (Some(a), None) => {
+                        let ns = self.dur(a, &member(path, "after"))?;
+                        self.uses_time = true;
+                        self.timer_uses.entry(t).or_insert_with(|| path.to_string());
+                        self.func_timers.insert(t);
+                        StmtKind::TimerAfterFunc {
+                            t,
+                            ns,
+                            thread,
+                            body: body(self, ops, "body")?,
+                        }
+                    }
+                    (None, Some(c)) => {
+                        let ctx = self.other(c, path, "ctx", &["context"])?;
+                        self.ctx_handles
+                            .entry(t)
+                            .or_insert_with(|| path.to_string());
+                        StmtKind::CtxAfterFunc {
+                            h: t,
+                            ctx,
+                            thread,
+                            body: body(self, ops, "body")?,
+                        }
+                    }
+                    _ => return Err(self.err(
+                        path,
+                        "give `after` (time.AfterFunc) or `ctx` (context.AfterFunc), exactly one",
+                    )),
+                }
+            }
+            Op::Stop { obj, into } => StmtKind::TimerStop {
+                t: self.obj(obj, path, "stop", &["timer"])?,
+                into: self.set_var(into),
+            },
+            Op::Reset { obj, after, into } => {
+                let t = self.obj(obj, path, "reset", &["timer"])?;
+                self.uses_time = true;
+                self.timer_uses.entry(t).or_insert_with(|| path.to_string());
+                StmtKind::TimerReset {
+                    t,
+                    ns: self.dur(after, &member(path, "after"))?,
+                    into: self.set_var(into),
+                }
+            }
+            Op::WithCancel { obj, parent } => StmtKind::WithCancel {
+                ctx: self.obj(obj, path, "with_cancel", &["context"])?,
+                parent: self.other(parent, path, "parent", &["context"])?,
+                timeout: None,
+            },
+            Op::WithTimeout { obj, parent, after } => {
+                self.uses_time = true;
+                StmtKind::WithCancel {
+                    ctx: self.obj(obj, path, "with_timeout", &["context"])?,
+                    parent: self.other(parent, path, "parent", &["context"])?,
+                    timeout: Some(self.dur(after, &member(path, "after"))?),
+                }
+            }
+            Op::WithValue {
+                obj,
+                parent,
+                key,
+                value,
+            } => StmtKind::WithValue {
+                ctx: self.obj(obj, path, "with_value", &["context"])?,
+                parent: self.other(parent, path, "parent", &["context"])?,
+                key: key.clone(),
+                value: value.clone(),
+            },
+            Op::Cancel { obj, cause } => StmtKind::Cancel {
+                ctx: self.obj(obj, path, "cancel", &["context"])?,
+                cause: cause.clone(),
+            },
+            Op::Err { obj, into } => StmtKind::CtxErr {
+                ctx: self.obj(obj, path, "err", &["context"])?,
+                into: self.set_var(&Some(into.clone())).expect("some"),
+                cause: false,
+            },
+            Op::Cause { obj, into } => StmtKind::CtxErr {
+                ctx: self.obj(obj, path, "cause", &["context"])?,
+                into: self.set_var(&Some(into.clone())).expect("some"),
+                cause: true,
+            },
+            Op::Value { obj, key, into } => StmtKind::CtxValue {
+                ctx: self.obj(obj, path, "value", &["context"])?,
+                key: key.clone(),
+                into: self.set_var(&Some(into.clone())).expect("some"),
+            },
+            Op::Append { obj, values, to } => {
+                let s = self.obj(obj, path, "append", &["slice"])?;
+                let to = match to {
+                    Some(t) => self.other(t, path, "to", &["slice"])?,
+                    None => s,
+                };
+                let values = values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| self.arg(v, &format!("{}[{i}]", member(path, "values"))))
+                    .collect();
+                StmtKind::Append { s, values, to }
+            }
+            Op::Index { obj, index, into } => StmtKind::Index {
+                s: self.obj(obj, path, "index", &["slice"])?,
+                index: *index,
+                into: self.set_var(&Some(into.clone())).expect("some"),
+            },
+            Op::Store { obj, index, value } => {
+                let o = self.obj(obj, path, "store", &["slice", "atomic"])?;
+                let value = self.arg(value, &member(path, "value"));
+                match (self.kind_of(o), index) {
+                    ("slice", Some(i)) => StmtKind::SliceStore {
+                        s: o,
+                        index: *i,
+                        value,
+                    },
+                    ("slice", None) => {
+                        return Err(self.err(path, "storing into a slice needs `index`"))
+                    }
+                    (_, Some(_)) => {
+                        return Err(self.err(&member(path, "index"), "an atomic cell has no index"))
+                    }
+                    (_, None) => StmtKind::AtomicStore { a: o, value },
+                }
+            }
+            Op::Slice {
+                obj,
+                low,
+                high,
+                max,
+                to,
+            } => {
+                if max.is_some() && high.is_none() {
+                    return Err(self.err(
+                        &member(path, "max"),
+                        "middle index required in 3-index slice",
+                    ));
+                }
+                StmtKind::Reslice {
+                    s: self.obj(obj, path, "slice", &["slice"])?,
+                    low: *low,
+                    high: *high,
+                    max: *max,
+                    to: self.other(to, path, "to", &["slice"])?,
+                }
+            }
+            Op::Load { obj, into } => StmtKind::AtomicLoad {
+                a: self.obj(obj, path, "load", &["atomic"])?,
+                into: self.set_var(&Some(into.clone())).expect("some"),
+            },
+            Op::Cas { obj, old, new, ok } => StmtKind::AtomicCas {
+                a: self.obj(obj, path, "cas", &["atomic"])?,
+                old: self.arg(old, &member(path, "old")),
+                new: self.arg(new, &member(path, "new")),
+                ok: self.set_var(ok),
+            },
+            Op::Swap { obj, value, into } => StmtKind::AtomicSwap {
+                a: self.obj(obj, path, "swap", &["atomic"])?,
+                value: self.arg(value, &member(path, "value")),
+                into: self.set_var(into),
+            },
+            Op::Put { obj, slice, value } => {
+                let p = self.obj(obj, path, "put", &["pool"])?;
+                match (slice, value) {
+                    (Some(sl), None) => StmtKind::PoolPut {
+                        p,
+                        slice: Some(self.other(sl, path, "slice", &["slice"])?),
+                        value: None,
+                    },
+                    (None, Some(crate::model::Value::Nil)) => StmtKind::PoolPut {
+                        p,
+                        slice: None,
+                        value: Some(crate::model::Value::Nil),
+                    },
+                    (None, Some(_)) => {
+                        return Err(self.err(
+                            &member(path, "value"),
+                            "a pool holds slices: put a `slice` object, or `value: null` (ignored)",
+                        ))
+                    }
+                    _ => return Err(self.err(path, "give `slice` or `value: null`, exactly one")),
+                }
+            }
+            Op::Use { obj, into } => StmtKind::HandleUse {
+                h: self.obj(obj, path, "use", &["handle"])?,
+                into: self.set_var(into),
+            },
+            Op::Push { obj, value } => StmtKind::Push {
+                s: self.obj(obj, path, "push", STACKS)?,
+                value: self.arg(value, &member(path, "value")),
+            },
+            Op::Pop { obj, into, ok } => StmtKind::Pop {
+                s: self.obj(obj, path, "pop", STACKS)?,
+                into: self.set_var(into),
+                ok: self.set_var(ok),
+            },
+            Op::IsNil { obj, into } => StmtKind::IsNil {
+                obj: self.obj(obj, path, "is_nil", &["map", "chan", "slice", "context"])?,
+                into: self.set_var(&Some(into.clone())).expect("some"),
+            },
+            Op::Assert {
+                var,
+                eq,
+                not,
+                id,
+                message,
+            } => {
+                let v = self.var(var);
+                self.read.push((v, member(path, "var")));
+                if let Some(id) = id {
+                    if !catalog::is_known(id) {
+                        return Err(self.err(
+                            &member(path, "id"),
+                            format!("unknown catalog id `{id}` (see `hazard list`)"),
+                        ));
+                    }
+                }
+                StmtKind::Assert {
+                    var: v,
+                    eq: eq.clone(),
+                    not: *not,
+                    id: id.clone().unwrap_or_else(|| "assertion".into()),
+                    message: message.clone(),
+                }
+            }
+            _ => unreachable!("the core ops are compiled by `stmt`"),
+        })
     }
 
     fn expect(&self, f: &ScenarioFile) -> R<(Expectation, Vec<AssertSpec>)> {
@@ -672,14 +1261,26 @@ impl<'a> Compiler<'a> {
                 ("closed", a.closed.is_some()),
                 ("locked", a.locked.is_some()),
                 ("count", a.count.is_some()),
+                ("elems", a.elems.is_some()),
+                ("cap", a.cap.is_some()),
+                ("conserved", a.conserved.is_some()),
+                ("holds", a.holds.is_some()),
+                ("cancelled", a.cancelled.is_some()),
             ]
             .iter()
             .filter(|(_, on)| *on)
             .map(|(n, _)| *n)
             .collect();
             let allowed: &[&str] = match kind {
-                "map" => &["len", "key", "value", "absent"],
+                "map" | "rwmutex-map" | "sharded-map" | "sync-map" | "cow-map" => {
+                    &["len", "key", "value", "absent"]
+                }
                 "chan" => &["len", "closed"],
+                "handle" => &["closed"],
+                "slice" => &["len", "cap", "elems"],
+                "treiber-stack" | "stamped-stack" | "epoch-stack" => &["len", "elems", "conserved"],
+                "atomic" => &["holds"],
+                "context" => &["cancelled"],
                 "mutex" | "rwmutex" => &["locked"],
                 "waitgroup" => &["count"],
                 _ => &[],

@@ -154,6 +154,188 @@ pub enum StmtKind {
         value: Value,
     },
     Yield,
+    Sleep {
+        ns: i64,
+    },
+    NewTimer {
+        t: ObjId,
+        ns: i64,
+    },
+    /// `time.AfterFunc`.
+    TimerAfterFunc {
+        t: ObjId,
+        ns: i64,
+        thread: Arc<str>,
+        body: BlockId,
+    },
+    /// `context.AfterFunc`, its stop kept in `h`.
+    CtxAfterFunc {
+        h: ObjId,
+        ctx: ObjId,
+        thread: Arc<str>,
+        body: BlockId,
+    },
+    TimerStop {
+        t: ObjId,
+        into: Option<VarId>,
+    },
+    TimerReset {
+        t: ObjId,
+        ns: i64,
+        into: Option<VarId>,
+    },
+    WithCancel {
+        ctx: ObjId,
+        parent: ObjId,
+        /// `WithTimeout`'s duration.
+        timeout: Option<i64>,
+    },
+    WithValue {
+        ctx: ObjId,
+        parent: ObjId,
+        key: Value,
+        value: Value,
+    },
+    Cancel {
+        ctx: ObjId,
+        cause: Option<String>,
+    },
+    CtxErr {
+        ctx: ObjId,
+        into: VarId,
+        cause: bool,
+    },
+    CtxValue {
+        ctx: ObjId,
+        key: Value,
+        into: VarId,
+    },
+    Append {
+        s: ObjId,
+        values: Vec<Arg>,
+        to: ObjId,
+    },
+    Index {
+        s: ObjId,
+        index: i64,
+        into: VarId,
+    },
+    SliceStore {
+        s: ObjId,
+        index: i64,
+        value: Arg,
+    },
+    Reslice {
+        s: ObjId,
+        low: Option<i64>,
+        high: Option<i64>,
+        max: Option<i64>,
+        to: ObjId,
+    },
+    SliceLen {
+        s: ObjId,
+        into: VarId,
+        cap: bool,
+    },
+    AtomicLoad {
+        a: ObjId,
+        into: VarId,
+    },
+    AtomicStore {
+        a: ObjId,
+        value: Arg,
+    },
+    AtomicCas {
+        a: ObjId,
+        old: Arg,
+        new: Arg,
+        ok: Option<VarId>,
+    },
+    AtomicSwap {
+        a: ObjId,
+        value: Arg,
+        into: Option<VarId>,
+    },
+    AtomicAdd {
+        a: ObjId,
+        delta: i64,
+        into: Option<VarId>,
+    },
+    PoolGet {
+        p: ObjId,
+        to: Option<ObjId>,
+        into: Option<VarId>,
+    },
+    PoolPut {
+        p: ObjId,
+        slice: Option<ObjId>,
+        value: Option<Value>,
+    },
+    HandleUse {
+        h: ObjId,
+        into: Option<VarId>,
+    },
+    HandleClose {
+        h: ObjId,
+        into: Option<VarId>,
+    },
+    /// An op on a map data structure (rwmutex-map, sharded-map, sync-map, cow-map).
+    DsMap {
+        m: ObjId,
+        op: DsMapOp,
+    },
+    Push {
+        s: ObjId,
+        value: Arg,
+    },
+    Pop {
+        s: ObjId,
+        into: Option<VarId>,
+        ok: Option<VarId>,
+    },
+    IsNil {
+        obj: ObjId,
+        into: VarId,
+    },
+    Assert {
+        var: VarId,
+        eq: Option<Value>,
+        not: bool,
+        id: String,
+        message: Option<String>,
+    },
+}
+
+/// An op argument, resolved: a literal, or a thread-local variable.
+#[derive(Debug, Clone)]
+pub enum Arg {
+    Lit(Value),
+    Var(VarId),
+}
+
+/// What an op does to a map data structure.
+#[derive(Debug, Clone)]
+pub enum DsMapOp {
+    Set {
+        key: Value,
+        value: Value,
+    },
+    Get {
+        key: Value,
+        into: Option<VarId>,
+        ok: Option<VarId>,
+    },
+    Delete {
+        key: Value,
+    },
+    Len {
+        into: VarId,
+    },
+    Range {
+        key: Option<VarId>,
+        value: Option<VarId>,
+        body: BlockId,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +348,10 @@ pub enum CaseOp {
     Send {
         ch: ObjId,
         value: Value,
+    },
+    /// `<-time.After(ns)`.
+    After {
+        ns: i64,
     },
 }
 
@@ -212,6 +398,8 @@ pub struct Program {
     pub hash: String,
     /// The file it came from, as given (for reports, `report:<file>`).
     pub file: String,
+    /// Timers, sleeps or deadlines appear: executions run the virtual clock.
+    pub uses_time: bool,
 }
 
 impl Program {
@@ -232,10 +420,15 @@ pub(crate) fn thread_roles<'a>(
 ) -> Vec<&'a str> {
     let mut names: Vec<&str> = top.collect();
     for stmt in blocks.iter().flatten() {
-        if let StmtKind::Spawn { name, .. } = &stmt.kind {
-            if !names.contains(&name.as_str()) {
-                names.push(name);
+        let name: &str = match &stmt.kind {
+            StmtKind::Spawn { name, .. } => name,
+            StmtKind::TimerAfterFunc { thread, .. } | StmtKind::CtxAfterFunc { thread, .. } => {
+                thread
             }
+            _ => continue,
+        };
+        if !names.contains(&name) {
+            names.push(name);
         }
     }
     names

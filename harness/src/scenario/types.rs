@@ -94,6 +94,115 @@ pub enum ObjectDecl {
     Waitgroup {},
     /// `sync.Once`
     Once {},
+    /// A `*time.Timer` variable, also the handle `context.AfterFunc`'s `stop` is kept in.
+    /// Uninitialised (a zero `time.Timer`) unless `after` starts it as `time.NewTimer(after)`.
+    Timer {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+    },
+    /// A `context.Context` variable: `context.Background()` by default, `nil: true` for a nil
+    /// context; with `parent`, derived from it when the program starts (`WithTimeout` with
+    /// `timeout`, `WithDeadline` with `deadline`, else `WithCancel`).
+    Context {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nil: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        parent: Option<String>,
+        /// Duration, e.g. `"1s"`, `"1h"`, `"250ms"`.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        timeout: Option<String>,
+        /// Virtual time since start, as a duration.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline: Option<String>,
+    },
+    /// A `[]T` variable: `elems` (then zero values up to `len`), capacity `cap` (default: the
+    /// length); `nil: true` for a nil slice.
+    Slice {
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        nil: bool,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        elems: Vec<Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        len: Option<u64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cap: Option<u64>,
+        /// Element type: its zero value and its size (which decides capacity growth).
+        #[serde(default)]
+        elem: ElemType,
+    },
+    /// `atomic.Int64` / `atomic.Pointer` cell holding `value` (default 0).
+    Atomic {
+        #[serde(default = "zero_value")]
+        value: Value,
+    },
+    /// `sync.Pool` of slices; with `new`, `Pool.New` returns `make([]T, 0, new.cap)`.
+    Pool {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        new: Option<PoolNew>,
+    },
+    /// A shared OS-level handle (an eBPF map, a file descriptor): open until closed.
+    Handle {},
+    /// Mitigation: a map behind a `sync.RWMutex` (reads RLock, writes Lock).
+    #[serde(rename = "rwmutex-map")]
+    RwmutexMap {},
+    /// Mitigation: `shards` maps, each behind its own RWMutex; a key goes to shard hash(key) % shards.
+    #[serde(rename = "sharded-map")]
+    ShardedMap {
+        #[serde(default = "default_shards")]
+        shards: u32,
+    },
+    /// Mitigation: Go's `sync.Map` (read-only snapshot loaded lock-free, dirty map under a
+    /// mutex, misses promote dirty to read).
+    #[serde(rename = "sync-map")]
+    SyncMap {},
+    /// Mitigation: copy-on-write map: readers load the snapshot through an atomic pointer,
+    /// writers copy, modify and publish under a mutex.
+    #[serde(rename = "cow-map")]
+    CowMap {},
+    /// Lock-free Treiber stack whose popped nodes go to a free list and are reused (ABA-prone).
+    #[serde(rename = "treiber-stack")]
+    TreiberStack {
+        /// Initial contents, bottom first.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        elems: Vec<Value>,
+    },
+    /// Treiber stack whose head is a (pointer, version) pair CASed as one: no ABA.
+    #[serde(rename = "stamped-stack")]
+    StampedStack {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        elems: Vec<Value>,
+    },
+    /// Treiber stack with epoch-based reclamation: a popped node is reused only once no thread
+    /// that could still hold it is inside an operation.
+    #[serde(rename = "epoch-stack")]
+    EpochStack {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        elems: Vec<Value>,
+    },
+}
+
+fn zero_value() -> Value {
+    Value::Int(0)
+}
+fn default_shards() -> u32 {
+    4
+}
+
+/// `Pool.New`.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PoolNew {
+    /// Capacity of the slices New makes.
+    #[serde(default)]
+    pub cap: u64,
+}
+
+/// An op argument: a literal value, or `{"var": "name"}` for a thread-local variable.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum Operand {
+    Var { var: String },
+    Lit(Value),
 }
 
 impl ObjectDecl {
@@ -106,6 +215,19 @@ impl ObjectDecl {
             ObjectDecl::Rwmutex {} => "rwmutex",
             ObjectDecl::Waitgroup {} => "waitgroup",
             ObjectDecl::Once {} => "once",
+            ObjectDecl::Timer { .. } => "timer",
+            ObjectDecl::Context { .. } => "context",
+            ObjectDecl::Slice { .. } => "slice",
+            ObjectDecl::Atomic { .. } => "atomic",
+            ObjectDecl::Pool { .. } => "pool",
+            ObjectDecl::Handle {} => "handle",
+            ObjectDecl::RwmutexMap {} => "rwmutex-map",
+            ObjectDecl::ShardedMap { .. } => "sharded-map",
+            ObjectDecl::SyncMap {} => "sync-map",
+            ObjectDecl::CowMap {} => "cow-map",
+            ObjectDecl::TreiberStack { .. } => "treiber-stack",
+            ObjectDecl::StampedStack { .. } => "stamped-stack",
+            ObjectDecl::EpochStack { .. } => "epoch-stack",
         }
     }
 }
@@ -114,16 +236,20 @@ impl ObjectDecl {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Op {
-    /// map: `obj[key] = value`.
+    /// map (and the map data structures): `obj[key] = value`.
     Set {
         obj: String,
         key: Value,
         value: Value,
     },
-    /// map: `into, ok := obj[key]`.
+    /// map: `into, ok := obj[key]`. pool: `to = obj.Get().([]T)` (a slice object), or
+    /// `into = obj.Get()`.
     Get {
         obj: String,
-        key: Value,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         into: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -147,11 +273,13 @@ pub enum Op {
     Clone { obj: String, to: String },
     /// map: `obj = make(map[K]V)` (assigns the variable; not a map write).
     Make { obj: String },
-    /// map or chan: `into = len(obj)`.
+    /// map, chan or slice: `into = len(obj)`.
     Len { obj: String, into: String },
+    /// slice: `into = cap(obj)`.
+    Cap { obj: String, into: String },
     /// chan: `obj <- value`.
     Send { obj: String, value: Value },
-    /// chan: `into, ok := <-obj`.
+    /// chan: `into, ok := <-obj`; timer: `<-obj.C`; context: `<-obj.Done()`.
     Recv {
         obj: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -159,8 +287,12 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         ok: Option<String>,
     },
-    /// chan: `close(obj)`.
-    Close { obj: String },
+    /// chan: `close(obj)`. handle: `into = obj.Close()` (an error value or nil).
+    Close {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
     /// mutex or rwmutex: `obj.Lock()`.
     Lock { obj: String },
     /// mutex or rwmutex: `obj.Unlock()`.
@@ -169,8 +301,13 @@ pub enum Op {
     Rlock { obj: String },
     /// rwmutex: `obj.RUnlock()`.
     Runlock { obj: String },
-    /// waitgroup: `obj.Add(delta)`.
-    Add { obj: String, delta: i64 },
+    /// waitgroup: `obj.Add(delta)`. atomic: `into = obj.Add(delta)`.
+    Add {
+        obj: String,
+        delta: i64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
     /// waitgroup: `obj.Done()`.
     Done { obj: String },
     /// waitgroup: `obj.Wait()`.
@@ -209,6 +346,160 @@ pub enum Op {
     Let { var: String, value: Value },
     /// `runtime.Gosched()`: an explicit scheduling point.
     Yield {},
+    /// `time.Sleep(for)` in virtual time.
+    Sleep {
+        #[serde(rename = "for")]
+        duration: String,
+    },
+    /// timer: `obj = time.NewTimer(after)`.
+    NewTimer { obj: String, after: String },
+    /// timer: `obj = time.AfterFunc(after, func() { body })`; or, with `ctx` instead of
+    /// `after`, `stop := context.AfterFunc(ctx, func() { body })` with `stop` kept in `obj`.
+    /// `body` runs in a new thread named `thread` (default `<obj>.f`).
+    AfterFunc {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        after: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ctx: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        thread: Option<String>,
+        #[serde(default)]
+        body: Vec<Op>,
+    },
+    /// timer: `into = obj.Stop()`; for a `context.AfterFunc` handle, `into = stop()`.
+    Stop {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
+    /// timer: `into = obj.Reset(after)`.
+    Reset {
+        obj: String,
+        after: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
+    /// context: `obj, cancel = context.WithCancel(parent)` (`cancel` acts on `obj`).
+    WithCancel { obj: String, parent: String },
+    /// context: `obj, cancel = context.WithTimeout(parent, after)`.
+    WithTimeout {
+        obj: String,
+        parent: String,
+        after: String,
+    },
+    /// context: `obj = context.WithValue(parent, key, value)`.
+    WithValue {
+        obj: String,
+        parent: String,
+        key: Value,
+        value: Value,
+    },
+    /// context: call the cancel function that made `obj` (`WithCancelCause`'s with `cause`).
+    Cancel {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cause: Option<String>,
+    },
+    /// context: `into = obj.Err()` (nil, `context canceled`, `context deadline exceeded`).
+    Err { obj: String, into: String },
+    /// context: `into = context.Cause(obj)`.
+    Cause { obj: String, into: String },
+    /// context: `into = obj.Value(key)`.
+    Value {
+        obj: String,
+        key: Value,
+        into: String,
+    },
+    /// slice: `to = append(obj, values...)` (`to` defaults to `obj`). Reads `obj`, then
+    /// writes the elements and stores the result: two scheduling points.
+    Append {
+        obj: String,
+        values: Vec<Operand>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        to: Option<String>,
+    },
+    /// slice: `into = obj[index]`.
+    Index {
+        obj: String,
+        index: i64,
+        into: String,
+    },
+    /// slice: `obj[index] = value`. atomic: `obj.Store(value)`.
+    Store {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<i64>,
+        value: Operand,
+    },
+    /// slice: `to = obj[low:high]` or `obj[low:high:max]`; omitted `low` is 0, omitted `high`
+    /// is `len(obj)`.
+    Slice {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        low: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        high: Option<i64>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max: Option<i64>,
+        to: String,
+    },
+    /// atomic: `into = obj.Load()`.
+    Load { obj: String, into: String },
+    /// atomic: `ok = obj.CompareAndSwap(old, new)`.
+    Cas {
+        obj: String,
+        old: Operand,
+        new: Operand,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ok: Option<String>,
+    },
+    /// atomic: `into = obj.Swap(value)`.
+    Swap {
+        obj: String,
+        value: Operand,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
+    /// pool: `obj.Put(slice)` (a slice object), or `obj.Put(value)` (`null` is ignored).
+    Put {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        slice: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        value: Option<Value>,
+    },
+    /// handle: `into = obj.Use()` (nil, or the error once the handle is closed).
+    Use {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+    },
+    /// stack: `obj.Push(value)`.
+    Push { obj: String, value: Operand },
+    /// stack: `into, ok := obj.Pop()`.
+    Pop {
+        obj: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        into: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ok: Option<String>,
+    },
+    /// `into = (obj == nil)` for a map, chan, slice or context variable.
+    IsNil { obj: String, into: String },
+    /// Check a variable mid-run (`var == eq`, or its truth; `not` negates). When it does not
+    /// hold the execution fails with kind `assertion`, catalog id `id` (default `assertion`).
+    Assert {
+        var: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        eq: Option<Value>,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        not: bool,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        id: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<String>,
+    },
 }
 
 /// One case of a `select`.
@@ -229,6 +520,12 @@ pub enum Case {
     Send {
         obj: String,
         value: Value,
+        #[serde(default)]
+        body: Vec<Op>,
+    },
+    /// `case <-time.After(after):` (a new timer each time the select runs).
+    After {
+        after: String,
         #[serde(default)]
         body: Vec<Op>,
     },
@@ -284,8 +581,10 @@ pub struct ExpectFailure {
     pub thread: Option<String>,
 }
 
-/// A final-state assertion on one object. Map: `len`, `key` with `value` or `absent`.
-/// Chan: `len` (buffered values), `closed`. Mutex/rwmutex: `locked`. Waitgroup: `count`.
+/// A final-state assertion on one object. Map and map data structures: `len`, `key` with
+/// `value` or `absent`. Chan: `len` (buffered values), `closed`. Mutex/rwmutex: `locked`.
+/// Waitgroup: `count`. Slice: `len`, `cap`, `elems`. Stack: `len`, `elems`, `conserved`.
+/// Atomic: `holds`. Context: `cancelled`, `holds` (its `Err()`). Handle: `closed`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assertion {
@@ -304,6 +603,22 @@ pub struct Assertion {
     pub locked: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub count: Option<i64>,
+    /// Slice or stack: exact contents (stack: bottom first). Map data structures: see `len`/`key`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elems: Option<Vec<Value>>,
+    /// Slice: capacity.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cap: Option<u64>,
+    /// Stack: every value pushed (initial contents included) was popped exactly once or is
+    /// still on the stack, and nothing else was popped: no lost or duplicated element.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conserved: Option<bool>,
+    /// Atomic: the value it holds. Context: its `Err()` (`null` for none).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub holds: Option<Value>,
+    /// Context: whether it is cancelled. Timer: whether it is pending.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cancelled: Option<bool>,
     /// Catalog id to report when this assertion fails (default `assertion`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,

@@ -1,0 +1,91 @@
+//! `sync.Pool` port (of slices, the `[]byte` buffer pattern). Objects are not reset on Put,
+//! `Put(nil)` is ignored, and which object Get returns is an explorer decision: any pooled
+//! object, or a fresh one from `New` (Go's pool may drop its objects at any GC and keeps
+//! per-P caches, so Get can miss an object another thread put). A fresh object without `New`
+//! is nil, and the `.([]T)` assertion on it panics as Go's does.
+
+use super::slice::SliceHdr;
+use super::world::{Obj, ThreadCx, Unwind, World};
+use super::{Failure, Value};
+use crate::explore::rt;
+use crate::scenario::{ObjId, ObjectDecl, OpId};
+
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PoolState {
+    pub items: Vec<SliceHdr>,
+}
+
+impl World {
+    pub fn pool(&mut self, o: ObjId) -> &mut PoolState {
+        match &mut self.objs[o] {
+            Obj::Pool(p) => p,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+}
+
+/// `to = p.Get().([]T)`.
+pub(crate) fn get(cx: &ThreadCx, op: OpId, p: ObjId, to: ObjId) -> Result<(), Unwind> {
+    let mut w = cx.step(op)?;
+    let (name, to_name) = (w.obj_name(p), w.obj_name(to));
+    let n = w.pool(p).items.len();
+    // Options: each pooled object, or a fresh one.
+    let k = rt::choose(n + 1);
+    if k < n {
+        let h = w.pool(p).items.remove(k);
+        *w.slice(to) = h;
+        w.note(cx.me, op, || {
+            format!(
+                "{to_name} = {name}.Get(): pooled array#{} (len {}, not reset)",
+                h.arr.map(|a| a.to_string()).unwrap_or("nil".into()),
+                h.len
+            )
+        });
+        return Ok(());
+    }
+    let new_cap = match &w.prog.objects[p].decl {
+        ObjectDecl::Pool { new, .. } => new.as_ref().map(|n| n.cap),
+        _ => None,
+    };
+    let Some(cap) = new_cap else {
+        w.note(cx.me, op, || {
+            format!("{to_name} = {name}.Get().([]T): empty, no New: nil")
+        });
+        return Err(cx.panic(
+            Failure::TypeAssertion("interface {} is nil, not []int".into()),
+            op,
+        ));
+    };
+    let zero = Value::Int(0);
+    let a = w.new_array(cap as usize, &zero);
+    *w.slice(to) = SliceHdr {
+        arr: Some(a),
+        off: 0,
+        len: 0,
+        cap: cap as usize,
+    };
+    w.note(cx.me, op, || {
+        format!("{to_name} = {name}.Get(): New() -> array#{a}")
+    });
+    Ok(())
+}
+
+/// `p.Put(s)`, or `p.Put(nil)` (ignored) when `s` is `None`.
+pub(crate) fn put(cx: &ThreadCx, op: OpId, p: ObjId, s: Option<ObjId>) -> Result<(), Unwind> {
+    let mut w = cx.step(op)?;
+    let name = w.obj_name(p);
+    let Some(s) = s else {
+        w.note(cx.me, op, || format!("{name}.Put(nil): ignored"));
+        return Ok(());
+    };
+    let h = *w.slice(s);
+    let sname = w.obj_name(s);
+    w.pool(p).items.push(h);
+    w.note(cx.me, op, || {
+        format!(
+            "{name}.Put({sname}) (array#{})",
+            h.arr.map(|a| a.to_string()).unwrap_or("nil".into())
+        )
+    });
+    Ok(())
+}
