@@ -97,7 +97,7 @@ impl World {
     pub fn ctx_done(&mut self, c: CtxId) -> ObjId {
         match self.cancelable(c).map(|c| &self.ctxs[c].kind) {
             Some(CtxKind::Cancel { done, .. }) => *done,
-            _ => self.nil_chan(),
+            _ => self.nil_done(),
         }
     }
 

@@ -83,6 +83,22 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     if blocked.iter().any(|&t| in_cycle(w, t, blocked)) {
         return Some("lock-order-inversion");
     }
+    // Waiting on a context's Done (alone or in a select) that nothing will ever cancel.
+    let on_done = |t: usize| {
+        w.objs.iter().any(|o| match o {
+            Obj::Chan(c) if c.ctx_done => {
+                c.recvq.iter().any(|x| x.thread == t)
+                    || (c.nil
+                        && w.threads[t]
+                            .waits_on
+                            .is_some_and(|x| std::ptr::eq(&w.objs[x], o)))
+            }
+            _ => false,
+        })
+    };
+    if blocked.iter().any(|&t| on_done(t)) {
+        return Some("ctx-never-cancelled");
+    }
     if blocked.iter().any(|&t| {
         matches!(
             reason(t),

@@ -89,6 +89,9 @@ pub(crate) fn select(
             SelCase::Recv { ch, zero } => {
                 let (value, ok) =
                     try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
+                if w.chan(*ch).timer {
+                    w.timeout_taken = true;
+                }
                 let name = w.obj_name(*ch);
                 w.note(cx.me, op, || {
                     format!("select case {index}: <-{name} -> {}, {ok}", value.quoted())
@@ -167,6 +170,12 @@ pub(crate) fn select(
             value,
             ok,
         } => {
+            if let SelCase::Recv { ch, .. } = &cases[index] {
+                let mut w = cx.world.borrow_mut();
+                if w.chan(*ch).timer {
+                    w.timeout_taken = true;
+                }
+            }
             cx.world.borrow_mut().note(me, op, || {
                 format!("select case {index} -> {}, {ok} (woken)", value.quoted())
             });

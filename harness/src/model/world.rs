@@ -156,6 +156,11 @@ pub(crate) struct World {
     pub after_sites: std::collections::HashMap<(usize, OpId, usize), (usize, ObjId)>,
     /// The one nil channel every nil `Done()` / `C` resolves to.
     nil_chan: Option<ObjId>,
+    /// The nil channel `Background().Done()` returns (kept apart for diagnosis).
+    nil_done: Option<ObjId>,
+    /// A `select` took a timer's case: some thread gave up waiting (diagnosis of
+    /// `timeout-leak`).
+    pub timeout_taken: bool,
 }
 
 impl World {
@@ -184,6 +189,8 @@ impl World {
             spawns: Vec::new(),
             after_sites: std::collections::HashMap::new(),
             nil_chan: None,
+            nil_done: None,
+            timeout_taken: false,
         };
         // Declared objects take ids 0..n; then, in declaration order (a derived context's
         // parent comes first), the setup that creates objects of its own.
@@ -231,6 +238,18 @@ impl World {
             Obj::Context(c) => c.is_none(),
             _ => false,
         }
+    }
+
+    /// The nil channel a background context's `Done()` returns.
+    pub fn nil_done(&mut self) -> ObjId {
+        if let Some(c) = self.nil_done {
+            return c;
+        }
+        let mut ch = ChanState::new(0, true);
+        ch.ctx_done = true;
+        let c = self.new_obj(Arc::from("context.Background().Done()"), Obj::Chan(ch));
+        self.nil_done = Some(c);
+        c
     }
 
     /// Whether a timer is pending (armed): Go does not call a program deadlocked then.
@@ -359,7 +378,11 @@ impl World {
         } else {
             // A leak on a channel is chan-leak; on anything else, with no more specific id,
             // the harness's own `leak`.
-            let fallback = if on_channel { "chan-leak" } else { "leak" };
+            let fallback = match (on_channel, self.timeout_taken) {
+                (true, true) => "timeout-leak",
+                (true, false) => "chan-leak",
+                _ => "leak",
+            };
             Failure::Leak {
                 id: diagnosed.unwrap_or(fallback),
                 blocked: list,
