@@ -42,6 +42,28 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             }
         }
     }
+    // Whether the id has what it needs: a port, and a buggy/fixed pair (one scenario for
+    // semantics that never fail).
+    let status = |e: &harness::catalog::Entry| -> &'static str {
+        let v = by_id.get(e.id);
+        let has = |want: &str| v.is_some_and(|v| v.iter().any(|(_, var)| var == want));
+        if !e.ported {
+            "not ported"
+        } else if !e.failure {
+            if v.is_some_and(|v| !v.is_empty()) {
+                "ok"
+            } else {
+                "no scenario"
+            }
+        } else {
+            match (has("buggy"), has("fixed")) {
+                (true, true) => "ok",
+                (true, false) => "no fixed scenario",
+                (false, true) => "no buggy scenario",
+                (false, false) => "no scenarios",
+            }
+        }
+    };
     if a.json {
         for e in CATALOG {
             let scenarios: Vec<_> = by_id
@@ -54,14 +76,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 .unwrap_or_default();
             let line = serde_json::json!({
                 "id": e.id, "section": e.section, "summary": e.summary,
-                "ported": e.ported, "scenarios": scenarios,
+                "ported": e.ported, "status": status(e), "scenarios": scenarios,
             });
             println!("{line}");
         }
     } else {
         println!(
-            "{:<26} {:<9} {:<7} scenarios",
-            "catalog id", "section", "ported"
+            "{:<26} {:<9} {:<18} scenarios",
+            "catalog id", "section", "status"
         );
         for e in CATALOG {
             let scen = by_id
@@ -73,15 +95,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                         .join(", ")
                 })
                 .unwrap_or_else(|| "-".into());
-            println!(
-                "{:<26} {:<9} {:<7} {scen}",
-                e.id,
-                e.section,
-                if e.ported { "yes" } else { "no" }
-            );
+            println!("{:<26} {:<9} {:<18} {scen}", e.id, e.section, status(e));
         }
         let ported = CATALOG.iter().filter(|e| e.ported).count();
-        println!("\n{ported} of {} catalog ids ported", CATALOG.len());
+        let complete = CATALOG.iter().filter(|e| status(e) == "ok").count();
+        println!(
+            "\n{ported} of {} catalog ids ported; {complete} with their scenarios",
+            CATALOG.len()
+        );
     }
     for b in &bad {
         eprintln!("hazard: skipped invalid scenario: {b}");
