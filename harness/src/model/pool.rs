@@ -2,17 +2,20 @@
 //! `Put(nil)` is ignored, and which object Get returns is an explorer decision: any pooled
 //! object, or a fresh one from `New` (Go's pool may drop its objects at any GC and keeps
 //! per-P caches, so Get can miss an object another thread put). A fresh object without `New`
-//! is nil, and the `.([]T)` assertion on it panics as Go's does.
+//! is nil, and the `.([]T)` assertion on it panics as Go's does, as it does when the pooled
+//! object is a slice of another element type.
 
-use super::slice::SliceHdr;
+use super::slice::{go_name, SliceHdr};
 use super::world::{Obj, ThreadCx, Unwind, World};
-use super::{Failure, Value};
+use super::ElemType;
+use super::Failure;
 use crate::explore::rt;
 use crate::scenario::{ObjId, ObjectDecl, OpId};
 
 #[derive(Debug, Clone, Default)]
 pub(crate) struct PoolState {
-    pub items: Vec<SliceHdr>,
+    /// Pooled slices with their element type (the dynamic type in the `any`).
+    pub items: Vec<(SliceHdr, ElemType)>,
 }
 
 impl World {
@@ -29,10 +32,28 @@ pub(crate) fn get(cx: &ThreadCx, op: OpId, p: ObjId, to: ObjId) -> Result<(), Un
     let mut w = cx.step(op)?;
     let (name, to_name) = (w.obj_name(p), w.obj_name(to));
     let n = w.pool(p).items.len();
+    let want = w.elem_type(to);
     // Options: each pooled object, or a fresh one.
     let k = rt::choose(n + 1);
     if k < n {
-        let h = w.pool(p).items.remove(k);
+        let (h, got) = w.pool(p).items.remove(k);
+        if got != want {
+            w.note(cx.me, op, || {
+                format!(
+                    "{to_name} = {name}.Get().([]{}): a []{}",
+                    go_name(want),
+                    go_name(got)
+                )
+            });
+            return Err(cx.panic(
+                Failure::TypeAssertion(format!(
+                    "interface {{}} is []{}, not []{}",
+                    go_name(got),
+                    go_name(want)
+                )),
+                op,
+            ));
+        }
         *w.slice(to) = h;
         w.note(cx.me, op, || {
             format!(
@@ -52,11 +73,12 @@ pub(crate) fn get(cx: &ThreadCx, op: OpId, p: ObjId, to: ObjId) -> Result<(), Un
             format!("{to_name} = {name}.Get().([]T): empty, no New: nil")
         });
         return Err(cx.panic(
-            Failure::TypeAssertion("interface {} is nil, not []int".into()),
+            Failure::TypeAssertion(format!("interface {{}} is nil, not []{}", go_name(want))),
             op,
         ));
     };
-    let zero = Value::Int(0);
+    // `New` makes the type the pool is used with.
+    let zero = want.zero();
     let a = w.new_array(cap as usize, &zero);
     *w.slice(to) = SliceHdr {
         arr: Some(a),
@@ -79,8 +101,9 @@ pub(crate) fn put(cx: &ThreadCx, op: OpId, p: ObjId, s: Option<ObjId>) -> Result
         return Ok(());
     };
     let h = *w.slice(s);
+    let elem = w.elem_type(s);
     let sname = w.obj_name(s);
-    w.pool(p).items.push(h);
+    w.pool(p).items.push((h, elem));
     w.note(cx.me, op, || {
         format!(
             "{name}.Put({sname}) (array#{})",

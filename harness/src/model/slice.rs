@@ -34,6 +34,16 @@ const MAX_SMALL_SIZE: usize = 32768;
 const MALLOC_HEADER: usize = 8;
 const PAGE: usize = 8192;
 
+/// Go's name of the element type (`[]int`, `[]interface {}`), for type assertion panics.
+pub(crate) fn go_name(t: ElemType) -> &'static str {
+    match t {
+        ElemType::Int => "int",
+        ElemType::String => "string",
+        ElemType::Bool => "bool",
+        ElemType::Any => "interface {}",
+    }
+}
+
 /// Size in bytes and whether the element holds pointers (64-bit Go).
 fn elem_layout(t: ElemType) -> (usize, bool) {
     match t {
@@ -105,7 +115,7 @@ impl World {
         }
     }
 
-    fn elem_type(&self, o: ObjId) -> ElemType {
+    pub fn elem_type(&self, o: ObjId) -> ElemType {
         match self.prog.objects.get(o).map(|s| &s.decl) {
             Some(ObjectDecl::Slice { elem, .. }) => *elem,
             _ => ElemType::Int,
@@ -271,17 +281,26 @@ pub(crate) fn index(cx: &ThreadCx, op: OpId, s: ObjId, i: i64) -> Result<Value, 
     Ok(v)
 }
 
-/// `s[i] = v`.
+/// `s[i] = v`: reads the header (and checks the bounds), then writes through it; a write
+/// racing with a reallocating append can land in the old array, as in Go.
 pub(crate) fn store(cx: &ThreadCx, op: OpId, s: ObjId, i: i64, v: &Value) -> Result<(), Unwind> {
+    let h = {
+        let mut w = cx.step(op)?;
+        let name = w.obj_name(s);
+        let h = *w.slice(s);
+        if i < 0 || i as usize >= h.len {
+            w.note(cx.me, op, || {
+                format!("{name}[{i}] = ..: out of range (len {})", h.len)
+            });
+            return Err(cx.panic(index_error(i, h.len), op));
+        }
+        w.note(cx.me, op, || {
+            format!("{name}[{i}] = ..: reads {name} ({})", fmt_hdr(&h))
+        });
+        h
+    };
     let mut w = cx.step(op)?;
     let name = w.obj_name(s);
-    let h = *w.slice(s);
-    if i < 0 || i as usize >= h.len {
-        w.note(cx.me, op, || {
-            format!("{name}[{i}] = ..: out of range (len {})", h.len)
-        });
-        return Err(cx.panic(index_error(i, h.len), op));
-    }
     let a = h.arr.expect("len > 0");
     w.arrays[a][h.off + i as usize] = v.clone();
     w.note(cx.me, op, || {
@@ -304,9 +323,16 @@ pub(crate) fn reslice(
     max: Option<i64>,
     to: ObjId,
 ) -> Result<(), Unwind> {
+    // Read the operand, then store the result: `q = q[1:]` is a read-modify-write.
+    let h = {
+        let mut w = cx.step(op)?;
+        let name = w.obj_name(s);
+        let h = *w.slice(s);
+        w.note(cx.me, op, || format!("reads {name} ({})", fmt_hdr(&h)));
+        h
+    };
     let mut w = cx.step(op)?;
     let (name, to_name) = (w.obj_name(s), w.obj_name(to));
-    let h = *w.slice(s);
     let expr = {
         let f = |x: Option<i64>| x.map(|v| v.to_string()).unwrap_or_default();
         match max {

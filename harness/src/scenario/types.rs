@@ -181,6 +181,12 @@ pub enum ObjectDecl {
     },
 }
 
+/// A value field that may be given as `null` (Go's nil): absent is `None`, `null` is
+/// `Some(Value::Nil)` (serde's default would read both as `None`).
+fn present<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    Value::deserialize(d).map(Some)
+}
+
 fn zero_value() -> Value {
     Value::Int(0)
 }
@@ -466,7 +472,11 @@ pub enum Op {
         obj: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         slice: Option<String>,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
         value: Option<Value>,
     },
     /// handle: `into = obj.Use()` (nil, or the error once the handle is closed).
@@ -491,7 +501,11 @@ pub enum Op {
     /// hold the execution fails with kind `assertion`, catalog id `id` (default `assertion`).
     Assert {
         var: String,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
         eq: Option<Value>,
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         not: bool,
@@ -542,7 +556,11 @@ pub enum Case {
 #[serde(deny_unknown_fields)]
 pub struct Cond {
     pub var: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub eq: Option<Value>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub not: bool,
@@ -591,9 +609,17 @@ pub struct Assertion {
     pub obj: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub len: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub key: Option<Value>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub value: Option<Value>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub absent: bool,
@@ -614,7 +640,11 @@ pub struct Assertion {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conserved: Option<bool>,
     /// Atomic: the value it holds. Context: its `Err()` (`null` for none).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub holds: Option<Value>,
     /// Context: whether it is cancelled. Timer: whether it is pending.
     #[serde(default, skip_serializing_if = "Option::is_none")]
