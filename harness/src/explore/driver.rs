@@ -78,7 +78,7 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
     }
     if clock.is_some() {
         let mut w = world.borrow_mut();
-        if w.timers_pending() {
+        if w.timers_armed() {
             w.unpark_clock();
         }
     }

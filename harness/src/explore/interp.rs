@@ -511,12 +511,12 @@ pub(crate) fn clock_main(
             if w.tearing_down || w.live == 0 {
                 break;
             }
-            if !w.timers_pending() {
-                if w.runnable == 0 {
-                    // Everyone is blocked and no timer can wake anyone.
-                    w.quiesce();
-                    continue;
-                }
+            if w.runnable == 0 && !w.timers_pending() {
+                // Everyone is blocked and no timer Go counts can wake anyone.
+                w.quiesce();
+                continue;
+            }
+            if !w.timers_armed() {
                 w.clock_parked = true;
                 drop(w);
                 rt::block_current();

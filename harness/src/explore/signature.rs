@@ -28,10 +28,11 @@ impl Signature {
             message: f.failure.message(),
             thread: f.thread.map(|t| w.threads[t].role.clone()),
             op: match (&f.failure, f.op) {
-                (crate::model::Failure::Assertion { message, .. }, _) => message
+                (_, Some(op)) => Some(w.prog.op_path(op).to_string()),
+                // A final-state assertion names its own path at the end of its message.
+                (crate::model::Failure::Assertion { message, .. }, None) => message
                     .rsplit_once('(')
                     .map(|(_, p)| p.trim_end_matches(')').to_string()),
-                (_, Some(op)) => Some(w.prog.op_path(op).to_string()),
                 _ => None,
             },
         }

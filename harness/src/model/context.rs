@@ -265,6 +265,12 @@ pub(crate) fn with_value(
         });
         return Err(cx.panic(Failure::NilParentContext, op));
     };
+    if *key == Value::Nil {
+        w.note(cx.me, op, || {
+            format!("{name} = context.WithValue({pname}, nil, ..)")
+        });
+        return Err(cx.panic(Failure::UserPanic(Value::Str("nil key".into())), op));
+    }
     let c = w.with_value(p, key.clone(), value.clone());
     *w.ctx_var(ctx) = Some(c);
     w.note(cx.me, op, || {

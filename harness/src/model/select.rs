@@ -42,6 +42,17 @@ pub(crate) enum Selected {
     Default,
 }
 
+/// The select took timer case `index`: its other channels are abandoned by this caller.
+fn abandon(w: &mut super::world::World, cases: &[SelCase], index: usize) {
+    for (i, c) in cases.iter().enumerate() {
+        if let (false, SelCase::Recv { ch, .. } | SelCase::Send { ch, .. }) = (i == index, c) {
+            if !w.abandoned.contains(ch) {
+                w.abandoned.push(*ch);
+            }
+        }
+    }
+}
+
 pub(crate) fn select(
     cx: &ThreadCx,
     op: OpId,
@@ -90,7 +101,7 @@ pub(crate) fn select(
                 let (value, ok) =
                     try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
                 if w.chan(*ch).timer {
-                    w.timeout_taken = true;
+                    abandon(&mut w, cases, index);
                 }
                 let name = w.obj_name(*ch);
                 w.note(cx.me, op, || {
@@ -173,7 +184,7 @@ pub(crate) fn select(
             if let SelCase::Recv { ch, .. } = &cases[index] {
                 let mut w = cx.world.borrow_mut();
                 if w.chan(*ch).timer {
-                    w.timeout_taken = true;
+                    abandon(&mut w, cases, index);
                 }
             }
             cx.world.borrow_mut().note(me, op, || {

@@ -158,9 +158,9 @@ pub(crate) struct World {
     nil_chan: Option<ObjId>,
     /// The nil channel `Background().Done()` returns (kept apart for diagnosis).
     nil_done: Option<ObjId>,
-    /// A `select` took a timer's case: some thread gave up waiting (diagnosis of
-    /// `timeout-leak`).
-    pub timeout_taken: bool,
+    /// Channels of the other cases of a `select` that took a timer's case: a thread left
+    /// waiting on one was abandoned by a caller that gave up (`timeout-leak`).
+    pub abandoned: Vec<ObjId>,
 }
 
 impl World {
@@ -190,7 +190,7 @@ impl World {
             after_sites: std::collections::HashMap::new(),
             nil_chan: None,
             nil_done: None,
-            timeout_taken: false,
+            abandoned: Vec::new(),
         };
         // Declared objects take ids 0..n; then, in declaration order (a derived context's
         // parent comes first), the setup that creates objects of its own.
@@ -252,9 +252,26 @@ impl World {
         c
     }
 
-    /// Whether a timer is pending (armed): Go does not call a program deadlocked then.
-    pub fn timers_pending(&self) -> bool {
+    /// Whether a timer is armed: the clock has something to fire.
+    pub fn timers_armed(&self) -> bool {
         self.timers.iter().any(|t| t.when.is_some())
+    }
+
+    /// Whether a timer is pending in Go's sense, so that blocked goroutines are not a
+    /// deadlock yet: a sleep, an AfterFunc or a context deadline; a channel timer (NewTimer,
+    /// After) only while a goroutine waits on its channel (Go 1.23 keeps an unwatched
+    /// channel timer off the timer heap).
+    pub fn timers_pending(&self) -> bool {
+        self.timers.iter().any(|t| {
+            t.when.is_some()
+                && match &t.fires {
+                    super::time::Fires::Chan(ch) => match &self.objs[*ch] {
+                        Obj::Chan(c) => !c.recvq.is_empty(),
+                        _ => false,
+                    },
+                    _ => true,
+                }
+        })
     }
 
     /// Let the clock run again (a timer was armed, or the execution is ending).
@@ -378,7 +395,14 @@ impl World {
         } else {
             // A leak on a channel is chan-leak; on anything else, with no more specific id,
             // the harness's own `leak`.
-            let fallback = match (on_channel, self.timeout_taken) {
+            let abandoned = blocked.iter().any(|&t| {
+                self.abandoned.iter().any(|&c| {
+                    self.threads[t].waits_on == Some(c)
+                        || matches!(&self.objs[c], Obj::Chan(ch)
+                            if ch.recvq.iter().chain(ch.sendq.iter()).any(|x| x.thread == t))
+                })
+            });
+            let fallback = match (on_channel, abandoned) {
                 (true, true) => "timeout-leak",
                 (true, false) => "chan-leak",
                 _ => "leak",

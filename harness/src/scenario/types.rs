@@ -639,14 +639,14 @@ pub struct Assertion {
     /// still on the stack, and nothing else was popped: no lost or duplicated element.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub conserved: Option<bool>,
-    /// Atomic: the value it holds. Context: its `Err()` (`null` for none).
+    /// Atomic: the value it holds.
     #[serde(
         default,
         deserialize_with = "present",
         skip_serializing_if = "Option::is_none"
     )]
     pub holds: Option<Value>,
-    /// Context: whether it is cancelled. Timer: whether it is pending.
+    /// Context: whether it is cancelled.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cancelled: Option<bool>,
     /// Catalog id to report when this assertion fails (default `assertion`).
