@@ -38,10 +38,14 @@ pub(crate) fn thread_main(
         let tearing_down = it.cx.world.borrow().tearing_down;
         if !tearing_down {
             if let Err(Unwind::Panic(p)) = it.call(body) {
-                it.cx
-                    .world
-                    .borrow_mut()
-                    .fail(p.failure, Some(p.thread), Some(p.op));
+                let mut w = it.cx.world.borrow_mut();
+                // The spawner's recover around the `go` statement does not catch this.
+                let failure = if w.threads[me].guarded {
+                    Failure::PanicOtherThread(Box::new(p.failure))
+                } else {
+                    p.failure
+                };
+                w.fail(failure, Some(p.thread), Some(p.op));
             }
         }
         it.cx.world.borrow_mut().finish_thread(me);
@@ -191,9 +195,14 @@ impl Interp {
                 }
                 Ok(())
             }
-            StmtKind::Spawn { name, body } => {
+            StmtKind::Spawn {
+                name,
+                body,
+                guarded,
+            } => {
                 let mut w = cx.step(op)?;
                 let t = w.add_thread(name, false, op);
+                w.threads[t].guarded = *guarded;
                 let tname = w.threads[t].name.clone();
                 w.note(cx.me, op, || format!("go {tname}()"));
                 drop(w);

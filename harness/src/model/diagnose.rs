@@ -14,12 +14,16 @@ fn holders(w: &World, t: usize) -> Vec<usize> {
         (Obj::Once(once), WaitReason::MutexLock) => once.m.holder.into_iter().collect(),
         // Queued on the writer mutex: another writer holds it. Otherwise it holds the writer
         // mutex itself and waits for the readers to leave.
-        (Obj::RwMutex(rw), WaitReason::RWMutexLock) if rw.w.waiters.contains(&t) => {
+        (Obj::RwMutex(rw) | Obj::RwMap(rw, _), WaitReason::RWMutexLock)
+            if rw.w.waiters.contains(&t) =>
+        {
             rw.w.holder.into_iter().collect()
         }
-        (Obj::RwMutex(rw), WaitReason::RWMutexLock) => rw.readers.clone(),
+        (Obj::RwMutex(rw) | Obj::RwMap(rw, _), WaitReason::RWMutexLock) => rw.readers.clone(),
         // A reader queued behind a pending writer waits for that writer.
-        (Obj::RwMutex(rw), WaitReason::RWMutexRLock) => rw.w.holder.into_iter().collect(),
+        (Obj::RwMutex(rw) | Obj::RwMap(rw, _), WaitReason::RWMutexRLock) => {
+            rw.w.holder.into_iter().collect()
+        }
         _ => Vec::new(),
     }
 }
@@ -64,7 +68,7 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     for &t in blocked {
         let own = match (obj(t), reason(t)) {
             (Some(Obj::Mutex(m)), Some(WaitReason::MutexLock)) => m.holder == Some(t),
-            (Some(Obj::RwMutex(rw)), Some(WaitReason::RWMutexLock)) => {
+            (Some(Obj::RwMutex(rw) | Obj::RwMap(rw, _)), Some(WaitReason::RWMutexLock)) => {
                 rw.w.waiters.contains(&t) && rw.w.holder == Some(t)
             }
             _ => false,
@@ -74,7 +78,9 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
         }
     }
     for &t in blocked {
-        if let (Some(Obj::RwMutex(rw)), Some(WaitReason::RWMutexRLock)) = (obj(t), reason(t)) {
+        if let (Some(Obj::RwMutex(rw) | Obj::RwMap(rw, _)), Some(WaitReason::RWMutexRLock)) =
+            (obj(t), reason(t))
+        {
             if rw.readers.contains(&t) {
                 return Some("rwmutex-nested-rlock");
             }

@@ -164,6 +164,9 @@ pub enum Failure {
     TypeAssertion(String),
     /// A `panic` op of the scenario itself, with its value.
     UserPanic(Value),
+    /// `panic-other-thread`: a panic in a goroutine spawned inside its spawner's `recover`
+    /// scope, which does not catch it; the process dies with the inner panic.
+    PanicOtherThread(Box<Failure>),
     /// Every goroutine is blocked (and no timer is pending): Go's global deadlock. `id` is the
     /// catalog id the blocked set matches (`mutex-double-lock`, ...), `deadlock` otherwise.
     Deadlock {
@@ -205,6 +208,7 @@ impl Failure {
             | Failure::TimerUninit(_)
             | Failure::TypeAssertion(_)
             | Failure::UserPanic(_) => "panic",
+            Failure::PanicOtherThread(_) => "panic-other-thread",
             Failure::Deadlock { id, .. } | Failure::Leak { id, .. } => id,
             Failure::Livelock { .. } => "livelock",
             Failure::Assertion { id, .. } => id,
@@ -235,6 +239,7 @@ impl Failure {
             | Failure::RUnlockOfUnlockedRWMutex
             | Failure::UnlockOfUnlockedRWMutex
             | Failure::Deadlock { .. } => FailureKind::Fatal,
+            Failure::PanicOtherThread(inner) => inner.kind(),
             Failure::Leak { .. } => FailureKind::Leak,
             Failure::Livelock { .. } => FailureKind::Livelock,
             Failure::Assertion { .. } => FailureKind::Assertion,
@@ -273,6 +278,7 @@ impl Failure {
             // Go 1.21+ turns panic(nil) into a *runtime.PanicNilError.
             Failure::UserPanic(Value::Nil) => "panic called with nil argument".into(),
             Failure::UserPanic(v) => v.to_string(),
+            Failure::PanicOtherThread(inner) => inner.message(),
             Failure::Deadlock { .. } => "all goroutines are asleep - deadlock!".into(),
             Failure::Leak { blocked, .. } => {
                 let list = blocked
@@ -325,6 +331,10 @@ impl Failure {
                 "goroutines blocked forever while the program goes on are silent in Go (no leak detection)",
             ),
             Failure::Livelock { .. } => (false, "Go does not detect goroutines that never finish"),
+            Failure::PanicOtherThread(_) => (
+                true,
+                "the goroutine's panic kills the process: a recover in the goroutine that started it cannot catch it",
+            ),
             Failure::Assertion { .. } => (
                 false,
                 "a wrong result is not a runtime error: Go reports nothing",

@@ -92,6 +92,8 @@ pub(crate) struct ThreadState {
     pub waits_on: Option<ObjId>,
     /// The virtual clock's task: not a goroutine, never counted in `live` or `runnable`.
     pub clock: bool,
+    /// Spawned inside a `recover` scope of its spawner (which cannot catch its panics).
+    pub guarded: bool,
 }
 
 /// A thread to start once the current atomic chunk is over (AfterFunc callbacks).
@@ -301,6 +303,7 @@ impl World {
             op,
             waits_on: None,
             clock: false,
+            guarded: false,
         });
         self.live += 1;
         self.runnable += 1;

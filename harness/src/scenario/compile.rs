@@ -50,6 +50,8 @@ pub(crate) struct Compiler<'a> {
     timer_uses: HashMap<ObjId, String>,
     /// Timer objects some op makes a `time.AfterFunc`.
     func_timers: HashSet<ObjId>,
+    /// `recover` scopes around the op being compiled.
+    recover_depth: usize,
 }
 
 impl<'a> Compiler<'a> {
@@ -71,6 +73,7 @@ impl<'a> Compiler<'a> {
             ctx_handles: HashMap::new(),
             timer_uses: HashMap::new(),
             func_timers: HashSet::new(),
+            recover_depth: 0,
         }
     }
 
@@ -829,6 +832,7 @@ impl<'a> Compiler<'a> {
                 StmtKind::Spawn {
                     name: thread.clone(),
                     body: body(self, ops, "body")?,
+                    guarded: self.recover_depth > 0,
                 }
             }
             Op::Select { cases } => {
@@ -931,10 +935,15 @@ impl<'a> Compiler<'a> {
             Op::Defer { body: ops } => StmtKind::Defer {
                 body: body(self, ops, "body")?,
             },
-            Op::Recover { body: ops, into } => StmtKind::Recover {
-                body: body(self, ops, "body")?,
-                into: self.set_var(into),
-            },
+            Op::Recover { body: ops, into } => {
+                self.recover_depth += 1;
+                let b = body(self, ops, "body");
+                self.recover_depth -= 1;
+                StmtKind::Recover {
+                    body: b?,
+                    into: self.set_var(into),
+                }
+            }
             Op::Panic { value } => StmtKind::Panic {
                 value: value.clone(),
             },

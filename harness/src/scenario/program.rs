@@ -124,6 +124,9 @@ pub enum StmtKind {
     Spawn {
         name: String,
         body: BlockId,
+        /// Spawned inside a `recover` scope of its spawner, which does not protect it
+        /// (`panic-other-thread`).
+        guarded: bool,
     },
     Select {
         cases: Vec<CaseSpec>,

@@ -383,3 +383,24 @@ fn single_thread_scenarios_run_under_every_engine() {
         assert_eq!(o.status.code(), Some(0), "{engine}: {:?}", text(&o));
     }
 }
+
+#[test]
+fn every_catalog_id_is_ported_with_its_scenarios() {
+    // `hazard list --json`: one line per catalog id; every one must have a port and its
+    // buggy/fixed pair (one passing scenario for the ids that name semantics, not failures).
+    let tmp = tempfile::tempdir().unwrap();
+    let o = hazard(
+        &["list", "--json", "--dir", scenarios().to_str().unwrap()],
+        tmp.path(),
+    );
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stdout}{stderr}");
+    let mut ids = 0;
+    for line in stdout.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        ids += 1;
+        assert_eq!(v["ported"], true, "{line}");
+        assert_eq!(v["status"], "ok", "{line}");
+    }
+    assert_eq!(ids, harness::catalog::CATALOG.len());
+}

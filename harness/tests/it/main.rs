@@ -1,6 +1,9 @@
 //! Integration tests, one binary: fidelity of the ports, malformed scenarios, reports and CLI.
 
 mod cli;
+mod datastructs;
 mod fidelity;
 mod helpers;
 mod malformed;
+mod slices;
+mod time_ctx;

@@ -1056,8 +1056,16 @@ fn check_at(text: &str, path: &str, needle: &str, fragment: &str) {
 fn a_duration_that_is_not_one_names_the_field() {
     let t = with("{}", &[r#"{ "op": "sleep", "for": "soon" }"#]);
     check_at(&t, "$.threads.t[0].for", "\"for\"", "is not a duration");
-    let t = with(r#"{ "c": { "kind": "timer", "after": "5 parsecs" } }"#, &[r#"{ "op": "yield" }"#]);
-    check_at(&t, "$.objects.c.after", "\"after\": \"5", "is not a duration");
+    let t = with(
+        r#"{ "c": { "kind": "timer", "after": "5 parsecs" } }"#,
+        &[r#"{ "op": "yield" }"#],
+    );
+    check_at(
+        &t,
+        "$.objects.c.after",
+        "\"after\": \"5",
+        "is not a duration",
+    );
 }
 
 #[test]
@@ -1066,9 +1074,22 @@ fn after_func_needs_exactly_one_of_after_and_ctx() {
         r#"{ "h": { "kind": "timer" }, "c": { "kind": "context" } }"#,
         &[r#"{ "op": "after_func", "obj": "h", "after": "1s", "ctx": "c" }"#],
     );
-    check_at(&both, "$.threads.t[0]", "{ \"op\": \"after_func\"", "exactly one");
-    let neither = with(r#"{ "h": { "kind": "timer" } }"#, &[r#"{ "op": "after_func", "obj": "h" }"#]);
-    check_at(&neither, "$.threads.t[0]", "{ \"op\": \"after_func\"", "exactly one");
+    check_at(
+        &both,
+        "$.threads.t[0]",
+        "{ \"op\": \"after_func\"",
+        "exactly one",
+    );
+    let neither = with(
+        r#"{ "h": { "kind": "timer" } }"#,
+        &[r#"{ "op": "after_func", "obj": "h" }"#],
+    );
+    check_at(
+        &neither,
+        "$.threads.t[0]",
+        "{ \"op\": \"after_func\"",
+        "exactly one",
+    );
 }
 
 #[test]
@@ -1080,58 +1101,140 @@ fn a_context_afterfunc_stop_is_not_a_timer() {
             r#"{ "op": "reset", "obj": "h", "after": "1s" }"#,
         ],
     );
-    check_at(&t, "$.threads.t[1]", "{ \"op\": \"reset\"", "stop function of a context.AfterFunc");
+    check_at(
+        &t,
+        "$.threads.t[1]",
+        "{ \"op\": \"reset\"",
+        "stop function of a context.AfterFunc",
+    );
 }
 
 #[test]
 fn context_declarations_are_checked() {
-    let t = with(r#"{ "c": { "kind": "context", "timeout": "1s" } }"#, &[r#"{ "op": "yield" }"#]);
+    let t = with(
+        r#"{ "c": { "kind": "context", "timeout": "1s" } }"#,
+        &[r#"{ "op": "yield" }"#],
+    );
     check_at(&t, "$.objects.c", "\"c\": {", "needs a `parent`");
-    let t = with(r#"{ "c": { "kind": "context", "parent": "root" } }"#, &[r#"{ "op": "yield" }"#]);
-    check_at(&t, "$.objects.c.parent", "\"parent\": \"root", "unknown context `root`");
+    let t = with(
+        r#"{ "c": { "kind": "context", "parent": "root" } }"#,
+        &[r#"{ "op": "yield" }"#],
+    );
+    check_at(
+        &t,
+        "$.objects.c.parent",
+        "\"parent\": \"root",
+        "unknown context `root`",
+    );
     let t = with(
         r#"{ "n": { "kind": "context", "nil": true }, "c": { "kind": "context", "parent": "n" } }"#,
         &[r#"{ "op": "yield" }"#],
     );
     check_at(&t, "$.objects.c.parent", "\"parent\": \"n", "nil context");
-    let t = with(r#"{ "m": { "kind": "map" } }"#, &[r#"{ "op": "with_cancel", "obj": "m", "parent": "m" }"#]);
-    check_at(&t, "$.threads.t[0].obj", "\"obj\": \"m\", \"parent", "does not apply to `m`, a map");
+    let t = with(
+        r#"{ "m": { "kind": "map" } }"#,
+        &[r#"{ "op": "with_cancel", "obj": "m", "parent": "m" }"#],
+    );
+    check_at(
+        &t,
+        "$.threads.t[0].obj",
+        "\"obj\": \"m\", \"parent",
+        "does not apply to `m`, a map",
+    );
 }
 
 #[test]
 fn slice_declarations_and_expressions_are_checked() {
-    let t = with(r#"{ "s": { "kind": "slice", "len": 4, "cap": 2 } }"#, &[r#"{ "op": "yield" }"#]);
-    check_at(&t, "$.objects.s.cap", "\"cap\": 2", "len larger than cap in make");
-    let t = with(r#"{ "s": { "kind": "slice" } }"#, &[r#"{ "op": "slice", "obj": "s", "max": 3, "to": "s" }"#]);
+    let t = with(
+        r#"{ "s": { "kind": "slice", "len": 4, "cap": 2 } }"#,
+        &[r#"{ "op": "yield" }"#],
+    );
+    check_at(
+        &t,
+        "$.objects.s.cap",
+        "\"cap\": 2",
+        "len larger than cap in make",
+    );
+    let t = with(
+        r#"{ "s": { "kind": "slice" } }"#,
+        &[r#"{ "op": "slice", "obj": "s", "max": 3, "to": "s" }"#],
+    );
     check_at(&t, "$.threads.t[0].max", "\"max\"", "middle index required");
-    let t = with(r#"{ "s": { "kind": "slice" } }"#, &[r#"{ "op": "store", "obj": "s", "value": 1 }"#]);
+    let t = with(
+        r#"{ "s": { "kind": "slice" } }"#,
+        &[r#"{ "op": "store", "obj": "s", "value": 1 }"#],
+    );
     check_at(&t, "$.threads.t[0]", "{ \"op\": \"store\"", "needs `index`");
 }
 
 #[test]
 fn pools_hold_slices() {
-    let t = with(r#"{ "p": { "kind": "pool" } }"#, &[r#"{ "op": "put", "obj": "p", "value": 7 }"#]);
-    check_at(&t, "$.threads.t[0].value", "\"value\": 7", "a pool holds slices");
-    let t = with(r#"{ "p": { "kind": "pool" } }"#, &[r#"{ "op": "get", "obj": "p" }"#]);
+    let t = with(
+        r#"{ "p": { "kind": "pool" } }"#,
+        &[r#"{ "op": "put", "obj": "p", "value": 7 }"#],
+    );
+    check_at(
+        &t,
+        "$.threads.t[0].value",
+        "\"value\": 7",
+        "a pool holds slices",
+    );
+    let t = with(
+        r#"{ "p": { "kind": "pool" } }"#,
+        &[r#"{ "op": "get", "obj": "p" }"#],
+    );
     check_at(&t, "$.threads.t[0]", "{ \"op\": \"get\"", "needs `to`");
 }
 
 #[test]
 fn data_structure_ops_are_checked_by_kind() {
-    let t = with(r#"{ "m": { "kind": "sync-map" } }"#, &[r#"{ "op": "len", "obj": "m", "into": "n" }"#]);
-    check_at(&t, "$.threads.t[0].obj", "\"obj\": \"m\", \"into", "does not apply to `m`, a sync-map");
-    let t = with(r#"{ "m": { "kind": "map" } }"#, &[r#"{ "op": "push", "obj": "m", "value": 1 }"#]);
-    check_at(&t, "$.threads.t[0].obj", "\"obj\": \"m\", \"value", "treiber-stack");
-    let t = with(r#"{ "m": { "kind": "sharded-map", "shards": 0 } }"#, &[r#"{ "op": "yield" }"#]);
-    check_at(&t, "$.objects.m.shards", "\"shards\"", "shards must be 1..=256");
+    let t = with(
+        r#"{ "m": { "kind": "sync-map" } }"#,
+        &[r#"{ "op": "len", "obj": "m", "into": "n" }"#],
+    );
+    check_at(
+        &t,
+        "$.threads.t[0].obj",
+        "\"obj\": \"m\", \"into",
+        "does not apply to `m`, a sync-map",
+    );
+    let t = with(
+        r#"{ "m": { "kind": "map" } }"#,
+        &[r#"{ "op": "push", "obj": "m", "value": 1 }"#],
+    );
+    check_at(
+        &t,
+        "$.threads.t[0].obj",
+        "\"obj\": \"m\", \"value",
+        "treiber-stack",
+    );
+    let t = with(
+        r#"{ "m": { "kind": "sharded-map", "shards": 0 } }"#,
+        &[r#"{ "op": "yield" }"#],
+    );
+    check_at(
+        &t,
+        "$.objects.m.shards",
+        "\"shards\"",
+        "shards must be 1..=256",
+    );
 }
 
 #[test]
 fn assert_checks_its_catalog_id_and_variable() {
-    let t = with("{}", &[r#"{ "op": "let", "var": "x", "value": 1 }"#, r#"{ "op": "assert", "var": "x", "id": "no-such-id" }"#]);
+    let t = with(
+        "{}",
+        &[
+            r#"{ "op": "let", "var": "x", "value": 1 }"#,
+            r#"{ "op": "assert", "var": "x", "id": "no-such-id" }"#,
+        ],
+    );
     check_at(&t, "$.threads.t[1].id", "\"id\"", "unknown catalog id");
     let t = with("{}", &[r#"{ "op": "assert", "var": "ghost" }"#]);
     check_at(&t, "$.threads.t[0].var", "\"var\": \"ghost", "never set");
-    let t = with(r#"{ "a": { "kind": "atomic" } }"#, &[r#"{ "op": "cas", "obj": "a", "old": { "var": "seen" }, "new": 1 }"#]);
+    let t = with(
+        r#"{ "a": { "kind": "atomic" } }"#,
+        &[r#"{ "op": "cas", "obj": "a", "old": { "var": "seen" }, "new": 1 }"#],
+    );
     check_at(&t, "$.threads.t[0].old", "\"old\"", "never set");
 }

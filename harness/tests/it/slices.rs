@@ -1021,8 +1021,14 @@ fn a_reslice_is_a_read_then_a_store_and_can_lose_a_concurrent_append() {
         json!([ { "obj": "q", "elems": [2, 3] } ]),
     );
     let msgs: Vec<&str> = sigs.iter().map(|s| s.message.as_str()).collect();
-    assert!(msgs.iter().any(|m| m.contains("q holds [2]")), "append lost: {msgs:?}");
-    assert!(msgs.iter().any(|m| m.contains("q holds [1, 2, 3]")), "reslice lost: {msgs:?}");
+    assert!(
+        msgs.iter().any(|m| m.contains("q holds [2]")),
+        "append lost: {msgs:?}"
+    );
+    assert!(
+        msgs.iter().any(|m| m.contains("q holds [1, 2, 3]")),
+        "reslice lost: {msgs:?}"
+    );
 }
 
 #[test]
@@ -1042,6 +1048,12 @@ fn a_pooled_slice_of_another_type_fails_the_type_assertion() {
         Json::Null,
     );
     let msgs: Vec<&str> = sigs.iter().map(|s| s.message.as_str()).collect();
-    assert!(msgs.contains(&"interface conversion: interface {} is []string, not []int"), "{msgs:?}");
-    assert!(msgs.contains(&"interface conversion: interface {} is nil, not []int"), "{msgs:?}");
+    assert!(
+        msgs.contains(&"interface conversion: interface {} is []string, not []int"),
+        "{msgs:?}"
+    );
+    assert!(
+        msgs.contains(&"interface conversion: interface {} is nil, not []int"),
+        "{msgs:?}"
+    );
 }
