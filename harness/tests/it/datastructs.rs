@@ -6,7 +6,7 @@
 //! `bad file descriptor` (`handle-use-after-close`).
 
 use crate::helpers::*;
-use harness::explore::{replay, Signature};
+use harness::explore::replay;
 use harness::model::{FailureKind, WaitReason};
 use harness::report::trace_steps;
 use serde_json::{json, Value as Json};
@@ -24,27 +24,6 @@ fn decl(kind: &str) -> Json {
         "sharded-map" => json!({ "kind": "sharded-map", "shards": 2 }),
         k => json!({ "kind": k }),
     }
-}
-
-/// The scenario passes in every interleaving within the bound (DFS-exhaustive).
-fn never_fails(mut v: Json, final_state: Json) {
-    let mut expect = json!({ "passes": true });
-    if !final_state.is_null() {
-        expect["final"] = final_state;
-    }
-    v["expect"] = expect;
-    assert_never_fails(&prog(v));
-}
-
-/// Every distinct failure of the scenario within the bound (DFS-exhaustive); `final`
-/// assertions, if given, are kept.
-fn failures(mut v: Json, final_state: Json) -> Vec<Signature> {
-    let mut expect = collect_all();
-    if !final_state.is_null() {
-        expect["final"] = final_state;
-    }
-    v["expect"] = expect;
-    all_failures(&prog(v))
 }
 
 /// An `assert` op: the execution fails with `message` unless `var == want`.
@@ -216,16 +195,6 @@ fn a_lost_write_in_a_structure_would_be_caught() {
         assert_eq!(s.kind, FailureKind::Assertion, "{kind}: {s:?}");
         assert!(s.message.starts_with("final state: "), "{kind}: {s:?}");
     }
-}
-
-#[track_caller]
-fn only(sigs: &[Signature]) -> &Signature {
-    assert_eq!(
-        sigs.len(),
-        1,
-        "expected exactly one distinct failure, got {sigs:?}"
-    );
-    &sigs[0]
 }
 
 // =============================================================================================

@@ -10,42 +10,6 @@ use serde_json::{json, Value as Json};
 
 const DEADLOCK: &str = "all goroutines are asleep - deadlock!";
 
-/// Find the failure the scenario's `expect.fails` names, with the portfolio.
-fn found(v: Json) -> Signature {
-    find(&prog(v)).signature
-}
-
-/// Every distinct failure of the scenario (its `expect` is replaced by [`collect_all`]),
-/// DFS-exhaustive. `final` assertions, if given, are kept.
-fn failures(mut v: Json, final_state: Json) -> Vec<Signature> {
-    let mut expect = collect_all();
-    if !final_state.is_null() {
-        expect["final"] = final_state;
-    }
-    v["expect"] = expect;
-    all_failures(&prog(v))
-}
-
-/// The scenario passes in every interleaving within the bound (DFS-exhaustive).
-fn never_fails(mut v: Json, final_state: Json) {
-    let mut expect = json!({ "passes": true });
-    if !final_state.is_null() {
-        expect["final"] = final_state;
-    }
-    v["expect"] = expect;
-    assert_never_fails(&prog(v));
-}
-
-#[track_caller]
-fn only(sigs: &[Signature]) -> &Signature {
-    assert_eq!(
-        sigs.len(),
-        1,
-        "expected exactly one distinct failure, got {sigs:?}"
-    );
-    &sigs[0]
-}
-
 // =============================================================================================
 // Maps
 

@@ -135,3 +135,41 @@ pub fn line_col(text: &str, needle: &str) -> (usize, usize) {
     let col = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
     (line, col)
 }
+
+/// Every distinct failure of the scenario (its `expect` is replaced by [`collect_all`]),
+/// DFS-exhaustive. `final` assertions, if given (not null), are kept.
+pub fn failures(mut v: Value, final_state: Value) -> Vec<Signature> {
+    let mut expect = collect_all();
+    if !final_state.is_null() {
+        expect["final"] = final_state;
+    }
+    v["expect"] = expect;
+    all_failures(&prog(v))
+}
+
+/// The scenario passes in every interleaving within the bound (DFS-exhaustive), with the
+/// `final` assertions given (if not null).
+pub fn never_fails(mut v: Value, final_state: Value) {
+    let mut expect = serde_json::json!({ "passes": true });
+    if !final_state.is_null() {
+        expect["final"] = final_state;
+    }
+    v["expect"] = expect;
+    assert_never_fails(&prog(v));
+}
+
+/// The one distinct failure.
+#[track_caller]
+pub fn only(sigs: &[Signature]) -> &Signature {
+    assert_eq!(
+        sigs.len(),
+        1,
+        "expected exactly one distinct failure, got {sigs:?}"
+    );
+    &sigs[0]
+}
+
+/// The failure the scenario's `expect.fails` names, found by the portfolio.
+pub fn found(v: Value) -> Signature {
+    find(&prog(v)).signature
+}

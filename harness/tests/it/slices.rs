@@ -6,41 +6,10 @@
 //! bound); failures that must be possible are collected exhaustively as well.
 
 use crate::helpers::*;
-use harness::explore::{replay, Signature};
+use harness::explore::replay;
 use harness::model::{grow_cap, slice_bounds, ElemType, FailureKind};
 use harness::report::trace_steps;
 use serde_json::{json, Value as Json};
-
-/// Every distinct failure of the scenario (its `expect` is replaced by [`collect_all`]),
-/// DFS-exhaustive. `final` assertions, if given, are kept.
-fn failures(mut v: Json, final_state: Json) -> Vec<Signature> {
-    let mut expect = collect_all();
-    if !final_state.is_null() {
-        expect["final"] = final_state;
-    }
-    v["expect"] = expect;
-    all_failures(&prog(v))
-}
-
-/// The scenario passes in every interleaving within the bound (DFS-exhaustive).
-fn never_fails(mut v: Json, final_state: Json) {
-    let mut expect = json!({ "passes": true });
-    if !final_state.is_null() {
-        expect["final"] = final_state;
-    }
-    v["expect"] = expect;
-    assert_never_fails(&prog(v));
-}
-
-#[track_caller]
-fn only(sigs: &[Signature]) -> &Signature {
-    assert_eq!(
-        sigs.len(),
-        1,
-        "expected exactly one distinct failure, got {sigs:?}"
-    );
-    &sigs[0]
-}
 
 // =============================================================================================
 // Growth: runtime.nextslicecap, then growslice's roundupsize to a malloc size class

@@ -19,11 +19,6 @@ const NIL_PARENT: &str = "cannot create context from nil parent";
 const CANCELED: &str = "context canceled";
 const DEADLINE: &str = "context deadline exceeded";
 
-/// Find the failure the scenario's `expect.fails` names, with the portfolio.
-fn found(v: Json) -> Signature {
-    find(&prog(v)).signature
-}
-
 /// Every distinct failure of the scenario (its `expect` replaced by [`collect_all`]),
 /// DFS-exhaustive.
 fn failures(mut v: Json) -> Vec<Signature> {
@@ -57,16 +52,6 @@ fn line(trace: &[TraceStep], text: &str) -> usize {
             let all: Vec<_> = trace.iter().map(|t| (&t.thread, &t.text)).collect();
             panic!("no trace line `{text}` in {all:#?}")
         })
-}
-
-#[track_caller]
-fn only(sigs: &[Signature]) -> &Signature {
-    assert_eq!(
-        sigs.len(),
-        1,
-        "expected exactly one distinct failure, got {sigs:?}"
-    );
-    &sigs[0]
 }
 
 /// `{"op": "assert", ...}` that `var` equals `eq`.
