@@ -86,21 +86,10 @@ impl Interp {
         }
     }
 
-    fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
-        let r = self.stmt_inner(stmt, defers);
-        // Callbacks an op set off (a context's AfterFuncs on cancel) start now.
-        let pending = {
-            let mut w = self.cx.world.borrow_mut();
-            if w.spawns.is_empty() {
-                None
-            } else {
-                Some(std::mem::take(&mut w.spawns))
-            }
-        };
-        if let Some(reqs) = pending {
-            start_threads(&self.prog, &self.cx.world, reqs);
-        }
-        r
+    /// Start the callbacks the last op set off (a context's AfterFuncs, on cancel).
+    fn start_callbacks(&self) {
+        let reqs = std::mem::take(&mut self.cx.world.borrow_mut().spawns);
+        start_threads(&self.prog, &self.cx.world, reqs);
     }
 
     fn arg(&self, a: &crate::scenario::Arg) -> Value {
@@ -116,7 +105,7 @@ impl Interp {
         }
     }
 
-    fn stmt_inner(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
+    fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
         let cx = self.cx.clone();
         let op = stmt.id;
         match &stmt.kind {
@@ -309,7 +298,9 @@ impl Interp {
                 body,
             } => {
                 let f = self.func(*body, thread, op);
-                ops::ctx::after_func(&cx, op, *h, *ctx, f)
+                ops::ctx::after_func(&cx, op, *h, *ctx, f)?;
+                self.start_callbacks();
+                Ok(())
             }
             StmtKind::TimerStop { t, into } => {
                 let r = ops::time::stop(&cx, op, *t)?;
@@ -332,7 +323,11 @@ impl Interp {
                 key,
                 value,
             } => ops::ctx::with_value(&cx, op, *ctx, *parent, key, value),
-            StmtKind::Cancel { ctx, cause } => ops::ctx::cancel(&cx, op, *ctx, cause.as_deref()),
+            StmtKind::Cancel { ctx, cause } => {
+                ops::ctx::cancel(&cx, op, *ctx, cause.as_deref())?;
+                self.start_callbacks();
+                Ok(())
+            }
             StmtKind::CtxErr { ctx, into, cause } => {
                 let v = ops::ctx::err(&cx, op, *ctx, *cause)?;
                 self.set(Some(*into), v);

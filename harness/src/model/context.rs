@@ -127,18 +127,15 @@ impl World {
             },
         });
         let id = self.ctxs.len() - 1;
-        match self.cancelable(parent) {
-            Some(p) => {
-                let (err, cause) = self.ctx_err(p);
-                if let Some(err) = err {
-                    self.cancel_ctx(id, err, cause);
-                    return id;
-                }
-                if let CtxKind::Cancel { children, .. } = &mut self.ctxs[p].kind {
-                    children.push(id);
-                }
+        if let Some(p) = self.cancelable(parent) {
+            let (err, cause) = self.ctx_err(p);
+            if let Some(err) = err {
+                self.cancel_ctx(id, err, cause);
+                return id;
             }
-            None => {}
+            if let CtxKind::Cancel { children, .. } = &mut self.ctxs[p].kind {
+                children.push(id);
+            }
         }
         if let Some(d) = own {
             if d <= self.now {

@@ -91,13 +91,9 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     }
     // Waiting on a context's Done (alone or in a select) that nothing will ever cancel.
     let on_done = |t: usize| {
-        w.objs.iter().any(|o| match o {
+        w.objs.iter().enumerate().any(|(i, o)| match o {
             Obj::Chan(c) if c.ctx_done => {
-                c.recvq.iter().any(|x| x.thread == t)
-                    || (c.nil
-                        && w.threads[t]
-                            .waits_on
-                            .is_some_and(|x| std::ptr::eq(&w.objs[x], o)))
+                w.threads[t].waits_on == Some(i) || c.recvq.iter().any(|x| x.thread == t)
             }
             _ => false,
         })

@@ -358,14 +358,43 @@ fn rw_range(cx: &ThreadCx, op: OpId, m: ObjId, body: Body) -> Result<(), Unwind>
     unlock_after(cx, op, r, |cx, op| rwmutex::runlock(cx, op, m))
 }
 
-fn obj_kind(cx: &ThreadCx, m: ObjId) -> u8 {
+/// Which map data structure an object is.
+enum MapKind {
+    RwMutex,
+    Sharded,
+    Cow,
+    Sync,
+}
+
+fn map_kind(cx: &ThreadCx, m: ObjId) -> MapKind {
     match &cx.world.borrow().objs[m] {
-        Obj::RwMap(..) => 0,
-        Obj::ShardedMap(_) => 1,
-        Obj::CowMap(_) => 2,
-        Obj::SyncMap(_) => 3,
+        Obj::RwMap(..) => MapKind::RwMutex,
+        Obj::ShardedMap(_) => MapKind::Sharded,
+        Obj::CowMap(_) => MapKind::Cow,
+        Obj::SyncMap(_) => MapKind::Sync,
         _ => unreachable!("validation checks object kinds"),
     }
+}
+
+/// The result of a lookup, traced: `(value, true)` or `(zero, false)`.
+fn loaded(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+    key: &Value,
+    got: Option<Value>,
+    zero: Value,
+) -> (Value, bool) {
+    let mut w = cx.world.borrow_mut();
+    let name = w.obj_name(m);
+    let (v, ok) = match got {
+        Some(v) => (v, true),
+        None => (zero, false),
+    };
+    w.note(cx.me, op, || {
+        format!("{name}.Load({}) -> {}, {ok}", key.quoted(), v.quoted())
+    });
+    (v, ok)
 }
 
 /// `m.Store(key, value)` / `m[key] = value`.
@@ -376,31 +405,31 @@ pub(crate) fn map_set(
     key: &Value,
     value: &Value,
 ) -> Result<(), Unwind> {
-    match obj_kind(cx, m) {
-        0 => rw_write(cx, op, m, |cx| map::set(cx, op, m, key, value)),
-        1 => {
+    match map_kind(cx, m) {
+        MapKind::RwMutex => rw_write(cx, op, m, |cx| map::set(cx, op, m, key, value)),
+        MapKind::Sharded => {
             let s = cx.world.borrow_mut().shard(m, key);
             rw_write(cx, op, s, |cx| map::set(cx, op, s, key, value))
         }
-        2 => cow_write(cx, op, m, |snap| {
+        MapKind::Cow => cow_write(cx, op, m, |snap| {
             snap.insert(key.clone(), value.clone());
         }),
-        _ => sync_store(cx, op, m, key, value),
+        MapKind::Sync => sync_store(cx, op, m, key, value),
     }
 }
 
 /// `m.Delete(key)`.
 pub(crate) fn map_delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(), Unwind> {
-    match obj_kind(cx, m) {
-        0 => rw_write(cx, op, m, |cx| map::delete(cx, op, m, key)),
-        1 => {
+    match map_kind(cx, m) {
+        MapKind::RwMutex => rw_write(cx, op, m, |cx| map::delete(cx, op, m, key)),
+        MapKind::Sharded => {
             let s = cx.world.borrow_mut().shard(m, key);
             rw_write(cx, op, s, |cx| map::delete(cx, op, s, key))
         }
-        2 => cow_write(cx, op, m, |snap| {
+        MapKind::Cow => cow_write(cx, op, m, |snap| {
             snap.remove(key);
         }),
-        _ => sync_delete(cx, op, m, key),
+        MapKind::Sync => sync_delete(cx, op, m, key),
     }
 }
 
@@ -412,27 +441,17 @@ pub(crate) fn map_get(
     key: &Value,
     zero: Value,
 ) -> Result<(Value, bool), Unwind> {
-    match obj_kind(cx, m) {
-        0 => rw_get(cx, op, m, key, zero),
-        1 => {
+    match map_kind(cx, m) {
+        MapKind::RwMutex => rw_get(cx, op, m, key, zero),
+        MapKind::Sharded => {
             let s = cx.world.borrow_mut().shard(m, key);
             rw_get(cx, op, s, key, zero)
         }
-        2 => {
+        MapKind::Cow => {
             let snap = cow_load(cx, op, m)?;
-            let got = snap.get(key).cloned();
-            let mut w = cx.world.borrow_mut();
-            let name = w.obj_name(m);
-            let (v, ok) = match got {
-                Some(v) => (v, true),
-                None => (zero, false),
-            };
-            w.note(cx.me, op, || {
-                format!("{name}.Load({}) -> {}, {ok}", key.quoted(), v.quoted())
-            });
-            Ok((v, ok))
+            Ok(loaded(cx, op, m, key, snap.get(key).cloned(), zero))
         }
-        _ => sync_load(cx, op, m, key, zero),
+        MapKind::Sync => sync_load(cx, op, m, key, zero),
     }
 }
 
@@ -458,9 +477,9 @@ pub(crate) fn map_len(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<i64, Unwind> 
 
 /// `m.Range(f)` / `for k, v := range m` under the read lock.
 pub(crate) fn map_range(cx: &ThreadCx, op: OpId, m: ObjId, body: Body) -> Result<(), Unwind> {
-    match obj_kind(cx, m) {
-        0 => rw_range(cx, op, m, body),
-        1 => {
+    match map_kind(cx, m) {
+        MapKind::RwMutex => rw_range(cx, op, m, body),
+        MapKind::Sharded => {
             let shards = match &cx.world.borrow().objs[m] {
                 Obj::ShardedMap(s) => s.shards.clone(),
                 _ => unreachable!(),
@@ -470,14 +489,14 @@ pub(crate) fn map_range(cx: &ThreadCx, op: OpId, m: ObjId, body: Body) -> Result
             }
             Ok(())
         }
-        2 => {
+        MapKind::Cow => {
             let snap = cow_load(cx, op, m)?;
             for (k, v) in snap.iter() {
                 body(k.clone(), v.clone())?;
             }
             Ok(())
         }
-        _ => sync_range(cx, op, m, body),
+        MapKind::Sync => sync_range(cx, op, m, body),
     }
 }
 
@@ -606,16 +625,7 @@ fn sync_load(
         },
         None => None,
     };
-    let mut w = cx.world.borrow_mut();
-    let name = w.obj_name(m);
-    let (v, ok) = match got {
-        Some(v) => (v, true),
-        None => (zero, false),
-    };
-    w.note(cx.me, op, || {
-        format!("{name}.Load({}) -> {}, {ok}", key.quoted(), v.quoted())
-    });
-    Ok((v, ok))
+    Ok(loaded(cx, op, m, key, got, zero))
 }
 
 fn sync_store(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value, value: &Value) -> Result<(), Unwind> {
@@ -792,10 +802,12 @@ pub(crate) fn push(cx: &ThreadCx, op: OpId, o: ObjId, v: Value) -> Result<(), Un
             head
         };
         if cas_head(cx, op, o, old, Some(n))? {
+            cx.world.borrow_mut().stack(o).pushed.push(v.clone());
             return Ok(());
         }
     })();
-    finish_op(cx, o, r, |s| s.pushed.push(v))
+    unpin(cx, o);
+    r
 }
 
 /// `v, ok := s.Pop()`.
@@ -830,6 +842,7 @@ pub(crate) fn pop(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(Value, bool), Un
             let s = w.stack(o);
             let v = s.nodes[h].val.clone();
             s.retire(h);
+            s.popped.push(v.clone());
             let name = w.obj_name(o);
             w.note(me, op, || {
                 format!("{name}.Pop() -> {} (node#{h} retired)", v.quoted())
@@ -837,27 +850,13 @@ pub(crate) fn pop(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(Value, bool), Un
             return Ok((v, true));
         }
     })();
-    finish_op(cx, o, r, |_| {}).inspect(|(v, ok)| {
-        if *ok {
-            cx.world.borrow_mut().stack(o).popped.push(v.clone());
-        }
-    })
+    unpin(cx, o);
+    r
 }
 
-/// Leave the operation (unpin) and record it, unless the execution is being aborted.
-fn finish_op<T>(
-    cx: &ThreadCx,
-    o: ObjId,
-    r: Result<T, Unwind>,
-    record: impl FnOnce(&mut StackState),
-) -> Result<T, Unwind> {
-    let mut w = cx.world.borrow_mut();
-    let s = w.stack(o);
-    s.unpin(cx.me);
-    if r.is_ok() {
-        record(s);
-    }
-    r
+/// Leave the operation (epoch reclamation: the thread holds no node any more).
+fn unpin(cx: &ThreadCx, o: ObjId) {
+    cx.world.borrow_mut().stack(o).unpin(cx.me);
 }
 
 fn fmt_ptr(p: (Option<usize>, u64)) -> String {

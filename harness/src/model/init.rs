@@ -8,9 +8,9 @@ use super::ds::{CowMapState, StackKind, StackState, SyncMapState};
 use super::handle::HandleState;
 use super::pool::PoolState;
 use super::slice::SliceHdr;
-use super::time::{parse_duration, start_chan_timer, TimerVar};
+use super::time::{start_chan_timer, TimerVar};
 use super::world::{Obj, World};
-use crate::scenario::{ObjId, ObjectDecl};
+use crate::scenario::{ObjId, ObjectDecl, Setup};
 
 pub(crate) fn object(w: &mut World, _o: ObjId, decl: &ObjectDecl) -> Obj {
     match decl {
@@ -69,35 +69,20 @@ pub(crate) fn object(w: &mut World, _o: ObjId, decl: &ObjectDecl) -> Obj {
 }
 
 pub(crate) fn setup(w: &mut World, o: ObjId) {
-    let prog = std::sync::Arc::clone(&w.prog);
-    let ns = |d: &Option<String>| d.as_deref().map(|d| parse_duration(d).expect("validated"));
-    match &prog.objects[o].decl {
-        ObjectDecl::Timer { after: Some(after) } => {
-            start_chan_timer(w, o, parse_duration(after).expect("validated"));
-        }
-        ObjectDecl::Context {
-            nil: false,
-            parent,
-            timeout,
-            deadline,
-        } => {
+    match w.prog.objects[o].setup {
+        Setup::None => {}
+        Setup::Timer { ns } => start_chan_timer(w, o, ns),
+        Setup::Context { parent, timeout } => {
             let c: CtxId = match parent {
                 None => w.background(),
                 Some(p) => {
-                    let p = prog
-                        .objects
-                        .iter()
-                        .position(|x| &*x.name == p.as_str())
-                        .expect("validated");
                     let pc = w.ctx_var(p).expect("validated: the parent is not nil");
                     let name = w.obj_name(o);
-                    // At start `now` is 0, so a deadline is a timeout.
-                    w.derive(pc, &name, ns(timeout).or(ns(deadline)))
+                    w.derive(pc, &name, timeout)
                 }
             };
             *w.ctx_var(o) = Some(c);
         }
-        ObjectDecl::ShardedMap { shards } => w.make_shards(o, *shards),
-        _ => {}
+        Setup::Shards(n) => w.make_shards(o, n),
     }
 }

@@ -222,8 +222,8 @@ pub(crate) fn append(
     let mut w = cx.step(op)?;
     let n = values.len();
     let new_len = h.len + n;
-    let (hdr, grew) = if new_len <= h.cap && h.arr.is_some() {
-        let a = h.arr.expect("checked");
+    let in_place = h.arr.filter(|_| new_len <= h.cap);
+    let (hdr, grew) = if let Some(a) = in_place {
         for (i, v) in values.iter().enumerate() {
             w.arrays[a][h.off + h.len + i] = v.clone();
         }

@@ -175,14 +175,9 @@ impl World {
     }
 
     /// A new channel for a timer: capacity 1 inside, drained by Stop and Reset (Go 1.23).
-    fn timer_chan(&mut self, name: &str) -> ObjId {
+    fn timer_chan(&mut self, name: String) -> ObjId {
         let mut c = ChanState::new(1, false);
         c.timer = true;
-        let name = if name.starts_with("time.After") {
-            name.to_string()
-        } else {
-            format!("{name}.C")
-        };
         self.new_obj(Arc::from(name), Obj::Chan(c))
     }
 
@@ -196,7 +191,7 @@ impl World {
                 (slot, ch)
             }
             None => {
-                let ch = self.timer_chan(&format!("time.After({})", fmt_duration(ns)));
+                let ch = self.timer_chan(format!("time.After({})", fmt_duration(ns)));
                 let slot = self.new_timer(Fires::Chan(ch));
                 self.after_sites.insert((thread, op, case), (slot, ch));
                 (slot, ch)
@@ -274,7 +269,15 @@ pub(crate) fn sleep(cx: &ThreadCx, op: OpId, ns: i64) -> Result<(), Unwind> {
         w.note(me, op, || format!("time.Sleep({})", fmt_duration(ns)));
         return Ok(());
     }
-    let slot = w.new_timer(Fires::Sleep(me));
+    // One timer per thread, re-armed by each sleep (a sleep in a loop adds no timers).
+    let slot = match w.threads[me].sleep_timer {
+        Some(slot) => slot,
+        None => {
+            let slot = w.new_timer(Fires::Sleep(me));
+            w.threads[me].sleep_timer = Some(slot);
+            slot
+        }
+    };
     w.arm(slot, ns);
     w.note(me, op, || format!("time.Sleep({})", fmt_duration(ns)));
     match cx.block(w, op, WaitReason::Sleep, None)? {
@@ -297,7 +300,7 @@ pub(crate) fn new_timer(cx: &ThreadCx, op: OpId, t: ObjId, ns: i64) -> Result<()
 /// Make `t` a new channel timer firing in `ns` (also used for declared timers).
 pub(crate) fn start_chan_timer(w: &mut World, t: ObjId, ns: i64) {
     let name = w.obj_name(t);
-    let ch = w.timer_chan(&name);
+    let ch = w.timer_chan(format!("{name}.C"));
     let slot = w.new_timer(Fires::Chan(ch));
     w.arm(slot, ns);
     *w.timer_var(t) = TimerVar::Chan { slot, ch };

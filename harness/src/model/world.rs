@@ -94,6 +94,8 @@ pub(crate) struct ThreadState {
     pub clock: bool,
     /// Spawned inside a `recover` scope of its spawner (which cannot catch its panics).
     pub guarded: bool,
+    /// The timer its sleeps use.
+    pub sleep_timer: Option<usize>,
 }
 
 /// A thread to start once the current atomic chunk is over (AfterFunc callbacks).
@@ -304,6 +306,7 @@ impl World {
             waits_on: None,
             clock: false,
             guarded: false,
+            sleep_timer: None,
         });
         self.live += 1;
         self.runnable += 1;

@@ -207,10 +207,10 @@ impl<'a> Compiler<'a> {
             }
         }
 
-        let objects = self
-            .decls
-            .iter()
-            .map(|(name, decl)| ObjSpec {
+        let mut objects = Vec::with_capacity(self.decls.len());
+        for (name, decl) in &self.decls {
+            let path = member("$.objects", name);
+            objects.push(ObjSpec {
                 name: Arc::from(*name),
                 decl: (*decl).clone(),
                 zero: match decl {
@@ -218,8 +218,9 @@ impl<'a> Compiler<'a> {
                     ObjectDecl::Chan { elem, .. } => elem.zero(),
                     _ => Value::Nil,
                 },
-            })
-            .collect();
+                setup: self.setup(&path, decl)?,
+            });
+        }
         Ok(Program {
             name: f.name.clone(),
             catalog: f.catalog.clone(),
@@ -334,6 +335,36 @@ impl<'a> Compiler<'a> {
             _ => {}
         }
         Ok(())
+    }
+
+    /// The start-up work of a declared object (validated by `decl`).
+    fn setup(&self, path: &str, decl: &ObjectDecl) -> R<Setup> {
+        Ok(match decl {
+            ObjectDecl::Timer { after: Some(a) } => Setup::Timer {
+                ns: self.dur(a, &member(path, "after"))?,
+            },
+            ObjectDecl::Context {
+                nil: false,
+                parent,
+                timeout,
+                deadline,
+            } => {
+                // At start `now` is 0, so a deadline is a timeout.
+                let ns = match (timeout, deadline) {
+                    (Some(d), _) => Some(self.dur(d, &member(path, "timeout"))?),
+                    (None, Some(d)) => Some(self.dur(d, &member(path, "deadline"))?),
+                    (None, None) => None,
+                };
+                Setup::Context {
+                    parent: parent
+                        .as_ref()
+                        .and_then(|p| self.objs.get(p.as_str()).copied()),
+                    timeout: ns,
+                }
+            }
+            ObjectDecl::ShardedMap { shards } => Setup::Shards(*shards),
+            _ => Setup::None,
+        })
     }
 
     /// A Go duration at `path`, in ns.

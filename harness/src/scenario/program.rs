@@ -21,6 +21,25 @@ pub struct ObjSpec {
     pub decl: ObjectDecl,
     /// Zero value of the element (chan) or value (map) type.
     pub zero: Value,
+    /// What the object needs when an execution starts, resolved once here.
+    pub setup: Setup,
+}
+
+/// Start-up work beyond an object's initial state (durations parsed, names resolved).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Setup {
+    None,
+    /// `time.NewTimer(ns)`.
+    Timer {
+        ns: i64,
+    },
+    /// `context.Background()`, or derived from `parent` (`WithTimeout` with `timeout`).
+    Context {
+        parent: Option<ObjId>,
+        timeout: Option<i64>,
+    },
+    /// The shards of a sharded map.
+    Shards(u32),
 }
 
 #[derive(Debug, Clone)]
