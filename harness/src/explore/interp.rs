@@ -109,15 +109,17 @@ impl Interp {
         let cx = self.cx.clone();
         let op = stmt.id;
         match &stmt.kind {
-            StmtKind::MapSet { m, key, value } => ops::set(&cx, op, *m, key, value),
+            StmtKind::MapSet { m, key, value } => {
+                ops::set(&cx, op, *m, &self.arg(key), &self.arg(value))
+            }
             StmtKind::MapGet { m, key, into, ok } => {
                 let zero = self.prog.objects[*m].zero.clone();
-                let (v, found) = ops::get(&cx, op, *m, key, zero)?;
+                let (v, found) = ops::get(&cx, op, *m, &self.arg(key), zero)?;
                 self.set(*into, v);
                 self.set(*ok, Value::Bool(found));
                 Ok(())
             }
-            StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, key),
+            StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, &self.arg(key)),
             StmtKind::MapClear { m } => ops::clear(&cx, op, *m),
             StmtKind::MapRange {
                 m,
@@ -125,11 +127,11 @@ impl Interp {
                 value,
                 body,
             } => {
-                let Some(keys) = ops::range_start(&cx, op, *m)? else {
+                let Some((inst, keys)) = ops::range_start(&cx, op, *m)? else {
                     return Ok(());
                 };
                 for k in &keys {
-                    match ops::range_next(&cx, op, *m, Some(k))? {
+                    match ops::range_next(&cx, op, *m, inst, Some(k))? {
                         ops::IterStep::Entry(k, v) => {
                             self.set(*key, k);
                             self.set(*value, v);
@@ -139,7 +141,7 @@ impl Interp {
                         ops::IterStep::End => break,
                     }
                 }
-                ops::range_next(&cx, op, *m, None).map(|_| ())
+                ops::range_next(&cx, op, *m, inst, None).map(|_| ())
             }
             StmtKind::MapClone { m, to } => ops::clone(&cx, op, *m, *to),
             StmtKind::MapMake { m } => ops::make(&cx, op, *m),
@@ -404,15 +406,17 @@ impl Interp {
                 Ok(())
             }
             StmtKind::DsMap { m, op: dop } => match dop {
-                DsMapOp::Set { key, value } => ops::ds::map_set(&cx, op, *m, key, value),
+                DsMapOp::Set { key, value } => {
+                    ops::ds::map_set(&cx, op, *m, &self.arg(key), &self.arg(value))
+                }
                 DsMapOp::Get { key, into, ok } => {
                     let zero = Value::Nil;
-                    let (v, found) = ops::ds::map_get(&cx, op, *m, key, zero)?;
+                    let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(key), zero)?;
                     self.set(*into, v);
                     self.set(*ok, Value::Bool(found));
                     Ok(())
                 }
-                DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, key),
+                DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, &self.arg(key)),
                 DsMapOp::Len { into } => {
                     let n = ops::ds::map_len(&cx, op, *m)?;
                     self.set(Some(*into), Value::Int(n));

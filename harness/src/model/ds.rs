@@ -270,7 +270,8 @@ impl World {
     /// The logical contents of a map data structure (final-state assertions).
     pub fn map_contents(&self, o: ObjId) -> BTreeMap<Value, Value> {
         match &self.objs[o] {
-            Obj::Map(m) | Obj::RwMap(_, m) => m.entries.clone(),
+            Obj::Map(i) => self.maps[*i].entries.clone(),
+            Obj::RwMap(_, m) => m.entries.clone(),
             Obj::ShardedMap(s) => s
                 .shards
                 .iter()
@@ -343,17 +344,17 @@ fn rw_write(
 fn rw_range(cx: &ThreadCx, op: OpId, m: ObjId, body: Body) -> Result<(), Unwind> {
     rwmutex::rlock(cx, op, m)?;
     let r = (|| {
-        let Some(keys) = map::range_start(cx, op, m)? else {
+        let Some((inst, keys)) = map::range_start(cx, op, m)? else {
             return Ok(());
         };
         for k in &keys {
-            match map::range_next(cx, op, m, Some(k))? {
+            match map::range_next(cx, op, m, inst, Some(k))? {
                 IterStep::Entry(k, v) => body(k, v)?,
                 IterStep::Skipped => {}
                 IterStep::End => break,
             }
         }
-        map::range_next(cx, op, m, None).map(|_| ())
+        map::range_next(cx, op, m, inst, None).map(|_| ())
     })();
     unlock_after(cx, op, r, |cx, op| rwmutex::runlock(cx, op, m))
 }

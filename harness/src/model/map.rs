@@ -13,6 +13,16 @@ use super::{Failure, Value};
 use crate::scenario::{ObjId, OpId};
 use std::collections::BTreeMap;
 
+/// The map an op works on, resolved from the variable at the op's first step and kept to its
+/// end: a map variable assigned mid-op (`make`, `maps.Clone`) does not move the op.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum MapRef {
+    /// An instance in `World::maps`, held by a map variable.
+    Inst(usize),
+    /// The map inside an rwmutex-map object (never reassigned).
+    Inner(ObjId),
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct MapState {
     /// `m == nil`.
@@ -45,13 +55,13 @@ impl MapState {
 fn write(
     cx: &ThreadCx,
     op: OpId,
-    m: ObjId,
+    m: MapRef,
     what: &dyn Fn() -> String,
     mutate: impl FnOnce(&mut MapState),
 ) -> Result<(), Unwind> {
     {
         let mut w = cx.step(op)?;
-        let flag = w.map(m).writing;
+        let flag = w.map_at(m).writing;
         w.note(cx.me, op, || format!("{}: check writing=={flag}", what()));
         if flag != 0 {
             return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
@@ -59,19 +69,19 @@ fn write(
     }
     {
         let mut w = cx.step(op)?;
-        let map = w.map(m);
+        let map = w.map_at(m);
         map.writing ^= 1;
         let now = map.writing;
         w.note(cx.me, op, || format!("{}: writing^=1 (now {now})", what()));
     }
     let mut w = cx.step(op)?;
-    if w.map(m).writing == 0 {
+    if w.map_at(m).writing == 0 {
         w.note(cx.me, op, || {
             format!("{}: exit check sees writing==0", what())
         });
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
     }
-    let map = w.map(m);
+    let map = w.map_at(m);
     mutate(map);
     map.writing ^= 1;
     w.note(cx.me, op, || format!("{}: done, writing^=1", what()));
@@ -88,15 +98,17 @@ pub(crate) fn set(
 ) -> Result<(), Unwind> {
     let name = cx.world.borrow().obj_name(m);
     let what = || format!("{name}[{}] = {}", key.quoted(), value.quoted());
-    {
+    let inst = {
         let mut w = cx.step(op)?;
-        if w.map(m).nil {
+        let inst = w.map_ref(m);
+        if w.map_at(inst).nil {
             w.note(cx.me, op, || format!("{}: nil map", what()));
             return Err(cx.panic(Failure::NilMapWrite, op));
         }
         w.note(cx.me, op, || format!("{}: mapassign", what()));
-    }
-    write(cx, op, m, &what, |map| {
+        inst
+    };
+    write(cx, op, inst, &what, |map| {
         map.entries.insert(key.clone(), value.clone());
     })
 }
@@ -105,14 +117,16 @@ pub(crate) fn set(
 pub(crate) fn delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(), Unwind> {
     let name = cx.world.borrow().obj_name(m);
     let what = || format!("delete({name}, {})", key.quoted());
-    {
+    let inst = {
         let mut w = cx.step(op)?;
-        if w.map(m).empty() {
+        let inst = w.map_ref(m);
+        if w.map_at(inst).empty() {
             w.note(cx.me, op, || format!("{}: empty, no check", what()));
             return Ok(());
         }
-    }
-    write(cx, op, m, &what, |map| {
+        inst
+    };
+    write(cx, op, inst, &what, |map| {
         map.entries.remove(key);
     })
 }
@@ -121,14 +135,16 @@ pub(crate) fn delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(
 pub(crate) fn clear(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
     let name = cx.world.borrow().obj_name(m);
     let what = || format!("clear({name})");
-    {
+    let inst = {
         let mut w = cx.step(op)?;
-        if w.map(m).empty() {
+        let inst = w.map_ref(m);
+        if w.map_at(inst).empty() {
             w.note(cx.me, op, || format!("{}: empty, no check", what()));
             return Ok(());
         }
-    }
-    write(cx, op, m, &what, |map| map.entries.clear())
+        inst
+    };
+    write(cx, op, inst, &what, |map| map.entries.clear())
 }
 
 /// `v, ok := m[key]`: reads of a nil or empty map return the zero value before the check.
@@ -180,7 +196,7 @@ pub(crate) fn len(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<i64, Unwind> {
 /// `m = make(map[K]V)`: assigns a fresh empty map to the variable (not a map write).
 pub(crate) fn make(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
-    *w.map(m) = MapState::default();
+    w.assign_map(m, MapState::default());
     let name = w.obj_name(m);
     w.note(cx.me, op, || format!("{name} = make(map)"));
     Ok(())
@@ -211,7 +227,7 @@ pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), 
         }
     };
     let n = copy.entries.len();
-    *w.map(to) = copy;
+    w.assign_map(to, copy);
     w.note(cx.me, op, || {
         format!("{dst_name} = maps.Clone({src_name}) ({n} entries)")
     });
@@ -219,18 +235,24 @@ pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), 
 }
 
 /// Start `for k, v := range m`: the keys to visit, or `None` for a nil or empty map (no check).
-pub(crate) fn range_start(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<Option<Vec<Value>>, Unwind> {
+/// Iteration goes on over the instance it started on, whatever the variable is assigned later.
+pub(crate) fn range_start(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+) -> Result<Option<(MapRef, Vec<Value>)>, Unwind> {
     let mut w = cx.step(op)?;
     let name = w.obj_name(m);
-    if w.map(m).empty() {
+    let inst = w.map_ref(m);
+    if w.map_at(inst).empty() {
         w.note(cx.me, op, || format!("range {name}: empty, no check"));
         return Ok(None);
     }
-    let keys: Vec<Value> = w.map(m).entries.keys().cloned().collect();
+    let keys: Vec<Value> = w.map_at(inst).entries.keys().cloned().collect();
     w.note(cx.me, op, || {
         format!("range {name}: start ({} keys)", keys.len())
     });
-    Ok(Some(keys))
+    Ok(Some((inst, keys)))
 }
 
 /// What one `mapiternext` call produced.
@@ -248,11 +270,12 @@ pub(crate) fn range_next(
     cx: &ThreadCx,
     op: OpId,
     m: ObjId,
+    inst: MapRef,
     key: Option<&Value>,
 ) -> Result<IterStep, Unwind> {
     let mut w = cx.step(op)?;
     let name = w.obj_name(m);
-    if w.map(m).writing != 0 {
+    if w.map_at(inst).writing != 0 {
         w.note(cx.me, op, || {
             format!("range {name}: next, check sees writing==1")
         });
@@ -262,7 +285,7 @@ pub(crate) fn range_next(
         w.note(cx.me, op, || format!("range {name}: end"));
         return Ok(IterStep::End);
     };
-    let got = w.map(m).entries.get(key).cloned();
+    let got = w.map_at(inst).entries.get(key).cloned();
     match got {
         Some(v) => {
             w.note(cx.me, op, || {

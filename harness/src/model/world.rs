@@ -10,7 +10,7 @@ use super::context::{CtxId, CtxNode};
 use super::ds::{CowMapState, ShardedMapState, StackState, SyncMapState};
 use super::failure::{Blocked, Failure, WaitReason};
 use super::handle::HandleState;
-use super::map::MapState;
+use super::map::{MapRef, MapState};
 use super::mutex::MutexState;
 use super::once::OnceState;
 use super::pool::PoolState;
@@ -28,7 +28,10 @@ use std::sync::Arc;
 /// One object's port state.
 #[derive(Debug)]
 pub(crate) enum Obj {
-    Map(MapState),
+    /// A map variable: which instance in `World::maps` it holds now. Assigning the variable
+    /// (`make`, `maps.Clone`) points it at a new instance; an op already under way keeps the
+    /// instance it loaded, as a Go `mapassign` keeps its `*hmap`.
+    Map(usize),
     Chan(ChanState),
     Mutex(MutexState),
     RwMutex(RwMutexState),
@@ -129,6 +132,8 @@ pub(crate) struct Event {
 pub(crate) struct World {
     pub prog: Arc<Program>,
     pub objs: Vec<Obj>,
+    /// Every map instance made in this execution; map variables index into it.
+    pub maps: Vec<MapState>,
     pub threads: Vec<ThreadState>,
     /// Threads not finished.
     pub live: usize,
@@ -173,6 +178,7 @@ impl World {
         let mut w = World {
             prog: Arc::clone(&prog),
             objs: Vec::with_capacity(prog.objects.len()),
+            maps: Vec::new(),
             threads: Vec::new(),
             live: 0,
             runnable: 0,
@@ -200,7 +206,10 @@ impl World {
         // parent comes first), the setup that creates objects of its own.
         for o in 0..prog.objects.len() {
             let obj = match &prog.objects[o].decl {
-                ObjectDecl::Map { nil, entries, .. } => Obj::Map(MapState::new(*nil, entries)),
+                ObjectDecl::Map { nil, entries, .. } => {
+                    w.maps.push(MapState::new(*nil, entries));
+                    Obj::Map(w.maps.len() - 1)
+                }
                 ObjectDecl::Chan { cap, nil, .. } => Obj::Chan(ChanState::new(*cap, *nil)),
                 ObjectDecl::Mutex {} => Obj::Mutex(MutexState::default()),
                 ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
@@ -236,7 +245,7 @@ impl World {
     /// `obj == nil` for a map, chan, slice or context variable.
     pub fn is_nil(&self, o: ObjId) -> bool {
         match &self.objs[o] {
-            Obj::Map(m) => m.nil,
+            Obj::Map(i) => self.maps[*i].nil,
             Obj::Chan(c) => c.nil,
             Obj::Slice(s) => s.arr.is_none(),
             Obj::Context(c) => c.is_none(),
@@ -442,11 +451,35 @@ impl World {
         }
     }
 
-    pub fn map(&mut self, o: ObjId) -> &mut MapState {
-        match &mut self.objs[o] {
-            Obj::Map(m) | Obj::RwMap(_, m) => m,
+    /// The map instance `o` holds now.
+    pub fn map_ref(&self, o: ObjId) -> MapRef {
+        match &self.objs[o] {
+            Obj::Map(i) => MapRef::Inst(*i),
+            Obj::RwMap(..) => MapRef::Inner(o),
             _ => unreachable!("validation checks object kinds"),
         }
+    }
+    pub fn map_at(&mut self, r: MapRef) -> &mut MapState {
+        match r {
+            MapRef::Inst(i) => &mut self.maps[i],
+            MapRef::Inner(o) => match &mut self.objs[o] {
+                Obj::RwMap(_, m) => m,
+                _ => unreachable!("MapRef::Inner names an rwmutex-map"),
+            },
+        }
+    }
+    /// Point map variable `o` at a new instance (`make`, `maps.Clone`).
+    pub fn assign_map(&mut self, o: ObjId, m: MapState) {
+        self.maps.push(m);
+        let i = self.maps.len() - 1;
+        match &mut self.objs[o] {
+            Obj::Map(cur) => *cur = i,
+            _ => unreachable!("validation: only map variables are assigned"),
+        }
+    }
+    pub fn map(&mut self, o: ObjId) -> &mut MapState {
+        let r = self.map_ref(o);
+        self.map_at(r)
     }
     pub fn chan(&mut self, o: ObjId) -> &mut ChanState {
         match &mut self.objs[o] {

@@ -597,19 +597,14 @@ impl<'a> Compiler<'a> {
         let kind = match op {
             Op::Set { obj, key, value } => {
                 let m = self.obj(obj, path, "set", MAP_LIKE)?;
+                let key = self.arg(key, &member(path, "key"));
+                let value = self.arg(value, &member(path, "value"));
                 if self.kind_of(m) == "map" {
-                    StmtKind::MapSet {
-                        m,
-                        key: key.clone(),
-                        value: value.clone(),
-                    }
+                    StmtKind::MapSet { m, key, value }
                 } else {
                     StmtKind::DsMap {
                         m,
-                        op: DsMapOp::Set {
-                            key: key.clone(),
-                            value: value.clone(),
-                        },
+                        op: DsMapOp::Set { key, value },
                     }
                 }
             }
@@ -654,9 +649,10 @@ impl<'a> Compiler<'a> {
                             "`to` is for pools; a map's get sets `into` and `ok`",
                         ));
                     }
-                    let Some(key) = key.clone() else {
+                    let Some(key) = key else {
                         return Err(self.err(path, "a map's get needs `key`"));
                     };
+                    let key = self.arg(key, &member(path, "key"));
                     let (into, ok) = (self.set_var(into), self.set_var(ok));
                     if self.kind_of(o) == "map" {
                         StmtKind::MapGet {
@@ -675,15 +671,13 @@ impl<'a> Compiler<'a> {
             }
             Op::Delete { obj, key } => {
                 let m = self.obj(obj, path, "delete", MAP_LIKE)?;
+                let key = self.arg(key, &member(path, "key"));
                 if self.kind_of(m) == "map" {
-                    StmtKind::MapDelete {
-                        m,
-                        key: key.clone(),
-                    }
+                    StmtKind::MapDelete { m, key }
                 } else {
                     StmtKind::DsMap {
                         m,
-                        op: DsMapOp::Delete { key: key.clone() },
+                        op: DsMapOp::Delete { key },
                     }
                 }
             }

@@ -58,18 +58,18 @@ pub struct Stmt {
 pub enum StmtKind {
     MapSet {
         m: ObjId,
-        key: Value,
-        value: Value,
+        key: Arg,
+        value: Arg,
     },
     MapGet {
         m: ObjId,
-        key: Value,
+        key: Arg,
         into: Option<VarId>,
         ok: Option<VarId>,
     },
     MapDelete {
         m: ObjId,
-        key: Value,
+        key: Arg,
     },
     MapClear {
         m: ObjId,
@@ -339,16 +339,16 @@ pub enum Arg {
 #[derive(Debug, Clone)]
 pub enum DsMapOp {
     Set {
-        key: Value,
-        value: Value,
+        key: Arg,
+        value: Arg,
     },
     Get {
-        key: Value,
+        key: Arg,
         into: Option<VarId>,
         ok: Option<VarId>,
     },
     Delete {
-        key: Value,
+        key: Arg,
     },
     Len {
         into: VarId,

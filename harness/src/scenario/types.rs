@@ -245,15 +245,15 @@ pub enum Op {
     /// map (and the map data structures): `obj[key] = value`.
     Set {
         obj: String,
-        key: Value,
-        value: Value,
+        key: Operand,
+        value: Operand,
     },
     /// map: `into, ok := obj[key]`. pool: `to = obj.Get().([]T)` (a slice object), or
     /// `into = obj.Get()`.
     Get {
         obj: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        key: Option<Value>,
+        key: Option<Operand>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -262,7 +262,7 @@ pub enum Op {
         ok: Option<String>,
     },
     /// map: `delete(obj, key)`.
-    Delete { obj: String, key: Value },
+    Delete { obj: String, key: Operand },
     /// map: `clear(obj)`.
     Clear { obj: String },
     /// map: `for key, value := range obj { body }`.

@@ -298,6 +298,102 @@ fn a_thread_may_write_its_map_while_ranging_over_it() {
     );
 }
 
+/// `m = make(...)` assigns the variable; a `mapassign` already under way keeps the `*hmap` it
+/// loaded. So a writer racing a make is never a concurrent write: its entry just lands in the
+/// map the variable no longer holds, and is lost.
+#[test]
+fn a_write_racing_make_is_never_fatal_but_can_be_lost() {
+    let scenario = json!({
+        "objects": { "m": { "kind": "map" } },
+        "threads": {
+            "writer": [ { "op": "set", "obj": "m", "key": "a", "value": 1 } ],
+            "maker": [ { "op": "make", "obj": "m" } ]
+        }
+    });
+    never_fails(scenario.clone(), Json::Null);
+    let lost = failures(
+        scenario,
+        json!([{ "obj": "m", "key": "a", "value": 1, "id": "map-lazy-init" }]),
+    );
+    let s = only(&lost);
+    assert_eq!(s.id, "map-lazy-init");
+    assert_eq!(s.kind, FailureKind::Assertion);
+}
+
+/// Two writers on the map the variable held keep racing each other after a make replaced it.
+#[test]
+fn writers_that_loaded_the_old_map_still_race_after_make() {
+    let sigs = failures(
+        json!({
+            "objects": { "m": { "kind": "map" } },
+            "threads": {
+                "w1": [ { "op": "set", "obj": "m", "key": "a", "value": 1 } ],
+                "w2": [ { "op": "set", "obj": "m", "key": "b", "value": 2 } ],
+                "maker": [ { "op": "make", "obj": "m" } ]
+            }
+        }),
+        Json::Null,
+    );
+    assert!(!sigs.is_empty());
+    for s in &sigs {
+        assert_sig(
+            s,
+            "map-concurrent-writes",
+            FailureKind::Fatal,
+            "concurrent map writes",
+            None,
+        );
+        assert_ne!(s.thread.as_deref(), Some("maker"), "{s:?}");
+    }
+}
+
+/// `for k, v := range m` evaluates `m` once: a make once the loop is under way does not cut it
+/// short.
+#[test]
+fn range_keeps_iterating_the_map_it_started_on() {
+    never_fails(
+        json!({
+            "objects": {
+                "m": { "kind": "map", "entries": { "a": 1, "b": 2, "c": 3 } },
+                "seen": { "kind": "map" },
+                "started": { "kind": "chan", "cap": 3 }
+            },
+            "threads": {
+                "ranger": [ { "op": "range", "obj": "m", "key": "k", "value": "v", "body": [
+                    { "op": "send", "obj": "started", "value": true },
+                    { "op": "set", "obj": "seen", "key": { "var": "k" }, "value": { "var": "v" } }
+                ] } ],
+                "maker": [
+                    { "op": "recv", "obj": "started" },
+                    { "op": "make", "obj": "m" }
+                ]
+            }
+        }),
+        json!([{ "obj": "seen", "len": 3 }]),
+    );
+}
+
+/// `to = maps.Clone(m)` assigns `to`: a writer of the old `to` is not racing the clone.
+#[test]
+fn clone_into_a_variable_being_written_is_not_a_write() {
+    never_fails(
+        json!({
+            "objects": {
+                "src": { "kind": "map", "entries": { "x": 1 } },
+                "to": { "kind": "map", "entries": { "y": 2 } }
+            },
+            "threads": {
+                "writer": [
+                    { "op": "set", "obj": "to", "key": "a", "value": 1 },
+                    { "op": "delete", "obj": "to", "key": "y" }
+                ],
+                "cloner": [ { "op": "clone", "obj": "src", "to": "to" } ]
+            }
+        }),
+        Json::Null,
+    );
+}
+
 // =============================================================================================
 // Channels
 

@@ -1238,3 +1238,28 @@ fn assert_checks_its_catalog_id_and_variable() {
     );
     check_at(&t, "$.threads.t[0].old", "\"old\"", "never set");
 }
+
+const MAP_KEY_VAR_NEVER_SET: &str = r#"{
+  "schema": "hazard/scenario/v1",
+  "name": "bad",
+  "objects": { "m": { "kind": "map" } },
+  "threads": {
+    "t": [
+      { "op": "set", "obj": "m", "key": "a", "value": 1 },
+      { "op": "delete", "obj": "m", "key": { "var": "ghost" } }
+    ]
+  },
+  "expect": { "passes": true }
+}"#;
+
+#[test]
+fn map_key_variable_never_set() {
+    check(
+        MAP_KEY_VAR_NEVER_SET,
+        "$.threads.t[1].key",
+        8,
+        37,
+        "\"key\": { \"var\": \"ghost\" }",
+        "variable `ghost` is read here but never set",
+    );
+}
