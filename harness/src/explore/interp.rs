@@ -410,7 +410,7 @@ impl Interp {
                     ops::ds::map_set(&cx, op, *m, &self.arg(key), &self.arg(value))
                 }
                 DsMapOp::Get { key, into, ok } => {
-                    let zero = Value::Nil;
+                    let zero = self.prog.objects[*m].zero.clone();
                     let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(key), zero)?;
                     self.set(*into, v);
                     self.set(*ok, Value::Bool(found));

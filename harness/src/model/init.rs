@@ -47,11 +47,11 @@ pub(crate) fn object(w: &mut World, _o: ObjId, decl: &ObjectDecl) -> Obj {
         }),
         ObjectDecl::Pool { .. } => Obj::Pool(PoolState::default()),
         ObjectDecl::Handle {} => Obj::Handle(HandleState::default()),
-        ObjectDecl::RwmutexMap {} => Obj::RwMap(Default::default(), Default::default()),
+        ObjectDecl::RwmutexMap { .. } => Obj::RwMap(Default::default(), Default::default()),
         // Shards are objects of their own, created in `setup`.
         ObjectDecl::ShardedMap { .. } => Obj::ShardedMap(Default::default()),
         ObjectDecl::SyncMap {} => Obj::SyncMap(SyncMapState::default()),
-        ObjectDecl::CowMap {} => Obj::CowMap(CowMapState::default()),
+        ObjectDecl::CowMap { .. } => Obj::CowMap(CowMapState::default()),
         ObjectDecl::TreiberStack { elems } => {
             Obj::Stack(StackState::new(StackKind::Treiber, elems))
         }

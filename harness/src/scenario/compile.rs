@@ -214,7 +214,10 @@ impl<'a> Compiler<'a> {
                 name: Arc::from(*name),
                 decl: (*decl).clone(),
                 zero: match decl {
-                    ObjectDecl::Map { value_type, .. } => value_type.zero(),
+                    ObjectDecl::Map { value_type, .. }
+                    | ObjectDecl::RwmutexMap { value_type }
+                    | ObjectDecl::ShardedMap { value_type, .. }
+                    | ObjectDecl::CowMap { value_type } => value_type.zero(),
                     ObjectDecl::Chan { elem, .. } => elem.zero(),
                     _ => Value::Nil,
                 },
@@ -326,7 +329,7 @@ impl<'a> Compiler<'a> {
                     format!("capacity above {MAX_CAP}"),
                 ));
             }
-            ObjectDecl::ShardedMap { shards } if *shards == 0 || *shards > 256 => {
+            ObjectDecl::ShardedMap { shards, .. } if *shards == 0 || *shards > 256 => {
                 return Err(self.err(
                     &member(path, "shards"),
                     format!("shards must be 1..=256 (got {shards})"),
@@ -362,7 +365,7 @@ impl<'a> Compiler<'a> {
                     timeout: ns,
                 }
             }
-            ObjectDecl::ShardedMap { shards } => Setup::Shards(*shards),
+            ObjectDecl::ShardedMap { shards, .. } => Setup::Shards(*shards),
             _ => Setup::None,
         })
     }

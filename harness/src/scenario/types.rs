@@ -144,21 +144,32 @@ pub enum ObjectDecl {
     Handle {},
     /// Mitigation: a map behind a `sync.RWMutex` (reads RLock, writes Lock).
     #[serde(rename = "rwmutex-map")]
-    RwmutexMap {},
+    RwmutexMap {
+        /// Value type: decides the zero value a missing key reads as.
+        #[serde(default)]
+        value_type: ElemType,
+    },
     /// Mitigation: `shards` maps, each behind its own RWMutex; a key goes to shard hash(key) % shards.
     #[serde(rename = "sharded-map")]
     ShardedMap {
         #[serde(default = "default_shards")]
         shards: u32,
+        /// Value type: decides the zero value a missing key reads as.
+        #[serde(default)]
+        value_type: ElemType,
     },
     /// Mitigation: Go's `sync.Map` (read-only snapshot loaded lock-free, dirty map under a
-    /// mutex, misses promote dirty to read).
+    /// mutex, misses promote dirty to read). Untyped: a missing key loads as nil.
     #[serde(rename = "sync-map")]
     SyncMap {},
     /// Mitigation: copy-on-write map: readers load the snapshot through an atomic pointer,
     /// writers copy, modify and publish under a mutex.
     #[serde(rename = "cow-map")]
-    CowMap {},
+    CowMap {
+        /// Value type: decides the zero value a missing key reads as.
+        #[serde(default)]
+        value_type: ElemType,
+    },
     /// Lock-free Treiber stack whose popped nodes go to a free list and are reused (ABA-prone).
     #[serde(rename = "treiber-stack")]
     TreiberStack {
@@ -227,10 +238,10 @@ impl ObjectDecl {
             ObjectDecl::Atomic { .. } => "atomic",
             ObjectDecl::Pool { .. } => "pool",
             ObjectDecl::Handle {} => "handle",
-            ObjectDecl::RwmutexMap {} => "rwmutex-map",
+            ObjectDecl::RwmutexMap { .. } => "rwmutex-map",
             ObjectDecl::ShardedMap { .. } => "sharded-map",
             ObjectDecl::SyncMap {} => "sync-map",
-            ObjectDecl::CowMap {} => "cow-map",
+            ObjectDecl::CowMap { .. } => "cow-map",
             ObjectDecl::TreiberStack { .. } => "treiber-stack",
             ObjectDecl::StampedStack { .. } => "stamped-stack",
             ObjectDecl::EpochStack { .. } => "epoch-stack",

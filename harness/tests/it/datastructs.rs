@@ -549,3 +549,34 @@ fn two_closers_exactly_one_gets_bad_file_descriptor() {
         ]),
     );
 }
+
+/// A missing key reads as the zero value of the declared `value_type` (`int` by default), as
+/// `m[k]` does behind a lock; `sync.Map.Load` is untyped and gives nil.
+#[test]
+fn a_missing_key_reads_as_the_value_types_zero() {
+    for kind in KINDS {
+        let want = match kind {
+            "sync-map" => json!(null),
+            _ => json!(0),
+        };
+        never_fails(
+            json!({
+                "objects": { "m": decl(kind), "s": if kind == "sync-map" {
+                    json!({ "kind": "sync-map" })
+                } else {
+                    let mut d = decl(kind);
+                    d["value_type"] = json!("string");
+                    d
+                } },
+                "threads": { "t": [
+                    { "op": "get", "obj": "m", "key": "nope", "into": "v", "ok": "ok" },
+                    assert_eq_op("v", want.clone(), "zero value"),
+                    assert_eq_op("ok", json!(false), "not found"),
+                    { "op": "get", "obj": "s", "key": "nope", "into": "w" },
+                    assert_eq_op("w", if kind == "sync-map" { json!(null) } else { json!("") }, "typed zero")
+                ] }
+            }),
+            Json::Null,
+        );
+    }
+}
