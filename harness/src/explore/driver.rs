@@ -23,6 +23,8 @@ pub struct ExecOutcome {
     /// Switches away from a thread that could still run (filled in by replay).
     pub preemptions: usize,
     pub(crate) trace: Option<Vec<Event>>,
+    /// Steps reached by a preemption (traced executions only).
+    pub preempt_steps: Vec<u64>,
 }
 
 impl ExecOutcome {
@@ -105,6 +107,7 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         threads: w.threads.iter().map(|t| t.name.clone()).collect(),
         preemptions: 0,
         trace: w.trace.take(),
+        preempt_steps: std::mem::take(&mut w.preempt_steps),
     }
 }
 

@@ -25,6 +25,20 @@ pub(crate) const STACK_SIZE: usize = 0x40000;
 thread_local! {
     static TEARDOWN: Cell<bool> = const { Cell::new(false) };
     static ARITY: Cell<usize> = const { Cell::new(0) };
+    /// Task a preemption switched to, until it takes its step (a thread that has just started
+    /// passes one more scheduling point before its first step).
+    static PREEMPTED: Cell<Option<TaskId>> = const { Cell::new(None) };
+}
+
+/// Whether model thread `t` was switched to by a preemption and has not taken a step since.
+pub(crate) fn take_preempted(t: usize) -> bool {
+    PREEMPTED.with(|p| {
+        let hit = p.get() == Some(TaskId::from(t + 1));
+        if hit {
+            p.set(None);
+        }
+        hit
+    })
 }
 
 /// A scheduling point: the explorer may run another thread before this one continues.
@@ -270,6 +284,9 @@ impl<C: Control> Scheduler for Adapter<C> {
                 }
             }
         };
+        if PREEMPTED.with(|p| p.get().is_some_and(|t| t != chosen)) {
+            PREEMPTED.with(|p| p.set(None));
+        }
         if runnable.len() >= 2 {
             self.any_thread_decision = true;
             if let Some(t) = usize::from(chosen).checked_sub(1) {
@@ -277,6 +294,7 @@ impl<C: Control> Scheduler for Adapter<C> {
             }
             if current.is_some_and(|c| c != chosen && runnable.iter().any(|t| t.id() == c)) {
                 self.preemptions += 1;
+                PREEMPTED.with(|p| p.set(Some(chosen)));
             }
         }
         Some(chosen)

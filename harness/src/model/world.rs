@@ -144,6 +144,8 @@ pub(crate) struct World {
     pub tearing_down: bool,
     pub steps: u64,
     pub max_steps: u64,
+    /// Steps the explorer reached by preempting another thread (traced executions only).
+    pub preempt_steps: Vec<u64>,
     pub trace: Option<Vec<Event>>,
     /// Object names by `ObjId`: the scenario's objects, then objects created while running
     /// (a context's Done channel, a timer's channel).
@@ -186,6 +188,7 @@ impl World {
             tearing_down: false,
             steps: 0,
             max_steps,
+            preempt_steps: Vec::new(),
             trace: trace.then(Vec::new),
             names,
             now: 0,
@@ -554,6 +557,10 @@ impl ThreadCx {
             return Err(Unwind::Abort);
         }
         w.steps += 1;
+        if rt::take_preempted(self.me) && w.trace.is_some() {
+            let s = w.steps;
+            w.preempt_steps.push(s);
+        }
         w.threads[self.me].op = op;
         if w.steps > w.max_steps {
             let steps = w.max_steps;

@@ -165,6 +165,9 @@ pub struct TraceStep {
     /// JSON path of the op in the scenario.
     pub op: String,
     pub text: String,
+    /// The explorer switched to this thread here while the previous one could still run.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub preempt: bool,
 }
 
 /// A report that cannot be read or replayed.
@@ -318,6 +321,7 @@ pub fn build(prog: &Arc<Program>, finding: &Finding, run: &RunInfo<'_>) -> Repor
 
 /// The trace of a traced execution, with thread names and op paths.
 pub fn trace_steps(prog: &Program, out: &ExecOutcome) -> Vec<TraceStep> {
+    let mut marked = std::collections::HashSet::new();
     out.trace_events()
         .iter()
         .map(|e| TraceStep {
@@ -325,6 +329,8 @@ pub fn trace_steps(prog: &Program, out: &ExecOutcome) -> Vec<TraceStep> {
             thread: out.threads.get(e.thread).cloned().unwrap_or_default(),
             op: prog.op_path(e.op).to_string(),
             text: e.text.clone(),
+            // The first line of a step reached by preemption carries the mark.
+            preempt: out.preempt_steps.binary_search(&e.step).is_ok() && marked.insert(e.step),
         })
         .collect()
 }
