@@ -60,6 +60,54 @@ pub struct Report {
     pub trace: Vec<TraceStep>,
     /// The schedule was replayed once before writing and produced the same signature.
     pub replay_verified: bool,
+    /// The failing schedule as the engine first found it, before minimization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found: Option<ScheduleInfo>,
+    /// The minimized scenario and interleaving (absent when minimization was skipped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minimized: Option<MinimizedInfo>,
+}
+
+/// The smallest reproduction minimization reached: a reduced scenario, its interleaving with
+/// the fewest preemptions found, and the evidence for that count.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MinimizedInfo {
+    /// `sha256:<hex>` of `source`.
+    pub hash: String,
+    /// The reduced scenario, embedded (replayable on its own).
+    pub source: serde_json::Value,
+    /// What scenario minimization dropped or reduced, as JSON paths of the original.
+    pub removed: Vec<String>,
+    /// The failure's signature in the reduced scenario (op paths renumbered).
+    pub signature: Signature,
+    /// As Go prints it.
+    pub rendered: String,
+    pub schedule: ScheduleInfo,
+    pub trace: Vec<TraceStep>,
+    /// Scheduling points of the minimized execution.
+    pub steps: u64,
+    pub minimality: Minimality,
+    /// The minimized schedule was replayed against `source` and produced `signature`.
+    pub replay_verified: bool,
+}
+
+/// Whether the preemption count is known to be the least possible.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Minimality {
+    pub preemptions: usize,
+    /// `proven`: a DFS bounded at `preemptions - 1` over the reduced scenario exhausted every
+    /// schedule without this failure. `best-effort`: the budget ran out first.
+    pub status: String,
+    /// The preemption bound the proof explored (absent when `preemptions` is 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proof_bound: Option<usize>,
+    /// Executions minimization ran, and its wall time.
+    pub executions: u64,
+    pub elapsed_ms: u64,
+    /// The execution budget it had.
+    pub budget: u64,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -316,6 +364,8 @@ pub fn build(prog: &Arc<Program>, finding: &Finding, run: &RunInfo<'_>) -> Repor
         },
         trace,
         replay_verified,
+        found: None,
+        minimized: None,
     }
 }
 
@@ -376,6 +426,44 @@ impl Report {
             outcome,
             reproduced,
         })
+    }
+}
+
+/// What the human views (`hazard show`) render of a report: the minimized interleaving when
+/// there is one, else the recorded one.
+pub struct View<'a> {
+    pub threads: &'a [String],
+    pub trace: &'a [TraceStep],
+    pub signature: &'a Signature,
+    /// As Go prints it.
+    pub rendered: &'a str,
+    pub preemptions: usize,
+    /// Whether this is the minimized scenario's interleaving.
+    pub minimized: bool,
+}
+
+impl Report {
+    /// The minimized interleaving if present, else the recorded one; `original` forces the
+    /// recorded one.
+    pub fn view(&self, original: bool) -> View<'_> {
+        match (&self.minimized, original) {
+            (Some(m), false) => View {
+                threads: &m.schedule.threads,
+                trace: &m.trace,
+                signature: &m.signature,
+                rendered: &m.rendered,
+                preemptions: m.schedule.preemptions,
+                minimized: true,
+            },
+            _ => View {
+                threads: &self.schedule.threads,
+                trace: &self.trace,
+                signature: &self.failure.signature,
+                rendered: &self.failure.rendered,
+                preemptions: self.schedule.preemptions,
+                minimized: false,
+            },
+        }
     }
 }
 
