@@ -8,6 +8,8 @@
 pub mod catalog;
 /// Exploration: engines, the shuttle adapter, the schedule format, replay.
 pub mod explore;
+/// Minimization: the fewest preemptions and steps, in the smallest scenario, that still fail.
+pub mod minimize;
 /// Go-faithful ports of maps, channels, select and the sync primitives; typed failures.
 pub mod model;
 /// Reports: versioned JSON, atomic writer, terminal table.

@@ -3,16 +3,17 @@
 
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
+use super::guided::{Guided, Point, PointKey};
 use super::driver::{execute, ExecOutcome};
 use super::replay::Replay;
 use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
-use super::schedule::Schedule;
+use super::schedule::{Decision, Schedule};
 use super::signature::Signature;
 use crate::model::world::Failed;
 use crate::scenario::{Expectation, Program};
 use shuttle::scheduler::{PctScheduler, RandomScheduler};
 use shuttle::Runner;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -386,4 +387,139 @@ pub fn replay(
         .ok_or_else(|| ReplayError::Diverged("the execution stopped before it finished".into()))?;
     out.preemptions = run.map(|r| r.preemptions).unwrap_or(0);
     Ok(out)
+}
+
+/// One execution under a [`Guided`] strategy.
+#[derive(Debug)]
+pub(crate) struct GuidedRun {
+    pub outcome: ExecOutcome,
+    /// The real decisions it took (replays strictly).
+    pub schedule: Schedule,
+    pub preemptions: usize,
+    pub points: Vec<Point>,
+}
+
+/// Run `prog` once: `script` first, then `devs`, then the default policy (see [`Guided`]).
+pub(crate) fn run_guided(
+    prog: &Arc<Program>,
+    script: Vec<Decision>,
+    devs: HashMap<PointKey, Decision>,
+    max_steps: u64,
+    trace: bool,
+) -> Result<GuidedRun, InternalError> {
+    let recorded = Arc::new(Mutex::new(None));
+    let out = Arc::new(Mutex::new(None));
+    let points = Arc::new(Mutex::new(Vec::new()));
+    let ctl = ReplayCtl {
+        recorded: Arc::clone(&recorded),
+        ran: false,
+    };
+    let (p, o) = (Arc::clone(prog), Arc::clone(&out));
+    run_shuttle(
+        Picker::Own(Box::new(Guided::new(script, devs, Arc::clone(&points)))),
+        ctl,
+        move || {
+            let r = execute(&p, max_steps, trace);
+            *lock(&o) = Some(r);
+        },
+    )?;
+    let run = lock(&recorded)
+        .take()
+        .ok_or_else(|| InternalError("a guided execution did not end".into()))?;
+    let mut outcome = lock(&out)
+        .take()
+        .ok_or_else(|| InternalError("a guided execution stopped before it finished".into()))?;
+    outcome.preemptions = run.preemptions;
+    let points = std::mem::take(&mut *lock(&points));
+    Ok(GuidedRun {
+        outcome,
+        schedule: Schedule {
+            decisions: run.decisions,
+        },
+        preemptions: run.preemptions,
+        points,
+    })
+}
+
+/// What a bounded DFS looking for one failure did.
+#[derive(Debug, Clone)]
+pub(crate) struct SearchResult {
+    /// The first schedule (in DFS order) whose failure the target accepts.
+    pub found: Option<Schedule>,
+    pub executions: u64,
+    /// Every schedule within the bound ran and none was accepted.
+    pub exhausted: bool,
+}
+
+struct SearchCtl {
+    pending: Arc<Mutex<Option<ExecOutcome>>>,
+    target: Box<dyn Fn(&Signature) -> bool + Send>,
+    limit: u64,
+    deadline: Option<Instant>,
+    executions: Arc<Mutex<u64>>,
+    found: Arc<Mutex<Option<Schedule>>>,
+    out_of_budget: Arc<AtomicBool>,
+}
+
+impl Control for SearchCtl {
+    fn execution_ended(&mut self, run: Recorded) -> bool {
+        *lock(&self.executions) += 1;
+        let hit = lock(&self.pending)
+            .take()
+            .and_then(|o| o.signature)
+            .is_some_and(|s| (self.target)(&s));
+        if hit {
+            *lock(&self.found) = Some(Schedule {
+                decisions: run.decisions,
+            });
+            return false;
+        }
+        true
+    }
+    fn may_start(&mut self) -> bool {
+        let over = *lock(&self.executions) >= self.limit
+            || self.deadline.is_some_and(|d| Instant::now() >= d);
+        if over {
+            self.out_of_budget.store(true, Ordering::SeqCst);
+        }
+        !over
+    }
+}
+
+/// DFS with preemption bound `bound` until a failure `target` accepts, at most `limit`
+/// executions or until `deadline`.
+pub(crate) fn search_dfs(
+    prog: &Arc<Program>,
+    bound: usize,
+    limit: u64,
+    deadline: Option<Instant>,
+    max_steps: u64,
+    target: impl Fn(&Signature) -> bool + Send + 'static,
+) -> Result<SearchResult, InternalError> {
+    let pending = Arc::new(Mutex::new(None));
+    let executions = Arc::new(Mutex::new(0));
+    let found = Arc::new(Mutex::new(None));
+    let out_of_budget = Arc::new(AtomicBool::new(false));
+    let ctl = SearchCtl {
+        pending: Arc::clone(&pending),
+        target: Box::new(target),
+        limit,
+        deadline,
+        executions: Arc::clone(&executions),
+        found: Arc::clone(&found),
+        out_of_budget: Arc::clone(&out_of_budget),
+    };
+    let p = Arc::clone(prog);
+    run_shuttle(Picker::Own(Box::new(Dfs::new(bound))), ctl, move || {
+        let out = execute(&p, max_steps, false);
+        *lock(&pending) = Some(out);
+    })?;
+    let found = lock(&found).take();
+    let exhausted = found.is_none() && !out_of_budget.load(Ordering::SeqCst);
+    let executions = *lock(&executions);
+    Ok(SearchResult {
+        found,
+        executions,
+        exhausted,
+    })
 }

@@ -7,6 +7,7 @@ mod config;
 mod dfs;
 mod driver;
 mod engine;
+pub mod guided;
 pub(crate) mod interp;
 mod replay;
 pub(crate) mod rt;
@@ -18,5 +19,7 @@ pub use driver::ExecOutcome;
 pub use engine::{
     explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason,
 };
+pub(crate) use engine::{run_guided, search_dfs, GuidedRun};
+pub use guided::{Point, PointKey};
 pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use signature::Signature;

@@ -119,6 +119,8 @@ pub(crate) trait Strategy: Send {
     fn end(&mut self) -> Option<String> {
         None
     }
+    /// Model thread `t` runs next with no decision (it was the only one that could run).
+    fn forced(&mut self, _t: u32) {}
 }
 
 /// Who decides: one of shuttle's schedulers, or a strategy of hazard's own.
@@ -265,7 +267,13 @@ impl<C: Control> Scheduler for Adapter<C> {
         let chosen = match &mut self.picker {
             Picker::Shuttle(s) => s.next_task(runnable, current, is_yielding)?,
             Picker::Pct(s, _) => s.next_task(runnable, current, is_yielding)?,
-            Picker::Own(_) if runnable.len() == 1 => return Some(runnable[0].id()),
+            Picker::Own(s) if runnable.len() == 1 => {
+                let only = runnable[0].id();
+                if let Some(t) = usize::from(only).checked_sub(1) {
+                    s.forced(t as u32);
+                }
+                return Some(only);
+            }
             Picker::Own(s) => {
                 let threads: Vec<u32> = runnable
                     .iter()
