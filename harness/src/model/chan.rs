@@ -4,6 +4,7 @@
 //! the zero value and `ok == false`, and every blocked sender, which then panics with
 //! `send on closed channel` in its own thread. Buffered values still drain after close.
 
+use super::handoff::Release;
 use super::world::{Obj, ThreadCx, Unwind, Wake, World};
 use super::{Failure, Value, WaitReason};
 use crate::scenario::{ObjId, OpId};
@@ -82,8 +83,9 @@ pub(crate) enum TrySend {
     WouldBlock,
 }
 
-/// Send without blocking: hand the value to a waiting receiver, or buffer it.
-pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value) -> TrySend {
+/// Send without blocking: hand the value to a waiting receiver, or buffer it. `line` is the
+/// trace line the caller notes for this send (the receiver of the value links to it).
+pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value, line: Option<usize>) -> TrySend {
     let c = w.chan(ch);
     if c.closed {
         return TrySend::Closed;
@@ -94,40 +96,76 @@ pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value) -> TrySend {
             value: value.clone(),
             ok: true,
         };
+        w.woken_by(r.thread, line);
         wake_waiter(w, &r, wake);
         return TrySend::Done;
     }
     if c.buf.len() < c.cap {
         c.buf.push_back(value.clone());
+        w.buffered(ch, line);
         return TrySend::Done;
     }
     TrySend::WouldBlock
 }
 
+/// What a receive got, and the trace line that handed it over.
+pub(crate) struct Received {
+    pub value: Value,
+    pub ok: bool,
+    /// The send of the value, or the close that ended the channel.
+    pub from: Option<usize>,
+}
+
 /// Receive without blocking: from a waiting sender (through the buffer if there is one), from
-/// the buffer, or the zero value from a closed and drained channel.
-pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value) -> Option<(Value, bool)> {
+/// the buffer, or the zero value from a closed and drained channel. `line` is the trace line
+/// the caller notes for this receive (a sender it unblocks links to it).
+pub(crate) fn try_recv(
+    w: &mut World,
+    ch: ObjId,
+    zero: &Value,
+    line: Option<usize>,
+) -> Option<Received> {
     let c = w.chan(ch);
     if let Some(s) = c.sendq.pop_front() {
-        let value = if c.cap == 0 {
-            s.value.clone()
+        let offer = w.blocked_line(s.thread);
+        let c = w.chan(ch);
+        let (value, from) = if c.cap == 0 {
+            (s.value.clone(), offer)
         } else {
             // Full buffer: take the head, the sender's value goes to the tail.
+            let len = c.buf.len();
             let head = c
                 .buf
                 .pop_front()
                 .expect("a sender waits only on a full buffer");
             c.buf.push_back(s.value.clone());
-            head
+            let from = w.unbuffered(ch, len);
+            w.buffered(ch, offer);
+            (head, from)
         };
+        w.woken_by(s.thread, line);
         wake_waiter(w, &s, Wake::Sent { case: s.case });
-        return Some((value, true));
+        return Some(Received {
+            value,
+            ok: true,
+            from,
+        });
     }
-    if let Some(v) = c.buf.pop_front() {
-        return Some((v, true));
+    let len = c.buf.len();
+    if let Some(value) = c.buf.pop_front() {
+        let from = w.unbuffered(ch, len);
+        return Some(Received {
+            value,
+            ok: true,
+            from,
+        });
     }
     if c.closed {
-        return Some((zero.clone(), false));
+        return Some(Received {
+            value: zero.clone(),
+            ok: false,
+            from: w.release_line(Release::Close(ch)),
+        });
     }
     None
 }
@@ -143,13 +181,15 @@ pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<
         cx.block(w, op, WaitReason::ChanSendNil, Some(ch))?;
         unreachable!("nothing wakes a sender on a nil channel but teardown");
     }
-    match try_send(&mut w, ch, value) {
+    let line = w.next_line();
+    match try_send(&mut w, ch, value, line) {
         TrySend::Done => {
             w.note(cx.me, op, || format!("{name} <- {}", value.quoted()));
             Ok(())
         }
         TrySend::Closed => {
-            w.note(cx.me, op, || {
+            let from = w.release_line(Release::Close(ch));
+            w.note_from(cx.me, op, from, || {
                 format!("{name} <- {}: closed", value.quoted())
             });
             Err(cx.panic(Failure::SendOnClosedChannel, op))
@@ -166,15 +206,18 @@ pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<
             });
             match cx.block(w, op, WaitReason::ChanSend, Some(ch))? {
                 Wake::Sent { .. } => {
-                    cx.world
-                        .borrow_mut()
-                        .note(me, op, || format!("{name} <- {}: taken", value.quoted()));
+                    let mut w = cx.world.borrow_mut();
+                    let from = w.take_woken(me);
+                    w.note_from(me, op, from, || {
+                        format!("{name} <- {}: taken", value.quoted())
+                    });
                     Ok(())
                 }
                 Wake::SendClosed { .. } => {
-                    cx.world
-                        .borrow_mut()
-                        .note(me, op, || format!("{name} closed while sending"));
+                    let mut w = cx.world.borrow_mut();
+                    let from = w.take_woken(me);
+                    w.note_from(me, op, from, || format!("{name} closed while sending"));
+                    drop(w);
                     Err(cx.panic(Failure::SendOnClosedChannel, op))
                 }
                 other => {
@@ -203,9 +246,12 @@ pub(crate) fn recv(
         cx.block(w, op, WaitReason::ChanReceiveNil, Some(ch))?;
         unreachable!("nothing wakes a receiver on a nil channel but teardown");
     }
-    if let Some((v, ok)) = try_recv(&mut w, ch, zero) {
-        w.note(cx.me, op, || format!("<-{name} -> {}, {ok}", v.quoted()));
-        return Ok((v, ok));
+    let line = w.next_line();
+    if let Some(Received { value, ok, from }) = try_recv(&mut w, ch, zero, line) {
+        w.note_from(cx.me, op, from, || {
+            format!("<-{name} -> {}, {ok}", value.quoted())
+        });
+        return Ok((value, ok));
     }
     w.note(cx.me, op, || format!("<-{name}: waits for a sender"));
     let me = cx.me;
@@ -216,7 +262,9 @@ pub(crate) fn recv(
     });
     match cx.block(w, op, WaitReason::ChanReceive, Some(ch))? {
         Wake::Received { value, ok, .. } => {
-            cx.world.borrow_mut().note(me, op, || {
+            let mut w = cx.world.borrow_mut();
+            let from = w.take_woken(me);
+            w.note_from(me, op, from, || {
                 format!("<-{name} -> {}, {ok} (woken)", value.quoted())
             });
             Ok((value, ok))
@@ -239,16 +287,18 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
         return Err(cx.panic(Failure::CloseOfClosedChannel, op));
     }
     let (nr, ns) = (c.recvq.len(), c.sendq.len());
-    w.note(cx.me, op, || {
+    let line = w.note(cx.me, op, || {
         format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)")
     });
-    close_now(&mut w, ch, zero);
+    close_now(&mut w, ch, zero, line);
     Ok(())
 }
 
 /// Close an open channel: every blocked receiver gets (zero, false), every blocked sender
-/// wakes to panic.
-pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value) {
+/// wakes to panic. `line` is the trace line of the close: the wakes and later receives link
+/// to it.
+pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value, line: Option<usize>) {
+    w.released(Release::Close(ch), line);
     let c = w.chan(ch);
     c.closed = true;
     let receivers: Vec<Waiter> = c.recvq.drain(..).collect();
@@ -259,9 +309,11 @@ pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value) {
             value: zero.clone(),
             ok: false,
         };
+        w.woken_by(r.thread, line);
         wake_waiter(w, &r, wake);
     }
     for s in senders {
+        w.woken_by(s.thread, line);
         wake_waiter(w, &s, Wake::SendClosed { case: s.case });
     }
 }

@@ -130,7 +130,10 @@ impl World {
         if let Some(p) = self.cancelable(parent) {
             let (err, cause) = self.ctx_err(p);
             if let Some(err) = err {
-                self.cancel_ctx(id, err, cause);
+                // Born cancelled: its Done's receivers link to the parent's cancel.
+                let pdone = self.ctx_done(p);
+                let line = self.release_line(super::handoff::Release::Close(pdone));
+                self.cancel_ctx(id, err, cause, line);
                 return id;
             }
             if let CtxKind::Cancel { children, .. } = &mut self.ctxs[p].kind {
@@ -139,7 +142,7 @@ impl World {
         }
         if let Some(d) = own {
             if d <= self.now {
-                self.cancel_ctx(id, CtxErr::DeadlineExceeded, None);
+                self.cancel_ctx(id, CtxErr::DeadlineExceeded, None, None);
             } else {
                 let slot = self.new_timer(Fires::Deadline(id));
                 self.arm(slot, (d - self.now) as i64);
@@ -162,7 +165,14 @@ impl World {
     }
 
     /// Cancel `c` and its descendants; a no-op when already cancelled (the first cause wins).
-    pub fn cancel_ctx(&mut self, c: CtxId, why: CtxErr, why_cause: Option<Value>) {
+    /// `line` is the trace line of the cancel, which the receives on Done link to.
+    pub fn cancel_ctx(
+        &mut self,
+        c: CtxId,
+        why: CtxErr,
+        why_cause: Option<Value>,
+        line: Option<usize>,
+    ) {
         let CtxKind::Cancel {
             done,
             err,
@@ -187,9 +197,9 @@ impl World {
         if let Some(slot) = timer {
             self.disarm(slot);
         }
-        close_now(self, done, &Value::Nil);
+        close_now(self, done, &Value::Nil, line);
         for child in children {
-            self.cancel_ctx(child, why, Some(cause_v.clone()));
+            self.cancel_ctx(child, why, Some(cause_v.clone()), line);
         }
         for a in afterfuncs {
             self.start_afterfunc(a);
@@ -294,18 +304,19 @@ pub(crate) fn cancel(
         Err(f) => return Err(cx.panic(f, op)),
     };
     let before = w.ctx_err(c).0;
-    w.cancel_ctx(
-        c,
-        CtxErr::Canceled,
-        cause.map(|s| Value::Str(s.to_string())),
-    );
-    w.note(cx.me, op, || match before {
+    let line = w.note(cx.me, op, || match before {
         Some(e) => format!(
             "cancel() of {name}: already cancelled ({}), no-op",
             e.text()
         ),
         None => format!("cancel() of {name}: Done closed"),
     });
+    w.cancel_ctx(
+        c,
+        CtxErr::Canceled,
+        cause.map(|s| Value::Str(s.to_string())),
+        line,
+    );
     Ok(())
 }
 

@@ -530,8 +530,8 @@ fn cow_write(
     let n = copy.len();
     w.cow(m).snap = Rc::new(copy);
     w.note(cx.me, op, || format!("{name}: p.Store(copy) ({n} entries)"));
-    mutex::release(&mut w, m);
-    w.note(cx.me, op, || format!("{name}.mu.Unlock()"));
+    let line = w.note(cx.me, op, || format!("{name}.mu.Unlock()"));
+    mutex::release(&mut w, m, line);
     Ok(())
 }
 
@@ -559,9 +559,9 @@ fn sync_lock(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
 }
 
 fn sync_unlock(w: &mut World, me: usize, op: OpId, m: ObjId) {
-    mutex::release(w, m);
     let name = w.obj_name(m);
-    w.note(me, op, || format!("{name}.mu.Unlock()"));
+    let line = w.note(me, op, || format!("{name}.mu.Unlock()"));
+    mutex::release(w, m, line);
 }
 
 /// `missLocked`: promote dirty to read once the misses reach its size.

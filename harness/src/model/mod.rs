@@ -11,6 +11,7 @@ mod diagnose;
 mod ds;
 mod failure;
 mod handle;
+mod handoff;
 mod init;
 mod map;
 mod mutex;

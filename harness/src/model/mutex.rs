@@ -1,6 +1,7 @@
 //! `sync.Mutex` port: no owner (any thread may unlock a locked mutex), not re-entrant.
 //! Unlock of an unlocked mutex is `fatal error: sync: unlock of unlocked mutex`.
 
+use super::handoff::Release;
 use super::world::{ThreadCx, Unwind, Wake, World};
 use super::{Failure, WaitReason};
 use crate::scenario::{ObjId, OpId};
@@ -33,7 +34,8 @@ pub(crate) fn lock(
         if !m.locked {
             m.locked = true;
             m.holder = Some(me);
-            w.note(me, op, || format!("{}: acquired", what()));
+            let from = w.release_line(Release::Unlock(mu));
+            w.note_from(me, op, from, || format!("{}: acquired", what()));
             return Ok(());
         }
         if woken {
@@ -52,7 +54,9 @@ pub(crate) fn lock(
 }
 
 /// Release the mutex state and wake the first waiter (shared with Once and RWMutex's writer lock).
-pub(crate) fn release(w: &mut World, mu: ObjId) {
+/// `line` is the trace line of the release, which the next Lock links to.
+pub(crate) fn release(w: &mut World, mu: ObjId, line: Option<usize>) {
+    w.released(Release::Unlock(mu), line);
     let m = w.mutex(mu);
     m.locked = false;
     m.holder = None;
@@ -69,7 +73,7 @@ pub(crate) fn unlock(cx: &ThreadCx, op: OpId, mu: ObjId) -> Result<(), Unwind> {
         w.note(cx.me, op, || format!("{name}.Unlock(): not locked"));
         return Err(cx.fatal(&mut w, Failure::UnlockOfUnlockedMutex, op));
     }
-    release(&mut w, mu);
-    w.note(cx.me, op, || format!("{name}.Unlock()"));
+    let line = w.note(cx.me, op, || format!("{name}.Unlock()"));
+    release(&mut w, mu, line);
     Ok(())
 }

@@ -2,6 +2,7 @@
 //! Once is done even when f panics (later Do calls return without running f). A Do on the same
 //! Once from inside f waits on the mutex forever.
 
+use super::handoff::Release;
 use super::mutex::{self, MutexState};
 use super::world::{ThreadCx, Unwind};
 use super::WaitReason;
@@ -27,7 +28,8 @@ pub(crate) fn do_once(
         let mut w = cx.step(op)?;
         let name = w.obj_name(o);
         if w.once(o).done {
-            w.note(me, op, || format!("{name}.Do(f): done, returns"));
+            let from = w.release_line(Release::OnceDone(o));
+            w.note_from(me, op, from, || format!("{name}.Do(f): done, returns"));
             return Ok(());
         }
         name
@@ -38,8 +40,9 @@ pub(crate) fn do_once(
     {
         let mut w = cx.step(op)?;
         if w.once(o).done {
-            mutex::release(&mut w, o);
-            w.note(me, op, || format!("{name}.Do(f): done meanwhile, unlocks"));
+            // The Lock just acquired links to f's end already.
+            let line = w.note(me, op, || format!("{name}.Do(f): done meanwhile, unlocks"));
+            mutex::release(&mut w, o, line);
             return Ok(());
         }
         w.once(o).running = Some(me);
@@ -54,13 +57,14 @@ pub(crate) fn do_once(
     let once = w.once(o);
     once.done = true;
     once.running = None;
-    mutex::release(&mut w, o);
     let panicked = result.is_err();
-    w.note(me, op, || {
+    let line = w.note(me, op, || {
         format!(
             "{name}.Do(f): done=1, unlocks{}",
             if panicked { " (f panicked)" } else { "" }
         )
     });
+    w.released(Release::OnceDone(o), line);
+    mutex::release(&mut w, o, line);
     result
 }

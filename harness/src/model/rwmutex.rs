@@ -3,6 +3,7 @@
 //! deadlocks. The misuse checks are Go's arithmetic on `readerCount`, so an extra RUnlock while
 //! other readers hold the lock silently steals their count and is not flagged.
 
+use super::handoff::Release;
 use super::mutex;
 use super::sema::{self, Sema};
 use super::world::{ThreadCx, Unwind, World};
@@ -43,7 +44,9 @@ pub(crate) fn rlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
         })?;
     }
     rw(&mut w, o).readers.push(cx.me);
-    w.note(cx.me, op, || format!("{name}.RLock(): acquired"));
+    // The last writer's Unlock.
+    let from = w.release_line(Release::Unlock(o));
+    w.note_from(cx.me, op, from, || format!("{name}.RLock(): acquired"));
     Ok(())
 }
 
@@ -63,17 +66,19 @@ pub(crate) fn runlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     {
         r.readers.remove(i);
     }
+    if count < 0 && (count + 1 == 0 || count + 1 == -MAX_READERS) {
+        w.note(me, op, || format!("{name}.RUnlock(): no reader holds it"));
+        return Err(cx.fatal(&mut w, Failure::RUnlockOfUnlockedRWMutex, op));
+    }
+    let line = w.note(me, op, || format!("{name}.RUnlock()"));
+    w.released(Release::RUnlock(o), line);
     if count < 0 {
-        if count + 1 == 0 || count + 1 == -MAX_READERS {
-            w.note(me, op, || format!("{name}.RUnlock(): no reader holds it"));
-            return Err(cx.fatal(&mut w, Failure::RUnlockOfUnlockedRWMutex, op));
-        }
+        let r = rw(&mut w, o);
         r.reader_wait -= 1;
         if r.reader_wait == 0 {
             sema::release(&mut w, move |w| &mut rw(w, o).writer_sem);
         }
     }
-    w.note(me, op, || format!("{name}.RUnlock()"));
     Ok(())
 }
 
@@ -98,7 +103,9 @@ pub(crate) fn lock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
             })?;
         }
     }
-    w.note(cx.me, op, || format!("{name}.Lock(): acquired"));
+    // The RUnlock that let the writer in, if readers held the lock since the last writer.
+    let from = w.take_release(Release::RUnlock(o));
+    w.note_from(cx.me, op, from, || format!("{name}.Lock(): acquired"));
     Ok(())
 }
 
@@ -113,12 +120,14 @@ pub(crate) fn unlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
         return Err(cx.fatal(&mut w, Failure::UnlockOfUnlockedRWMutex, op));
     }
     r.reader_count = readers;
+    let line = w.note(cx.me, op, || {
+        format!("{name}.Unlock(): wakes {readers} reader(s)")
+    });
+    // Readers' RLock and the next writer's Lock link to this line.
+    w.take_release(Release::RUnlock(o));
     for _ in 0..readers {
         sema::release(&mut w, move |w| &mut rw(w, o).reader_sem);
     }
-    mutex::release(&mut w, o);
-    w.note(cx.me, op, || {
-        format!("{name}.Unlock(): wakes {readers} reader(s)")
-    });
+    mutex::release(&mut w, o, line);
     Ok(())
 }

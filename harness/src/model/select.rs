@@ -7,7 +7,8 @@
 //! case, `default` runs if present; otherwise the thread waits on every channel at once and the
 //! first channel event that completes a case wakes it.
 
-use super::chan::{try_recv, try_send, TrySend, Waiter};
+use super::chan::{try_recv, try_send, Received, TrySend, Waiter};
+use super::handoff::Release;
 use super::world::{ThreadCx, Unwind, Wake};
 use super::{Failure, Value, WaitReason};
 use crate::explore::rt;
@@ -98,20 +99,22 @@ pub(crate) fn select(
         let index = actionable[rt::choose(actionable.len())];
         return match &cases[index] {
             SelCase::Recv { ch, zero } => {
-                let (value, ok) =
-                    try_recv(&mut w, *ch, zero).expect("an actionable receive proceeds");
+                let line = w.next_line();
+                let Received { value, ok, from } =
+                    try_recv(&mut w, *ch, zero, line).expect("an actionable receive proceeds");
                 if w.chan(*ch).timer {
                     abandon(&mut w, cases, index);
                 }
                 let name = w.obj_name(*ch);
-                w.note(cx.me, op, || {
+                w.note_from(cx.me, op, from, || {
                     format!("select case {index}: <-{name} -> {}, {ok}", value.quoted())
                 });
                 Ok(Selected::Case { index, value, ok })
             }
             SelCase::Send { ch, value } => {
                 let name = w.obj_name(*ch);
-                match try_send(&mut w, *ch, value) {
+                let line = w.next_line();
+                match try_send(&mut w, *ch, value, line) {
                     TrySend::Done => {
                         w.note(cx.me, op, || {
                             format!("select case {index}: {name} <- {}", value.quoted())
@@ -123,7 +126,8 @@ pub(crate) fn select(
                         })
                     }
                     TrySend::Closed => {
-                        w.note(cx.me, op, || {
+                        let from = w.release_line(Release::Close(*ch));
+                        w.note_from(cx.me, op, from, || {
                             format!("select case {index}: {name} is closed")
                         });
                         Err(cx.panic(Failure::SendOnClosedChannel, op))
@@ -181,21 +185,24 @@ pub(crate) fn select(
             value,
             ok,
         } => {
+            let mut w = cx.world.borrow_mut();
             if let SelCase::Recv { ch, .. } = &cases[index] {
-                let mut w = cx.world.borrow_mut();
                 if w.chan(*ch).timer {
                     abandon(&mut w, cases, index);
                 }
             }
-            cx.world.borrow_mut().note(me, op, || {
+            let from = w.take_woken(me);
+            w.note_from(me, op, from, || {
                 format!("select case {index} -> {}, {ok} (woken)", value.quoted())
             });
             Ok(Selected::Case { index, value, ok })
         }
         Wake::Sent { case: Some(index) } => {
-            cx.world
-                .borrow_mut()
-                .note(me, op, || format!("select case {index}: sent (woken)"));
+            let mut w = cx.world.borrow_mut();
+            let from = w.take_woken(me);
+            w.note_from(me, op, from, || {
+                format!("select case {index}: sent (woken)")
+            });
             Ok(Selected::Case {
                 index,
                 value: Value::Nil,
@@ -203,9 +210,12 @@ pub(crate) fn select(
             })
         }
         Wake::SendClosed { case: Some(index) } => {
-            cx.world.borrow_mut().note(me, op, || {
+            let mut w = cx.world.borrow_mut();
+            let from = w.take_woken(me);
+            w.note_from(me, op, from, || {
                 format!("select case {index}: channel closed (woken)")
             });
+            drop(w);
             Err(cx.panic(Failure::SendOnClosedChannel, op))
         }
         other => unreachable!("a select is woken by one of its cases, not {other:?}"),

@@ -220,7 +220,8 @@ impl World {
                 // The channel holds at most this one value: Stop and Reset drain it.
                 self.chan(ch).buf.clear();
                 let name = self.obj_name(ch);
-                match try_send(self, ch, &Value::Int(self.now as i64)) {
+                let line = self.next_line();
+                match try_send(self, ch, &Value::Int(self.now as i64), line) {
                     TrySend::Done => {}
                     TrySend::Closed | TrySend::WouldBlock => {
                         unreachable!("a timer channel is never closed and holds one value")
@@ -253,8 +254,8 @@ impl World {
             }
             Fires::Deadline(c) => {
                 let c = *c;
-                self.note(clock, usize::MAX, || format!("t={now}: deadline passes"));
-                self.cancel_ctx(c, super::context::CtxErr::DeadlineExceeded, None);
+                let line = self.note(clock, usize::MAX, || format!("t={now}: deadline passes"));
+                self.cancel_ctx(c, super::context::CtxErr::DeadlineExceeded, None, line);
             }
         }
         true

@@ -9,6 +9,7 @@
 //!
 //! Every atomic access is a scheduling point, so the windows between them are explored.
 
+use super::handoff::Release;
 use super::sema::{self, Sema};
 use super::world::{ThreadCx, Unwind, World};
 use super::{Failure, WaitReason};
@@ -36,9 +37,13 @@ pub(crate) fn add(cx: &ThreadCx, op: OpId, o: ObjId, delta: i64) -> Result<(), U
         let g = wg(&mut w, o);
         g.v = g.v.wrapping_add(delta as i32);
         let (v, waiters) = (g.v, g.w);
-        w.note(me, op, || {
+        let line = w.note(me, op, || {
             format!("{name}.Add({delta}): counter {v}, waiters {waiters}")
         });
+        if v == 0 && waiters == 0 {
+            // A later Wait returns at once: it links here.
+            w.released(Release::WaitGroupZero(o), line);
+        }
         if v < 0 {
             return Err(cx.panic(Failure::NegativeWaitGroupCounter, op));
         }
@@ -59,12 +64,13 @@ pub(crate) fn add(cx: &ThreadCx, op: OpId, o: ObjId, delta: i64) -> Result<(), U
     }
     g.v = 0;
     g.w = 0;
+    let line = w.note(me, op, || {
+        format!("counter 0: releases {waiters} waiter(s)")
+    });
+    w.released(Release::WaitGroupZero(o), line);
     for _ in 0..waiters {
         sema::release(&mut w, move |w| &mut wg(w, o).sema);
     }
-    w.note(me, op, || {
-        format!("counter 0: releases {waiters} waiter(s)")
-    });
     Ok(())
 }
 
@@ -78,7 +84,10 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
             let g = wg(&mut w, o);
             let snap = (g.v, g.w);
             if snap.0 == 0 {
-                w.note(me, op, || format!("{name}.Wait(): counter 0, returns"));
+                let from = w.release_line(Release::WaitGroupZero(o));
+                w.note_from(me, op, from, || {
+                    format!("{name}.Wait(): counter 0, returns")
+                });
                 return Ok(());
             }
             snap
@@ -102,14 +111,15 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
             move |w| &mut wg(w, o).sema,
         )?);
         let mut w = cx.step(op)?;
+        let from = w.release_line(Release::WaitGroupZero(o));
         let g = wg(&mut w, o);
         if (g.v, g.w) != (0, 0) {
-            w.note(me, op, || {
+            w.note_from(me, op, from, || {
                 "woken, but the WaitGroup is in use again".to_string()
             });
             return Err(cx.panic(Failure::WaitGroupReused, op));
         }
-        w.note(me, op, || "woken, returns".to_string());
+        w.note_from(me, op, from, || "woken, returns".to_string());
         return Ok(());
     }
 }

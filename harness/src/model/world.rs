@@ -127,6 +127,8 @@ pub(crate) struct Event {
     pub thread: usize,
     pub op: OpId,
     pub text: String,
+    /// The earlier line, of another thread, that handed off to this one (see `handoff`).
+    pub from: Option<usize>,
 }
 
 pub(crate) struct World {
@@ -147,6 +149,8 @@ pub(crate) struct World {
     /// Steps the explorer reached by preempting another thread (traced executions only).
     pub preempt_steps: Vec<u64>,
     pub trace: Option<Vec<Event>>,
+    /// Lines waiting to be linked by a hand-off (traced executions only).
+    pub links: super::handoff::Handoffs,
     /// Object names by `ObjId`: the scenario's objects, then objects created while running
     /// (a context's Done channel, a timer's channel).
     pub names: Vec<Arc<str>>,
@@ -190,6 +194,7 @@ impl World {
             max_steps,
             preempt_steps: Vec::new(),
             trace: trace.then(Vec::new),
+            links: Default::default(),
             names,
             now: 0,
             timers: Vec::new(),
@@ -326,16 +331,37 @@ impl World {
     }
 
     /// Record a trace line (only when tracing; the closure keeps formatting off the hot path).
+    /// Returns its index in the trace, for the hand-offs that start there.
     #[inline]
-    pub fn note(&mut self, thread: usize, op: OpId, text: impl FnOnce() -> String) {
-        if let Some(trace) = &mut self.trace {
-            trace.push(Event {
-                step: self.steps,
-                thread,
-                op,
-                text: text(),
-            });
-        }
+    pub fn note(
+        &mut self,
+        thread: usize,
+        op: OpId,
+        text: impl FnOnce() -> String,
+    ) -> Option<usize> {
+        self.note_from(thread, op, None, text)
+    }
+
+    /// Record a trace line that `from` handed off to; a link within one thread is dropped
+    /// (program order already says it).
+    #[inline]
+    pub fn note_from(
+        &mut self,
+        thread: usize,
+        op: OpId,
+        from: Option<usize>,
+        text: impl FnOnce() -> String,
+    ) -> Option<usize> {
+        let trace = self.trace.as_mut()?;
+        let from = from.filter(|&f| trace.get(f).is_some_and(|e| e.thread != thread));
+        trace.push(Event {
+            step: self.steps,
+            thread,
+            op,
+            text: text(),
+            from,
+        });
+        Some(trace.len() - 1)
     }
 
     /// Wake a blocked thread with `wake`.
@@ -580,7 +606,8 @@ impl ThreadCx {
         on: Option<ObjId>,
     ) -> Result<Wake, Unwind> {
         let me = self.me;
-        w.note(me, op, || format!("blocks [{reason}]"));
+        let line = w.note(me, op, || format!("blocks [{reason}]"));
+        w.blocked_on_line(me, line);
         let th = &mut w.threads[me];
         th.status = Status::Blocked(reason);
         th.waits_on = on;

@@ -216,6 +216,12 @@ pub struct TraceStep {
     /// The explorer switched to this thread here while the previous one could still run.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub preempt: bool,
+    /// Index (0-based, in this trace) of the earlier line of another thread that handed off to
+    /// this one: the Unlock before a Lock, the send of a received value, the close that ended a
+    /// receive or woke a sender, the `Done` before `Wait` returns, f's end before `Once.Do`
+    /// returns, the cancel before `<-ctx.Done()`, the timer firing before its tick is received.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<u64>,
 }
 
 /// A report that cannot be read or replayed.
@@ -381,6 +387,7 @@ pub fn trace_steps(prog: &Program, out: &ExecOutcome) -> Vec<TraceStep> {
             text: e.text.clone(),
             // The first line of a step reached by preemption carries the mark.
             preempt: out.preempt_steps.binary_search(&e.step).is_ok() && marked.insert(e.step),
+            from: e.from.map(|i| i as u64),
         })
         .collect()
 }
