@@ -11,8 +11,9 @@ run: build
 build:
 	$(CARGO) build --release -p harness
 
-## The whole test suite (what CI runs).
+## The whole test suite (what CI runs). The HTML view's test needs chromium: installed if missing.
 test:
+	scripts/ensure-chromium
 	$(CARGO) test --workspace
 
 ## Throughput of hazard against hand-written shuttle tests, side by side; writes reports/bench.json.
