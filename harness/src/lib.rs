@@ -12,7 +12,7 @@ pub mod explore;
 pub mod minimize;
 /// Go-faithful ports of maps, channels, select and the sync primitives; typed failures.
 pub mod model;
-/// Reports: versioned JSON, atomic writer, terminal table.
+/// Reports: versioned JSON, atomic writer, human views (terminal table, HTML page).
 pub mod report;
 /// Scenario format v1: parse, validate, compile, JSON Schema.
 pub mod scenario;

@@ -1,5 +1,5 @@
 //! Reports: the versioned JSON record of a finding (`hazard/report/v1`), written atomically,
-//! read back and replayed; and the terminal view of a trace.
+//! read back and replayed; and its human views: the terminal table and the HTML page.
 //!
 //! A report carries everything needed to reproduce its finding with no other file: the
 //! scenario itself (embedded, with its hash), the schedule in hazard's own format, and the
@@ -25,9 +25,11 @@
 //! }
 //! ```
 
+mod html;
 mod table;
 mod write;
 
+pub use html::render_html;
 pub use table::render_table;
 pub use write::{read_report, write_report};
 

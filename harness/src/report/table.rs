@@ -2,7 +2,19 @@
 
 use super::TraceStep;
 
-const WIDTH: usize = 38;
+/// The width the whole table aims at: a column may take its share of it, so two threads get
+/// wide columns and many threads narrow ones. Longer lines are clipped with `…` (the report
+/// keeps them whole).
+const TABLE_WIDTH: usize = 120;
+/// Bounds of a column's width.
+const MIN_WIDTH: usize = 12;
+const MAX_WIDTH: usize = 56;
+const MIN_SHARE: usize = 24;
+
+/// Marks a line the explorer reached by preempting another thread.
+pub const PREEMPT_MARK: &str = "⇢";
+/// Marks the failing line.
+pub const FAIL_MARK: &str = "✗";
 
 fn clip(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
@@ -14,39 +26,102 @@ fn clip(s: &str, w: usize) -> String {
     }
 }
 
-/// Render `trace` with a column per name in `threads`. `failure`, when given, is printed under
-/// the table as Go would print it.
+/// Whether the last line of `trace` is the failure itself: the ports note Go's message as
+/// the failing thread's last line, but a final-state assertion fails after every thread ended.
+fn failing_line(trace: &[TraceStep], failure: Option<&str>) -> Option<usize> {
+    let f = failure?;
+    let last = trace.last()?;
+    (last.text == f).then(|| trace.len() - 1)
+}
+
+/// The text of line `i` in its cell: marks first, then the first line of the text (a deadlock's
+/// goroutine list is printed under the table, not in a cell).
+fn cell(step: &TraceStep, failing: bool) -> String {
+    let mut s = String::new();
+    if step.preempt {
+        s.push_str(PREEMPT_MARK);
+        s.push(' ');
+    }
+    if failing {
+        s.push_str(FAIL_MARK);
+        s.push(' ');
+    }
+    s.push_str(step.text.lines().next().unwrap_or(""));
+    s
+}
+
+/// Render `trace` with a column per name in `threads`. `failure`, when given, is Go's message:
+/// the failing line is marked `✗` and the message printed last, as Go prints it. Lines reached
+/// by a preemption are marked `⇢`; a legend under the table explains the marks used.
 pub fn render_table(threads: &[String], trace: &[TraceStep], failure: Option<&str>) -> String {
+    let failing = failing_line(trace, failure);
+    let col_of = |step: &TraceStep| threads.iter().position(|t| *t == step.thread).unwrap_or(0);
+    let cells: Vec<String> = trace
+        .iter()
+        .enumerate()
+        .map(|(i, s)| cell(s, Some(i) == failing))
+        .collect();
+    // Each column as wide as its widest line, up to its share of the table.
+    let share = (TABLE_WIDTH.saturating_sub(7) / threads.len().max(1))
+        .saturating_sub(2)
+        .clamp(MIN_SHARE, MAX_WIDTH);
+    let widths: Vec<usize> = (0..threads.len())
+        .map(|c| {
+            trace
+                .iter()
+                .zip(&cells)
+                .filter(|(s, _)| col_of(s) == c)
+                .map(|(_, t)| t.chars().count())
+                .chain(std::iter::once(threads[c].chars().count()))
+                .max()
+                .unwrap_or(0)
+                .clamp(MIN_WIDTH, share)
+        })
+        .collect();
     let mut out = String::new();
     let mut header = format!("{:>5}  ", "step");
-    for t in threads {
-        header.push_str(&clip(t, WIDTH));
+    for (t, w) in threads.iter().zip(&widths) {
+        header.push_str(&clip(t, *w));
         header.push_str("  ");
     }
-    out.push_str(header.trim_end());
+    let header = header.trim_end();
+    out.push_str(header);
     out.push('\n');
-    out.push_str(&"-".repeat(header.trim_end().chars().count()));
+    out.push_str(&"-".repeat(header.chars().count()));
     out.push('\n');
-    for (i, step) in trace.iter().enumerate() {
-        let col = threads.iter().position(|t| *t == step.thread).unwrap_or(0);
-        let last = i + 1 == trace.len() && failure.is_some();
+    for (step, text) in trace.iter().zip(&cells) {
+        let col = col_of(step);
         let mut line = format!("{:>5}  ", step.step);
-        for _ in 0..col {
-            line.push_str(&" ".repeat(WIDTH + 2));
+        for w in &widths[..col.min(widths.len())] {
+            line.push_str(&" ".repeat(w + 2));
         }
-        let text = if last {
-            format!("✗ {}", step.text)
-        } else {
-            step.text.clone()
-        };
-        line.push_str(&clip(&text, WIDTH));
+        line.push_str(&clip(text, widths.get(col).copied().unwrap_or(share)));
         out.push_str(line.trim_end());
         out.push('\n');
+    }
+    let legend = legend(trace, failure);
+    if !legend.is_empty() {
+        out.push('\n');
+        out.push_str(&legend);
     }
     if let Some(f) = failure {
         out.push('\n');
         out.push_str(f);
         out.push('\n');
+    }
+    out
+}
+
+/// The legend of the marks `trace` uses (empty when it uses none).
+fn legend(trace: &[TraceStep], failure: Option<&str>) -> String {
+    let mut out = String::new();
+    if trace.iter().any(|s| s.preempt) {
+        out.push_str(&format!(
+            "{PREEMPT_MARK} preemption: the explorer switched to this thread while the previous one could still run\n"
+        ));
+    }
+    if failing_line(trace, failure).is_some() {
+        out.push_str(&format!("{FAIL_MARK} the failing step\n"));
     }
     out
 }

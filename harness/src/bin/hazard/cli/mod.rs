@@ -4,6 +4,7 @@ mod list;
 mod replay;
 mod run;
 mod schema;
+mod show;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub enum Command {
     Replay(replay::Args),
     /// Print the JSON Schema of the scenario or report format.
     Schema(schema::Args),
+    /// Show a report: a column per thread (or --html: a page with swimlanes and hand-offs).
+    Show(show::Args),
 }
 
 pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -44,6 +47,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => run::run(a)?,
         Command::Replay(a) => replay::run(a)?,
         Command::Schema(a) => schema::run(a)?,
+        Command::Show(a) => show::run(a)?,
     };
     Ok(ExitCode::from(code))
 }
