@@ -451,9 +451,12 @@ pub(crate) struct SearchResult {
     pub exhausted: bool,
 }
 
+/// Which outcomes a search accepts: the failure's signature, `None` for a passing execution.
+type Target = Box<dyn Fn(Option<&Signature>) -> bool + Send>;
+
 struct SearchCtl {
     pending: Arc<Mutex<Option<ExecOutcome>>>,
-    target: Box<dyn Fn(Option<&Signature>) -> bool + Send>,
+    target: Target,
     limit: u64,
     deadline: Option<Instant>,
     executions: Arc<Mutex<u64>>,

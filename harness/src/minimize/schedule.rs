@@ -86,8 +86,9 @@ fn ddmin(
     let mut n = 2usize;
     while items.len() >= 2 && cx.budget.left() > 0 {
         let chunk = items.len().div_ceil(n);
+        let parts = n;
         let mut reduced = false;
-        for i in 0..n {
+        for i in 0..parts {
             let lo = (i * chunk).min(items.len());
             let hi = ((i + 1) * chunk).min(items.len());
             if lo == hi {

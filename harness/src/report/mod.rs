@@ -29,7 +29,7 @@ mod table;
 mod write;
 
 pub use table::render_table;
-pub use write::{read_report, write_report};
+pub use write::{read_report, write_report, write_report_to};
 
 use crate::explore::{
     replay, EngineStats, ExecOutcome, Exploration, ExploreConfig, Finding, ReplayError, Schedule,
@@ -492,8 +492,8 @@ pub struct Replayed {
 }
 
 impl Report {
-    /// Replay this report's schedule against its embedded scenario, with tracing.
-    pub fn replay(&self, file: &str) -> Result<Replayed, ReportError> {
+    /// The embedded scenario, checked against its recorded hash and compiled.
+    pub fn program(&self, file: &str) -> Result<Arc<Program>, ReportError> {
         let actual = crate::scenario::hash_source(&self.scenario.source);
         if actual != self.scenario.hash {
             return Err(ReportError::Hash {
@@ -502,10 +502,27 @@ impl Report {
                 actual,
             });
         }
-        let prog = Arc::new(
+        Ok(Arc::new(
             load_value(&self.scenario.source, &format!("{file}#scenario"))
                 .map_err(ReportError::Scenario)?,
-        );
+        ))
+    }
+
+    /// The schedule as first found (the top-level one when the report was never minimized).
+    pub fn found_schedule(&self, file: &str) -> Result<Schedule, ReportError> {
+        let text = match &self.found {
+            Some(f) => &f.decisions,
+            None => &self.schedule.decisions,
+        };
+        Schedule::decode(text).map_err(|source| ReportError::Schedule {
+            file: file.into(),
+            source,
+        })
+    }
+
+    /// Replay this report's schedule against its embedded scenario, with tracing.
+    pub fn replay(&self, file: &str) -> Result<Replayed, ReportError> {
+        let prog = self.program(file)?;
         let schedule =
             Schedule::decode(&self.schedule.decisions).map_err(|source| ReportError::Schedule {
                 file: file.into(),

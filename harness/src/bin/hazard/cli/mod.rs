@@ -1,6 +1,7 @@
 //! Command-line parsing (clap) and dispatch; one file per subcommand.
 
 mod list;
+mod minimize;
 mod replay;
 mod run;
 mod schema;
@@ -34,6 +35,9 @@ pub enum Command {
     Run(run::Args),
     /// Replay a report's schedule against its embedded scenario.
     Replay(replay::Args),
+    /// Minimize (again) the failure of a report: fewest preemptions, then steps, in the
+    /// smallest scenario; rewrites the report.
+    Minimize(minimize::Args),
     /// Print the JSON Schema of the scenario or report format.
     Schema(schema::Args),
 }
@@ -43,6 +47,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(a) => list::run(a)?,
         Command::Run(a) => run::run(a)?,
         Command::Replay(a) => replay::run(a)?,
+        Command::Minimize(a) => minimize::run(a)?,
         Command::Schema(a) => schema::run(a)?,
     };
     Ok(ExitCode::from(code))
