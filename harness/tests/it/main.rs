@@ -5,5 +5,6 @@ mod datastructs;
 mod fidelity;
 mod helpers;
 mod malformed;
+mod minimize;
 mod slices;
 mod time_ctx;
