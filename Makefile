@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HAZARD := target/release/hazard
 
-.PHONY: run test bench build fmt lint check clean
+.PHONY: run test bench build corpus fmt lint check clean
 
 ## Build hazard and explore every shipped scenario, writing reports/ and a summary table.
 run: build
@@ -10,6 +10,13 @@ run: build
 
 build:
 	$(CARGO) build --release -p harness
+
+## Rebuild reports/corpus/ from the shipped scenarios: one minimized report per failing one.
+corpus: build
+	rm -rf target/corpus-new
+	rm -f reports/corpus/*.json
+	$(HAZARD) run scenarios --out target/corpus-new --quiet
+	$(HAZARD) corpus add --dir reports/corpus target/corpus-new/*.json
 
 ## The whole test suite (what CI runs).
 test:

@@ -443,7 +443,7 @@ pub(crate) fn run_guided(
 
 /// What a bounded DFS looking for one failure did.
 #[derive(Debug, Clone)]
-pub(crate) struct SearchResult {
+pub struct SearchResult {
     /// The first schedule (in DFS order) whose failure the target accepts.
     pub found: Option<Schedule>,
     pub executions: u64,
@@ -490,7 +490,7 @@ impl Control for SearchCtl {
 
 /// DFS with preemption bound `bound` until an outcome `target` accepts (the failure's
 /// signature, `None` for a passing execution), at most `limit` executions or until `deadline`.
-pub(crate) fn search_dfs(
+pub fn search_dfs(
     prog: &Arc<Program>,
     bound: usize,
     limit: u64,

@@ -67,6 +67,25 @@ pub struct Report {
     /// The minimized scenario and interleaving (absent when minimization was skipped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimized: Option<MinimizedInfo>,
+    /// Present on regression-corpus entries: what a corpus check requires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus: Option<CorpusInfo>,
+}
+
+/// What a regression-corpus entry must show when checked.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusInfo {
+    pub expect: CorpusExpect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CorpusExpect {
+    /// The recorded schedules still produce the recorded failure.
+    Reproduces,
+    /// The bug was fixed: no bounded interleaving produces the recorded failure.
+    Passes,
 }
 
 /// The smallest reproduction minimization reached: a reduced scenario, its interleaving with
@@ -463,6 +482,7 @@ fn build_from(
         replay_verified,
         found: None,
         minimized: None,
+        corpus: None,
     }
 }
 

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: fidelity of the ports, malformed scenarios, reports and CLI.
 
 mod cli;
+mod corpus;
 mod datastructs;
 mod fidelity;
 mod helpers;

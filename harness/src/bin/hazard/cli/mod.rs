@@ -1,5 +1,6 @@
 //! Command-line parsing (clap) and dispatch; one file per subcommand.
 
+mod corpus;
 mod list;
 mod minimize;
 mod replay;
@@ -35,6 +36,8 @@ pub enum Command {
     Run(run::Args),
     /// Replay a report's schedule against its embedded scenario.
     Replay(replay::Args),
+    /// The regression corpus: check entries, promote reports.
+    Corpus(corpus::Args),
     /// Minimize (again) the failure of a report: fewest preemptions, then steps, in the
     /// smallest scenario; rewrites the report.
     Minimize(minimize::Args),
@@ -48,6 +51,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Run(a) => run::run(a)?,
         Command::Replay(a) => replay::run(a)?,
         Command::Minimize(a) => minimize::run(a)?,
+        Command::Corpus(a) => corpus::run(a)?,
         Command::Schema(a) => schema::run(a)?,
     };
     Ok(ExitCode::from(code))
