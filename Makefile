@@ -22,9 +22,11 @@ corpus: build
 test:
 	$(CARGO) test --workspace
 
-## Throughput of hazard against hand-written shuttle tests, side by side; writes reports/bench.json.
+## Throughput of hazard against hand-written shuttle tests, side by side, and minimization
+## of every failing shipped scenario; writes reports/bench.json.
 bench:
 	$(CARGO) bench -p harness --bench throughput
+	$(CARGO) bench -p harness --bench minimize
 
 fmt:
 	$(CARGO) fmt --all
