@@ -6,6 +6,8 @@
 
 /// The hazard catalog: ids, sections, what is ported.
 pub mod catalog;
+/// The regression corpus: check and promote minimized reports.
+pub mod corpus;
 /// Exploration: engines, the shuttle adapter, the schedule format, replay.
 pub mod explore;
 /// Minimization: the fewest preemptions and steps, in the smallest scenario, that still fail.

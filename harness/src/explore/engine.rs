@@ -3,8 +3,8 @@
 
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
-use super::guided::{Guided, Point, PointKey};
 use super::driver::{execute, ExecOutcome};
+use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
 use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
 use super::schedule::{Decision, Schedule};
@@ -443,7 +443,7 @@ pub(crate) fn run_guided(
 
 /// What a bounded DFS looking for one failure did.
 #[derive(Debug, Clone)]
-pub(crate) struct SearchResult {
+pub struct SearchResult {
     /// The first schedule (in DFS order) whose failure the target accepts.
     pub found: Option<Schedule>,
     pub executions: u64,
@@ -451,9 +451,12 @@ pub(crate) struct SearchResult {
     pub exhausted: bool,
 }
 
+/// Which outcomes a search accepts: the failure's signature, `None` for a passing execution.
+type Target = Box<dyn Fn(Option<&Signature>) -> bool + Send>;
+
 struct SearchCtl {
     pending: Arc<Mutex<Option<ExecOutcome>>>,
-    target: Box<dyn Fn(&Signature) -> bool + Send>,
+    target: Target,
     limit: u64,
     deadline: Option<Instant>,
     executions: Arc<Mutex<u64>>,
@@ -466,8 +469,7 @@ impl Control for SearchCtl {
         *lock(&self.executions) += 1;
         let hit = lock(&self.pending)
             .take()
-            .and_then(|o| o.signature)
-            .is_some_and(|s| (self.target)(&s));
+            .is_some_and(|o| (self.target)(o.signature.as_ref()));
         if hit {
             *lock(&self.found) = Some(Schedule {
                 decisions: run.decisions,
@@ -486,15 +488,15 @@ impl Control for SearchCtl {
     }
 }
 
-/// DFS with preemption bound `bound` until a failure `target` accepts, at most `limit`
-/// executions or until `deadline`.
-pub(crate) fn search_dfs(
+/// DFS with preemption bound `bound` until an outcome `target` accepts (the failure's
+/// signature, `None` for a passing execution), at most `limit` executions or until `deadline`.
+pub fn search_dfs(
     prog: &Arc<Program>,
     bound: usize,
     limit: u64,
     deadline: Option<Instant>,
     max_steps: u64,
-    target: impl Fn(&Signature) -> bool + Send + 'static,
+    target: impl Fn(Option<&Signature>) -> bool + Send + 'static,
 ) -> Result<SearchResult, InternalError> {
     let pending = Arc::new(Mutex::new(None));
     let executions = Arc::new(Mutex::new(0));

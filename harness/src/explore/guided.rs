@@ -85,10 +85,7 @@ impl Guided {
     fn key(&self, choice: bool) -> PointKey {
         PointKey {
             last: self.last,
-            scheduled: self
-                .last
-                .map(|t| self.scheduled[t as usize])
-                .unwrap_or(0),
+            scheduled: self.last.map(|t| self.scheduled[t as usize]).unwrap_or(0),
             choice,
         }
     }

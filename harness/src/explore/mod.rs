@@ -19,7 +19,8 @@ pub use driver::ExecOutcome;
 pub use engine::{
     explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason,
 };
-pub(crate) use engine::{run_guided, search_dfs, GuidedRun};
+pub(crate) use engine::{run_guided, GuidedRun};
+pub use engine::{search_dfs, SearchResult};
 pub use guided::{Point, PointKey};
 pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use signature::Signature;

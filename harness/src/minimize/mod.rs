@@ -123,7 +123,10 @@ impl fmt::Display for MinimizeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MinimizeError::NotReproduced(m) => {
-                write!(f, "the failing schedule does not reproduce its failure: {m}")
+                write!(
+                    f,
+                    "the failing schedule does not reproduce its failure: {m}"
+                )
             }
             MinimizeError::Internal(e) => e.fmt(f),
         }

@@ -2,6 +2,11 @@
 //! parameter, an unused object or proc, a final assertion; lower a `repeat` count), kept when
 //! the reduced scenario validates and a bounded DFS still finds the same failure.
 //!
+//! A reduction must not turn a race into a certainty: when some interleaving of the original
+//! scenario passes, an edit is kept only if some interleaving of the reduced scenario still
+//! passes too. Without this, dropping the thread whose write an assertion checks would "keep"
+//! an assertion failure that no longer has anything to do with the interleaving.
+//!
 //! Op paths in the signature are renumbered as elements before them are dropped, so the
 //! signature still names the same op; an edit that would drop the failing op (or something
 //! containing it) is never tried. A shadow tree of the original paths follows the edits, so
@@ -15,6 +20,8 @@ use std::sync::Arc;
 
 /// Most executions one candidate edit may cost.
 const PER_EDIT: u64 = 3_000;
+/// Preemption bound of the search for a passing interleaving.
+const PASS_BOUND: usize = 2;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Seg {
@@ -358,6 +365,7 @@ pub(crate) fn minimize_scenario(
     let mut bound = bound;
     let mut removed = Vec::new();
     let mut start = 0;
+    let racy = passes_somewhere(prog, max_steps, budget)?;
     'next: loop {
         let cands = edits(&cur);
         for (i, edit) in cands.iter().enumerate().skip(start) {
@@ -381,7 +389,13 @@ pub(crate) fn minimize_scenario(
                 continue;
             };
             let p = Arc::new(p);
-            if let Some((sched, b)) = reproduce(&p, &new_sig, bound, max_steps, budget)? {
+            let Some((sched, b)) = reproduce(&p, &new_sig, bound, max_steps, budget)? else {
+                continue;
+            };
+            if racy && !passes_somewhere(&p, max_steps, budget)? {
+                continue;
+            }
+            {
                 let orig = shadow.at(segs).map(|s| s.path.clone()).unwrap_or(what);
                 match edit {
                     Edit::Remove(_) => {
@@ -408,6 +422,20 @@ pub(crate) fn minimize_scenario(
     Ok((cur_prog, cur, removed, cur_sig, cur_sched))
 }
 
+/// Whether some interleaving (within [`PASS_BOUND`] preemptions) passes.
+fn passes_somewhere(
+    prog: &Arc<Program>,
+    max_steps: u64,
+    budget: &mut Budget,
+) -> Result<bool, MinimizeError> {
+    let left = budget.left().min(PER_EDIT);
+    let r = search_dfs(prog, PASS_BOUND, left, budget.deadline(), max_steps, |s| {
+        s.is_none()
+    })?;
+    budget.spend(r.executions);
+    Ok(r.found.is_some())
+}
+
 /// Bounded DFS (bounds 0..=bound) for `sig`; the schedule and its preemption bound.
 fn reproduce(
     prog: &Arc<Program>,
@@ -423,7 +451,7 @@ fn reproduce(
         }
         let want = sig.clone();
         let r = search_dfs(prog, b, left, budget.deadline(), max_steps, move |s| {
-            *s == want
+            s == Some(&want)
         })?;
         budget.spend(r.executions);
         left = left.saturating_sub(r.executions);

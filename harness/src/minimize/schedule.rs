@@ -2,9 +2,7 @@
 //! then a local search for fewer steps (see the module docs of `minimize`).
 
 use super::{Budget, MinSchedule, MinimizeError, Proof};
-use crate::explore::{
-    run_guided, search_dfs, Decision, GuidedRun, PointKey, Schedule, Signature,
-};
+use crate::explore::{run_guided, search_dfs, Decision, GuidedRun, PointKey, Schedule, Signature};
 use crate::scenario::Program;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -88,8 +86,9 @@ fn ddmin(
     let mut n = 2usize;
     while items.len() >= 2 && cx.budget.left() > 0 {
         let chunk = items.len().div_ceil(n);
+        let parts = n;
         let mut reduced = false;
-        for i in 0..n {
+        for i in 0..parts {
             let lo = (i * chunk).min(items.len());
             let hi = ((i + 1) * chunk).min(items.len());
             if lo == hi {
@@ -148,7 +147,7 @@ fn bounded_search(cx: &mut Ctx<'_>, best: &mut Cand) -> Result<Proof, MinimizeEr
             left,
             cx.budget.deadline(),
             cx.max_steps,
-            move |s| *s == want,
+            move |s| s == Some(&want),
         )?;
         cx.budget.spend(r.executions);
         if let Some(found) = r.found {

@@ -31,12 +31,13 @@ mod write;
 
 pub use html::render_html;
 pub use table::render_table;
-pub use write::{read_report, write_report};
+pub use write::{read_report, write_report, write_report_to};
 
 use crate::explore::{
     replay, EngineStats, ExecOutcome, Exploration, ExploreConfig, Finding, ReplayError, Schedule,
     ScheduleError, Signature, SCHEDULE_FORMAT,
 };
+use crate::minimize::{Minimized, Proof};
 use crate::model::{Blocked, Failure};
 use crate::scenario::{load_value, Program, ScenarioError};
 use schemars::JsonSchema;
@@ -68,6 +69,25 @@ pub struct Report {
     /// The minimized scenario and interleaving (absent when minimization was skipped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub minimized: Option<MinimizedInfo>,
+    /// Present on regression-corpus entries: what a corpus check requires.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub corpus: Option<CorpusInfo>,
+}
+
+/// What a regression-corpus entry must show when checked.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CorpusInfo {
+    pub expect: CorpusExpect,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum CorpusExpect {
+    /// The recorded schedules still produce the recorded failure.
+    Reproduces,
+    /// The bug was fixed: no bounded interleaving produces the recorded failure.
+    Passes,
 }
 
 /// The smallest reproduction minimization reached: a reduced scenario, its interleaving with
@@ -297,16 +317,112 @@ pub struct RunInfo<'a> {
     pub exploration: &'a Exploration,
 }
 
-/// Build the report of `finding`: replays its schedule with tracing on to verify it and to
-/// record the step trace.
+/// Build the report of `finding` as found (no minimization): replays its schedule with
+/// tracing on to verify it and to record the step trace.
 pub fn build(prog: &Arc<Program>, finding: &Finding, run: &RunInfo<'_>) -> Report {
-    let verified = replay(prog, &finding.schedule, run.config.max_steps, true);
-    let (trace, replay_verified, preempt) = match &verified {
-        Ok(out) if out.signature.as_ref() == Some(&finding.signature) => {
-            (trace_steps(prog, out), true, out.preemptions)
+    build_from(prog, finding, &finding.schedule, run)
+}
+
+/// Build the report of `finding` after minimization (see [`Report::apply_minimized`]).
+pub fn build_minimized(
+    prog: &Arc<Program>,
+    finding: &Finding,
+    run: &RunInfo<'_>,
+    m: &Minimized,
+) -> Report {
+    let mut report = build(prog, finding, run);
+    report.apply_minimized(prog, m);
+    report
+}
+
+impl Report {
+    /// Record a minimization: the top-level schedule and trace become the minimized schedule
+    /// of the original scenario (replayed here, which sets `replay_verified`), `found` keeps
+    /// the schedule as first found, and `minimized` holds the reduced scenario with its own
+    /// replayed interleaving.
+    pub fn apply_minimized(&mut self, prog: &Arc<Program>, m: &Minimized) {
+        let max_steps = self.exploration.budget.max_steps;
+        if self.found.is_none() {
+            let mut found = self.schedule.clone();
+            found.preemptions = m.found.preemptions;
+            self.found = Some(found);
         }
-        Ok(out) => (trace_steps(prog, out), false, out.preemptions),
-        Err(_) => (Vec::new(), false, 0),
+        match replay(prog, &m.original.schedule, max_steps, true) {
+            Ok(out) => {
+                self.replay_verified = out.signature.as_ref() == Some(&self.failure.signature);
+                self.trace = trace_steps(prog, &out);
+                self.schedule = ScheduleInfo {
+                    format: SCHEDULE_FORMAT.into(),
+                    threads: out.threads.clone(),
+                    decisions: m.original.schedule.encode(),
+                    length: m.original.schedule.len(),
+                    preemptions: out.preemptions,
+                };
+            }
+            Err(_) => self.replay_verified = false,
+        }
+        self.minimized = Some(minimized_info(m, max_steps));
+    }
+}
+
+/// The `minimized` section: replays the reduced scenario's schedule with tracing on.
+pub fn minimized_info(m: &Minimized, max_steps: u64) -> MinimizedInfo {
+    let out = replay(&m.prog, &m.reduced.schedule, max_steps, true);
+    let (trace, threads, verified, rendered) = match &out {
+        Ok(o) => (
+            trace_steps(&m.prog, o),
+            o.threads.clone(),
+            o.signature.as_ref() == Some(&m.signature),
+            rendered(o).unwrap_or_default(),
+        ),
+        Err(_) => (Vec::new(), Vec::new(), false, String::new()),
+    };
+    let (status, proof_bound) = match m.proof {
+        Proof::Proven(b) => ("proven", b),
+        Proof::BestEffort => ("best-effort", m.reduced.preemptions.checked_sub(1)),
+    };
+    MinimizedInfo {
+        hash: m.hash.clone(),
+        source: m.source.clone(),
+        removed: m.removed.clone(),
+        signature: m.signature.clone(),
+        rendered,
+        schedule: ScheduleInfo {
+            format: SCHEDULE_FORMAT.into(),
+            threads,
+            decisions: m.reduced.schedule.encode(),
+            length: m.reduced.schedule.len(),
+            preemptions: m.reduced.preemptions,
+        },
+        trace,
+        steps: m.reduced.steps,
+        minimality: Minimality {
+            preemptions: m.reduced.preemptions,
+            status: status.into(),
+            proof_bound,
+            executions: m.executions,
+            elapsed_ms: m.elapsed.as_millis() as u64,
+            budget: m.budget,
+        },
+        replay_verified: verified,
+    }
+}
+
+fn build_from(
+    prog: &Arc<Program>,
+    finding: &Finding,
+    schedule: &Schedule,
+    run: &RunInfo<'_>,
+) -> Report {
+    let verified = replay(prog, schedule, run.config.max_steps, true);
+    let (trace, replay_verified, preempt, threads) = match &verified {
+        Ok(out) => (
+            trace_steps(prog, out),
+            out.signature.as_ref() == Some(&finding.signature),
+            out.preemptions,
+            out.threads.clone(),
+        ),
+        Err(_) => (Vec::new(), false, 0, finding.threads.clone()),
     };
     let failure = &finding.failed.failure;
     let (go_detects, why) = failure.go_detects();
@@ -365,15 +481,16 @@ pub fn build(prog: &Arc<Program>, finding: &Finding, run: &RunInfo<'_>) -> Repor
         },
         schedule: ScheduleInfo {
             format: SCHEDULE_FORMAT.into(),
-            threads: finding.threads.clone(),
-            decisions: finding.schedule.encode(),
-            length: finding.schedule.len(),
+            threads,
+            decisions: schedule.encode(),
+            length: schedule.len(),
             preemptions: preempt,
         },
         trace,
         replay_verified,
         found: None,
         minimized: None,
+        corpus: None,
     }
 }
 
@@ -404,8 +521,8 @@ pub struct Replayed {
 }
 
 impl Report {
-    /// Replay this report's schedule against its embedded scenario, with tracing.
-    pub fn replay(&self, file: &str) -> Result<Replayed, ReportError> {
+    /// The embedded scenario, checked against its recorded hash and compiled.
+    pub fn program(&self, file: &str) -> Result<Arc<Program>, ReportError> {
         let actual = crate::scenario::hash_source(&self.scenario.source);
         if actual != self.scenario.hash {
             return Err(ReportError::Hash {
@@ -414,10 +531,27 @@ impl Report {
                 actual,
             });
         }
-        let prog = Arc::new(
+        Ok(Arc::new(
             load_value(&self.scenario.source, &format!("{file}#scenario"))
                 .map_err(ReportError::Scenario)?,
-        );
+        ))
+    }
+
+    /// The schedule as first found (the top-level one when the report was never minimized).
+    pub fn found_schedule(&self, file: &str) -> Result<Schedule, ReportError> {
+        let text = match &self.found {
+            Some(f) => &f.decisions,
+            None => &self.schedule.decisions,
+        };
+        Schedule::decode(text).map_err(|source| ReportError::Schedule {
+            file: file.into(),
+            source,
+        })
+    }
+
+    /// Replay this report's schedule against its embedded scenario, with tracing.
+    pub fn replay(&self, file: &str) -> Result<Replayed, ReportError> {
+        let prog = self.program(file)?;
         let schedule =
             Schedule::decode(&self.schedule.decisions).map_err(|source| ReportError::Schedule {
                 file: file.into(),
@@ -473,6 +607,44 @@ impl Report {
                 minimized: false,
             },
         }
+    }
+}
+
+impl Report {
+    /// Replay the minimized section's schedule against its reduced scenario, with tracing;
+    /// `None` when the report has no minimized section.
+    pub fn replay_minimized(&self, file: &str) -> Result<Option<Replayed>, ReportError> {
+        let Some(m) = &self.minimized else {
+            return Ok(None);
+        };
+        let actual = crate::scenario::hash_source(&m.source);
+        if actual != m.hash {
+            return Err(ReportError::Hash {
+                file: format!("{file}#minimized"),
+                recorded: m.hash.clone(),
+                actual,
+            });
+        }
+        let prog = Arc::new(
+            load_value(&m.source, &format!("{file}#minimized")).map_err(ReportError::Scenario)?,
+        );
+        let schedule =
+            Schedule::decode(&m.schedule.decisions).map_err(|source| ReportError::Schedule {
+                file: file.into(),
+                source,
+            })?;
+        let outcome = replay(&prog, &schedule, self.exploration.budget.max_steps, true).map_err(
+            |source| ReportError::Replay {
+                file: file.into(),
+                source,
+            },
+        )?;
+        let reproduced = outcome.signature.as_ref() == Some(&m.signature);
+        Ok(Some(Replayed {
+            prog,
+            outcome,
+            reproduced,
+        }))
     }
 }
 

@@ -26,6 +26,20 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError>
         .collect();
     let name = format!("{safe}-{}.json", report.failure.signature.short_hash());
     let path = dir.join(&name);
+    write_report_to(&path, report)?;
+    Ok(path)
+}
+
+/// Write `report` to `path` atomically (a temporary file beside it, then a rename).
+pub fn write_report_to(path: &Path, report: &Report) -> Result<(), ReportError> {
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "report.json".into());
     let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let text = serde_json::to_string_pretty(report).expect("a report serializes");
     let result = (|| {
@@ -33,7 +47,7 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError>
         f.write_all(text.as_bytes())?;
         f.write_all(b"\n")?;
         f.sync_all()?;
-        std::fs::rename(&tmp, &path)
+        std::fs::rename(&tmp, path)
     })();
     if let Err(source) = result {
         let _ = std::fs::remove_file(&tmp);
@@ -42,7 +56,7 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError>
             source,
         });
     }
-    Ok(path)
+    Ok(())
 }
 
 /// Read a report file, checking its schema tag.

@@ -1,10 +1,12 @@
 //! Integration tests, one binary: fidelity of the ports, malformed scenarios, reports and CLI.
 
 mod cli;
+mod corpus;
 mod datastructs;
 mod fidelity;
 mod helpers;
 mod malformed;
+mod minimize;
 mod show;
 mod slices;
 mod time_ctx;

@@ -1,6 +1,8 @@
 //! Command-line parsing (clap) and dispatch; one file per subcommand.
 
+mod corpus;
 mod list;
+mod minimize;
 mod replay;
 mod run;
 mod schema;
@@ -35,6 +37,11 @@ pub enum Command {
     Run(run::Args),
     /// Replay a report's schedule against its embedded scenario.
     Replay(replay::Args),
+    /// The regression corpus: check entries, promote reports.
+    Corpus(corpus::Args),
+    /// Minimize (again) the failure of a report: fewest preemptions, then steps, in the
+    /// smallest scenario; rewrites the report.
+    Minimize(minimize::Args),
     /// Print the JSON Schema of the scenario or report format.
     Schema(schema::Args),
     /// Show a report: a column per thread (or --html: a page with swimlanes and hand-offs).
@@ -46,6 +53,8 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::List(a) => list::run(a)?,
         Command::Run(a) => run::run(a)?,
         Command::Replay(a) => replay::run(a)?,
+        Command::Minimize(a) => minimize::run(a)?,
+        Command::Corpus(a) => corpus::run(a)?,
         Command::Schema(a) => schema::run(a)?,
         Command::Show(a) => show::run(a)?,
     };

@@ -3,7 +3,8 @@
 use anyhow::Context;
 use clap::ValueEnum;
 use harness::explore::{explore, EngineKind, ExploreConfig};
-use harness::report::{build, render_table, write_report, RunInfo};
+use harness::minimize::{minimize, MinimizeConfig};
+use harness::report::{build, build_minimized, render_table, write_report, RunInfo};
 use harness::scenario::{load_file, Expectation, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -46,6 +47,45 @@ pub struct Args {
     /// No interleaving tables, only the summary.
     #[arg(long)]
     quiet: bool,
+    #[command(flatten)]
+    min: MinArgs,
+}
+
+/// Minimization budget flags (shared with `hazard minimize`).
+#[derive(clap::Args, Debug, Clone)]
+pub struct MinArgs {
+    /// Write findings as found, without minimizing them.
+    #[arg(long)]
+    no_minimize: bool,
+    /// Executions minimization may run per finding.
+    #[arg(long, env = "HAZARD_MIN_ITERATIONS", default_value_t = 100_000)]
+    min_iterations: u64,
+    /// Wall-time cap of minimization per finding, in seconds.
+    #[arg(long, env = "HAZARD_MIN_TIME", default_value_t = 30.0)]
+    min_time: f64,
+    /// Minimize only the schedule, not the scenario.
+    #[arg(long)]
+    no_scenario_minimize: bool,
+}
+
+impl MinArgs {
+    pub fn config(&self, max_steps: u64) -> anyhow::Result<Option<MinimizeConfig>> {
+        if self.no_minimize {
+            return Ok(None);
+        }
+        if !(self.min_time.is_finite() && self.min_time > 0.0) {
+            anyhow::bail!(
+                "--min-time must be a positive number of seconds, got {}",
+                self.min_time
+            );
+        }
+        Ok(Some(MinimizeConfig {
+            iterations: self.min_iterations.max(1),
+            time: Some(Duration::from_secs_f64(self.min_time)),
+            max_steps,
+            scenario: !self.no_scenario_minimize,
+        }))
+    }
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -146,6 +186,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             }
         };
         let cfg = config(&a, &prog)?;
+        let min_cfg = a.min.config(cfg.max_steps)?;
         let x = explore(&prog, &cfg)?;
         if !single && !a.json {
             eprintln!(
@@ -166,7 +207,19 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         let mut written = Vec::new();
         let mut primary = None;
         for finding in &x.findings {
-            let report = build(&prog, finding, &run);
+            let report = match &min_cfg {
+                None => build(&prog, finding, &run),
+                Some(mc) => match minimize(&prog, &finding.signature, &finding.schedule, mc) {
+                    Ok(m) => build_minimized(&prog, finding, &run, &m),
+                    Err(e) => {
+                        eprintln!(
+                            "hazard: warning: {}: minimization failed ({e}); the report keeps the schedule as found",
+                            file.display()
+                        );
+                        build(&prog, finding, &run)
+                    }
+                },
+            };
             if !report.replay_verified {
                 eprintln!(
                     "hazard: warning: {}: the finding {:?} did not replay identically (report kept, marked replay_verified: false)",
@@ -200,12 +253,31 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                             "stays silent on"
                         },
                     );
+                    if let (Some(found), Some(m)) = (&report.found, &report.minimized) {
+                        println!(
+                            "Minimized: {} -> {} preemptions, {} -> {} decisions in this scenario; {} preemptions ({}) and {} steps with {} part(s) of the scenario removed.",
+                            found.preemptions,
+                            report.schedule.preemptions,
+                            found.length,
+                            report.schedule.length,
+                            m.minimality.preemptions,
+                            m.minimality.status,
+                            m.steps,
+                            m.removed.len(),
+                        );
+                    }
                 }
             }
-            written.push((finding, path, report.replay_verified));
+            let min = report.minimized.as_ref().map(|m| {
+                serde_json::json!({
+                    "preemptions": m.minimality.preemptions, "status": m.minimality.status,
+                    "steps": m.steps, "removed": m.removed.len(),
+                })
+            });
+            written.push((finding, path, report.replay_verified, min));
         }
         if !a.json {
-            for (_, path, _) in &written {
+            for (_, path, _, _) in &written {
                 if single || !met || Some(path) == primary.as_ref() {
                     println!("Reproduce with: hazard replay {}", shell_path(path));
                 }
@@ -238,10 +310,10 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         if a.json {
             let findings: Vec<_> = written
                 .iter()
-                .map(|(f, p, v)| {
+                .map(|(f, p, v, m)| {
                     serde_json::json!({
                         "signature": f.signature, "report": shell_path(p), "replay_verified": v,
-                        "engine": f.engine, "execution": f.execution,
+                        "engine": f.engine, "execution": f.execution, "minimized": m,
                     })
                 })
                 .collect();

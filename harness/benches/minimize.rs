@@ -1,0 +1,123 @@
+//! Minimization on every failing shipped scenario: the first failing schedule the random
+//! engine finds (seed 0) is minimized; prints time, steps and preemptions before and after,
+//! and adds the medians to reports/bench.json. Asserts nothing about time.
+
+use harness::explore::{explore, EngineKind, ExploreConfig};
+use harness::minimize::{minimize, MinimizeConfig, Proof};
+use harness::scenario::{load_file, Expectation};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(|a, b| a.total_cmp(b));
+    let n = v.len();
+    if n == 0 {
+        return 0.0;
+    }
+    if n % 2 == 1 {
+        v[n / 2]
+    } else {
+        (v[n / 2 - 1] + v[n / 2]) / 2.0
+    }
+}
+
+fn main() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("scenarios"))
+        .expect("scenarios/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
+    files.sort();
+    println!(
+        "{:<36} {:>8} {:>13} {:>13} {:>8} {:>7}",
+        "scenario (random, seed 0)", "min ms", "steps", "preemptions", "ratio", "proof"
+    );
+    let (mut times, mut ratios, mut rows) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut steps_before, mut steps_after) = (Vec::new(), Vec::new());
+    let mut proven = 0;
+    for f in &files {
+        let prog = Arc::new(load_file(f).expect("shipped scenarios load"));
+        if !matches!(prog.expect, Expectation::Fails(_)) {
+            continue;
+        }
+        let cfg = ExploreConfig::default()
+            .engine(EngineKind::Random)
+            .seed(0)
+            .iterations(20_000);
+        let x = explore(&prog, &cfg).expect("explores");
+        let Some(found) = x.matching(&prog) else {
+            println!("{:<36} not found by random", prog.name);
+            continue;
+        };
+        let t = Instant::now();
+        let m = minimize(
+            &prog,
+            &found.signature,
+            &found.schedule,
+            &MinimizeConfig::default(),
+        )
+        .expect("minimizes");
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        let ratio = m.reduced.steps as f64 / m.found.steps.max(1) as f64;
+        let proof = match m.proof {
+            Proof::Proven(_) => {
+                proven += 1;
+                "proven"
+            }
+            Proof::BestEffort => "best",
+        };
+        println!(
+            "{:<36} {:>8.1} {:>5} -> {:<5} {:>5} -> {:<5} {:>8.2} {:>7}",
+            prog.name, ms, m.found.steps, m.reduced.steps, m.found.preemptions,
+            m.reduced.preemptions, ratio, proof
+        );
+        times.push(ms);
+        ratios.push(ratio);
+        steps_before.push(m.found.steps as f64);
+        steps_after.push(m.reduced.steps as f64);
+        rows.push(serde_json::json!({
+            "scenario": prog.name, "ms": (ms * 10.0).round() / 10.0,
+            "steps": [m.found.steps, m.reduced.steps],
+            "preemptions": [m.found.preemptions, m.reduced.preemptions],
+            "proof": proof, "executions": m.executions,
+        }));
+    }
+    let n = times.len();
+    let (t_med, r_med) = (median(times.clone()), median(ratios.clone()));
+    let t_max = times.iter().cloned().fold(0.0, f64::max);
+    let total_ratio = steps_after.iter().sum::<f64>() / steps_before.iter().sum::<f64>().max(1.0);
+    println!("\n{n} failing scenarios; {proven} with minimality proven");
+    println!("median minimization time: {t_med:.1} ms (max {t_max:.1} ms; target median <= 2000 ms)");
+    println!(
+        "median minimized/first-failing steps: {r_med:.2}; all scenarios together: {total_ratio:.2} (target <= 0.25)"
+    );
+    println!(
+        "median steps: first failing {:.0}, minimized {:.0}",
+        median(steps_before),
+        median(steps_after)
+    );
+
+    let out = root.join("reports/bench.json");
+    let mut figures: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(&out)
+        .ok()
+        .and_then(|t| serde_json::from_str(&t).ok())
+        .unwrap_or_default();
+    let fig = |value: f64, unit: &str, target: Option<&str>| serde_json::json!({"value": (value * 100.0).round() / 100.0, "unit": unit, "target": target});
+    figures.insert("minimize_median_ms".into(), fig(t_med, "ms", Some("<= 2000")));
+    figures.insert("minimize_max_ms".into(), fig(t_max, "ms", None));
+    figures.insert(
+        "minimize_median_steps_ratio".into(),
+        fig(r_med, "minimized / first failing steps", Some("<= 0.25")),
+    );
+    figures.insert(
+        "minimize_total_steps_ratio".into(),
+        fig(total_ratio, "minimized / first failing steps, summed", Some("<= 0.25")),
+    );
+    figures.insert("minimize_proven".into(), fig(proven as f64, "scenarios", None));
+    figures.insert("minimize_per_scenario".into(), serde_json::Value::Array(rows));
+    std::fs::write(&out, serde_json::to_string_pretty(&figures).unwrap() + "\n")
+        .expect("writes reports/bench.json");
+    println!("wrote {}", out.display());
+}

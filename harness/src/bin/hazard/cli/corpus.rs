@@ -1,0 +1,99 @@
+//! `hazard corpus check [DIR]` and `hazard corpus add REPORT...`: the regression corpus.
+
+use harness::corpus::{add, check};
+use harness::minimize::MinimizeConfig;
+use harness::report::CorpusExpect;
+use std::path::PathBuf;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(subcommand)]
+    command: Sub,
+}
+
+#[derive(clap::Subcommand, Debug)]
+enum Sub {
+    /// Replay every entry: exit 0 only if each reproduces its recorded failure (or, for
+    /// entries recorded as fixed, no bounded interleaving produces it).
+    Check {
+        /// The corpus directory.
+        #[arg(default_value = "reports/corpus")]
+        dir: PathBuf,
+        /// One JSON object per entry, then a summary object.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Promote reports into the corpus (minimized first if they were not).
+    Add {
+        /// Reports written by `hazard run`.
+        #[arg(required = true)]
+        reports: Vec<PathBuf>,
+        /// The corpus directory.
+        #[arg(long, default_value = "reports/corpus")]
+        dir: PathBuf,
+        /// The bug is fixed: the entry must pass from now on.
+        #[arg(long)]
+        fixed: bool,
+    },
+}
+
+pub fn run(a: Args) -> anyhow::Result<u8> {
+    match a.command {
+        Sub::Check { dir, json } => {
+            let results = check(&dir)?;
+            if results.is_empty() {
+                anyhow::bail!("{}: no corpus entries (*.json)", dir.display());
+            }
+            let failed = results.iter().filter(|r| !r.ok).count();
+            for r in &results {
+                if json {
+                    let line = serde_json::json!({
+                        "entry": r.file.display().to_string(), "ok": r.ok, "detail": r.detail,
+                    });
+                    println!("{line}");
+                } else {
+                    println!(
+                        "{:<6} {}  {}",
+                        if r.ok { "ok" } else { "FAILED" },
+                        r.file.display(),
+                        r.detail
+                    );
+                }
+            }
+            if json {
+                let line = serde_json::json!({"summary": {
+                    "entries": results.len(), "ok": results.len() - failed, "failed": failed,
+                }});
+                println!("{line}");
+            } else {
+                println!(
+                    "\n{} entries: {} ok, {} failed",
+                    results.len(),
+                    results.len() - failed,
+                    failed
+                );
+            }
+            Ok(if failed > 0 {
+                super::FINDING
+            } else {
+                super::OK
+            })
+        }
+        Sub::Add {
+            reports,
+            dir,
+            fixed,
+        } => {
+            let expect = if fixed {
+                CorpusExpect::Passes
+            } else {
+                CorpusExpect::Reproduces
+            };
+            for r in &reports {
+                let path = add(r, &dir, expect, &MinimizeConfig::default())?;
+                println!("added {} as {}", r.display(), path.display());
+            }
+            Ok(super::OK)
+        }
+    }
+}
