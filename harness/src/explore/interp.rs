@@ -531,6 +531,10 @@ pub(crate) fn clock_main(
                 continue;
             }
             w.steps += 1;
+            if rt::take_preempted(me) && w.trace.is_some() {
+                let s = w.steps;
+                w.preempt_steps.push(s);
+            }
             if w.steps > w.max_steps {
                 let steps = w.max_steps;
                 w.fail(Failure::Livelock { steps }, None, None);
