@@ -283,7 +283,8 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
         return Err(cx.panic(Failure::CloseOfNilChannel, op));
     }
     if c.closed {
-        w.note(cx.me, op, || format!("close({name}): already closed"));
+        let from = w.release_line(Release::Close(ch));
+        w.note_from(cx.me, op, from, || format!("close({name}): already closed"));
         return Err(cx.panic(Failure::CloseOfClosedChannel, op));
     }
     let (nr, ns) = (c.recvq.len(), c.sendq.len());

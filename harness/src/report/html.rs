@@ -20,7 +20,7 @@ const ROW: f64 = 26.0;
 /// to size lanes: a longer line is clipped with an ellipsis and shown whole on hover.
 const CHAR: f64 = 7.3;
 const LANE_MIN: f64 = 150.0;
-const LANE_MAX: f64 = 380.0;
+const LANE_MAX: f64 = 440.0;
 /// Inset of a step box inside its lane (the CSS of `.step` says the same): the gap between
 /// lanes is where arrows bend; they start and end on the box edges.
 const INSET: f64 = 12.0;

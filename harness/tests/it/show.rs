@@ -592,6 +592,8 @@ fn html_with_hostile_names_renders_them_as_text_in_chromium() {
     assert!(!dom.contains("<img"), "{dom}");
     assert!(!dom.contains("<script"), "{dom}");
     assert!(dom.contains("&lt;img src=x onerror=alert(1)&gt;"), "{dom}");
+    // The second close links to the first.
+    assert_eq!(dom.matches("<path class=\"handoff\"").count(), 1, "{dom}");
     let v: Value = serde_json::to_value(&report).unwrap();
     assert_eq!(v["failure"]["rendered"], "panic: close of closed channel");
 }
