@@ -70,8 +70,14 @@ fn main() {
         };
         println!(
             "{:<36} {:>8.1} {:>5} -> {:<5} {:>5} -> {:<5} {:>8.2} {:>7}",
-            prog.name, ms, m.found.steps, m.reduced.steps, m.found.preemptions,
-            m.reduced.preemptions, ratio, proof
+            prog.name,
+            ms,
+            m.found.steps,
+            m.reduced.steps,
+            m.found.preemptions,
+            m.reduced.preemptions,
+            ratio,
+            proof
         );
         times.push(ms);
         ratios.push(ratio);
@@ -89,7 +95,9 @@ fn main() {
     let t_max = times.iter().cloned().fold(0.0, f64::max);
     let total_ratio = steps_after.iter().sum::<f64>() / steps_before.iter().sum::<f64>().max(1.0);
     println!("\n{n} failing scenarios; {proven} with minimality proven");
-    println!("median minimization time: {t_med:.1} ms (max {t_max:.1} ms; target median <= 2000 ms)");
+    println!(
+        "median minimization time: {t_med:.1} ms (max {t_max:.1} ms; target median <= 2000 ms)"
+    );
     println!(
         "median minimized/first-failing steps: {r_med:.2}; all scenarios together: {total_ratio:.2} (target <= 0.25)"
     );
@@ -105,7 +113,10 @@ fn main() {
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
     let fig = |value: f64, unit: &str, target: Option<&str>| serde_json::json!({"value": (value * 100.0).round() / 100.0, "unit": unit, "target": target});
-    figures.insert("minimize_median_ms".into(), fig(t_med, "ms", Some("<= 2000")));
+    figures.insert(
+        "minimize_median_ms".into(),
+        fig(t_med, "ms", Some("<= 2000")),
+    );
     figures.insert("minimize_max_ms".into(), fig(t_max, "ms", None));
     figures.insert(
         "minimize_median_steps_ratio".into(),
@@ -113,10 +124,20 @@ fn main() {
     );
     figures.insert(
         "minimize_total_steps_ratio".into(),
-        fig(total_ratio, "minimized / first failing steps, summed", Some("<= 0.25")),
+        fig(
+            total_ratio,
+            "minimized / first failing steps, summed",
+            Some("<= 0.25"),
+        ),
     );
-    figures.insert("minimize_proven".into(), fig(proven as f64, "scenarios", None));
-    figures.insert("minimize_per_scenario".into(), serde_json::Value::Array(rows));
+    figures.insert(
+        "minimize_proven".into(),
+        fig(proven as f64, "scenarios", None),
+    );
+    figures.insert(
+        "minimize_per_scenario".into(),
+        serde_json::Value::Array(rows),
+    );
     std::fs::write(&out, serde_json::to_string_pretty(&figures).unwrap() + "\n")
         .expect("writes reports/bench.json");
     println!("wrote {}", out.display());
