@@ -218,3 +218,36 @@ fn bad_entries_fail_without_a_panic() {
     .unwrap_err();
     assert!(e.to_string().contains("edited.json"), "{e}");
 }
+
+/// The same bug found twice (two runs, different seeds and engines) is one report: reports are
+/// named by the failure signature, which minimization keeps.
+#[test]
+fn the_same_bug_found_twice_is_one_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let s = scenario("map-concurrent-writes");
+    for (engine, seed) in [("random", "1"), ("pct", "7"), ("dfs", "0")] {
+        let o = hazard(
+            &[
+                "run",
+                s.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+                "--engine",
+                engine,
+                "--seed",
+                seed,
+            ],
+            dir.path(),
+        );
+        assert_eq!(
+            o.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+    }
+    let files: Vec<_> = std::fs::read_dir(&out).unwrap().collect();
+    assert_eq!(files.len(), 1, "{files:?}");
+}
