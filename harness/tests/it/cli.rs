@@ -1,25 +1,14 @@
 //! The `hazard` binary end to end: exit codes, reports on disk, replay, bad input.
 
+use crate::helpers::{hazard, scenarios};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn hazard(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hazard"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("hazard runs")
-}
+use std::process::Output;
 
 fn text(o: &Output) -> (String, String) {
     (
         String::from_utf8_lossy(&o.stdout).into_owned(),
         String::from_utf8_lossy(&o.stderr).into_owned(),
     )
-}
-
-fn scenarios() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
 }
 
 fn reports_in(dir: &Path) -> Vec<PathBuf> {

@@ -2,24 +2,12 @@
 //! corpus check` replays entries and names the ones that regress; entries recorded as fixed
 //! pass only while the bug stays away; bad entries fail cleanly.
 
+use crate::helpers::{hazard, scenario};
 use harness::corpus::{add, check_entry};
 use harness::minimize::MinimizeConfig;
 use harness::report::{read_report, write_report_to, CorpusExpect};
 use harness::scenario::hash_source;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-
-fn hazard(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hazard"))
-        .args(args)
-        .current_dir(cwd)
-        .output()
-        .expect("hazard runs")
-}
-
-fn scenario(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("../scenarios/{name}.json"))
-}
 
 /// `hazard run --no-minimize` on a shipped scenario; the one report it writes.
 fn raw_report(dir: &Path, name: &str) -> PathBuf {

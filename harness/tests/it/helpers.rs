@@ -9,6 +9,8 @@ use harness::explore::{
 use harness::model::FailureKind;
 use harness::scenario::{load_str, Program};
 use serde_json::{json, Value};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::sync::Arc;
 
 /// Preemption bound of the exhaustive DFS runs.
@@ -172,4 +174,23 @@ pub fn only(sigs: &[Signature]) -> &Signature {
 /// The failure the scenario's `expect.fails` names, found by the portfolio.
 pub fn found(v: Value) -> Signature {
     find(&prog(v)).signature
+}
+
+/// Run the `hazard` binary in `cwd`.
+pub fn hazard(args: &[&str], cwd: &Path) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hazard"))
+        .args(args)
+        .current_dir(cwd)
+        .output()
+        .expect("hazard runs")
+}
+
+/// The shipped scenarios directory.
+pub fn scenarios() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
+}
+
+/// A shipped scenario file by name (without `.json`).
+pub fn scenario(name: &str) -> PathBuf {
+    scenarios().join(format!("{name}.json"))
 }

@@ -1,7 +1,7 @@
 //! The human views of a report: hand-off links in traces, `hazard show` (table and HTML), and
 //! the HTML page rendered by a real headless Chromium (lanes, console, screenshot).
 
-use crate::helpers::{prog, sigs};
+use crate::helpers::{hazard, prog, scenarios, sigs};
 use harness::explore::{explore, replay, EngineKind, ExploreConfig};
 use harness::report::{build, render_html, trace_steps, write_report, Report, RunInfo, TraceStep};
 use harness::scenario::{load_file, Program};
@@ -196,10 +196,6 @@ fn report_trace_links_the_close_to_the_sender_it_woke_the_same_way_each_time() {
 
 // ---- reports and the CLI ----
 
-fn scenarios() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios")
-}
-
 /// Explore `p` with the portfolio and build the report of the expected finding.
 fn forced_report(p: &Arc<Program>) -> Report {
     let cfg = ExploreConfig::default().iterations(3000);
@@ -222,13 +218,6 @@ fn shipped_report(name: &str) -> Report {
     forced_report(&p)
 }
 
-fn hazard(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hazard"))
-        .args(args)
-        .output()
-        .expect("hazard runs")
-}
-
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
@@ -238,7 +227,7 @@ fn show_prints_a_column_per_thread_marks_and_go_message_last() {
     let report = shipped_report("map-concurrent-writes.json");
     let tmp = tempfile::tempdir().unwrap();
     let path = write_report(tmp.path(), &report).unwrap();
-    let o = hazard(&["show", path.to_str().unwrap()]);
+    let o = hazard(&["show", path.to_str().unwrap()], Path::new("."));
     let out = stdout(&o);
     assert_eq!(o.status.code(), Some(0), "{out}{:?}", o.stderr);
     assert!(out.contains("scenario:     map-concurrent-writes"), "{out}");
@@ -332,21 +321,24 @@ fn show_prefers_the_minimized_interleaving_and_original_forces_the_recorded_one(
     let path = write_report(tmp.path(), &minimized).unwrap();
     let p = path.to_str().unwrap();
 
-    let min = stdout(&hazard(&["show", p]));
+    let min = stdout(&hazard(&["show", p], Path::new(".")));
     assert!(min.contains("interleaving: minimized"), "{min}");
     assert!(min.contains("MINIMIZED"), "{min}");
     assert!(min.ends_with("\npanic: send on closed channel\n"), "{min}");
-    let orig = stdout(&hazard(&["show", "--original", p]));
+    let orig = stdout(&hazard(&["show", "--original", p], Path::new(".")));
     assert!(orig.contains("interleaving: recorded"), "{orig}");
     assert!(!orig.contains("MINIMIZED"), "{orig}");
     assert!(orig.contains("close(results)"), "{orig}");
 
-    let html = stdout(&hazard(&["show", "--html", p]));
+    let html = stdout(&hazard(&["show", "--html", p], Path::new(".")));
     assert!(
         html.contains("MINIMIZED") && html.contains(">minimized"),
         "{html}"
     );
-    let html = stdout(&hazard(&["show", "--html", "--original", p]));
+    let html = stdout(&hazard(
+        &["show", "--html", "--original", p],
+        Path::new("."),
+    ));
     assert!(!html.contains("MINIMIZED"), "{html}");
 }
 
@@ -355,7 +347,7 @@ fn show_rejects_what_is_not_a_report() {
     let tmp = tempfile::tempdir().unwrap();
     let f = tmp.path().join("x.json");
     std::fs::write(&f, "{}").unwrap();
-    let o = hazard(&["show", f.to_str().unwrap()]);
+    let o = hazard(&["show", f.to_str().unwrap()], Path::new("."));
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("not a hazard/report/v1 report"));
 }
