@@ -523,18 +523,7 @@ pub struct Replayed {
 impl Report {
     /// The embedded scenario, checked against its recorded hash and compiled.
     pub fn program(&self, file: &str) -> Result<Arc<Program>, ReportError> {
-        let actual = crate::scenario::hash_source(&self.scenario.source);
-        if actual != self.scenario.hash {
-            return Err(ReportError::Hash {
-                file: file.into(),
-                recorded: self.scenario.hash.clone(),
-                actual,
-            });
-        }
-        Ok(Arc::new(
-            load_value(&self.scenario.source, &format!("{file}#scenario"))
-                .map_err(ReportError::Scenario)?,
-        ))
+        embedded(&self.scenario.source, &self.scenario.hash, file, "scenario")
     }
 
     /// The schedule as first found (the top-level one when the report was never minimized).
@@ -617,17 +606,7 @@ impl Report {
         let Some(m) = &self.minimized else {
             return Ok(None);
         };
-        let actual = crate::scenario::hash_source(&m.source);
-        if actual != m.hash {
-            return Err(ReportError::Hash {
-                file: format!("{file}#minimized"),
-                recorded: m.hash.clone(),
-                actual,
-            });
-        }
-        let prog = Arc::new(
-            load_value(&m.source, &format!("{file}#minimized")).map_err(ReportError::Scenario)?,
-        );
+        let prog = embedded(&m.source, &m.hash, file, "minimized")?;
         let schedule =
             Schedule::decode(&m.schedule.decisions).map_err(|source| ReportError::Schedule {
                 file: file.into(),
@@ -646,6 +625,30 @@ impl Report {
             reproduced,
         }))
     }
+}
+
+/// A scenario embedded in a report (`part`: `scenario` or `minimized`), checked against its
+/// recorded hash, then compiled.
+fn embedded(
+    source: &serde_json::Value,
+    hash: &str,
+    file: &str,
+    part: &str,
+) -> Result<Arc<Program>, ReportError> {
+    let actual = crate::scenario::hash_source(source);
+    if actual != hash {
+        return Err(ReportError::Hash {
+            file: match part {
+                "scenario" => file.to_string(),
+                _ => format!("{file}#{part}"),
+            },
+            recorded: hash.to_string(),
+            actual,
+        });
+    }
+    Ok(Arc::new(
+        load_value(source, &format!("{file}#{part}")).map_err(ReportError::Scenario)?,
+    ))
 }
 
 /// The failure of an execution, rendered as Go prints it.
