@@ -5,7 +5,7 @@ use std::time::Duration;
 /// Which engine explores.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EngineKind {
-    /// random, pct and dfs side by side, stopping at the first failure that settles the
+    /// random, pct, dfs and fuzz side by side, stopping at the first failure that settles the
     /// scenario's expectation.
     Portfolio,
     /// shuttle's RandomScheduler, seeded.
@@ -14,6 +14,9 @@ pub enum EngineKind {
     Pct,
     /// hazard's depth-first search with preemption bound `preemption_bound`.
     Dfs,
+    /// Byte-driven scheduling with coverage feedback, mutating its own inputs (see
+    /// [`super::fuzz`]): the decoder libFuzzer's targets use, without libFuzzer.
+    Fuzz,
 }
 
 impl EngineKind {
@@ -23,6 +26,7 @@ impl EngineKind {
             EngineKind::Random => "random",
             EngineKind::Pct => "pct",
             EngineKind::Dfs => "dfs",
+            EngineKind::Fuzz => "fuzz",
         }
     }
 }

@@ -4,6 +4,7 @@
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
 use super::driver::{execute, ExecOutcome};
+use super::fuzz::{Fuzzer, InputUse, OneInput};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
 use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
@@ -247,6 +248,7 @@ fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
             )
         }
         EngineKind::Dfs => Picker::Own(Box::new(Dfs::new(cfg.preemption_bound))),
+        EngineKind::Fuzz => Picker::Own(Box::new(Fuzzer::new(cfg.seed))),
         EngineKind::Portfolio => unreachable!("a portfolio is several engines"),
     }
 }
@@ -314,7 +316,12 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
     });
     let engines = match cfg.engine {
         EngineKind::Portfolio => {
-            let kinds = [EngineKind::Random, EngineKind::Pct, EngineKind::Dfs];
+            let kinds = [
+                EngineKind::Random,
+                EngineKind::Pct,
+                EngineKind::Dfs,
+                EngineKind::Fuzz,
+            ];
             let limit = cfg.iterations.div_ceil(kinds.len() as u64).max(1);
             std::thread::scope(|s| {
                 let handles: Vec<_> = kinds
@@ -387,6 +394,57 @@ pub fn replay(
         .ok_or_else(|| ReplayError::Diverged("the execution stopped before it finished".into()))?;
     out.preemptions = run.map(|r| r.preemptions).unwrap_or(0);
     Ok(out)
+}
+
+/// One execution decided by fuzzer bytes (see [`super::fuzz`]).
+#[derive(Debug)]
+pub struct BytesRun {
+    pub outcome: ExecOutcome,
+    /// The real decisions the bytes made, in hazard's schedule format (replays strictly).
+    pub schedule: Schedule,
+    pub input: InputUse,
+}
+
+/// Run `prog` once with its decisions taken from `data`. `coverage` keeps the interleaving
+/// coverage map in the result.
+pub fn run_bytes(
+    prog: &Arc<Program>,
+    data: &[u8],
+    max_steps: u64,
+    trace: bool,
+    coverage: bool,
+) -> Result<BytesRun, InternalError> {
+    let recorded = Arc::new(Mutex::new(None));
+    let out = Arc::new(Mutex::new(None));
+    let input = Arc::new(Mutex::new(InputUse::default()));
+    let ctl = ReplayCtl {
+        recorded: Arc::clone(&recorded),
+        ran: false,
+    };
+    let (p, o) = (Arc::clone(prog), Arc::clone(&out));
+    run_shuttle(
+        Picker::Own(Box::new(OneInput::new(data, coverage, Arc::clone(&input)))),
+        ctl,
+        move || {
+            let r = execute(&p, max_steps, trace);
+            *lock(&o) = Some(r);
+        },
+    )?;
+    let run = lock(&recorded)
+        .take()
+        .ok_or_else(|| InternalError("a byte-driven execution did not end".into()))?;
+    let mut outcome = lock(&out).take().ok_or_else(|| {
+        InternalError("a byte-driven execution stopped before it finished".into())
+    })?;
+    outcome.preemptions = run.preemptions;
+    let input = std::mem::take(&mut *lock(&input));
+    Ok(BytesRun {
+        outcome,
+        schedule: Schedule {
+            decisions: run.decisions,
+        },
+        input,
+    })
 }
 
 /// One execution under a [`Guided`] strategy.

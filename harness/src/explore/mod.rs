@@ -7,6 +7,7 @@ mod config;
 mod dfs;
 mod driver;
 mod engine;
+pub mod fuzz;
 pub mod guided;
 pub(crate) mod interp;
 mod replay;
@@ -19,8 +20,8 @@ pub use driver::ExecOutcome;
 pub use engine::{
     explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason,
 };
+pub use engine::{run_bytes, search_dfs, BytesRun, SearchResult};
 pub(crate) use engine::{run_guided, GuidedRun};
-pub use engine::{search_dfs, SearchResult};
 pub use guided::{Point, PointKey};
 pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use signature::Signature;

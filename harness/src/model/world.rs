@@ -588,6 +588,7 @@ impl ThreadCx {
             w.preempt_steps.push(s);
         }
         w.threads[self.me].op = op;
+        crate::explore::fuzz::cover_step(self.me, op);
         if w.steps > w.max_steps {
             let steps = w.max_steps;
             w.fail(Failure::Livelock { steps }, Some(self.me), Some(op));
@@ -606,6 +607,7 @@ impl ThreadCx {
         on: Option<ObjId>,
     ) -> Result<Wake, Unwind> {
         let me = self.me;
+        crate::explore::fuzz::cover_block(me, op);
         let line = w.note(me, op, || format!("blocks [{reason}]"));
         w.blocked_on_line(me, line);
         let th = &mut w.threads[me];

@@ -25,7 +25,7 @@ pub struct Args {
     /// Wall-time budget per scenario, in seconds.
     #[arg(long, env = "HAZARD_TIME")]
     time: Option<f64>,
-    /// Seed of the random and pct engines.
+    /// Seed of the random, pct and fuzz engines.
     #[arg(long, env = "HAZARD_SEED", default_value_t = 0)]
     seed: u64,
     /// PCT bug depth.
@@ -94,6 +94,7 @@ enum Engine {
     Random,
     Pct,
     Dfs,
+    Fuzz,
 }
 
 /// Expand directories into their `*.json` files (sorted); files stay as given.
@@ -126,6 +127,7 @@ fn config(a: &Args, prog: &Program) -> anyhow::Result<ExploreConfig> {
         Engine::Random => EngineKind::Random,
         Engine::Pct => EngineKind::Pct,
         Engine::Dfs => EngineKind::Dfs,
+        Engine::Fuzz => EngineKind::Fuzz,
     };
     let d = ExploreConfig::default();
     Ok(d.clone()
