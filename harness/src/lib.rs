@@ -18,6 +18,8 @@ pub mod model;
 pub mod report;
 /// Scenario format v1: parse, validate, compile, JSON Schema.
 pub mod scenario;
+/// The bodies of the libFuzzer targets (`fuzz/`), shared with `cargo test` and `hazard fuzz`.
+pub mod targets;
 
 /// The harness version recorded in reports.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -31,12 +31,19 @@ use std::cell::{Cell, RefCell};
 use std::sync::{Arc, Mutex};
 
 /// Counters in the interleaving-coverage map.
-pub const COVERAGE_SIZE: usize = 1 << 16;
+pub const COVERAGE_SIZE: usize = 1 << 14;
 
 thread_local! {
     static COVER_ON: Cell<bool> = const { Cell::new(false) };
     static LAST_STEP: Cell<(u32, u32)> = const { Cell::new((u32::MAX, u32::MAX)) };
-    static COVERAGE: RefCell<Vec<u8>> = const { RefCell::new(Vec::new()) };
+    static COVERAGE: RefCell<Coverage> = const { RefCell::new(Coverage { map: Vec::new(), touched: Vec::new() }) };
+}
+
+/// The hit counters of one execution, and which of them are non-zero (an execution touches a
+/// few dozen, so only those are cleared and read).
+struct Coverage {
+    map: Vec<u8>,
+    touched: Vec<u32>,
 }
 
 fn mix(a: u64, b: u64) -> usize {
@@ -49,8 +56,11 @@ fn mix(a: u64, b: u64) -> usize {
 
 fn bump(k: usize) {
     COVERAGE.with(|c| {
-        let mut c = c.borrow_mut();
-        c[k] = c[k].saturating_add(1);
+        let c = &mut *c.borrow_mut();
+        if c.map[k] == 0 {
+            c.touched.push(k as u32);
+        }
+        c.map[k] = c.map[k].saturating_add(1);
     });
 }
 
@@ -84,18 +94,24 @@ pub(crate) fn cover_block(me: usize, op: usize) {
 /// Start recording coverage for one execution on this OS thread (clears the map).
 pub(crate) fn coverage_start() {
     COVERAGE.with(|c| {
-        let mut c = c.borrow_mut();
-        c.clear();
-        c.resize(COVERAGE_SIZE, 0);
+        let c = &mut *c.borrow_mut();
+        c.map.resize(COVERAGE_SIZE, 0);
+        for &k in &c.touched {
+            c.map[k as usize] = 0;
+        }
+        c.touched.clear();
     });
     LAST_STEP.with(|l| l.set((u32::MAX, u32::MAX)));
     COVER_ON.with(|c| c.set(true));
 }
 
-/// Stop recording and hand the map to `f`.
-pub(crate) fn coverage_finish<R>(f: impl FnOnce(&[u8]) -> R) -> R {
+/// Stop recording and hand `f` the counters hit, as (index, count).
+pub(crate) fn coverage_finish<R>(f: impl FnOnce(&mut dyn Iterator<Item = (usize, u8)>) -> R) -> R {
     COVER_ON.with(|c| c.set(false));
-    COVERAGE.with(|c| f(&c.borrow()))
+    COVERAGE.with(|c| {
+        let c = &*c.borrow();
+        f(&mut c.touched.iter().map(|&k| (k as usize, c.map[k as usize])))
+    })
 }
 
 /// AFL's hit-count classes: 1, 2, 3, 4-7, 8-15, 16-31, 32-127, 128+ as one bit each.
@@ -241,8 +257,8 @@ impl ByteDecisions {
 pub struct InputUse {
     /// Bytes consumed by real decisions.
     pub used: usize,
-    /// The interleaving-coverage map (empty unless asked for).
-    pub coverage: Vec<u8>,
+    /// The interleaving counters hit, as (index, count) (empty unless asked for).
+    pub coverage: Vec<(usize, u8)>,
 }
 
 /// One execution decided by a fixed byte string, with coverage recorded.
@@ -282,14 +298,17 @@ impl Strategy for OneInput {
         self.dec.forced(t);
     }
     fn end(&mut self) -> Option<String> {
-        let coverage = coverage_finish(|m| {
-            #[cfg(fuzzing)]
-            libfuzzer_counters(m);
-            if self.keep_coverage {
-                m.to_vec()
-            } else {
-                Vec::new()
+        let keep = self.keep_coverage;
+        let coverage = coverage_finish(|hits| {
+            let mut kept = Vec::new();
+            for (k, n) in hits {
+                #[cfg(fuzzing)]
+                libfuzzer_counter(k, n);
+                if keep {
+                    kept.push((k, n));
+                }
             }
+            kept
         });
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
         *out = InputUse {
@@ -308,13 +327,10 @@ static EXTRA_COUNTERS: [std::sync::atomic::AtomicU8; COVERAGE_SIZE] =
     [const { std::sync::atomic::AtomicU8::new(0) }; COVERAGE_SIZE];
 
 #[cfg(fuzzing)]
-fn libfuzzer_counters(map: &[u8]) {
+fn libfuzzer_counter(k: usize, n: u8) {
     use std::sync::atomic::Ordering::Relaxed;
-    for (c, &n) in EXTRA_COUNTERS.iter().zip(map) {
-        if n != 0 {
-            c.store(c.load(Relaxed).saturating_add(n), Relaxed);
-        }
-    }
+    let c = &EXTRA_COUNTERS[k];
+    c.store(c.load(Relaxed).saturating_add(n), Relaxed);
 }
 
 /// A small deterministic generator (splitmix64): every fuzz run replays from its seed.
@@ -453,16 +469,14 @@ impl Fuzzer {
         }
     }
 
-    /// Whether `map` reached a hit-count class never seen before (and remember it).
-    fn novel(&mut self, map: &[u8]) -> bool {
+    /// Whether `hits` reached a hit-count class never seen before (and remember it).
+    fn novel(&mut self, hits: &mut dyn Iterator<Item = (usize, u8)>) -> bool {
         let mut new = false;
-        for (s, &c) in self.seen.iter_mut().zip(map) {
-            if c != 0 {
-                let b = bucket(c);
-                if *s & b == 0 {
-                    *s |= b;
-                    new = true;
-                }
+        for (k, n) in hits {
+            let b = bucket(n);
+            if self.seen[k] & b == 0 {
+                self.seen[k] |= b;
+                new = true;
             }
         }
         new
@@ -486,11 +500,11 @@ impl Strategy for Fuzzer {
         self.current.forced(t);
     }
     fn end(&mut self) -> Option<String> {
-        let map = coverage_finish(|m| m.to_vec());
+        let novel = coverage_finish(|hits| self.novel(hits));
         if self.corpus.is_empty() {
             self.sweep = (0, self.current.decisions.min(SWEEP));
         }
-        if self.novel(&map) || self.corpus.is_empty() {
+        if novel || self.corpus.is_empty() {
             let dec = std::mem::take(&mut self.current);
             let mut data = dec.data;
             data.truncate(dec.pos);

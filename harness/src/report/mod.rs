@@ -443,7 +443,11 @@ fn build_from(
             source: prog.source.clone(),
         },
         exploration: ExplorationInfo {
-            engine: run.config.engine.name().into(),
+            // One engine (libFuzzer's import included) names itself; several are the portfolio.
+            engine: match run.exploration.engines.as_slice() {
+                [one] => one.engine.into(),
+                _ => run.config.engine.name().into(),
+            },
             found_by: finding.engine.into(),
             found_at_execution: finding.execution,
             seed: run.config.seed,

@@ -4,6 +4,7 @@ mod cli;
 mod corpus;
 mod datastructs;
 mod fidelity;
+mod fuzz;
 mod helpers;
 mod malformed;
 mod minimize;

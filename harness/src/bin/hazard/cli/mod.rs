@@ -1,6 +1,7 @@
 //! Command-line parsing (clap) and dispatch; one file per subcommand.
 
 mod corpus;
+mod fuzz;
 mod list;
 mod minimize;
 mod replay;
@@ -42,6 +43,9 @@ pub enum Command {
     /// Minimize (again) the failure of a report: fewest preemptions, then steps, in the
     /// smallest scenario; rewrites the report.
     Minimize(minimize::Args),
+    /// Run libFuzzer on a scenario and report its crash; `fuzz import CRASH` turns a crash
+    /// file into a report.
+    Fuzz(fuzz::Args),
     /// Print the JSON Schema of the scenario or report format.
     Schema(schema::Args),
     /// Show a report: a column per thread (or --html: a page with swimlanes and hand-offs).
@@ -55,6 +59,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Replay(a) => replay::run(a)?,
         Command::Minimize(a) => minimize::run(a)?,
         Command::Corpus(a) => corpus::run(a)?,
+        Command::Fuzz(a) => fuzz::run(a)?,
         Command::Schema(a) => schema::run(a)?,
         Command::Show(a) => show::run(a)?,
     };

@@ -2,9 +2,9 @@
 
 use anyhow::Context;
 use clap::ValueEnum;
-use harness::explore::{explore, EngineKind, ExploreConfig};
+use harness::explore::{explore, EngineKind, ExploreConfig, Finding};
 use harness::minimize::{minimize, MinimizeConfig};
-use harness::report::{build, build_minimized, render_table, write_report, RunInfo};
+use harness::report::{build, build_minimized, render_table, write_report, Report, RunInfo};
 use harness::scenario::{load_file, Expectation, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -160,6 +160,75 @@ struct Row {
     report: Option<PathBuf>,
 }
 
+/// The report of one finding, minimized unless `min_cfg` is `None` (a minimization error is
+/// a warning: the report keeps the schedule as found). Warns when it did not replay.
+pub(crate) fn finding_report(
+    prog: &Arc<Program>,
+    finding: &Finding,
+    run: &RunInfo<'_>,
+    min_cfg: Option<&MinimizeConfig>,
+    file: &Path,
+) -> Report {
+    let report = match min_cfg {
+        None => build(prog, finding, run),
+        Some(mc) => match minimize(prog, &finding.signature, &finding.schedule, mc) {
+            Ok(m) => build_minimized(prog, finding, run, &m),
+            Err(e) => {
+                eprintln!(
+                    "hazard: warning: {}: minimization failed ({e}); the report keeps the schedule as found",
+                    file.display()
+                );
+                build(prog, finding, run)
+            }
+        },
+    };
+    if !report.replay_verified {
+        eprintln!(
+            "hazard: warning: {}: the finding {:?} did not replay identically (report kept, marked replay_verified: false)",
+            file.display(),
+            finding.signature.message
+        );
+    }
+    report
+}
+
+/// The interleaving table, Go's message, who found it and the minimization line.
+pub(crate) fn print_finding(report: &Report) {
+    print!(
+        "{}",
+        render_table(
+            &report.schedule.threads,
+            &report.trace,
+            Some(&report.failure.rendered)
+        )
+    );
+    println!(
+        "\n{} [{}], found by {} after {} executions; Go {} this interleaving.",
+        report.failure.signature.message,
+        report.failure.signature.id,
+        report.exploration.found_by,
+        report.exploration.executions,
+        if report.failure.go_detects {
+            "reports"
+        } else {
+            "stays silent on"
+        },
+    );
+    if let (Some(found), Some(m)) = (&report.found, &report.minimized) {
+        println!(
+            "Minimized: {} -> {} preemptions, {} -> {} decisions in this scenario; {} preemptions ({}) and {} steps with {} part(s) of the scenario removed.",
+            found.preemptions,
+            report.schedule.preemptions,
+            found.length,
+            report.schedule.length,
+            m.minimality.preemptions,
+            m.minimality.status,
+            m.steps,
+            m.removed.len(),
+        );
+    }
+}
+
 fn shell_path(p: &Path) -> String {
     p.display().to_string()
 }
@@ -209,65 +278,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         let mut written = Vec::new();
         let mut primary = None;
         for finding in &x.findings {
-            let report = match &min_cfg {
-                None => build(&prog, finding, &run),
-                Some(mc) => match minimize(&prog, &finding.signature, &finding.schedule, mc) {
-                    Ok(m) => build_minimized(&prog, finding, &run, &m),
-                    Err(e) => {
-                        eprintln!(
-                            "hazard: warning: {}: minimization failed ({e}); the report keeps the schedule as found",
-                            file.display()
-                        );
-                        build(&prog, finding, &run)
-                    }
-                },
-            };
-            if !report.replay_verified {
-                eprintln!(
-                    "hazard: warning: {}: the finding {:?} did not replay identically (report kept, marked replay_verified: false)",
-                    file.display(),
-                    finding.signature.message
-                );
-            }
+            let report = finding_report(&prog, finding, &run, min_cfg.as_ref(), file);
             let path = write_report(&a.out, &report)?;
             let is_primary = matching.as_ref().is_none_or(|m| *m == finding.signature);
             if is_primary && primary.is_none() {
                 primary = Some(path.clone());
                 if !a.json && !a.quiet && (single || !met) {
                     println!("== {} ({})", prog.name, file.display());
-                    print!(
-                        "{}",
-                        render_table(
-                            &report.schedule.threads,
-                            &report.trace,
-                            Some(&report.failure.rendered)
-                        )
-                    );
-                    println!(
-                        "\n{} [{}], found by {} after {} executions; Go {} this interleaving.",
-                        report.failure.signature.message,
-                        report.failure.signature.id,
-                        report.exploration.found_by,
-                        report.exploration.executions,
-                        if report.failure.go_detects {
-                            "reports"
-                        } else {
-                            "stays silent on"
-                        },
-                    );
-                    if let (Some(found), Some(m)) = (&report.found, &report.minimized) {
-                        println!(
-                            "Minimized: {} -> {} preemptions, {} -> {} decisions in this scenario; {} preemptions ({}) and {} steps with {} part(s) of the scenario removed.",
-                            found.preemptions,
-                            report.schedule.preemptions,
-                            found.length,
-                            report.schedule.length,
-                            m.minimality.preemptions,
-                            m.minimality.status,
-                            m.steps,
-                            m.removed.len(),
-                        );
-                    }
+                    print_finding(&report);
                 }
             }
             let min = report.minimized.as_ref().map(|m| {
