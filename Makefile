@@ -2,7 +2,10 @@
 CARGO ?= cargo
 HAZARD := target/release/hazard
 
-.PHONY: run test bench build corpus fmt lint check clean
+.PHONY: run test bench build corpus fuzz fuzz-smoke fmt lint check clean
+
+## Seconds each libFuzzer target runs under `make fuzz`.
+FUZZ_TIME ?= 60
 
 ## Build hazard and explore every shipped scenario, writing reports/ and a summary table.
 run: build
@@ -18,16 +21,33 @@ corpus: build
 	$(HAZARD) run scenarios --out target/corpus-new --quiet
 	$(HAZARD) corpus add --dir reports/corpus target/corpus-new/*.json
 
-## The whole test suite (what CI runs). The HTML view's test needs chromium: installed if missing.
+## The whole test suite (what CI runs). The HTML view's test needs chromium: installed if
+## missing. The libFuzzer targets are built first (stable, cargo fuzz's flags): their
+## tests run the real binaries.
 test:
 	scripts/ensure-chromium
+	scripts/fuzz-build
 	$(CARGO) test --workspace
+
+## Every libFuzzer target for FUZZ_TIME seconds; crashes are imported into reports.
+fuzz:
+	scripts/fuzz-run $(FUZZ_TIME)
+
+## ClusterFuzzLite's build.sh outside Docker (SRC/OUT set), then each built target for a
+## few seconds from its seed corpus.
+fuzz-smoke:
+	rm -rf target/cflite && mkdir -p target/cflite/src target/cflite/out target/cflite/seeds
+	ln -s "$(CURDIR)" target/cflite/src/hazard
+	SRC="$(CURDIR)/target/cflite/src" OUT="$(CURDIR)/target/cflite/out" .clusterfuzzlite/build.sh
+	scripts/fuzz-run 5 target/cflite/out
 
 ## Throughput of hazard against hand-written shuttle tests, side by side, and minimization
 ## of every failing shipped scenario; writes reports/bench.json.
 bench:
+	scripts/fuzz-build
 	$(CARGO) bench -p harness --bench throughput
 	$(CARGO) bench -p harness --bench minimize
+	$(CARGO) bench -p harness --bench engines
 
 fmt:
 	$(CARGO) fmt --all
