@@ -1,8 +1,9 @@
 //! Minimization: every shipped failing scenario's finding minimizes to a schedule that
 //! replays to the same signature, with the least preemption count an exhaustive
 //! preemption-bounded DFS finds (checked here independently of the minimizer, in the original
-//! and in the reduced scenario); scenario reduction keeps the failing op; long schedules
-//! shrink; minimized reports round-trip through a file.
+//! and in the reduced scenario); scenario reduction keeps the failing op, and drops bystander
+//! work from the incident reproductions; long schedules shrink; minimized reports round-trip
+//! through a file.
 
 use crate::helpers::*;
 use harness::explore::{explore, replay, EngineKind, ExploreConfig, Finding, Signature};
@@ -149,12 +150,39 @@ fn every_shipped_failure_minimizes_to_the_least_preemptions() {
     let cfg = ExploreConfig::default().iterations(3000);
     let all = shipped_failing();
     assert!(all.len() >= 40, "{} failing scenarios", all.len());
+    let incidents = all.iter().filter(|(f, _)| is_incident(f)).count();
+    assert!(incidents >= 8, "{incidents} incident scenarios");
     for (file, prog) in &all {
         let f = first_finding(prog, &cfg);
         let m = minimize(prog, &f.signature, &f.schedule, &MinimizeConfig::default())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         check_minimized(file, prog, &f, &m);
+        if is_incident(file) {
+            // An incident reproduction carries bystander work: reduction drops some of it,
+            // and the interleaving gets shorter for it.
+            assert!(
+                m.removed
+                    .iter()
+                    .any(|r| r.starts_with("$.threads.") || r.starts_with("$.procs.")),
+                "{}: no thread or op dropped: {:?}",
+                file.display(),
+                m.removed
+            );
+            assert!(
+                m.reduced.steps < m.original.steps,
+                "{}: {} -> {} steps",
+                file.display(),
+                m.original.steps,
+                m.reduced.steps
+            );
+        }
     }
+}
+
+/// `<id>.incident.json`: a whole incident's handlers, with bystander goroutines.
+fn is_incident(file: &Path) -> bool {
+    file.file_name()
+        .is_some_and(|n| n.to_string_lossy().ends_with(".incident.json"))
 }
 
 /// Schedules the random engine finds first are long; minimization must keep the signature and
