@@ -1,7 +1,9 @@
 //! Schedules to first failure: for every failing shipped scenario, how many executions the
 //! random, pct and fuzz engines each need before the expected failure, median over 10 seeds,
 //! all measured in this one run. Prints the table and the ratios to random, and writes them
-//! to reports/bench.json. Counts executions, not time.
+//! to reports/bench.json. Counts executions, not time; then the one rate: libFuzzer's
+//! executions per second on map-concurrent-writes.fixed (the `schedule` target built by
+//! scripts/fuzz-build, which `make bench` runs first).
 
 mod common;
 
@@ -83,7 +85,16 @@ fn main() {
         "fuzz <= pct on {fuzz_le_pct} of {n} scenarios ({:.0}%; target >= 80%)",
         le_share * 100.0
     );
+    let lf = libfuzzer_rate();
     record(vec![
+        (
+            "libfuzzer_execs_per_sec",
+            fig(
+                lf.unwrap_or(0.0),
+                "executions/s, schedule target, map-concurrent-writes.fixed, 10 s",
+                Some(">= 10000"),
+            ),
+        ),
         (
             "engines_best_vs_random",
             fig(
@@ -102,4 +113,54 @@ fn main() {
         ),
         ("engines_per_scenario", serde_json::Value::Array(rows)),
     ]);
+}
+
+/// Run the libFuzzer `schedule` binary on map-concurrent-writes.fixed for 10 s (it never
+/// crashes there: the fixed variant passes) and read its executed-units count.
+fn libfuzzer_rate() -> Option<f64> {
+    let root = common::root();
+    let triple = std::process::Command::new("rustc")
+        .arg("-vV")
+        .output()
+        .ok()?;
+    let triple = String::from_utf8_lossy(&triple.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("host: ").map(str::to_string))?;
+    let bin = root.join(format!("fuzz/target/{triple}/release/schedule"));
+    if !bin.is_file() {
+        println!(
+            "libFuzzer: {} not built (run scripts/fuzz-build)",
+            bin.display()
+        );
+        return None;
+    }
+    let corpus = tempfile_dir();
+    let out = std::process::Command::new(&bin)
+        .env(
+            "HAZARD_SCENARIO",
+            root.join("scenarios/map-concurrent-writes.fixed.json"),
+        )
+        .arg(&corpus)
+        .args(["-max_total_time=10", "-print_final_stats=1", "-seed=1"])
+        .output()
+        .ok()?;
+    let _ = std::fs::remove_dir_all(&corpus);
+    let log = String::from_utf8_lossy(&out.stderr);
+    let units: f64 = log.lines().find_map(|l| {
+        l.strip_prefix("stat::number_of_executed_units:")
+            .and_then(|n| n.trim().parse().ok())
+    })?;
+    // libFuzzer's own rate, from its last status line ("#N DONE ... exec/s: R ...").
+    let rate: f64 = log.lines().filter(|l| l.contains(" DONE ")).find_map(|l| {
+        let after = l.split("exec/s:").nth(1)?;
+        after.split_whitespace().next()?.parse().ok()
+    })?;
+    println!("libFuzzer schedule target on map-concurrent-writes.fixed: {units:.0} executions, {rate:.0}/s by libFuzzer's count (target >= 10000)");
+    Some(rate)
+}
+
+fn tempfile_dir() -> std::path::PathBuf {
+    let d = std::env::temp_dir().join(format!("hazard-bench-corpus-{}", std::process::id()));
+    std::fs::create_dir_all(&d).expect("temp corpus dir");
+    d
 }

@@ -4,7 +4,7 @@
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
 use super::driver::{execute, ExecOutcome};
-use super::fuzz::{Fuzzer, InputUse, OneInput};
+use super::fuzz::{Fuzzer, InputUse, Job, OneInput, Served};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
 use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
@@ -445,6 +445,125 @@ pub fn run_bytes(
         },
         input,
     })
+}
+
+type Served_ = Result<BytesRun, InternalError>;
+
+/// Byte-driven executions on one shuttle runner kept up between inputs, in a thread of its
+/// own: what libFuzzer's targets call once per input. The same decisions and outcome as
+/// [`run_bytes`], without setting up a runner per input.
+pub struct ByteRunner {
+    jobs: Option<std::sync::mpsc::SyncSender<Job>>,
+    results: std::sync::mpsc::Receiver<Served_>,
+}
+
+struct ServedCtl {
+    pending: Arc<Mutex<Option<ExecOutcome>>>,
+    input: Arc<Mutex<InputUse>>,
+    results: std::sync::mpsc::SyncSender<Served_>,
+}
+
+impl Control for ServedCtl {
+    fn execution_ended(&mut self, run: Recorded) -> bool {
+        let result = match lock(&self.pending).take() {
+            Some(mut outcome) => {
+                outcome.preemptions = run.preemptions;
+                Ok(BytesRun {
+                    outcome,
+                    schedule: Schedule {
+                        decisions: run.decisions,
+                    },
+                    input: std::mem::take(&mut *lock(&self.input)),
+                })
+            }
+            None => Err(InternalError(
+                "a byte-driven execution stopped before it finished".into(),
+            )),
+        };
+        self.results.send(result).is_ok()
+    }
+    fn may_start(&mut self) -> bool {
+        true
+    }
+}
+
+impl Default for ByteRunner {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl ByteRunner {
+    pub fn new() -> ByteRunner {
+        let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(1);
+        let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<Served_>(1);
+        std::thread::Builder::new()
+            .name("hazard-bytes".into())
+            .spawn(move || {
+                let slot = Arc::new(Mutex::new(None));
+                let pending = Arc::new(Mutex::new(None));
+                let input = Arc::new(Mutex::new(InputUse::default()));
+                let strategy = Served {
+                    jobs: jobs_rx,
+                    slot: Arc::clone(&slot),
+                    input: Arc::clone(&input),
+                    dec: Default::default(),
+                    keep: false,
+                };
+                let ctl = ServedCtl {
+                    pending: Arc::clone(&pending),
+                    input,
+                    results: results_tx.clone(),
+                };
+                let body = move || {
+                    let job: Option<(Arc<Program>, u64)> = lock(&slot).clone();
+                    if let Some((prog, max_steps)) = job {
+                        let out = execute(&prog, max_steps, false);
+                        *lock(&pending) = Some(out);
+                    }
+                };
+                if let Err(e) = run_shuttle(Picker::Own(Box::new(strategy)), ctl, body) {
+                    let _ = results_tx.send(Err(e));
+                }
+            })
+            .expect("spawns the byte runner thread");
+        ByteRunner {
+            jobs: Some(jobs_tx),
+            results: results_rx,
+        }
+    }
+
+    /// Run `prog` once with its decisions from `data` (see [`run_bytes`]). After an internal
+    /// error the runner is gone; make a new one.
+    pub fn run(
+        &mut self,
+        prog: &Arc<Program>,
+        data: &[u8],
+        max_steps: u64,
+        coverage: bool,
+    ) -> Result<BytesRun, InternalError> {
+        let gone = || InternalError("the byte runner thread stopped".into());
+        let jobs = self.jobs.as_ref().ok_or_else(gone)?;
+        jobs.send(Job {
+            prog: Arc::clone(prog),
+            data: data.to_vec(),
+            max_steps,
+            coverage,
+        })
+        .map_err(|_| gone())?;
+        match self.results.recv() {
+            Ok(r) => {
+                if r.is_err() {
+                    self.jobs = None;
+                }
+                r
+            }
+            Err(_) => {
+                self.jobs = None;
+                Err(gone())
+            }
+        }
+    }
 }
 
 /// One execution under a [`Guided`] strategy.

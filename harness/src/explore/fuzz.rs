@@ -298,23 +298,73 @@ impl Strategy for OneInput {
         self.dec.forced(t);
     }
     fn end(&mut self) -> Option<String> {
-        let keep = self.keep_coverage;
-        let coverage = coverage_finish(|hits| {
-            let mut kept = Vec::new();
-            for (k, n) in hits {
-                #[cfg(fuzzing)]
-                libfuzzer_counter(k, n);
-                if keep {
-                    kept.push((k, n));
-                }
-            }
-            kept
-        });
         let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        *out = InputUse {
-            used: self.dec.used(),
-            coverage,
+        *out = finish_input(&self.dec, self.keep_coverage);
+        None
+    }
+}
+
+/// End a byte-driven execution: hand the coverage to libFuzzer (under `cfg(fuzzing)`) and
+/// say what the input used.
+fn finish_input(dec: &ByteDecisions, keep: bool) -> InputUse {
+    let coverage = coverage_finish(|hits| {
+        let mut kept = Vec::new();
+        for (k, n) in hits {
+            #[cfg(fuzzing)]
+            libfuzzer_counter(k, n);
+            if keep {
+                kept.push((k, n));
+            }
+        }
+        kept
+    });
+    InputUse {
+        used: dec.used(),
+        coverage,
+    }
+}
+
+/// A byte-driven job for [`Served`].
+pub(crate) struct Job {
+    pub(crate) prog: Arc<crate::scenario::Program>,
+    pub(crate) data: Vec<u8>,
+    pub(crate) max_steps: u64,
+    pub(crate) coverage: bool,
+}
+
+/// One execution per job received, on a shuttle runner that stays up between jobs (its
+/// thread stacks are reused; a fresh runner per input spends most of its time allocating
+/// them). `slot` tells the execution body which scenario to run.
+pub(crate) struct Served {
+    pub(crate) jobs: std::sync::mpsc::Receiver<Job>,
+    pub(crate) slot: Arc<Mutex<Option<(Arc<crate::scenario::Program>, u64)>>>,
+    pub(crate) input: Arc<Mutex<InputUse>>,
+    pub(crate) dec: ByteDecisions,
+    pub(crate) keep: bool,
+}
+
+impl Strategy for Served {
+    fn begin(&mut self) -> bool {
+        let Ok(job) = self.jobs.recv() else {
+            return false;
         };
+        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((job.prog, job.max_steps));
+        self.dec = ByteDecisions::new(&job.data);
+        self.keep = job.coverage;
+        coverage_start();
+        true
+    }
+    fn thread(&mut self, runnable: &[u32], _current: Option<u32>) -> Option<u32> {
+        Some(self.dec.thread(runnable))
+    }
+    fn choice(&mut self, arity: u32) -> Option<u32> {
+        Some(self.dec.choice(arity))
+    }
+    fn forced(&mut self, t: u32) {
+        self.dec.forced(t);
+    }
+    fn end(&mut self) -> Option<String> {
+        *self.input.lock().unwrap_or_else(|e| e.into_inner()) = finish_input(&self.dec, self.keep);
         None
     }
 }

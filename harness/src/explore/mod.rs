@@ -20,7 +20,7 @@ pub use driver::ExecOutcome;
 pub use engine::{
     explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, StopReason,
 };
-pub use engine::{run_bytes, search_dfs, BytesRun, SearchResult};
+pub use engine::{run_bytes, search_dfs, ByteRunner, BytesRun, SearchResult};
 pub(crate) use engine::{run_guided, GuidedRun};
 pub use guided::{Point, PointKey};
 pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};

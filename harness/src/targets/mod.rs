@@ -15,7 +15,7 @@
 
 pub mod gen;
 
-use crate::explore::{run_bytes, BytesRun, InternalError, Signature};
+use crate::explore::{ByteRunner, BytesRun, InternalError, Signature};
 use crate::scenario::{load_file, load_str, Expectation, Program};
 use std::fmt;
 use std::path::PathBuf;
@@ -103,6 +103,25 @@ pub struct Selected<'a> {
     pub decisions: &'a [u8],
 }
 
+/// One execution of `prog` decided by `data`, on the process's shared [`ByteRunner`] (a
+/// libFuzzer target calls this once per input; a runner that stays up is several times
+/// faster than one per input). A runner that failed is replaced.
+pub fn run_input(
+    prog: &Arc<Program>,
+    data: &[u8],
+    max_steps: u64,
+) -> Result<BytesRun, InternalError> {
+    static RUNNER: std::sync::Mutex<Option<ByteRunner>> = std::sync::Mutex::new(None);
+    let mut r = RUNNER.lock().unwrap_or_else(|e| e.into_inner());
+    let result = r
+        .get_or_insert_with(ByteRunner::new)
+        .run(prog, data, max_steps, false);
+    if result.is_err() {
+        *r = None;
+    }
+    result
+}
+
 fn shipped_programs() -> &'static [Arc<Program>] {
     static PROGS: OnceLock<Vec<Arc<Program>>> = OnceLock::new();
     PROGS.get_or_init(|| {
@@ -168,7 +187,7 @@ impl ScheduleTarget {
         };
         let prog = &sel.prog;
         let max_steps = prog.hints.max_steps.unwrap_or(MAX_STEPS);
-        let run = run_bytes(prog, sel.decisions, max_steps, false, false)
+        let run = run_input(prog, sel.decisions, max_steps)
             .map_err(|e| harness_panic("schedule", &prog.name, e))?;
         if let Some(sig) = &run.outcome.signature {
             let what = match &prog.expect {
@@ -244,7 +263,7 @@ pub fn ops_check(data: &[u8]) -> Result<(), Violation> {
             })
         }
     };
-    let run = run_bytes(&prog, &data[g.consumed..], MAX_STEPS, false, false)
+    let run = run_input(&prog, &data[g.consumed..], MAX_STEPS)
         .map_err(|e| harness_panic("ops", &prog.name, e))?;
     match &run.outcome.signature {
         Some(sig) if g.fixed_only => Err(Violation {
@@ -339,8 +358,7 @@ pub fn reproduce_schedule(
 ) -> Result<Reproduced, ReproduceError> {
     let sel = target.select(data).ok_or(ReproduceError::NoScenario)?;
     let max_steps = sel.prog.hints.max_steps.unwrap_or(MAX_STEPS);
-    let run = run_bytes(&sel.prog, sel.decisions, max_steps, false, false)
-        .map_err(ReproduceError::Internal)?;
+    let run = run_input(&sel.prog, sel.decisions, max_steps).map_err(ReproduceError::Internal)?;
     reproduced(sel.prog, run)
 }
 
@@ -350,7 +368,6 @@ pub fn reproduce_ops(data: &[u8]) -> Result<Reproduced, ReproduceError> {
     let prog = crate::scenario::load_value(&g.source, "ops")
         .map_err(|e| ReproduceError::Internal(InternalError(format!("generated scenario: {e}"))))?;
     let prog = Arc::new(prog);
-    let run = run_bytes(&prog, &data[g.consumed..], MAX_STEPS, false, false)
-        .map_err(ReproduceError::Internal)?;
+    let run = run_input(&prog, &data[g.consumed..], MAX_STEPS).map_err(ReproduceError::Internal)?;
     reproduced(prog, run)
 }
