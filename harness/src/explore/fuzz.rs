@@ -324,6 +324,9 @@ fn finish_input(dec: &ByteDecisions, keep: bool) -> InputUse {
     }
 }
 
+/// The scenario the execution body runs next, and its step bound.
+pub(crate) type Slot = Arc<Mutex<Option<(Arc<crate::scenario::Program>, u64)>>>;
+
 /// A byte-driven job for [`Served`].
 pub(crate) struct Job {
     pub(crate) prog: Arc<crate::scenario::Program>,
@@ -337,7 +340,7 @@ pub(crate) struct Job {
 /// them). `slot` tells the execution body which scenario to run.
 pub(crate) struct Served {
     pub(crate) jobs: std::sync::mpsc::Receiver<Job>,
-    pub(crate) slot: Arc<Mutex<Option<(Arc<crate::scenario::Program>, u64)>>>,
+    pub(crate) slot: Slot,
     pub(crate) input: Arc<Mutex<InputUse>>,
     pub(crate) dec: ByteDecisions,
     pub(crate) keep: bool,

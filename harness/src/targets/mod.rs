@@ -181,7 +181,7 @@ impl ScheduleTarget {
     }
 
     /// Run `data` once; `Err` when it is a crash for this setting.
-    pub fn check(&self, data: &[u8]) -> Result<Option<BytesRun>, Violation> {
+    pub fn check(&self, data: &[u8]) -> Result<Option<BytesRun>, Box<Violation>> {
         let Some(sel) = self.select(data) else {
             return Ok(None);
         };
@@ -205,27 +205,27 @@ impl ScheduleTarget {
                 Expectation::Fails(_) => None,
             };
             if let Some(what) = what {
-                return Err(Violation {
+                return Err(Box::new(Violation {
                     target: "schedule",
                     scenario: prog.name.clone(),
                     what,
                     signature: Some(sig.clone()),
                     schedule: Some(run.schedule.encode()),
-                });
+                }));
             }
         }
         Ok(Some(run))
     }
 }
 
-fn harness_panic(target: &'static str, scenario: &str, e: InternalError) -> Violation {
-    Violation {
+fn harness_panic(target: &'static str, scenario: &str, e: InternalError) -> Box<Violation> {
+    Box::new(Violation {
         target,
         scenario: scenario.to_string(),
         what: e.to_string(),
         signature: None,
         schedule: None,
-    }
+    })
 }
 
 fn schedule_setting() -> &'static ScheduleTarget {
@@ -247,26 +247,26 @@ pub fn schedule(data: &[u8]) {
 }
 
 /// The `ops` target's check of one input; `Err` is a crash.
-pub fn ops_check(data: &[u8]) -> Result<(), Violation> {
+pub fn ops_check(data: &[u8]) -> Result<(), Box<Violation>> {
     let Some(g) = gen::generate(data) else {
         return Ok(());
     };
     let prog = match crate::scenario::load_value(&g.source, "ops") {
         Ok(p) => Arc::new(p),
         Err(e) => {
-            return Err(Violation {
+            return Err(Box::new(Violation {
                 target: "ops",
                 scenario: "generated".into(),
                 what: format!("the generator made a scenario the loader rejects: {e}"),
                 signature: None,
                 schedule: None,
-            })
+            }))
         }
     };
     let run = run_input(&prog, &data[g.consumed..], MAX_STEPS)
         .map_err(|e| harness_panic("ops", &prog.name, e))?;
     match &run.outcome.signature {
-        Some(sig) if g.fixed_only => Err(Violation {
+        Some(sig) if g.fixed_only => Err(Box::new(Violation {
             target: "ops",
             scenario: prog.name.clone(),
             what: format!(
@@ -275,7 +275,7 @@ pub fn ops_check(data: &[u8]) -> Result<(), Violation> {
             ),
             signature: Some(sig.clone()),
             schedule: Some(run.schedule.encode()),
-        }),
+        })),
         _ => Ok(()),
     }
 }
