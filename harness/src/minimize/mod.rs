@@ -23,12 +23,16 @@
 //!    remaining deviation; keep a change when the signature reproduces with no more
 //!    preemptions and fewer steps.
 //! 4. **Scenario** ([`scenario`]): drop threads, ops, `repeat` counts, select cases, object
-//!    parameters, unused objects and procs, and final assertions other than the failing one,
-//!    one edit at a time, keeping an edit when the reduced scenario still validates and a
+//!    parameters, unused objects and procs, and final assertions other than the failing one;
+//!    lower `repeat` counts and `add` deltas; and drop *pairs* that only go together (a lock
+//!    and its unlock, an `add` and its `wait` or what does its `done`, a send and a receive on
+//!    one channel). Each candidate edit is kept when the reduced scenario still validates and a
 //!    bounded DFS (bound: the current preemption count) finds the same signature, with op
 //!    paths renumbered for what was dropped. An edit that would drop the failing op is never
-//!    tried. Then steps 2 and 3 run again on the reduced scenario, and its preemption count is
-//!    proven (or not) by DFS at bound k-1 over the reduced scenario.
+//!    tried. The candidates are tried cyclically until none of the current scenario's applies
+//!    (a fixpoint) or the budget runs out. Then steps 2 and 3 run again on the reduced
+//!    scenario, and its preemption count is proven (or not) by DFS at bound k-1 over the
+//!    reduced scenario.
 //!
 //! Every schedule returned was produced by a real execution and is replayed strictly once more
 //! before it is returned: minimization never returns a schedule that does not reproduce.

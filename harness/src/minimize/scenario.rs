@@ -1,6 +1,25 @@
-//! Scenario minimization: one edit at a time (drop a thread, an op, a select case, an object
-//! parameter, an unused object or proc, a final assertion; lower a `repeat` count), kept when
-//! the reduced scenario validates and a bounded DFS still finds the same failure.
+//! Scenario minimization: candidate edits, each kept when the reduced scenario validates and a
+//! bounded DFS still finds the same failure.
+//!
+//! An edit is one change (drop a thread, an op, a select case, an object parameter, an unused
+//! object or proc, a final assertion; lower a `repeat` count, an `add` delta or an object's
+//! number) or a *pair* of changes made together, for what only goes two at a time:
+//!
+//! * two ops on the same lock in the same thread or proc: `lock` with `unlock`, `rlock` with
+//!   `runlock` (wherever the second one is, a `defer` body included);
+//! * a WaitGroup `add` with a `wait` on it in the same thread or proc, or with something that
+//!   does a `done` on it anywhere (the `done` op, or a `spawn` whose body, through its calls,
+//!   does one): both dropped, or, when the delta is more than 1, the carrier dropped and the
+//!   delta lowered by one;
+//! * a `send` with a `recv` on the same channel, anywhere.
+//!
+//! Pairs are only formed on one object, and with at most [`PAIRS_PER_OP`] partners of each
+//! op (the nearest), so they stay few. The candidates are tried in a fixed
+//! order (threads; ops, from the back of each list; pairs; numbers; object parameters; final
+//! assertions; objects; procs), cyclically: after a kept edit the candidates of the reduced
+//! scenario are tried from the same position on, wrapping around, until every candidate of
+//! the current scenario has failed once (a fixpoint: an edit that only applies after a later
+//! one still gets its turn) or the budget runs out.
 //!
 //! A reduction must not turn a race into a certainty: when some interleaving of the original
 //! scenario passes, an edit is kept only if some interleaving of the reduced scenario still
@@ -9,19 +28,24 @@
 //!
 //! Op paths in the signature are renumbered as elements before them are dropped, so the
 //! signature still names the same op; an edit that would drop the failing op (or something
-//! containing it) is never tried. A shadow tree of the original paths follows the edits, so
-//! what was dropped is reported as paths of the original scenario.
+//! containing it) is never tried. The two elements of a pair are dropped last one first (by
+//! path), so dropping one never moves the other. A shadow tree of the original paths follows
+//! the edits, so what was dropped is reported as paths of the original scenario, one entry per
+//! change (a pair gives two).
 
 use super::{Budget, MinimizeError};
 use crate::explore::{search_dfs, Schedule, Signature};
 use crate::scenario::{load_value, Program};
-use serde_json::Value;
+use serde_json::{Map, Value};
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 /// Most executions one candidate edit may cost.
 const PER_EDIT: u64 = 3_000;
 /// Preemption bound of the search for a passing interleaving.
 const PASS_BOUND: usize = 2;
+/// Most pair edits formed with one op (its nearest partners).
+const PAIRS_PER_OP: usize = 8;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Seg {
@@ -50,11 +74,68 @@ fn path_of(segs: &[Seg]) -> String {
     segs.iter().fold("$".to_string(), |p, s| child(&p, s))
 }
 
-/// One reduction of the scenario.
+/// One change to the scenario.
 #[derive(Debug, Clone)]
-enum Edit {
+enum Change {
+    /// Drop the node at the path.
     Remove(Vec<Seg>),
+    /// Set the number at the path.
     SetInt(Vec<Seg>, u64),
+}
+
+impl Change {
+    fn segs(&self) -> &[Seg] {
+        match self {
+            Change::Remove(s) | Change::SetInt(s, _) => s,
+        }
+    }
+}
+
+/// One candidate reduction: one change, or two made together (a pair).
+#[derive(Debug, Clone)]
+struct Edit(Vec<Change>);
+
+impl Edit {
+    fn remove(segs: Vec<Seg>) -> Edit {
+        Edit(vec![Change::Remove(segs)])
+    }
+    fn set_int(segs: Vec<Seg>, n: u64) -> Edit {
+        Edit(vec![Change::SetInt(segs, n)])
+    }
+    /// The paths this edit drops, last first: dropping one never moves those after it.
+    fn removals(&self) -> Vec<&[Seg]> {
+        let mut out: Vec<&[Seg]> = self
+            .0
+            .iter()
+            .filter_map(|c| match c {
+                Change::Remove(s) => Some(s.as_slice()),
+                Change::SetInt(..) => None,
+            })
+            .collect();
+        out.sort_by(|a, b| cmp_segs(b, a));
+        out
+    }
+}
+
+/// Document order of two paths (array indices by number; a node before what it contains).
+fn cmp_segs(a: &[Seg], b: &[Seg]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        let o = match (x, y) {
+            (Seg::Idx(i), Seg::Idx(j)) => i.cmp(j),
+            (Seg::Key(k), Seg::Key(l)) => k.cmp(l),
+            (Seg::Key(_), Seg::Idx(_)) => Ordering::Less,
+            (Seg::Idx(_), Seg::Key(_)) => Ordering::Greater,
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    a.len().cmp(&b.len())
+}
+
+/// Whether the node at `inner` is the node at `outer` or inside it.
+fn within(inner: &[Seg], outer: &[Seg]) -> bool {
+    inner.starts_with(outer)
 }
 
 /// The original path of every node, shaped like the scenario it follows.
@@ -144,23 +225,39 @@ fn get_mut<'a>(v: &'a mut Value, segs: &[Seg]) -> Option<&'a mut Value> {
     })
 }
 
-/// The scenario with `edit` applied, if it applies.
+/// The scenario with `edit` applied, if it applies: numbers are set first, then the nodes
+/// are dropped last first. `None` when a change falls inside a node the edit drops.
 fn apply(v: &Value, edit: &Edit) -> Option<Value> {
-    let mut out = v.clone();
-    match edit {
-        Edit::Remove(segs) => {
-            let (last, parent) = segs.split_last()?;
-            match (get_mut(&mut out, parent)?, last) {
-                (Value::Object(m), Seg::Key(k)) => {
-                    m.shift_remove(k)?;
-                }
-                (Value::Array(a), Seg::Idx(i)) if *i < a.len() => {
-                    a.remove(*i);
-                }
-                _ => return None,
-            }
+    let removals = edit.removals();
+    for c in &edit.0 {
+        let inside = removals
+            .iter()
+            .any(|r| !std::ptr::eq(*r, c.segs()) && within(c.segs(), r));
+        if inside {
+            return None;
         }
-        Edit::SetInt(segs, n) => *get_mut(&mut out, segs)? = Value::from(*n),
+    }
+    let mut out = v.clone();
+    for c in &edit.0 {
+        if let Change::SetInt(segs, n) = c {
+            let at = get_mut(&mut out, segs)?;
+            if !at.is_u64() {
+                return None;
+            }
+            *at = Value::from(*n);
+        }
+    }
+    for segs in removals {
+        let (last, parent) = segs.split_last()?;
+        match (get_mut(&mut out, parent)?, last) {
+            (Value::Object(m), Seg::Key(k)) => {
+                m.shift_remove(k)?;
+            }
+            (Value::Array(a), Seg::Idx(i)) if *i < a.len() => {
+                a.remove(*i);
+            }
+            _ => return None,
+        }
     }
     Some(out)
 }
@@ -199,6 +296,127 @@ fn key(k: &str) -> Seg {
     Seg::Key(k.to_string())
 }
 
+/// Lowered values to try for a number `n`, from `candidates`, each once.
+fn lower(n: u64, candidates: &[u64], least: u64) -> Vec<u64> {
+    let mut out: Vec<u64> = Vec::new();
+    for &m in candidates {
+        if m >= least && m < n && !out.contains(&m) {
+            out.push(m);
+        }
+    }
+    out
+}
+
+/// An op of the scenario: its path, its fields, and the thread or proc it is written in.
+struct OpAt<'a> {
+    path: Vec<Seg>,
+    op: &'a Map<String, Value>,
+}
+
+impl OpAt<'_> {
+    fn name(&self) -> &str {
+        self.op.get("op").and_then(Value::as_str).unwrap_or("")
+    }
+    fn obj(&self) -> Option<&str> {
+        self.op.get("obj").and_then(Value::as_str)
+    }
+    /// `threads.<name>` or `procs.<name>`.
+    fn home(&self) -> &[Seg] {
+        &self.path[..self.path.len().min(2)]
+    }
+}
+
+/// Whether running `v` (an op, a body, ...) does a `done` on the WaitGroup `wg`, following
+/// `call`s into `procs`.
+fn does_done(v: &Value, wg: &str, procs: Option<&Map<String, Value>>, depth: usize) -> bool {
+    if depth > 64 {
+        return false;
+    }
+    match v {
+        Value::Array(a) => a.iter().any(|e| does_done(e, wg, procs, depth + 1)),
+        Value::Object(m) => {
+            let op = m.get("op").and_then(Value::as_str);
+            if op == Some("done") && m.get("obj").and_then(Value::as_str) == Some(wg) {
+                return true;
+            }
+            if op == Some("call") {
+                let body = m
+                    .get("proc")
+                    .and_then(Value::as_str)
+                    .and_then(|p| procs?.get(p));
+                if body.is_some_and(|b| does_done(b, wg, procs, depth + 1)) {
+                    return true;
+                }
+            }
+            m.values().any(|e| does_done(e, wg, procs, depth + 1))
+        }
+        _ => false,
+    }
+}
+
+/// Pair edits: two ops on one object that only go together (see the module docs).
+fn pairs(v: &Value, ops: &[OpAt]) -> Vec<Edit> {
+    let procs = v.get("procs").and_then(Value::as_object);
+    let mut out = Vec::new();
+    let both = |a: &OpAt, b: &OpAt| {
+        Edit(vec![
+            Change::Remove(a.path.clone()),
+            Change::Remove(b.path.clone()),
+        ])
+    };
+    for (i, a) in ops.iter().enumerate() {
+        let Some(obj) = a.obj() else {
+            continue;
+        };
+        // Partners on the same object: those listed after `a` first, nearest first, then
+        // those before it.
+        let after = ops[i + 1..].iter();
+        let before = ops[..i].iter().rev();
+        let partners = after
+            .chain(before)
+            .filter(|b| b.obj() == Some(obj) || b.name() == "spawn")
+            .filter(|b| !within(&a.path, &b.path) && !within(&b.path, &a.path));
+        let first = out.len();
+        for b in partners {
+            if out.len() - first == PAIRS_PER_OP {
+                break;
+            }
+            let same_obj = b.obj() == Some(obj);
+            let same_home = a.home() == b.home();
+            match (a.name(), b.name()) {
+                ("lock", "unlock") | ("rlock", "runlock") | ("add", "wait")
+                    if same_obj && same_home =>
+                {
+                    out.push(both(a, b))
+                }
+                ("send", "recv") if same_obj => out.push(both(a, b)),
+                ("add", carrier)
+                    if (carrier == "done" && same_obj)
+                        || (carrier == "spawn"
+                            && b.op
+                                .get("body")
+                                .is_some_and(|x| does_done(x, obj, procs, 0))) =>
+                {
+                    match a.op.get("delta").and_then(Value::as_i64) {
+                        Some(1) => out.push(both(a, b)),
+                        Some(d) if d > 1 => {
+                            let mut delta = a.path.clone();
+                            delta.push(key("delta"));
+                            out.push(Edit(vec![
+                                Change::SetInt(delta, d as u64 - 1),
+                                Change::Remove(b.path.clone()),
+                            ]));
+                        }
+                        _ => {}
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    out
+}
+
 /// Candidate edits, biggest first.
 fn edits(v: &Value) -> Vec<Edit> {
     let mut out = Vec::new();
@@ -209,7 +427,7 @@ fn edits(v: &Value) -> Vec<Edit> {
             .unwrap_or_default()
     };
     for t in names("threads") {
-        out.push(Edit::Remove(vec![key("threads"), key(&t)]));
+        out.push(Edit::remove(vec![key("threads"), key(&t)]));
     }
     let mut found = Vec::new();
     for top in ["threads", "procs"] {
@@ -226,9 +444,10 @@ fn edits(v: &Value) -> Vec<Edit> {
         for i in (0..*len).rev() {
             let mut p = path.clone();
             p.push(Seg::Idx(i));
-            out.push(Edit::Remove(p));
+            out.push(Edit::remove(p));
         }
     }
+    let mut ops = Vec::new();
     for (path, len, cases) in &found {
         if *cases {
             continue;
@@ -237,16 +456,23 @@ fn edits(v: &Value) -> Vec<Edit> {
             let mut p = path.clone();
             p.push(Seg::Idx(i));
             if let Some(Value::Object(op)) = get(v, &p) {
-                if op.get("op").and_then(Value::as_str) == Some("repeat") {
-                    if let Some(n) = op.get("times").and_then(Value::as_u64) {
-                        p.push(key("times"));
-                        for m in [1, n / 2] {
-                            if m >= 1 && m < n {
-                                out.push(Edit::SetInt(p.clone(), m));
-                            }
-                        }
-                    }
-                }
+                ops.push(OpAt { path: p, op });
+            }
+        }
+    }
+    out.extend(pairs(v, &ops));
+    // Loop counts and deltas.
+    for o in &ops {
+        let field = match o.name() {
+            "repeat" => "times",
+            "add" => "delta",
+            _ => continue,
+        };
+        if let Some(n) = o.op.get(field).and_then(Value::as_u64) {
+            let mut p = o.path.clone();
+            p.push(key(field));
+            for m in lower(n, &[1, n / 2], 1) {
+                out.push(Edit::set_int(p.clone(), m));
             }
         }
     }
@@ -261,10 +487,8 @@ fn edits(v: &Value) -> Vec<Edit> {
                 match val {
                     Value::Number(n) => {
                         if let Some(n) = n.as_u64() {
-                            for m in [0, 1, n / 2] {
-                                if m < n {
-                                    out.push(Edit::SetInt(p.clone(), m));
-                                }
+                            for m in lower(n, &[0, 1, n / 2], 0) {
+                                out.push(Edit::set_int(p.clone(), m));
                             }
                         }
                     }
@@ -272,14 +496,14 @@ fn edits(v: &Value) -> Vec<Edit> {
                         for k in m.keys() {
                             let mut q = p.clone();
                             q.push(key(k));
-                            out.push(Edit::Remove(q));
+                            out.push(Edit::remove(q));
                         }
                     }
                     Value::Array(a) => {
                         for i in (0..a.len()).rev() {
                             let mut q = p.clone();
                             q.push(Seg::Idx(i));
-                            out.push(Edit::Remove(q));
+                            out.push(Edit::remove(q));
                         }
                     }
                     _ => {}
@@ -289,14 +513,14 @@ fn edits(v: &Value) -> Vec<Edit> {
     }
     if let Some(n) = get(v, &[key("expect"), key("final")]).and_then(Value::as_array) {
         for i in (0..n.len()).rev() {
-            out.push(Edit::Remove(vec![key("expect"), key("final"), Seg::Idx(i)]));
+            out.push(Edit::remove(vec![key("expect"), key("final"), Seg::Idx(i)]));
         }
     }
     for o in names("objects") {
-        out.push(Edit::Remove(vec![key("objects"), key(&o)]));
+        out.push(Edit::remove(vec![key("objects"), key(&o)]));
     }
     for p in names("procs") {
-        out.push(Edit::Remove(vec![key("procs"), key(&p)]));
+        out.push(Edit::remove(vec![key("procs"), key(&p)]));
     }
     out
 }
@@ -364,60 +588,69 @@ pub(crate) fn minimize_scenario(
     let mut cur_sched = schedule.clone();
     let mut bound = bound;
     let mut removed = Vec::new();
-    let mut start = 0;
     let racy = passes_somewhere(prog, max_steps, budget)?;
-    'next: loop {
-        let cands = edits(&cur);
-        for (i, edit) in cands.iter().enumerate().skip(start) {
-            if budget.left() == 0 {
-                break 'next;
-            }
-            let (segs, what) = match edit {
-                Edit::Remove(s) | Edit::SetInt(s, _) => (s, path_of(s)),
-            };
-            let new_sig = match edit {
-                Edit::Remove(_) => match map_signature(&cur_sig, &what) {
-                    Some(s) => s,
-                    None => continue,
-                },
-                Edit::SetInt(..) => cur_sig.clone(),
-            };
-            let Some(next) = apply(&cur, edit) else {
-                continue;
-            };
-            let Ok(p) = load_value(&next, &prog.file) else {
-                continue;
-            };
-            let p = Arc::new(p);
-            let Some((sched, b)) = reproduce(&p, &new_sig, bound, max_steps, budget)? else {
-                continue;
-            };
-            if racy && !passes_somewhere(&p, max_steps, budget)? {
-                continue;
-            }
-            {
-                let orig = shadow.at(segs).map(|s| s.path.clone()).unwrap_or(what);
-                match edit {
-                    Edit::Remove(_) => {
-                        removed.push(orig);
-                        shadow.remove(segs);
-                    }
-                    Edit::SetInt(_, n) => {
-                        let old = get(&cur, segs).cloned().unwrap_or(Value::Null);
-                        removed.push(format!("{orig}: {old} -> {n}"));
-                    }
+    let mut cands = edits(&cur);
+    // Candidates are tried cyclically; `failed` counts those of the current scenario that
+    // failed in a row: when all have, no single candidate reduces it any more.
+    let (mut at, mut failed) = (0, 0);
+    while failed < cands.len() && budget.left() > 0 {
+        let i = at % cands.len();
+        at = i + 1;
+        let edit = &cands[i];
+        let Some(new_sig) = edit
+            .removals()
+            .into_iter()
+            .try_fold(cur_sig.clone(), |s, segs| map_signature(&s, &path_of(segs)))
+        else {
+            failed += 1;
+            continue;
+        };
+        let Some(next) = apply(&cur, edit) else {
+            failed += 1;
+            continue;
+        };
+        let Ok(p) = load_value(&next, &prog.file) else {
+            failed += 1;
+            continue;
+        };
+        let p = Arc::new(p);
+        let Some((sched, b)) = reproduce(&p, &new_sig, bound, max_steps, budget)? else {
+            failed += 1;
+            continue;
+        };
+        if racy && !passes_somewhere(&p, max_steps, budget)? {
+            failed += 1;
+            continue;
+        }
+        // Kept: report each change by its original path, then drop the nodes from the
+        // shadow tree, last first as `apply` did.
+        for c in &edit.0 {
+            let segs = c.segs();
+            let orig = shadow
+                .at(segs)
+                .map(|s| s.path.clone())
+                .unwrap_or_else(|| path_of(segs));
+            match c {
+                Change::Remove(_) => removed.push(orig),
+                Change::SetInt(_, n) => {
+                    let old = get(&cur, segs).cloned().unwrap_or(Value::Null);
+                    removed.push(format!("{orig}: {old} -> {n}"));
                 }
-                cur = next;
-                cur_prog = p;
-                cur_sig = new_sig;
-                cur_sched = sched;
-                bound = b;
-                // Edits before this one did not apply and are unlikely to now.
-                start = i;
-                continue 'next;
             }
         }
-        break;
+        for segs in edit.removals() {
+            shadow.remove(segs);
+        }
+        cur = next;
+        cur_prog = p;
+        cur_sig = new_sig;
+        cur_sched = sched;
+        bound = b;
+        // Go on from the same position in the reduced scenario's candidates: those before it
+        // failed a moment ago, and get their turn again after the ones that follow.
+        cands = edits(&cur);
+        at = i;
+        failed = 0;
     }
     Ok((cur_prog, cur, removed, cur_sig, cur_sched))
 }

@@ -2,8 +2,10 @@
 //! replays to the same signature, with the least preemption count an exhaustive
 //! preemption-bounded DFS finds (checked here independently of the minimizer, in the original
 //! and in the reduced scenario); scenario reduction keeps the failing op, and drops bystander
-//! work from the incident reproductions; long schedules shrink; minimized reports round-trip
-//! through a file.
+//! work from the incident reproductions; what only goes in pairs (a lock and its unlock, a send
+//! and its receive, a Done and a unit of its Add) goes as a pair, reported as original paths;
+//! reduction runs to a fixpoint; long schedules shrink; minimized reports round-trip through a
+//! file.
 
 use crate::helpers::*;
 use harness::explore::{explore, replay, EngineKind, ExploreConfig, Finding, Signature};
@@ -301,6 +303,200 @@ fn reduction_keeps_the_failure_interleaving_dependent() {
         m.source
     );
     assert!(m.reduced.preemptions >= 1);
+}
+
+/// Every op in the scenario's threads and procs, depth first.
+fn ops_of(v: &Json) -> Vec<&Json> {
+    fn walk<'a>(v: &'a Json, out: &mut Vec<&'a Json>) {
+        match v {
+            Json::Array(a) => a.iter().for_each(|e| walk(e, out)),
+            Json::Object(m) => {
+                if m.contains_key("op") {
+                    out.push(v);
+                }
+                m.values().for_each(|e| walk(e, out));
+            }
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(&v["threads"], &mut out);
+    walk(&v["procs"], &mut out);
+    out
+}
+
+fn has_op(v: &Json, op: &str, obj: &str) -> bool {
+    ops_of(v).iter().any(|o| o["op"] == op && o["obj"] == obj)
+}
+
+/// Both racing handlers call a proc that counts the request under a mutex before the racy
+/// write: dropping the Lock alone makes the Unlock fatal, dropping the Unlock alone blocks
+/// the second caller in Lock, so the critical section only goes as a pair. Both halves are
+/// reported as paths of the original scenario, and the failing op is renumbered past them.
+#[test]
+fn a_lock_unlock_pair_around_a_bystander_critical_section_is_dropped() {
+    let p = prog(json!({
+        "objects": { "m": { "kind": "map" }, "stats": { "kind": "map" }, "mu": { "kind": "mutex" } },
+        "procs": {
+            "handle": [
+                { "op": "lock", "obj": "mu" },
+                { "op": "set", "obj": "stats", "key": "requests", "value": 1 },
+                { "op": "unlock", "obj": "mu" },
+                { "op": "set", "obj": "m", "key": "k", "value": 1 }
+            ]
+        },
+        "threads": {
+            "h1": [ { "op": "call", "proc": "handle" } ],
+            "h2": [ { "op": "call", "proc": "handle" } ]
+        },
+        "expect": { "fails": { "id": "map-concurrent-writes" } }
+    }));
+    let f = find(&p);
+    assert_eq!(f.signature.op.as_deref(), Some("$.procs.handle[3]"));
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
+    assert!(!has_op(&m.source, "lock", "mu"), "{:#}", m.source);
+    assert!(!has_op(&m.source, "unlock", "mu"), "{:#}", m.source);
+    assert_eq!(m.source["procs"]["handle"].as_array().unwrap().len(), 1);
+    // The set between them went first, on its own; the pair keeps its original paths (it was
+    // at [0] and [1] when it went), one entry each, the earlier one first.
+    let pos = |path: &str| m.removed.iter().position(|r| r == path);
+    let (set, lock, unlock) = (
+        pos("$.procs.handle[1]"),
+        pos("$.procs.handle[0]"),
+        pos("$.procs.handle[2]"),
+    );
+    assert!(set.is_some() && lock.is_some(), "{:?}", m.removed);
+    assert_eq!(unlock, lock.map(|i| i + 1), "{:?}", m.removed);
+    assert!(set < lock, "{:?}", m.removed);
+    assert!(
+        m.removed.iter().any(|r| r == "$.objects.mu"),
+        "{:?}",
+        m.removed
+    );
+    // The failing op is the same write, now first in the proc.
+    assert_eq!(m.signature.op.as_deref(), Some("$.procs.handle[0]"));
+    assert_eq!(at(&m.source, "$.procs.handle[0]")["obj"], "m");
+    let out = replay(&m.prog, &m.reduced.schedule, MAX_STEPS, false).unwrap();
+    assert_eq!(out.signature.as_ref(), Some(&m.signature));
+    assert!(m.reduced.steps < m.original.steps);
+}
+
+/// A log line handed over an unbuffered channel before the racy writes: without the send the
+/// receiver blocks, without the receive the sender does, so the two go together.
+#[test]
+fn a_send_recv_pair_on_a_bystander_channel_is_dropped() {
+    let p = prog(json!({
+        "objects": { "m": { "kind": "map" }, "logs": { "kind": "chan", "elem": "string" } },
+        "threads": {
+            "w1": [
+                { "op": "send", "obj": "logs", "value": "w1 starts" },
+                { "op": "set", "obj": "m", "key": "a", "value": 1 }
+            ],
+            "w2": [
+                { "op": "recv", "obj": "logs", "into": "line" },
+                { "op": "set", "obj": "m", "key": "b", "value": 2 }
+            ]
+        },
+        "expect": { "fails": { "id": "map-concurrent-writes" } }
+    }));
+    let f = find(&p);
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
+    assert!(m.source["objects"].get("logs").is_none(), "{:#}", m.source);
+    for t in ["w1", "w2"] {
+        assert_eq!(
+            m.source["threads"][t].as_array().unwrap().len(),
+            1,
+            "{:#}",
+            m.source
+        );
+    }
+    let send = m.removed.iter().position(|r| r == "$.threads.w1[0]");
+    let recv = m.removed.iter().position(|r| r == "$.threads.w2[0]");
+    assert!(send.is_some(), "{:?}", m.removed);
+    assert_eq!(recv, send.map(|i| i + 1), "{:?}", m.removed);
+    let op = m.signature.op.as_deref().unwrap();
+    assert!(op == "$.threads.w1[0]" || op == "$.threads.w2[0]", "{op}");
+    let out = replay(&m.prog, &m.reduced.schedule, MAX_STEPS, false).unwrap();
+    assert_eq!(out.signature.as_ref(), Some(&m.signature));
+}
+
+/// The producer's send is tried before the consumer's receive: while the receive is there,
+/// dropping the send blocks it. Once the receive is gone, the send goes too, on a later turn.
+#[test]
+fn reduction_runs_to_a_fixpoint() {
+    let p = prog(json!({
+        "objects": { "m": { "kind": "map" }, "jobs": { "kind": "chan", "cap": 1 } },
+        "threads": {
+            "producer": [
+                { "op": "send", "obj": "jobs", "value": 1 },
+                { "op": "set", "obj": "m", "key": "a", "value": 1 }
+            ],
+            "consumer": [
+                { "op": "recv", "obj": "jobs", "into": "job" },
+                { "op": "set", "obj": "m", "key": "b", "value": 2 }
+            ]
+        },
+        "expect": { "fails": { "id": "map-concurrent-writes" } }
+    }));
+    let f = find(&p);
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
+    assert!(m.source["objects"].get("jobs").is_none(), "{:#}", m.source);
+    let recv = m.removed.iter().position(|r| r == "$.threads.consumer[0]");
+    let send = m.removed.iter().position(|r| r == "$.threads.producer[0]");
+    assert!(recv.is_some() && send.is_some(), "{:?}", m.removed);
+    // Not as a pair (which lists the send first): the receive went alone, the send after it.
+    assert!(send > recv, "{:?}", m.removed);
+}
+
+/// A worker calls Done for each of its two jobs. One Done goes together with one unit of the
+/// Add that counted it: dropping the Done alone leaves Wait blocked for good, and lowering
+/// the delta alone makes the second Done drive the counter negative unless the worker is
+/// preempted between its two calls (one preemption more than the failure needs).
+#[test]
+fn a_done_goes_with_one_unit_of_its_add() {
+    let p = prog(json!({
+        "objects": { "wg": { "kind": "waitgroup" } },
+        "threads": {
+            "main": [
+                { "op": "add", "obj": "wg", "delta": 2 },
+                { "op": "spawn", "thread": "worker", "body": [
+                    { "op": "done", "obj": "wg" },
+                    { "op": "done", "obj": "wg" }
+                ] },
+                { "op": "spawn", "thread": "monitor", "body": [ { "op": "wait", "obj": "wg" } ] },
+                { "op": "wait", "obj": "wg" },
+                { "op": "add", "obj": "wg", "delta": 1 }
+            ]
+        },
+        "expect": { "fails": { "id": "wg-reuse", "thread": "monitor" } }
+    }));
+    let f = find(&p);
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
+    assert_eq!(m.original.preemptions, 0);
+    let main = m.source["threads"]["main"].as_array().unwrap();
+    assert_eq!(main[0]["delta"], 1, "{:#}", m.source);
+    assert_eq!(
+        main[1]["body"].as_array().unwrap().len(),
+        1,
+        "{:#}",
+        m.source
+    );
+    let lowered = m
+        .removed
+        .iter()
+        .position(|r| r == "$.threads.main[0].delta: 2 -> 1");
+    assert!(lowered.is_some(), "{:?}", m.removed);
+    let done = m.removed.get(lowered.unwrap() + 1).map(String::as_str);
+    assert!(
+        matches!(
+            done,
+            Some("$.threads.main[1].body[0]" | "$.threads.main[1].body[1]")
+        ),
+        "{:?}",
+        m.removed
+    );
+    let out = replay(&m.prog, &m.reduced.schedule, MAX_STEPS, false).unwrap();
+    assert_eq!(out.signature.as_ref(), Some(&m.signature));
 }
 
 #[test]
