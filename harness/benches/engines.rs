@@ -150,8 +150,8 @@ fn libfuzzer_rate() -> Option<f64> {
         l.strip_prefix("stat::number_of_executed_units:")
             .and_then(|n| n.trim().parse().ok())
     })?;
-    // libFuzzer's own rate, from its last status line ("#N DONE ... exec/s: R ...").
-    let rate: f64 = log.lines().filter(|l| l.contains(" DONE ")).find_map(|l| {
+    // libFuzzer's own rate, from its last status line ("#N<TAB>DONE ... exec/s: R ...").
+    let rate: f64 = log.lines().filter(|l| l.contains("DONE")).find_map(|l| {
         let after = l.split("exec/s:").nth(1)?;
         after.split_whitespace().next()?.parse().ok()
     })?;
