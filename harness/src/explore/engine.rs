@@ -4,7 +4,7 @@
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
 use super::driver::{execute, ExecOutcome};
-use super::fuzz::{Fuzzer, InputUse, Job, OneInput, Served};
+use super::fuzz::{Fuzzer, InputUse, Job, Served};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
 use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
@@ -406,45 +406,14 @@ pub struct BytesRun {
 }
 
 /// Run `prog` once with its decisions taken from `data`. `coverage` keeps the interleaving
-/// coverage map in the result.
+/// coverage map in the result. (A fresh [`ByteRunner`]; keep one for many inputs.)
 pub fn run_bytes(
     prog: &Arc<Program>,
     data: &[u8],
     max_steps: u64,
-    trace: bool,
     coverage: bool,
 ) -> Result<BytesRun, InternalError> {
-    let recorded = Arc::new(Mutex::new(None));
-    let out = Arc::new(Mutex::new(None));
-    let input = Arc::new(Mutex::new(InputUse::default()));
-    let ctl = ReplayCtl {
-        recorded: Arc::clone(&recorded),
-        ran: false,
-    };
-    let (p, o) = (Arc::clone(prog), Arc::clone(&out));
-    run_shuttle(
-        Picker::Own(Box::new(OneInput::new(data, coverage, Arc::clone(&input)))),
-        ctl,
-        move || {
-            let r = execute(&p, max_steps, trace);
-            *lock(&o) = Some(r);
-        },
-    )?;
-    let run = lock(&recorded)
-        .take()
-        .ok_or_else(|| InternalError("a byte-driven execution did not end".into()))?;
-    let mut outcome = lock(&out).take().ok_or_else(|| {
-        InternalError("a byte-driven execution stopped before it finished".into())
-    })?;
-    outcome.preemptions = run.preemptions;
-    let input = std::mem::take(&mut *lock(&input));
-    Ok(BytesRun {
-        outcome,
-        schedule: Schedule {
-            decisions: run.decisions,
-        },
-        input,
-    })
+    ByteRunner::new().run(prog, data, max_steps, coverage)
 }
 
 type Served_ = Result<BytesRun, InternalError>;

@@ -261,49 +261,6 @@ pub struct InputUse {
     pub coverage: Vec<(usize, u8)>,
 }
 
-/// One execution decided by a fixed byte string, with coverage recorded.
-pub(crate) struct OneInput {
-    dec: ByteDecisions,
-    ran: bool,
-    keep_coverage: bool,
-    out: Arc<Mutex<InputUse>>,
-}
-
-impl OneInput {
-    pub(crate) fn new(data: &[u8], keep_coverage: bool, out: Arc<Mutex<InputUse>>) -> OneInput {
-        OneInput {
-            dec: ByteDecisions::new(data),
-            ran: false,
-            keep_coverage,
-            out,
-        }
-    }
-}
-
-impl Strategy for OneInput {
-    fn begin(&mut self) -> bool {
-        if std::mem::replace(&mut self.ran, true) {
-            return false;
-        }
-        coverage_start();
-        true
-    }
-    fn thread(&mut self, runnable: &[u32], _current: Option<u32>) -> Option<u32> {
-        Some(self.dec.thread(runnable))
-    }
-    fn choice(&mut self, arity: u32) -> Option<u32> {
-        Some(self.dec.choice(arity))
-    }
-    fn forced(&mut self, t: u32) {
-        self.dec.forced(t);
-    }
-    fn end(&mut self) -> Option<String> {
-        let mut out = self.out.lock().unwrap_or_else(|e| e.into_inner());
-        *out = finish_input(&self.dec, self.keep_coverage);
-        None
-    }
-}
-
 /// End a byte-driven execution: hand the coverage to libFuzzer (under `cfg(fuzzing)`) and
 /// say what the input used.
 fn finish_input(dec: &ByteDecisions, keep: bool) -> InputUse {

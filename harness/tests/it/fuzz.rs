@@ -47,7 +47,7 @@ fn decoding_is_total_and_every_decoded_schedule_replays() {
         let prog = Arc::new(load_file(&f).unwrap());
         for _ in 0..12 {
             let data = rng.bytes(48);
-            let run = run_bytes(&prog, &data, 20_000, false, false)
+            let run = run_bytes(&prog, &data, 20_000, false)
                 .unwrap_or_else(|e| panic!("{}: {data:?}: {e}", f.display()));
             let again = replay(&prog, &run.schedule, 20_000, false)
                 .unwrap_or_else(|e| panic!("{}: {data:?}: replay: {e}", f.display()));
@@ -74,8 +74,8 @@ fn the_same_bytes_make_the_same_schedule() {
     let mut rng = Rng(5);
     for _ in 0..50 {
         let data = rng.bytes(32);
-        let a = run_bytes(&prog, &data, 20_000, false, false).unwrap();
-        let b = run_bytes(&prog, &data, 20_000, false, false).unwrap();
+        let a = run_bytes(&prog, &data, 20_000, false).unwrap();
+        let b = run_bytes(&prog, &data, 20_000, false).unwrap();
         assert_eq!(a.schedule, b.schedule);
         assert_eq!(a.input.used, b.input.used);
     }
@@ -87,10 +87,7 @@ fn the_same_bytes_make_the_same_schedule() {
 fn coverage_tells_interleavings_apart() {
     let prog = Arc::new(load_file(&scenario("map-concurrent-writes.fixed")).unwrap());
     let cov = |data: &[u8]| {
-        let mut c = run_bytes(&prog, data, 20_000, false, true)
-            .unwrap()
-            .input
-            .coverage;
+        let mut c = run_bytes(&prog, data, 20_000, true).unwrap().input.coverage;
         c.sort();
         c
     };
@@ -145,6 +142,16 @@ fn assert_replays(report: &Path, message: &str) {
     assert!(text.contains(message), "{text}");
 }
 
+/// `hazard fuzz import CRASH [--scenario FILE] --out DIR`, run in `cwd`.
+fn import(crash: &Path, scenario: Option<&Path>, out: &Path, cwd: &Path) -> std::process::Output {
+    let mut args = vec!["fuzz", "import", crash.to_str().unwrap()];
+    if let Some(s) = scenario {
+        args.extend(["--scenario", s.to_str().unwrap()]);
+    }
+    args.extend(["--out", out.to_str().unwrap()]);
+    hazard(&args, cwd)
+}
+
 /// find (bytes) → import → report → read → replay → the same failure, for a crash fuzzed
 /// with one scenario and for one in the nightly format (first byte picks the scenario).
 #[test]
@@ -154,16 +161,10 @@ fn imported_crashes_round_trip_through_reports() {
     let crash = tmp.path().join("crash-one");
     std::fs::write(&crash, &data).unwrap();
     let out_dir = tmp.path().join("one");
-    let out = hazard(
-        &[
-            "fuzz",
-            "import",
-            crash.to_str().unwrap(),
-            "--scenario",
-            scenario("map-concurrent-writes").to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
+    let out = import(
+        &crash,
+        Some(&scenario("map-concurrent-writes")),
+        &out_dir,
         &scenarios(),
     );
     assert_eq!(
@@ -224,18 +225,7 @@ fn an_imported_violation_exits_1() {
     let crash = tmp.path().join("crash");
     std::fs::write(&crash, &data).unwrap();
     let out_dir = tmp.path().join("out");
-    let out = hazard(
-        &[
-            "fuzz",
-            "import",
-            crash.to_str().unwrap(),
-            "--scenario",
-            file.to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let out = import(&crash, Some(&file), &out_dir, tmp.path());
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -411,16 +401,10 @@ fn a_libfuzzer_crash_round_trips() {
         })
         .unwrap_or_else(|| panic!("libFuzzer wrote no crash file:\n{log}"));
     let out_dir = tmp.path().join("reports");
-    let out = hazard(
-        &[
-            "fuzz",
-            "import",
-            crash.to_str().unwrap(),
-            "--scenario",
-            scenario("map-concurrent-writes").to_str().unwrap(),
-            "--out",
-            out_dir.to_str().unwrap(),
-        ],
+    let out = import(
+        &crash,
+        Some(&scenario("map-concurrent-writes")),
+        &out_dir,
         &scenarios(),
     );
     assert_eq!(
