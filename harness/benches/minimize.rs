@@ -4,25 +4,14 @@
 //! for the catalog scenarios (near-minimal by design) and the incident reproductions
 //! (`*.incident.json`: whole handlers with bystander goroutines). Asserts nothing about time.
 
+mod common;
+
+use common::{fig, median, record, scenario_files};
 use harness::explore::{explore, EngineKind, ExploreConfig};
 use harness::minimize::{minimize, MinimizeConfig, Proof};
 use harness::scenario::{load_file, Expectation};
-use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
-
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.total_cmp(b));
-    let n = v.len();
-    if n == 0 {
-        return 0.0;
-    }
-    if n % 2 == 1 {
-        v[n / 2]
-    } else {
-        (v[n / 2 - 1] + v[n / 2]) / 2.0
-    }
-}
 
 /// One minimized scenario: whether it is an incident reproduction, time, steps and
 /// preemptions before and after.
@@ -73,13 +62,7 @@ fn group<'a>(rows: impl Iterator<Item = &'a Row>) -> Group {
 }
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("scenarios"))
-        .expect("scenarios/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+    let files = scenario_files();
     println!(
         "{:<36} {:>8} {:>13} {:>13} {:>8} {:>7}",
         "scenario (random, seed 0)", "min ms", "steps", "preemptions", "ratio", "proof"
@@ -185,12 +168,7 @@ fn main() {
         );
     }
 
-    let out = root.join("reports/bench.json");
-    let mut figures: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let fig = |value: f64, unit: &str, target: Option<&str>| serde_json::json!({"value": (value * 100.0).round() / 100.0, "unit": unit, "target": target});
+    let mut figures = serde_json::Map::new();
     figures.insert(
         "minimize_median_ms".into(),
         fig(t_med, "ms", Some("<= 2000")),
@@ -251,7 +229,5 @@ fn main() {
         "minimize_per_scenario".into(),
         serde_json::Value::Array(rows),
     );
-    std::fs::write(&out, serde_json::to_string_pretty(&figures).unwrap() + "\n")
-        .expect("writes reports/bench.json");
-    println!("wrote {}", out.display());
+    record(figures);
 }

@@ -3,12 +3,14 @@
 //! measured side by side (interleaved rounds) in one run. Prints a table and writes
 //! reports/bench.json. Asserts nothing about time.
 
+mod common;
+
+use common::{fig, median, record, root};
 use harness::explore::{explore, EngineKind, ExploreConfig};
 use shuttle::scheduler::RandomScheduler;
 use shuttle::sync::Mutex;
 use shuttle::{thread, Config, Runner};
 use std::collections::HashMap;
-use std::path::Path;
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
@@ -106,14 +108,8 @@ fn hazard(prog: &Arc<harness::scenario::Program>, n: u64) -> f64 {
     n as f64 / start.elapsed().as_secs_f64()
 }
 
-fn median(mut v: Vec<f64>) -> f64 {
-    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
-    v[v.len() / 2]
-}
-
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-    let file = root.join("scenarios/map-concurrent-writes.fixed.json");
+    let file = root().join("scenarios/map-concurrent-writes.fixed.json");
     let prog = Arc::new(harness::scenario::load_file(&file).expect("the fixed scenario loads"));
     let (mut h, mut p, mut i) = (Vec::new(), Vec::new(), Vec::new());
     // Warm up, then interleave the three so machine noise hits all of them alike.
@@ -139,31 +135,20 @@ fn main() {
     println!("ratio hazard / hand-written model: {vs_instrumented:.2} (target >= 0.8)");
     println!("ratio hazard / plain shuttle test: {vs_plain:.2}");
 
-    let out = root.join("reports/bench.json");
-    let mut figures: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(&out)
-        .ok()
-        .and_then(|t| serde_json::from_str(&t).ok())
-        .unwrap_or_default();
-    let fig = |value: f64, unit: &str, target: Option<&str>| serde_json::json!({"value": (value * 100.0).round() / 100.0, "unit": unit, "target": target});
-    figures.insert("hazard_execs_per_sec".into(), fig(h, "executions/s", None));
-    figures.insert(
-        "shuttle_hand_model_execs_per_sec".into(),
-        fig(i, "executions/s", None),
-    );
-    figures.insert(
-        "shuttle_plain_execs_per_sec".into(),
-        fig(p, "executions/s", None),
-    );
-    figures.insert(
-        "ratio_hazard_vs_shuttle_hand_model".into(),
-        fig(vs_instrumented, "ratio", Some(">= 0.8")),
-    );
-    figures.insert(
-        "ratio_hazard_vs_shuttle_plain".into(),
-        fig(vs_plain, "ratio", None),
-    );
-    std::fs::create_dir_all(out.parent().unwrap()).ok();
-    std::fs::write(&out, serde_json::to_string_pretty(&figures).unwrap() + "\n")
-        .expect("writes reports/bench.json");
-    println!("wrote {}", out.display());
+    record([
+        ("hazard_execs_per_sec", fig(h, "executions/s", None)),
+        (
+            "shuttle_hand_model_execs_per_sec",
+            fig(i, "executions/s", None),
+        ),
+        ("shuttle_plain_execs_per_sec", fig(p, "executions/s", None)),
+        (
+            "ratio_hazard_vs_shuttle_hand_model",
+            fig(vs_instrumented, "ratio", Some(">= 0.8")),
+        ),
+        (
+            "ratio_hazard_vs_shuttle_plain",
+            fig(vs_plain, "ratio", None),
+        ),
+    ]);
 }

@@ -39,14 +39,14 @@ pub fn fig(value: f64, unit: &str, target: Option<&str>) -> serde_json::Value {
 }
 
 /// Merge `figures` into reports/bench.json (other benches' figures stay).
-pub fn record(figures: Vec<(&str, serde_json::Value)>) {
+pub fn record<K: Into<String>>(figures: impl IntoIterator<Item = (K, serde_json::Value)>) {
     let out = root().join("reports/bench.json");
     let mut all: serde_json::Map<String, serde_json::Value> = std::fs::read_to_string(&out)
         .ok()
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default();
     for (k, v) in figures {
-        all.insert(k.to_string(), v);
+        all.insert(k.into(), v);
     }
     std::fs::create_dir_all(out.parent().unwrap()).ok();
     std::fs::write(&out, serde_json::to_string_pretty(&all).unwrap() + "\n")

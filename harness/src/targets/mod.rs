@@ -98,9 +98,15 @@ impl std::error::Error for Violation {}
 /// A scenario and the bytes left for its decisions.
 pub struct Selected<'a> {
     pub prog: Arc<Program>,
-    /// Shipped file name, when the first byte picked one.
-    pub shipped: Option<&'static str>,
     pub decisions: &'a [u8],
+}
+
+impl Selected<'_> {
+    /// The one execution the input makes, within the scenario's step bound.
+    fn run(&self) -> Result<BytesRun, InternalError> {
+        let max_steps = self.prog.hints.max_steps.unwrap_or(MAX_STEPS);
+        run_input(&self.prog, self.decisions, max_steps)
+    }
 }
 
 /// One execution of `prog` decided by `data`, on the process's shared [`ByteRunner`] (a
@@ -161,7 +167,6 @@ impl ScheduleTarget {
         match &self.source {
             Source::One(p) => Some(Selected {
                 prog: Arc::clone(p),
-                shipped: None,
                 decisions: data,
             }),
             Source::Shipped => {
@@ -173,7 +178,6 @@ impl ScheduleTarget {
                 let i = first as usize % progs.len();
                 Some(Selected {
                     prog: Arc::clone(&progs[i]),
-                    shipped: Some(SHIPPED[i].0),
                     decisions: rest,
                 })
             }
@@ -186,8 +190,8 @@ impl ScheduleTarget {
             return Ok(None);
         };
         let prog = &sel.prog;
-        let max_steps = prog.hints.max_steps.unwrap_or(MAX_STEPS);
-        let run = run_input(prog, sel.decisions, max_steps)
+        let run = sel
+            .run()
             .map_err(|e| harness_panic("schedule", &prog.name, e))?;
         if let Some(sig) = &run.outcome.signature {
             let what = match &prog.expect {
@@ -246,14 +250,25 @@ pub fn schedule(data: &[u8]) {
     }
 }
 
+/// An `ops` input: its generated scenario, loaded, with the bytes left for decisions, and
+/// whether it uses only fixed data structures. `None` for the empty input.
+fn generated(data: &[u8]) -> Option<Result<(Selected<'_>, bool), crate::scenario::ScenarioError>> {
+    let g = gen::generate(data)?;
+    Some(crate::scenario::load_value(&g.source, "ops").map(|p| {
+        let sel = Selected {
+            prog: Arc::new(p),
+            decisions: &data[g.consumed..],
+        };
+        (sel, g.fixed_only)
+    }))
+}
+
 /// The `ops` target's check of one input; `Err` is a crash.
 pub fn ops_check(data: &[u8]) -> Result<(), Box<Violation>> {
-    let Some(g) = gen::generate(data) else {
-        return Ok(());
-    };
-    let prog = match crate::scenario::load_value(&g.source, "ops") {
-        Ok(p) => Arc::new(p),
-        Err(e) => {
+    let (sel, fixed_only) = match generated(data) {
+        None => return Ok(()),
+        Some(Ok(g)) => g,
+        Some(Err(e)) => {
             return Err(Box::new(Violation {
                 target: "ops",
                 scenario: "generated".into(),
@@ -263,10 +278,10 @@ pub fn ops_check(data: &[u8]) -> Result<(), Box<Violation>> {
             }))
         }
     };
-    let run = run_input(&prog, &data[g.consumed..], MAX_STEPS)
-        .map_err(|e| harness_panic("ops", &prog.name, e))?;
+    let prog = &sel.prog;
+    let run = sel.run().map_err(|e| harness_panic("ops", &prog.name, e))?;
     match &run.outcome.signature {
-        Some(sig) if g.fixed_only => Err(Box::new(Violation {
+        Some(sig) if fixed_only => Err(Box::new(Violation {
             target: "ops",
             scenario: prog.name.clone(),
             what: format!(
@@ -357,17 +372,15 @@ pub fn reproduce_schedule(
     data: &[u8],
 ) -> Result<Reproduced, ReproduceError> {
     let sel = target.select(data).ok_or(ReproduceError::NoScenario)?;
-    let max_steps = sel.prog.hints.max_steps.unwrap_or(MAX_STEPS);
-    let run = run_input(&sel.prog, sel.decisions, max_steps).map_err(ReproduceError::Internal)?;
+    let run = sel.run().map_err(ReproduceError::Internal)?;
     reproduced(sel.prog, run)
 }
 
 /// Run an `ops` crash input again: the generated scenario and its failure.
 pub fn reproduce_ops(data: &[u8]) -> Result<Reproduced, ReproduceError> {
-    let g = gen::generate(data).ok_or(ReproduceError::NoScenario)?;
-    let prog = crate::scenario::load_value(&g.source, "ops")
+    let (sel, _) = generated(data)
+        .ok_or(ReproduceError::NoScenario)?
         .map_err(|e| ReproduceError::Internal(InternalError(format!("generated scenario: {e}"))))?;
-    let prog = Arc::new(prog);
-    let run = run_input(&prog, &data[g.consumed..], MAX_STEPS).map_err(ReproduceError::Internal)?;
-    reproduced(prog, run)
+    let run = sel.run().map_err(ReproduceError::Internal)?;
+    reproduced(sel.prog, run)
 }
