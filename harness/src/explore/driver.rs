@@ -25,6 +25,11 @@ pub struct ExecOutcome {
     pub(crate) trace: Option<Vec<Event>>,
     /// Steps reached by a preemption (traced executions only).
     pub preempt_steps: Vec<u64>,
+    /// Faults injected, in order.
+    pub faults: Vec<crate::model::Injection>,
+    /// The rule whose injected panic ended the execution, unrecovered. That is the fault
+    /// itself, not a finding: `failed` is then `None` and final-state assertions are skipped.
+    pub ended_by_fault: Option<usize>,
 }
 
 impl ExecOutcome {
@@ -75,6 +80,23 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         rt::hold(t);
         t
     });
+    // `cancel` and `close` faults act from a chaos thread of their own: a real task (so that
+    // thread indices stay shuttle's task order) that never competes. It is held until the end,
+    // then finishes at once.
+    let chaos = prog.has_chaos().then(|| {
+        let t = {
+            let mut w = world.borrow_mut();
+            let t = w.add_thread("chaos", false, usize::MAX);
+            w.live -= 1;
+            w.runnable -= 1;
+            w.threads[t].status = crate::model::world::Status::Finished;
+            w.faults.chaos = Some(t);
+            t
+        };
+        rt::spawn(t, "chaos", Box::new(rt::unblock_driver));
+        rt::hold(t);
+        t
+    });
     for t in 0..n {
         rt::unblock(t);
     }
@@ -85,9 +107,19 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         }
     }
     rt::block_current();
+    if let Some(t) = chaos {
+        // Fixed decisions from here on: the driver waits while the chaos task finishes.
+        rt::set_teardown(true);
+        rt::unblock(t);
+        rt::block_current();
+    }
 
     let mut w = world.borrow_mut();
-    if w.outcome.is_none() {
+    let ended_by_fault = w.faults.ended_by;
+    if ended_by_fault.is_some() {
+        w.outcome = None;
+    }
+    if w.outcome.is_none() && ended_by_fault.is_none() {
         for a in &prog.final_state {
             if let Some(failure) = check(&mut w, a) {
                 w.outcome = Some(Failed {
@@ -108,6 +140,8 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         preemptions: 0,
         trace: w.trace.take(),
         preempt_steps: std::mem::take(&mut w.preempt_steps),
+        faults: std::mem::take(&mut w.faults.log),
+        ended_by_fault,
     }
 }
 

@@ -4,6 +4,7 @@
 //! and a fatal error or the end of the execution is `Err(Unwind::Abort)`, which runs nothing.
 
 use super::rt;
+use crate::model::fault;
 use crate::model::ops;
 use crate::model::world::SpawnReq;
 use crate::model::world::{ThreadCx, Unwind, World};
@@ -35,10 +36,29 @@ pub(crate) fn thread_main(
             cx: ThreadCx { world, me },
             locals,
         };
-        let tearing_down = it.cx.world.borrow().tearing_down;
+        let (tearing_down, start_op, top) = {
+            let w = it.cx.world.borrow();
+            (w.tearing_down, w.threads[me].op, w.threads[me].top_level)
+        };
         if !tearing_down {
-            if let Err(Unwind::Panic(p)) = it.call(body) {
+            // A callback (AfterFunc's f) starts with the op that set it up as its op.
+            let callback = !top
+                && it
+                    .prog
+                    .op_meta
+                    .get(start_op)
+                    .is_some_and(|m| m.name == "after_func");
+            let r = if callback {
+                fault::callback_start(&it.cx, start_op).and_then(|()| it.call(body))
+            } else {
+                it.call(body)
+            };
+            if let Err(Unwind::Panic(p)) = r {
                 let mut w = it.cx.world.borrow_mut();
+                if p.injected.is_some() && w.outcome.is_none() {
+                    // The injected panic itself killed the program: the fault, not a finding.
+                    w.faults.ended_by = p.injected;
+                }
                 // The spawner's recover around the `go` statement does not catch this.
                 let failure = if w.threads[me].guarded {
                     Failure::PanicOtherThread(Box::new(p.failure))
@@ -108,6 +128,12 @@ impl Interp {
     fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
         let cx = self.cx.clone();
         let op = stmt.id;
+        if self.prog.faults_on() && !is_control(&stmt.kind) {
+            fault::before_op(&cx, op, &stmt.kind)?;
+            if !cx.world.borrow().spawns.is_empty() {
+                self.start_callbacks();
+            }
+        }
         match &stmt.kind {
             StmtKind::MapSet { m, key, value } => {
                 ops::set(&cx, op, *m, &self.arg(key), &self.arg(value))
@@ -179,7 +205,10 @@ impl Interp {
             StmtKind::RUnlock { rw } => ops::runlock(&cx, op, *rw),
             StmtKind::WgAdd { wg, delta } => ops::wg_add(&cx, op, *wg, *delta),
             StmtKind::WgWait { wg } => ops::wg_wait(&cx, op, *wg),
-            StmtKind::OnceDo { once, body } => ops::do_once(&cx, op, *once, || self.call(*body)),
+            StmtKind::OnceDo { once, body } => ops::do_once(&cx, op, *once, || {
+                fault::site(&cx, "inside Once.Do's f")?;
+                self.call(*body)
+            }),
             StmtKind::Repeat { times, body } => {
                 for _ in 0..*times {
                     self.exec(*body, defers)?;
@@ -488,6 +517,20 @@ impl Interp {
     }
 }
 
+/// Ops that only steer the interpreter (no scheduling point): no fault fires before them.
+fn is_control(k: &StmtKind) -> bool {
+    matches!(
+        k,
+        StmtKind::Repeat { .. }
+            | StmtKind::If { .. }
+            | StmtKind::Call { .. }
+            | StmtKind::Defer { .. }
+            | StmtKind::Recover { .. }
+            | StmtKind::Let { .. }
+            | StmtKind::Assert { .. }
+    )
+}
+
 /// Start threads as goroutines (AfterFunc callbacks), each with the variables it captured.
 pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, reqs: Vec<SpawnReq>) {
     for r in reqs {
@@ -531,6 +574,7 @@ pub(crate) fn clock_main(
                 continue;
             }
             w.steps += 1;
+            w.current = me;
             if rt::take_preempted(me) && w.trace.is_some() {
                 let s = w.steps;
                 w.preempt_steps.push(s);

@@ -28,6 +28,26 @@ thread_local! {
     /// Task a preemption switched to, until it takes its step (a thread that has just started
     /// passes one more scheduling point before its first step).
     static PREEMPTED: Cell<Option<TaskId>> = const { Cell::new(None) };
+    /// Probability of a non-zero option at the next choice (a fault decision), for shuttle's
+    /// schedulers; hazard's own strategies choose as at any other choice.
+    static BIAS: Cell<Option<f64>> = const { Cell::new(None) };
+    /// Task the next thread decision must not pick while another can run (a `preempt` fault).
+    static AWAY: Cell<Option<TaskId>> = const { Cell::new(None) };
+}
+
+/// A fault decision among `n` options, option 0 being "no fault": shuttle's schedulers take a
+/// non-zero option with probability `p` (uniformly among them). Recorded like any choice.
+pub(crate) fn choose_fault(n: usize, p: f64) -> usize {
+    if n <= 1 {
+        return 0;
+    }
+    BIAS.with(|b| b.set(Some(p)));
+    choose(n)
+}
+
+/// Make the next thread decision switch away from model thread `t` if another can run.
+pub(crate) fn switch_away(t: usize) {
+    AWAY.with(|a| a.set(Some(TaskId::from(t + 1))));
 }
 
 /// Whether model thread `t` was switched to by a preemption and has not taken a step since.
@@ -262,8 +282,21 @@ impl<C: Control> Scheduler for Adapter<C> {
             return None;
         }
         if TEARDOWN.with(|t| t.get()) {
+            AWAY.with(|a| a.set(None));
             return Some(runnable[0].id());
         }
+        // A `preempt` fault: the thread that asked steps aside when another can run. The
+        // decision is then among the others, and the switch is the fault's, not a preemption
+        // of the explorer's.
+        let away = AWAY.with(|a| a.take());
+        let kept: Vec<&Task>;
+        let runnable: &[&Task] = match away {
+            Some(a) if runnable.len() >= 2 && runnable.iter().any(|t| t.id() == a) => {
+                kept = runnable.iter().copied().filter(|t| t.id() != a).collect();
+                &kept
+            }
+            _ => runnable,
+        };
         let chosen = match &mut self.picker {
             Picker::Shuttle(s) => s.next_task(runnable, current, is_yielding)?,
             Picker::Pct(s, _) => s.next_task(runnable, current, is_yielding)?,
@@ -310,9 +343,16 @@ impl<C: Control> Scheduler for Adapter<C> {
 
     fn next_u64(&mut self) -> u64 {
         let arity = ARITY.with(|a| a.replace(0)).max(2) as u32;
+        let bias = BIAS.with(|b| b.take());
+        let pick = |u: u64| match bias {
+            // The top 53 bits as a fraction in [0, 1) against p; the low bits pick the option.
+            Some(p) if ((u >> 11) as f64) / ((1u64 << 53) as f64) >= p => 0,
+            Some(_) => 1 + (u % (arity as u64 - 1)) as u32,
+            None => (u % arity as u64) as u32,
+        };
         let k = match &mut self.picker {
-            Picker::Shuttle(s) => Some((s.next_u64() % arity as u64) as u32),
-            Picker::Pct(s, _) => Some((s.next_u64() % arity as u64) as u32),
+            Picker::Shuttle(s) => Some(pick(s.next_u64())),
+            Picker::Pct(s, _) => Some(pick(s.next_u64())),
             Picker::Own(s) => s.choice(arity),
         };
         match k {

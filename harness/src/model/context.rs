@@ -221,6 +221,11 @@ impl World {
         });
     }
 
+    /// Whether `c` has a cancel function of its own and is not cancelled yet.
+    pub fn ctx_cancellable(&self, c: CtxId) -> bool {
+        matches!(self.ctxs[c].kind, CtxKind::Cancel { err: None, .. })
+    }
+
     /// The context a variable holds, or Go's nil-interface method call panic.
     fn ctx_of(&mut self, o: ObjId) -> Result<CtxId, Failure> {
         self.ctx_var(o).ok_or(Failure::NilDereference)

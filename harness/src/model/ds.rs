@@ -8,6 +8,7 @@
 //! together), `epoch-stack` (a popped node is reused only after every thread that could hold
 //! it has left its operation). Every atomic access and lock is a scheduling point.
 
+use super::fault;
 use super::map::{self, IterStep, MapState};
 use super::mutex::{self, MutexState};
 use super::rwmutex::{self, RwMutexState};
@@ -295,6 +296,15 @@ impl World {
     }
 }
 
+/// Where an injected panic strikes in a method that holds its lock through `defer Unlock()`:
+/// at the map access (hashing the key can panic in Go), so the deferred unlock runs.
+const HELD: &str = "in the method at the map access, with the lock held (the deferred Unlock runs)";
+/// Where it strikes in sync.Map's methods: hashing the key on the read map, before any lock
+/// (sync.Map's locked sections unlock without defer, but nothing in them can panic).
+const COW_SITE: &str =
+    "in the method while changing the copy, with mu held (the deferred Unlock runs)";
+const SYNC_SITE: &str = "in the method while hashing the key, before any lock";
+
 type Body<'a> = &'a mut dyn FnMut(Value, Value) -> Result<(), Unwind>;
 
 /// Unlock on the way out of a locked section, also when a panic unwinds (Go's deferred
@@ -326,7 +336,7 @@ fn rw_get(
     zero: Value,
 ) -> Result<(Value, bool), Unwind> {
     rwmutex::rlock(cx, op, m)?;
-    let r = map::get(cx, op, m, key, zero);
+    let r = fault::site(cx, HELD).and_then(|()| map::get(cx, op, m, key, zero));
     unlock_after(cx, op, r, |cx, op| rwmutex::runlock(cx, op, m))
 }
 
@@ -337,7 +347,7 @@ fn rw_write(
     f: impl FnOnce(&ThreadCx) -> Result<(), Unwind>,
 ) -> Result<(), Unwind> {
     rwmutex::lock(cx, op, m)?;
-    let r = f(cx);
+    let r = fault::site(cx, HELD).and_then(|()| f(cx));
     unlock_after(cx, op, r, |cx, op| rwmutex::unlock(cx, op, m))
 }
 
@@ -450,6 +460,10 @@ pub(crate) fn map_get(
         }
         MapKind::Cow => {
             let snap = cow_load(cx, op, m)?;
+            fault::site(
+                cx,
+                "in the method while hashing the key, after loading the snapshot",
+            )?;
             Ok(loaded(cx, op, m, key, snap.get(key).cloned(), zero))
         }
         MapKind::Sync => sync_load(cx, op, m, key, zero),
@@ -524,6 +538,14 @@ fn cow_write(
         format!("{name}.mu.Lock()")
     })?;
     let old = cow_load(cx, op, m)?;
+    // Writers hold mu through `defer mu.Unlock()`; a panic while changing the copy (hashing
+    // the key) leaves the published snapshot as it was.
+    if let Err(e) = fault::site(cx, COW_SITE) {
+        let mut w = cx.step(op)?;
+        let line = w.note(cx.me, op, || format!("{name}.mu.Unlock() (deferred)"));
+        mutex::release(&mut w, m, line);
+        return Err(e);
+    }
     let mut copy = (*old).clone();
     f(&mut copy);
     let mut w = cx.step(op)?;
@@ -605,6 +627,7 @@ fn sync_load(
     key: &Value,
     zero: Value,
 ) -> Result<(Value, bool), Unwind> {
+    fault::site(cx, SYNC_SITE)?;
     let read = sync_read(cx, op, m)?;
     let mut e = read.m.get(key).copied();
     if e.is_none() && read.amended {
@@ -630,6 +653,7 @@ fn sync_load(
 }
 
 fn sync_store(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value, value: &Value) -> Result<(), Unwind> {
+    fault::site(cx, SYNC_SITE)?;
     let read = sync_read(cx, op, m)?;
     let ptr = {
         let mut w = cx.world.borrow_mut();
@@ -712,6 +736,7 @@ fn sync_store(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value, value: &Value) -> 
 }
 
 fn sync_delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(), Unwind> {
+    fault::site(cx, SYNC_SITE)?;
     let read = sync_read(cx, op, m)?;
     let mut e = read.m.get(key).copied();
     if e.is_none() && read.amended {

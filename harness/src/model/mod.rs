@@ -10,6 +10,7 @@ mod context;
 mod diagnose;
 mod ds;
 mod failure;
+pub(crate) mod fault;
 mod handle;
 mod handoff;
 mod init;
@@ -27,6 +28,7 @@ mod waitgroup;
 pub(crate) mod world;
 
 pub use failure::{Blocked, Failure, FailureKind, WaitReason};
+pub use fault::Injection;
 pub use slice::{grow_cap, slice_bounds};
 pub use time::parse_duration;
 pub use value::{ElemType, Value};

@@ -45,7 +45,8 @@ pub(crate) fn lock(
         }
         w.note(me, op, || format!("{}: locked, waits", what()));
         match cx.block(w, op, reason, Some(mu))? {
-            Wake::Retry => {}
+            // A spurious wakeup (injected) took the thread off the queue: it tries again too.
+            Wake::Retry | Wake::Spurious => {}
             other => unreachable!("a mutex waiter is woken by Unlock, not {other:?}"),
         }
         woken = true;

@@ -32,12 +32,18 @@ pub(crate) fn acquire<'a>(
     obj: ObjId,
     sema: impl Fn(&mut World) -> &mut Sema,
 ) -> Result<RefMut<'a, World>, Unwind> {
-    let s = sema(&mut w);
-    if s.count > 0 {
-        s.count -= 1;
-        return Ok(w);
+    loop {
+        let s = sema(&mut w);
+        if s.count > 0 {
+            s.count -= 1;
+            return Ok(w);
+        }
+        s.waiters.push_back(cx.me);
+        // Woken by a release, the permit was handed over; woken spuriously (an injected
+        // fault), check again and wait again, as Go's semacquire loop does.
+        match cx.block(w, op, reason, Some(obj))? {
+            Wake::Spurious => w = cx.world.borrow_mut(),
+            _ => return Ok(cx.world.borrow_mut()),
+        }
     }
-    s.waiters.push_back(cx.me);
-    cx.block(w, op, reason, Some(obj))?;
-    Ok(cx.world.borrow_mut())
 }

@@ -157,6 +157,7 @@ impl World {
 
     /// Arm `slot` to fire `ns` from now (at once, for `ns <= 0`, when the clock next runs).
     pub fn arm(&mut self, slot: usize, ns: i64) {
+        let ns = super::fault::skew_timer(self, ns);
         let when = self.now.saturating_add(ns.max(0) as u64);
         self.timers[slot].when = Some(when);
         self.unpark_clock();

@@ -76,6 +76,8 @@ pub(crate) enum Wake {
     SendClosed { case: Option<usize> },
     /// The execution is over (failure or quiescence): unwind without running defers.
     Abort,
+    /// An injected spurious wakeup: nothing changed; check the condition again.
+    Spurious,
 }
 
 #[derive(Debug)]
@@ -99,6 +101,8 @@ pub(crate) struct ThreadState {
     pub guarded: bool,
     /// The timer its sleeps use.
     pub sleep_timer: Option<usize>,
+    /// A `panic` or `kill` fault waiting for its site inside the current op.
+    pub armed: Option<super::fault::Armed>,
 }
 
 /// A thread to start once the current atomic chunk is over (AfterFunc callbacks).
@@ -176,6 +180,10 @@ pub(crate) struct World {
     /// Channels of the other cases of a `select` that took a timer's case: a thread left
     /// waiting on one was abandoned by a caller that gave up (`timeout-leak`).
     pub abandoned: Vec<ObjId>,
+    /// Injected faults.
+    pub faults: super::fault::FaultRun,
+    /// The thread taking the current step (the one whose atomic chunk runs).
+    pub current: usize,
 }
 
 impl World {
@@ -209,6 +217,8 @@ impl World {
             nil_chan: None,
             nil_done: None,
             abandoned: Vec::new(),
+            faults: super::fault::FaultRun::new(&prog),
+            current: 0,
         };
         // Declared objects take ids 0..n; then, in declaration order (a derived context's
         // parent comes first), the setup that creates objects of its own.
@@ -324,6 +334,7 @@ impl World {
             clock: false,
             guarded: false,
             sleep_timer: None,
+            armed: None,
         });
         self.live += 1;
         self.runnable += 1;
@@ -557,6 +568,9 @@ pub(crate) enum Unwind {
     Panic(PanicVal),
     /// The execution is over: unwind at once (fatal errors, deadlock, teardown).
     Abort,
+    /// `runtime.Goexit()` (an injected `kill`): runs deferred calls, cannot be recovered, ends
+    /// the thread without failing the program.
+    Exit,
 }
 
 #[derive(Debug)]
@@ -564,6 +578,8 @@ pub(crate) struct PanicVal {
     pub failure: Failure,
     pub thread: usize,
     pub op: OpId,
+    /// The fault rule that injected this panic, while it is still that panic.
+    pub injected: Option<usize>,
 }
 
 /// A thread's handle on the world: the scheduling points and blocking go through here.
@@ -588,6 +604,7 @@ impl ThreadCx {
             w.preempt_steps.push(s);
         }
         w.threads[self.me].op = op;
+        w.current = self.me;
         crate::explore::fuzz::cover_step(self.me, op);
         if w.steps > w.max_steps {
             let steps = w.max_steps;
@@ -640,6 +657,7 @@ impl ThreadCx {
             failure,
             thread: self.me,
             op,
+            injected: None,
         })
     }
 

@@ -11,6 +11,8 @@ use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+mod faults;
+
 /// Most threads a scenario may create (top-level and spawned, counting loops).
 pub const MAX_THREADS: u64 = 32;
 /// Largest `repeat` count.
@@ -52,6 +54,8 @@ pub(crate) struct Compiler<'a> {
     func_timers: HashSet<ObjId>,
     /// `recover` scopes around the op being compiled.
     recover_depth: usize,
+    /// Name and object of each op, by op id.
+    op_metas: Vec<OpMeta>,
 }
 
 impl<'a> Compiler<'a> {
@@ -74,6 +78,7 @@ impl<'a> Compiler<'a> {
             timer_uses: HashMap::new(),
             func_timers: HashSet::new(),
             recover_depth: 0,
+            op_metas: Vec::new(),
         }
     }
 
@@ -197,6 +202,9 @@ impl<'a> Compiler<'a> {
             }
         }
 
+        let op_meta = std::mem::take(&mut self.op_metas);
+        let top: Vec<String> = f.threads.keys().cloned().collect();
+        let faults = self.faults(&f.faults, &top, &op_meta)?;
         let (expect, final_state) = self.expect(f)?;
         if let Some(h) = &f.explore {
             if h.iterations == Some(0) {
@@ -241,6 +249,13 @@ impl<'a> Compiler<'a> {
             hash,
             file: self.file.to_string(),
             uses_time: self.uses_time,
+            faults,
+            fault_mode: f
+                .explore
+                .as_ref()
+                .and_then(|h| h.faults)
+                .unwrap_or_default(),
+            op_meta,
         })
     }
 
@@ -592,6 +607,8 @@ impl<'a> Compiler<'a> {
     fn stmt(&mut self, op: &Op, path: &str, depth: usize) -> R<Stmt> {
         let id = self.op_paths.len();
         self.op_paths.push(path.to_string());
+        let meta = self.op_meta(op);
+        self.op_metas.push(meta);
         let d = depth + 1;
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         const MAP: &[&str] = &["map"];

@@ -1,7 +1,9 @@
 //! A validated scenario, compiled for the interpreter: objects, variables and blocks resolved
 //! to indices, every op tagged with its JSON path.
 
-use super::types::{Assertion, ExpectFailure, ExploreHints, ObjectDecl, Variant};
+use super::types::{
+    Assertion, ExpectFailure, ExploreHints, FaultKind, FaultMode, ObjectDecl, Variant,
+};
 use crate::model::Value;
 use std::sync::Arc;
 
@@ -328,6 +330,25 @@ pub enum StmtKind {
     },
 }
 
+impl StmtKind {
+    /// Whether the op starts a timer (what a `clock-skew` fault shifts).
+    pub fn starts_timer(&self) -> bool {
+        match self {
+            StmtKind::Sleep { .. }
+            | StmtKind::NewTimer { .. }
+            | StmtKind::TimerAfterFunc { .. }
+            | StmtKind::TimerReset { .. }
+            | StmtKind::WithCancel {
+                timeout: Some(_), ..
+            } => true,
+            StmtKind::Select { cases, .. } => {
+                cases.iter().any(|c| matches!(c.op, CaseOp::After { .. }))
+            }
+            _ => false,
+        }
+    }
+}
+
 /// An op argument, resolved: a literal, or a thread-local variable.
 #[derive(Debug, Clone)]
 pub enum Arg {
@@ -422,12 +443,91 @@ pub struct Program {
     pub file: String,
     /// Timers, sleeps or deadlines appear: executions run the virtual clock.
     pub uses_time: bool,
+    /// The fault rules, in order.
+    pub faults: Vec<FaultSpec>,
+    /// How they are used: the scenario's `explore.faults`, or what the command line says.
+    pub fault_mode: FaultMode,
+    /// Per op: its name and the object it acts on (what fault rules match).
+    pub op_meta: Vec<OpMeta>,
+}
+
+/// What fault rules know of an op.
+#[derive(Debug, Clone)]
+pub struct OpMeta {
+    pub name: &'static str,
+    pub obj: Option<ObjId>,
+}
+
+/// A validated fault rule.
+#[derive(Debug, Clone)]
+pub struct FaultSpec {
+    pub kind: FaultKind,
+    /// Thread role filter.
+    pub thread: Option<String>,
+    pub op: Option<&'static str>,
+    /// The object filter (for `spurious-wakeup`, the object waited on).
+    pub obj: Option<ObjId>,
+    pub path: Option<OpId>,
+    pub step: u64,
+    /// Probability per matching place; `None` is certain (in mode `on`).
+    pub p: Option<f64>,
+    pub times: u32,
+    pub action: FaultAction,
+    /// JSON path of the rule, `$.faults[i]`.
+    pub rule_path: String,
+    /// Ops of the scenario the rule matches (0 for `spurious-wakeup`, which matches waiters).
+    pub sites: u32,
+}
+
+/// What a rule does when it fires, resolved.
+#[derive(Debug, Clone)]
+pub enum FaultAction {
+    Panic(Value),
+    Kill,
+    Preempt,
+    Delay(i64),
+    Cancel(ObjId),
+    Close(ObjId),
+    SpuriousWakeup,
+    /// Skews in ns: negative is earlier.
+    ClockSkew {
+        early: i64,
+        late: i64,
+    },
+}
+
+impl FaultSpec {
+    /// Whether the rule's op filters accept op `id` (thread and step are checked at runtime).
+    pub fn matches_op(&self, id: OpId, meta: &OpMeta) -> bool {
+        self.path.is_none_or(|p| p == id)
+            && self.op.is_none_or(|o| o == meta.name)
+            && (self.kind == FaultKind::SpuriousWakeup
+                || self.obj.is_none_or(|o| Some(o) == meta.obj))
+    }
 }
 
 impl Program {
     /// JSON path of an op, e.g. `$.threads.writer1[0]`.
     pub fn op_path(&self, id: OpId) -> &str {
         self.op_paths.get(id).map(String::as_str).unwrap_or("$")
+    }
+    /// Whether faults can fire in its executions.
+    pub fn faults_on(&self) -> bool {
+        self.fault_mode != FaultMode::Off && !self.faults.is_empty()
+    }
+    /// Whether a chaos thread acts in its executions (`cancel` and `close` rules).
+    pub fn has_chaos(&self) -> bool {
+        self.faults_on()
+            && self
+                .faults
+                .iter()
+                .any(|f| matches!(f.kind, FaultKind::Cancel | FaultKind::Close))
+    }
+    /// The same scenario with its faults used in `mode`.
+    pub fn with_fault_mode(&self, mode: FaultMode) -> Program {
+        let mut p = self.clone();
+        p.fault_mode = mode;
+        p
     }
     /// Thread names that can appear in failures: top-level and spawned.
     pub fn thread_roles(&self) -> Vec<&str> {

@@ -34,6 +34,9 @@ pub struct ScenarioFile {
     pub procs: IndexMap<String, Vec<Op>>,
     /// Top-level threads, in order; `main` waits for all of them.
     pub threads: IndexMap<String, Vec<Op>>,
+    /// Injected faults: rules evaluated in order before every op (see [`FaultRule`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<FaultRule>,
     /// What exploration must show.
     pub expect: Expect,
     /// Default exploration settings for this scenario (command-line flags override them).
@@ -59,6 +62,128 @@ pub struct ExploreHints {
     /// Step bound per execution before a livelock is reported (default 20000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_steps: Option<u64>,
+    /// How the `faults` rules are used (default `on`; `--faults` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<FaultMode>,
+}
+
+/// How a scenario's fault rules take part in an exploration.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum FaultMode {
+    /// No fault fires.
+    Off,
+    /// A rule fires at the first `times` places it matches, or, with `p`, at each with
+    /// probability `p` (drawn from the run's seed, recorded in the schedule).
+    #[default]
+    On,
+    /// The engine chooses whether each matching place gets the fault (at most `times` per
+    /// execution): fault placement is searched like an interleaving.
+    Explore,
+}
+
+impl FaultMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultMode::Off => "off",
+            FaultMode::On => "on",
+            FaultMode::Explore => "explore",
+        }
+    }
+}
+
+/// What a fault rule does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FaultKind {
+    /// `panic(value)` inside the op: at its start, inside a data structure's method where Go's
+    /// code can panic (its deferred unlocks run), inside `Once.Do`'s f, or at the start of an
+    /// `after_func` callback.
+    Panic,
+    /// `runtime.Goexit()` at the same places: the thread's deferred calls run, `recover`
+    /// returns nil and does not stop it, and it is not a failure.
+    Kill,
+    /// The thread is switched away from before the op (when another thread can run).
+    Preempt,
+    /// The thread sleeps `for` (virtual time) before the op, then is switched away from.
+    Delay,
+    /// The cancel function of context `ctx` is called from a chaos thread.
+    Cancel,
+    /// Channel `chan` is closed from a chaos thread.
+    Close,
+    /// A thread blocked on `obj` (a mutex, rwmutex or waitgroup wait) is woken without its
+    /// condition; Go's runtime re-checks and waits again.
+    SpuriousWakeup,
+    /// The timer the op starts fires `early` or `late` (virtual time) by up to that much.
+    ClockSkew,
+}
+
+impl FaultKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            FaultKind::Panic => "panic",
+            FaultKind::Kill => "kill",
+            FaultKind::Preempt => "preempt",
+            FaultKind::Delay => "delay",
+            FaultKind::Cancel => "cancel",
+            FaultKind::Close => "close",
+            FaultKind::SpuriousWakeup => "spurious-wakeup",
+            FaultKind::ClockSkew => "clock-skew",
+        }
+    }
+}
+
+/// One fault rule. Where it applies: before an op whose thread, op name, object and path match
+/// every filter given (`spurious-wakeup`: a thread blocked on `obj`, while any thread is
+/// before an op), from scheduling step `step` on. How often: at most `times` per execution,
+/// each matching place with probability `p` (default 1).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultRule {
+    pub fault: FaultKind,
+    /// Thread (static name) the op runs in; for `spurious-wakeup`, the blocked thread.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<String>,
+    /// Op name, e.g. `set`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub op: Option<String>,
+    /// Object the op acts on; for `spurious-wakeup`, the object the thread waits on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub obj: Option<String>,
+    /// JSON path of one op, e.g. `$.threads.writer[1]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// First scheduling step at which the rule applies.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<u64>,
+    /// Probability per matching place (0 < p <= 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<f64>,
+    /// Most injections per execution (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub times: Option<u32>,
+    /// `panic`: the panic value (default `"hazard: injected panic"`).
+    #[serde(
+        default,
+        deserialize_with = "present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub value: Option<Value>,
+    /// `delay`: how long, e.g. `"20ms"`.
+    #[serde(default, rename = "for", skip_serializing_if = "Option::is_none")]
+    pub duration: Option<String>,
+    /// `cancel`: the context whose cancel function is called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ctx: Option<String>,
+    /// `close`: the channel closed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chan: Option<String>,
+    /// `clock-skew`: how much earlier the timer may fire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early: Option<String>,
+    /// `clock-skew`: how much later the timer may fire.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub late: Option<String>,
 }
 
 /// An object declaration; `kind` selects the port.

@@ -1,0 +1,440 @@
+//! Fault injection at run time: the scenario's rules, evaluated in order before each op of a
+//! thread (a scheduling point follows at once); the first rule that fires there wins.
+//!
+//! Whether a rule fires is decided in one of three ways. In mode `on`, a rule without `p`
+//! fires at the first `times` places it matches, with no decision to record. Otherwise the
+//! engine decides, as one more choice of the schedule (option 0 is "no fault"): shuttle's
+//! random and PCT schedulers take option 1 with probability `p` from their seeded random
+//! source, DFS enumerates both, the fuzz engine and libFuzzer take it when their bytes say so.
+//! Because every such decision is in the schedule, a replay injects the same faults at the
+//! same steps. Mode `explore` makes every rule a decision, so fault placement is searched like
+//! an interleaving, and schedule minimization drops the faults a failure does not need.
+
+use super::world::{Obj, PanicVal, Status, ThreadCx, Unwind, Wake, World};
+use super::Failure;
+use crate::explore::rt;
+use crate::scenario::{FaultAction, FaultMode, FaultSpec, OpId, Program, StmtKind};
+use std::collections::VecDeque;
+
+/// Probability that a matching place gets the fault, for random and PCT engines in mode
+/// `explore` when the rule gives no `p`: one place in `sites + 1` (the ops the rule matches,
+/// plus "nowhere"), so that placements spread over the execution instead of piling up at the
+/// first match.
+fn explore_p(spec: &FaultSpec) -> f64 {
+    1.0 / (spec.sites as f64 + 1.0)
+}
+
+/// One fault injected into an execution.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Injection {
+    /// Index of the rule in `faults`.
+    pub rule: usize,
+    /// Scheduling step it happened at.
+    pub step: u64,
+    /// Thread it hit (index; the chaos thread for `cancel` and `close`).
+    pub thread: usize,
+    pub op: OpId,
+    /// What it did, for people.
+    pub effect: String,
+}
+
+/// An injection armed for a site inside the op (a data structure's method, Once's f).
+#[derive(Debug, Clone)]
+pub(crate) struct Armed {
+    pub rule: usize,
+    pub op: OpId,
+}
+
+/// A timer skew decided before an op that starts a timer; applied by the first timer that op
+/// (same thread) starts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct PendingSkew {
+    pub rule: usize,
+    pub thread: usize,
+    pub op: OpId,
+    pub ns: i64,
+}
+
+/// The fault state of one execution.
+#[derive(Debug, Default)]
+pub(crate) struct FaultRun {
+    /// Injections per rule so far.
+    pub fired: Vec<u32>,
+    pub log: Vec<Injection>,
+    pub skew: Option<PendingSkew>,
+    /// The chaos thread's index (`cancel` and `close` act from it).
+    pub chaos: Option<usize>,
+    /// The execution ended by an injected panic nobody recovered: the fault itself, not a
+    /// finding.
+    pub ended_by: Option<usize>,
+}
+
+impl FaultRun {
+    pub fn new(prog: &Program) -> FaultRun {
+        FaultRun {
+            fired: vec![0; prog.faults.len()],
+            ..Default::default()
+        }
+    }
+}
+
+/// Whether rule `i` may fire now: budget left, step reached, thread and op filters.
+fn applies(w: &World, i: usize, spec: &FaultSpec, me: usize, op: OpId) -> bool {
+    w.faults.fired[i] < spec.times
+        && w.steps >= spec.step
+        && spec
+            .thread
+            .as_ref()
+            .is_none_or(|t| *t == w.threads[me].role)
+        && spec.matches_op(op, &w.prog.op_meta[op])
+}
+
+/// The engine's (or the rule's) verdict at one place: `None` is "no fault", else the option
+/// taken among `options` (at least one).
+fn decide(mode: FaultMode, spec: &FaultSpec, options: usize) -> Option<usize> {
+    let certain = mode == FaultMode::On && spec.p.is_none();
+    if certain {
+        return Some(if options > 1 { rt::choose(options) } else { 0 });
+    }
+    let p = spec.p.unwrap_or_else(|| explore_p(spec));
+    match rt::choose_fault(options + 1, p) {
+        0 => None,
+        k => Some(k - 1),
+    }
+}
+
+fn log(w: &mut World, rule: usize, thread: usize, op: OpId, effect: String) {
+    let step = w.steps;
+    let kind = w.prog.faults[rule].kind.name();
+    w.note(thread, op, || format!("[fault #{rule} {kind}] {effect}"));
+    w.faults.log.push(Injection {
+        rule,
+        step,
+        thread,
+        op,
+        effect,
+    });
+}
+
+/// Where a `panic` or `kill` rule strikes in op `kind`.
+enum PanicSite {
+    /// At the op's scheduling point, before it takes effect.
+    Before,
+    /// Inside the op: a data structure's method, Once's f (see [`site`]).
+    Inside,
+    /// In the callback the op sets up, when it starts (see [`callback_start`]).
+    Callback,
+}
+
+fn panic_site(kind: &StmtKind) -> PanicSite {
+    use crate::scenario::DsMapOp;
+    match kind {
+        StmtKind::DsMap {
+            op: DsMapOp::Set { .. } | DsMapOp::Delete { .. } | DsMapOp::Get { .. },
+            ..
+        }
+        | StmtKind::OnceDo { .. } => PanicSite::Inside,
+        StmtKind::TimerAfterFunc { .. } | StmtKind::CtxAfterFunc { .. } => PanicSite::Callback,
+        _ => PanicSite::Before,
+    }
+}
+
+/// The unwinding a `panic` or `kill` injection starts.
+fn unwind(w: &World, rule: usize, me: usize, op: OpId) -> Unwind {
+    match &w.prog.faults[rule].action {
+        FaultAction::Panic(v) => Unwind::Panic(PanicVal {
+            failure: Failure::UserPanic(v.clone()),
+            thread: me,
+            op,
+            injected: Some(rule),
+        }),
+        _ => Unwind::Exit,
+    }
+}
+
+fn strike_text(w: &World, rule: usize, where_: &str) -> String {
+    match &w.prog.faults[rule].action {
+        FaultAction::Panic(v) => format!("panic({}) {where_}", v.quoted()),
+        _ => format!("runtime.Goexit() {where_}: deferred calls run"),
+    }
+}
+
+/// Evaluate the rules before thread `cx.me` runs op `op` (of kind `kind`). Runs the fault that
+/// fires, if any: a `panic` or `kill` before the op unwinds from here.
+pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), Unwind> {
+    let me = cx.me;
+    let mut w = cx.world.borrow_mut();
+    let prog = std::sync::Arc::clone(&w.prog);
+    if w.tearing_down {
+        return Ok(());
+    }
+    // What an earlier op armed and did not use lapses here.
+    if let Some(a) = w.threads[me].armed.take() {
+        w.faults.fired[a.rule] -= 1;
+    }
+    if w.faults.skew.is_some_and(|s| s.thread == me) {
+        w.faults.skew = None;
+    }
+    for (i, spec) in prog.faults.iter().enumerate() {
+        match &spec.action {
+            FaultAction::SpuriousWakeup => {
+                if w.faults.fired[i] >= spec.times || w.steps < spec.step {
+                    continue;
+                }
+                let Some(o) = spec.obj else { continue };
+                let waiter = (0..w.threads.len()).find(|&t| {
+                    matches!(w.threads[t].status, Status::Blocked(_))
+                        && w.threads[t].waits_on == Some(o)
+                        && spec.thread.as_ref().is_none_or(|r| *r == w.threads[t].role)
+                });
+                let Some(t) = waiter else { continue };
+                drop(w);
+                let fire = decide(prog.fault_mode, spec, 1).is_some();
+                w = cx.world.borrow_mut();
+                if !fire || !unqueue(&mut w, t, o) {
+                    continue;
+                }
+                w.faults.fired[i] += 1;
+                let name = w.obj_name(o);
+                let top = w.threads[t].op;
+                log(
+                    &mut w,
+                    i,
+                    t,
+                    top,
+                    format!("woken while waiting on {name} without its condition; the runtime checks again"),
+                );
+                w.wake(t, Wake::Spurious);
+                return Ok(());
+            }
+            _ => {
+                if !applies(&w, i, spec, me, op) {
+                    continue;
+                }
+            }
+        }
+        let site = panic_site(kind);
+        match &spec.action {
+            FaultAction::Panic(_) | FaultAction::Kill if matches!(site, PanicSite::Callback) => {
+                continue
+            }
+            FaultAction::ClockSkew { .. } if !kind.starts_timer() => continue,
+            FaultAction::Cancel(c) if !cancellable(&mut w, *c) => continue,
+            FaultAction::Close(ch) if !closable(&mut w, *ch) => continue,
+            _ => {}
+        }
+        let options = match &spec.action {
+            FaultAction::ClockSkew { early, late } => skews(*early, *late).len(),
+            _ => 1,
+        };
+        drop(w);
+        let verdict = decide(prog.fault_mode, spec, options);
+        w = cx.world.borrow_mut();
+        let Some(option) = verdict else { continue };
+        w.faults.fired[i] += 1;
+        match &spec.action {
+            FaultAction::Panic(_) | FaultAction::Kill => match site {
+                PanicSite::Inside => {
+                    w.threads[me].armed = Some(Armed { rule: i, op });
+                    return Ok(());
+                }
+                _ => {
+                    drop(w);
+                    let mut w = cx.step(op)?;
+                    let text = strike_text(&w, i, "before the op");
+                    log(&mut w, i, me, op, text);
+                    return Err(unwind(&w, i, me, op));
+                }
+            },
+            FaultAction::Preempt => {
+                let others = w.runnable > 1 || w.clock.is_some_and(|c| !w.clock_parked && c != me);
+                let text = if others {
+                    "switched away from before the op".to_string()
+                } else {
+                    "no other thread could run: no switch".to_string()
+                };
+                log(&mut w, i, me, op, text);
+                rt::switch_away(me);
+                return Ok(());
+            }
+            FaultAction::Delay(ns) => {
+                let ns = *ns;
+                let text = format!(
+                    "sleeps {} (virtual) before the op",
+                    super::time::fmt_duration(ns)
+                );
+                log(&mut w, i, me, op, text);
+                drop(w);
+                return super::time::sleep(cx, op, ns);
+            }
+            FaultAction::Cancel(c) => {
+                let chaos = w
+                    .faults
+                    .chaos
+                    .expect("a chaos thread runs with cancel rules");
+                let name = w.obj_name(*c);
+                let id = (*w.ctx_var(*c)).expect("checked cancellable");
+                let effect = format!("cancel() of {name}: Done closed");
+                log(&mut w, i, chaos, op, effect);
+                let line = w.trace.as_ref().map(|t| t.len() - 1);
+                w.cancel_ctx(id, super::context::CtxErr::Canceled, None, line);
+                return Ok(());
+            }
+            FaultAction::Close(ch) => {
+                let chaos = w
+                    .faults
+                    .chaos
+                    .expect("a chaos thread runs with close rules");
+                let name = w.obj_name(*ch);
+                let (nr, ns) = {
+                    let c = w.chan(*ch);
+                    (c.recvq.len(), c.sendq.len())
+                };
+                log(
+                    &mut w,
+                    i,
+                    chaos,
+                    op,
+                    format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)"),
+                );
+                let line = w.trace.as_ref().map(|t| t.len() - 1);
+                let zero = prog.objects[*ch].zero.clone();
+                super::chan::close_now(&mut w, *ch, &zero, line);
+                return Ok(());
+            }
+            FaultAction::ClockSkew { early, late } => {
+                let ns = skews(*early, *late)[option];
+                w.faults.skew = Some(PendingSkew {
+                    rule: i,
+                    thread: me,
+                    op,
+                    ns,
+                });
+                return Ok(());
+            }
+            FaultAction::SpuriousWakeup => unreachable!("handled above"),
+        }
+    }
+    Ok(())
+}
+
+/// The skews a clock-skew rule offers, in ns (negative: earlier).
+fn skews(early: i64, late: i64) -> Vec<i64> {
+    let mut v = Vec::new();
+    if early > 0 {
+        v.push(-early);
+    }
+    if late > 0 {
+        v.push(late);
+    }
+    v
+}
+
+/// A site inside an op (a data structure's method where Go's code can panic, the start of
+/// Once's f): the armed `panic` or `kill` strikes here.
+pub(crate) fn site(cx: &ThreadCx, where_: &str) -> Result<(), Unwind> {
+    let me = cx.me;
+    let mut w = cx.world.borrow_mut();
+    let Some(a) = w.threads[me].armed.take() else {
+        return Ok(());
+    };
+    let text = strike_text(&w, a.rule, where_);
+    log(&mut w, a.rule, me, a.op, text);
+    Err(unwind(&w, a.rule, me, a.op))
+}
+
+/// A callback thread (AfterFunc's f) starts: `panic` and `kill` rules on the op that set it up
+/// strike here.
+pub(crate) fn callback_start(cx: &ThreadCx, op: OpId) -> Result<(), Unwind> {
+    let me = cx.me;
+    let (prog, cands) = {
+        let w = cx.world.borrow();
+        let prog = std::sync::Arc::clone(&w.prog);
+        if !prog.faults_on() || w.tearing_down {
+            return Ok(());
+        }
+        let cands: Vec<usize> = (0..prog.faults.len())
+            .filter(|&i| {
+                let spec = &prog.faults[i];
+                matches!(spec.action, FaultAction::Panic(_) | FaultAction::Kill)
+                    && applies(&w, i, spec, me, op)
+            })
+            .collect();
+        (prog, cands)
+    };
+    for i in cands {
+        if decide(prog.fault_mode, &prog.faults[i], 1).is_none() {
+            continue;
+        }
+        let mut w = cx.step(op)?;
+        w.faults.fired[i] += 1;
+        let text = strike_text(&w, i, "as the callback starts");
+        log(&mut w, i, me, op, text);
+        return Err(unwind(&w, i, me, op));
+    }
+    Ok(())
+}
+
+/// Apply a pending clock skew to a timer op `thread` starts now: the new delay.
+pub(crate) fn skew_timer(w: &mut World, ns: i64) -> i64 {
+    let Some(s) = w.faults.skew else { return ns };
+    if s.thread != w.current {
+        return ns;
+    }
+    w.faults.skew = None;
+    let skewed = (ns + s.ns).max(0);
+    let f = super::time::fmt_duration;
+    let effect = if s.ns < 0 {
+        format!(
+            "the timer fires {} early: after {} instead of {}",
+            f(-s.ns),
+            f(skewed),
+            f(ns)
+        )
+    } else {
+        format!(
+            "the timer fires {} late: after {} instead of {}",
+            f(s.ns),
+            f(skewed),
+            f(ns)
+        )
+    };
+    log(w, s.rule, s.thread, s.op, effect);
+    skewed
+}
+
+fn cancellable(w: &mut World, o: crate::scenario::ObjId) -> bool {
+    match *w.ctx_var(o) {
+        Some(c) => w.ctx_cancellable(c),
+        None => false,
+    }
+}
+
+fn closable(w: &mut World, ch: crate::scenario::ObjId) -> bool {
+    let c = w.chan(ch);
+    !c.nil && !c.closed
+}
+
+/// Take thread `t` off the wait queues of `o` (the object it is blocked on).
+fn unqueue(w: &mut World, t: usize, o: crate::scenario::ObjId) -> bool {
+    fn rm(q: &mut VecDeque<usize>, t: usize) -> bool {
+        match q.iter().position(|&x| x == t) {
+            Some(i) => {
+                q.remove(i);
+                true
+            }
+            None => false,
+        }
+    }
+    match &mut w.objs[o] {
+        Obj::Mutex(m) => rm(&mut m.waiters, t),
+        Obj::Once(once) => rm(&mut once.m.waiters, t),
+        Obj::RwMutex(r) => {
+            rm(&mut r.w.waiters, t)
+                || rm(&mut r.reader_sem.waiters, t)
+                || rm(&mut r.writer_sem.waiters, t)
+        }
+        Obj::WaitGroup(g) => rm(&mut g.sema.waiters, t),
+        _ => false,
+    }
+}

@@ -1,0 +1,308 @@
+//! Validation of `faults`: every rule must be able to fire somewhere in the scenario, with the
+//! fields its kind uses and no others.
+
+use super::{Compiler, R};
+use crate::model::Value;
+use crate::scenario::positions::member;
+use crate::scenario::program::{thread_roles, FaultAction, FaultSpec, OpMeta, Setup, StmtKind};
+use crate::scenario::types::{FaultKind, FaultRule};
+
+/// Every op name, as scenarios spell it.
+pub(crate) const OP_NAMES: &[&str] = &[
+    "set",
+    "get",
+    "delete",
+    "clear",
+    "range",
+    "clone",
+    "make",
+    "len",
+    "cap",
+    "send",
+    "recv",
+    "close",
+    "lock",
+    "unlock",
+    "rlock",
+    "runlock",
+    "add",
+    "done",
+    "wait",
+    "do",
+    "repeat",
+    "spawn",
+    "select",
+    "if",
+    "call",
+    "defer",
+    "recover",
+    "panic",
+    "let",
+    "yield",
+    "sleep",
+    "new_timer",
+    "after_func",
+    "stop",
+    "reset",
+    "with_cancel",
+    "with_timeout",
+    "with_value",
+    "cancel",
+    "err",
+    "cause",
+    "value",
+    "append",
+    "index",
+    "store",
+    "slice",
+    "load",
+    "cas",
+    "swap",
+    "put",
+    "use",
+    "push",
+    "pop",
+    "is_nil",
+    "assert",
+];
+
+/// Ops that only steer the interpreter: no scheduling point, so no fault fires before them.
+pub(crate) const CONTROL_OPS: &[&str] =
+    &["repeat", "if", "call", "defer", "recover", "let", "assert"];
+
+/// Default value of an injected panic.
+pub(crate) const INJECTED_PANIC: &str = "hazard: injected panic";
+
+impl Compiler<'_> {
+    /// The name and object of each op, by op id.
+    pub(super) fn op_meta(&self, op: &crate::scenario::types::Op) -> OpMeta {
+        let v = serde_json::to_value(op).unwrap_or_default();
+        let name = v
+            .get("op")
+            .and_then(|n| n.as_str())
+            .and_then(|n| OP_NAMES.iter().find(|k| **k == n).copied())
+            .unwrap_or("?");
+        let obj = v
+            .get("obj")
+            .and_then(|o| o.as_str())
+            .and_then(|o| self.objs.get(o).copied());
+        OpMeta { name, obj }
+    }
+
+    pub(super) fn faults(
+        &mut self,
+        rules: &[FaultRule],
+        top: &[String],
+        meta: &[OpMeta],
+    ) -> R<Vec<FaultSpec>> {
+        let stmts: Vec<(usize, &StmtKind)> = self
+            .blocks
+            .iter()
+            .flatten()
+            .map(|s| (s.id, &s.kind))
+            .collect();
+        let roles: Vec<String> = thread_roles(top.iter().map(String::as_str), &self.blocks)
+            .into_iter()
+            .map(str::to_string)
+            .collect();
+        let mut out = Vec::with_capacity(rules.len());
+        for (i, r) in rules.iter().enumerate() {
+            let path = format!("$.faults[{i}]");
+            let at = |f: &str| member(&path, f);
+            let kind = r.fault;
+            // Fields that belong to one kind only.
+            let own: [(&str, bool, FaultKind); 6] = [
+                ("value", r.value.is_some(), FaultKind::Panic),
+                ("for", r.duration.is_some(), FaultKind::Delay),
+                ("ctx", r.ctx.is_some(), FaultKind::Cancel),
+                ("chan", r.chan.is_some(), FaultKind::Close),
+                ("early", r.early.is_some(), FaultKind::ClockSkew),
+                ("late", r.late.is_some(), FaultKind::ClockSkew),
+            ];
+            for (field, given, owner) in own {
+                if given && kind != owner {
+                    return Err(self.err(
+                        &at(field),
+                        format!(
+                            "`{field}` belongs to `{}` rules, not `{}`",
+                            owner.name(),
+                            kind.name()
+                        ),
+                    ));
+                }
+            }
+            if let Some(p) = r.p {
+                if !(p > 0.0 && p <= 1.0) {
+                    return Err(self.err(&at("p"), format!("p must be in (0, 1], got {p}")));
+                }
+            }
+            if r.times == Some(0) {
+                return Err(self.err(&at("times"), "times must be at least 1"));
+            }
+            if let Some(t) = &r.thread {
+                if !roles.iter().any(|x| x == t) {
+                    return Err(self.err(
+                        &at("thread"),
+                        format!("no thread is named `{t}` (threads: {})", roles.join(", ")),
+                    ));
+                }
+            }
+            let op = match &r.op {
+                None => None,
+                Some(o) => match OP_NAMES.iter().find(|k| **k == o.as_str()) {
+                    Some(k) if CONTROL_OPS.contains(k) => {
+                        return Err(self.err(
+                            &at("op"),
+                            format!("`{o}` only steers the thread: no fault fires before it"),
+                        ))
+                    }
+                    Some(k) => Some(*k),
+                    None => return Err(self.err(&at("op"), format!("unknown op `{o}`"))),
+                },
+            };
+            let obj = match &r.obj {
+                None => None,
+                Some(o) => match self.objs.get(o.as_str()) {
+                    Some(&id) => Some(id),
+                    None => return Err(self.err(&at("obj"), format!("unknown object `{o}`"))),
+                },
+            };
+            let op_path = match &r.path {
+                None => None,
+                Some(p) => match self.op_paths.iter().position(|x| x == p) {
+                    Some(id) => Some(id),
+                    None => {
+                        return Err(self.err(&at("path"), format!("no op is at `{p}`")));
+                    }
+                },
+            };
+            let action = match kind {
+                FaultKind::Panic => FaultAction::Panic(
+                    r.value
+                        .clone()
+                        .unwrap_or_else(|| Value::Str(INJECTED_PANIC.into())),
+                ),
+                FaultKind::Kill => FaultAction::Kill,
+                FaultKind::Preempt => FaultAction::Preempt,
+                FaultKind::Delay => {
+                    let Some(d) = &r.duration else {
+                        return Err(self.err(&path, "a delay needs `for`: how long, e.g. \"20ms\""));
+                    };
+                    let ns = self.dur(d, &at("for"))?;
+                    self.uses_time = true;
+                    FaultAction::Delay(ns)
+                }
+                FaultKind::Cancel => {
+                    let Some(c) = &r.ctx else {
+                        return Err(self.err(&path, "a cancel needs `ctx`: the context cancelled"));
+                    };
+                    let o = self.other(c, &path, "ctx", &["context"])?;
+                    let derived = matches!(
+                        self.setup(&member("$.objects", c), self.decls[o].1)?,
+                        Setup::Context {
+                            parent: Some(_),
+                            ..
+                        }
+                    ) || stmts
+                        .iter()
+                        .any(|(_, k)| matches!(k, StmtKind::WithCancel { ctx, .. } if *ctx == o));
+                    if !derived {
+                        return Err(self.err(
+                            &at("ctx"),
+                            format!("`{c}` is never derived with a cancel function (declare it with `parent`, or make it with with_cancel or with_timeout)"),
+                        ));
+                    }
+                    FaultAction::Cancel(o)
+                }
+                FaultKind::Close => {
+                    let Some(c) = &r.chan else {
+                        return Err(self.err(&path, "a close needs `chan`: the channel closed"));
+                    };
+                    FaultAction::Close(self.other(c, &path, "chan", &["chan"])?)
+                }
+                FaultKind::SpuriousWakeup => {
+                    let Some(o) = obj else {
+                        return Err(self.err(
+                            &path,
+                            "a spurious-wakeup needs `obj`: the mutex, rwmutex, waitgroup or once waited on",
+                        ));
+                    };
+                    for (field, given) in [("op", r.op.is_some()), ("path", r.path.is_some())] {
+                        if given {
+                            return Err(self.err(
+                                &at(field),
+                                "a spurious-wakeup picks its waiter by `obj` and `thread`",
+                            ));
+                        }
+                    }
+                    let k = self.kind_of(o);
+                    if !["mutex", "rwmutex", "waitgroup", "once"].contains(&k) {
+                        let why = match k {
+                            "chan" | "timer" | "context" => "a goroutine blocked on a channel (or in a select) is woken only when its operation completes: Go has no spurious wakeups there",
+                            _ => "nothing waits on it",
+                        };
+                        return Err(self.err(
+                            &at("obj"),
+                            format!(
+                                "cannot wake a waiter of `{}` (a {k}): {why}",
+                                r.obj.as_deref().unwrap_or("")
+                            ),
+                        ));
+                    }
+                    FaultAction::SpuriousWakeup
+                }
+                FaultKind::ClockSkew => {
+                    if r.early.is_none() && r.late.is_none() {
+                        return Err(self.err(
+                            &path,
+                            "a clock-skew needs `early` or `late` (or both): a duration",
+                        ));
+                    }
+                    let d = |c: &Self, v: &Option<String>, f: &str| -> R<i64> {
+                        v.as_ref().map_or(Ok(0), |t| c.dur(t, &at(f)))
+                    };
+                    FaultAction::ClockSkew {
+                        early: d(self, &r.early, "early")?,
+                        late: d(self, &r.late, "late")?,
+                    }
+                }
+            };
+            let mut spec = FaultSpec {
+                kind,
+                thread: r.thread.clone(),
+                op,
+                obj,
+                path: op_path,
+                step: r.step.unwrap_or(0),
+                p: r.p,
+                times: r.times.unwrap_or(1),
+                action,
+                rule_path: path.clone(),
+                sites: 0,
+            };
+            if kind != FaultKind::SpuriousWakeup {
+                let sites: Vec<&(usize, &StmtKind)> = stmts
+                    .iter()
+                    .filter(|(id, _)| {
+                        !CONTROL_OPS.contains(&meta[*id].name) && spec.matches_op(*id, &meta[*id])
+                    })
+                    .collect();
+                spec.sites = sites.len() as u32;
+                if sites.is_empty() {
+                    return Err(self.err(
+                        &path,
+                        "the rule matches no op of the scenario (check `op`, `obj` and `path`)",
+                    ));
+                }
+                if kind == FaultKind::ClockSkew && !sites.iter().any(|(_, k)| k.starts_timer()) {
+                    return Err(self.err(
+                        &path,
+                        "clock-skew matches no op that starts a timer (sleep, new_timer, after_func with `after`, reset, with_timeout, a select with an `after` case)",
+                    ));
+                }
+            }
+            out.push(spec);
+        }
+        Ok(out)
+    }
+}
