@@ -37,6 +37,14 @@ fn check(path: &Path) -> Result<(), Failed> {
                 )
                 .into());
             }
+            // Passing under faults means nothing unless every rule fired somewhere.
+            if let Some(i) = x.faults.iter().position(|r| r.executions == 0) {
+                return Err(format!(
+                    "fault rule $.faults[{i}] never fired in {} executions",
+                    x.executions()
+                )
+                .into());
+            }
             Ok(())
         }
         Expectation::Fails(want) => {
@@ -75,6 +83,12 @@ fn check(path: &Path) -> Result<(), Failed> {
             }
             if trace_steps(&replayed.prog, &replayed.outcome) != report.trace {
                 return Err("replay from file gave a different trace".into());
+            }
+            // Same faults at the same steps.
+            let again = harness::report::injected(&replayed.prog, &replayed.outcome);
+            let recorded = back.faults.map(|f| f.injected).unwrap_or_default();
+            if again != recorded {
+                return Err(format!("replay injected {again:?}, recorded {recorded:?}").into());
             }
             Ok(())
         }

@@ -58,6 +58,19 @@ pub struct EngineStats {
     pub stopped: StopReason,
 }
 
+/// What one fault rule did over an exploration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RuleStat {
+    /// Executions that injected it at least once.
+    pub executions: u64,
+    /// Injections, all executions together.
+    pub injections: u64,
+    /// Executions its injected panic ended, unrecovered (the fault itself, not a finding).
+    pub ended: u64,
+    /// Executions that injected it and failed.
+    pub failed: u64,
+}
+
 /// The result of exploring one scenario.
 #[derive(Debug, Clone)]
 pub struct Exploration {
@@ -65,6 +78,8 @@ pub struct Exploration {
     /// Distinct failures, in the order found.
     pub findings: Vec<Finding>,
     pub elapsed: Duration,
+    /// Per fault rule of the scenario (empty when faults are off).
+    pub faults: Vec<RuleStat>,
 }
 
 impl Exploration {
@@ -149,6 +164,30 @@ struct Shared {
     stop: AtomicBool,
     deadline: Option<Instant>,
     findings: Mutex<Vec<Finding>>,
+    faults: Mutex<Vec<RuleStat>>,
+}
+
+/// Count the faults one execution injected.
+fn count_faults(stats: &Mutex<Vec<RuleStat>>, out: &ExecOutcome) {
+    if out.faults.is_empty() {
+        return;
+    }
+    let mut stats = lock(stats);
+    let mut seen = vec![false; stats.len()];
+    for inj in &out.faults {
+        if let Some(s) = stats.get_mut(inj.rule) {
+            s.injections += 1;
+            if !std::mem::replace(&mut seen[inj.rule], true) {
+                s.executions += 1;
+                if out.failed.is_some() {
+                    s.failed += 1;
+                }
+            }
+        }
+    }
+    if let Some(s) = out.ended_by_fault.and_then(|r| stats.get_mut(r)) {
+        s.ended += 1;
+    }
 }
 
 struct EngineCtl {
@@ -179,6 +218,9 @@ impl Control for EngineCtl {
             s.executions
         };
         let outcome = lock(&self.pending).take();
+        if let Some(out) = &outcome {
+            count_faults(&self.shared.faults, out);
+        }
         if let Some(ExecOutcome {
             failed: Some(failed),
             signature: Some(signature),
@@ -313,6 +355,11 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
         stop: AtomicBool::new(false),
         deadline: cfg.time.map(|t| start + t),
         findings: Mutex::new(Vec::new()),
+        faults: Mutex::new(if prog.faults_on() {
+            vec![RuleStat::default(); prog.faults.len()]
+        } else {
+            Vec::new()
+        }),
     });
     let engines = match cfg.engine {
         EngineKind::Portfolio => {
@@ -340,10 +387,12 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
         kind => vec![run_engine(kind, prog, cfg, &shared, cfg.iterations.max(1))?],
     };
     let findings = std::mem::take(&mut *lock(&shared.findings));
+    let faults = std::mem::take(&mut *lock(&shared.faults));
     Ok(Exploration {
         engines,
         findings,
         elapsed: start.elapsed(),
+        faults,
     })
 }
 

@@ -1,8 +1,8 @@
 //! Scenario minimization: candidate edits, each kept when the reduced scenario validates and a
 //! bounded DFS still finds the same failure.
 //!
-//! An edit is one change (drop a thread, an op, a select case, an object parameter, an unused
-//! object or proc, a final assertion; lower a `repeat` count, an `add` delta or an object's
+//! An edit is one change (drop a thread, a fault rule, an op, a select case, an object
+//! parameter, an unused object or proc, a final assertion; lower a `repeat` count, an `add` delta or an object's
 //! number) or a *pair* of changes made together, for what only goes two at a time:
 //!
 //! * two ops on the same lock in the same thread or proc: `lock` with `unlock`, `rlock` with
@@ -248,6 +248,7 @@ fn apply(v: &Value, edit: &Edit) -> Option<Value> {
         }
     }
     for segs in removals {
+        fault_paths(&mut out, &path_of(segs))?;
         let (last, parent) = segs.split_last()?;
         match (get_mut(&mut out, parent)?, last) {
             (Value::Object(m), Seg::Key(k)) => {
@@ -260,6 +261,20 @@ fn apply(v: &Value, edit: &Edit) -> Option<Value> {
         }
     }
     Some(out)
+}
+
+/// Renumber the `path` of the fault rules for the removal of the node at `removed`; `None`
+/// when that drops the op a rule names (the rule would no longer apply: drop the rule first).
+fn fault_paths(v: &mut Value, removed: &str) -> Option<()> {
+    let Some(rules) = v.get_mut("faults").and_then(Value::as_array_mut) else {
+        return Some(());
+    };
+    for r in rules {
+        if let Some(Value::String(p)) = r.get_mut("path") {
+            *p = map_path(p, removed)?;
+        }
+    }
+    Some(())
 }
 
 fn is_list_of(a: &[Value], field: &str) -> bool {
@@ -428,6 +443,12 @@ fn edits(v: &Value) -> Vec<Edit> {
     };
     for t in names("threads") {
         out.push(Edit::remove(vec![key("threads"), key(&t)]));
+    }
+    // Fault rules: the fewest a failure needs.
+    if let Some(n) = v.get("faults").and_then(Value::as_array) {
+        for i in (0..n.len()).rev() {
+            out.push(Edit::remove(vec![key("faults"), Seg::Idx(i)]));
+        }
     }
     let mut found = Vec::new();
     for top in ["threads", "procs"] {

@@ -31,7 +31,7 @@ mod write;
 
 pub use html::render_html;
 pub use table::render_table;
-pub use write::{read_report, write_report, write_report_to};
+pub use write::{read_report, write_fault_summary, write_report, write_report_to};
 
 use crate::explore::{
     replay, EngineStats, ExecOutcome, Exploration, ExploreConfig, Finding, ReplayError, Schedule,
@@ -72,7 +72,141 @@ pub struct Report {
     /// Present on regression-corpus entries: what a corpus check requires.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub corpus: Option<CorpusInfo>,
+    /// Fault injection: the faults of the reported execution and what each rule did over the
+    /// exploration (absent when the scenario has no fault rules or they were off).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub faults: Option<FaultsInfo>,
 }
+
+/// Fault injection in one exploration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultsInfo {
+    /// `on` or `explore` (see `explore.faults` in the scenario format).
+    pub mode: String,
+    /// Every fault injected in the reported execution, in order (none in a passing run).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub injected: Vec<InjectedFault>,
+    /// Per rule, over every execution explored.
+    pub rules: Vec<RuleSummary>,
+}
+
+/// One fault injected into an execution.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct InjectedFault {
+    /// Index of the rule in the scenario's `faults`.
+    pub rule: usize,
+    /// The rule's kind: `panic`, `kill`, `preempt`, `delay`, `cancel`, `close`,
+    /// `spurious-wakeup` or `clock-skew`.
+    pub fault: String,
+    /// Scheduling step it happened at.
+    pub step: u64,
+    /// Thread it hit (`chaos` for `cancel` and `close`).
+    pub thread: String,
+    /// JSON path of the op it happened before or in.
+    pub op: String,
+    pub effect: String,
+}
+
+/// What one fault rule did over an exploration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuleSummary {
+    pub rule: usize,
+    pub fault: String,
+    /// JSON path of the rule, `$.faults[i]`.
+    pub path: String,
+    /// Executions that injected it at least once.
+    pub executions: u64,
+    /// Injections, all executions together.
+    pub injections: u64,
+    /// Executions ended by its injected panic, unrecovered: the fault itself, not a finding.
+    pub ended_by_fault: u64,
+    /// Executions that injected it and failed.
+    pub failed: u64,
+    /// Every execution that injected it met the scenario's expectations (`failed` is 0).
+    pub held: bool,
+}
+
+/// The faults an execution injected, for a report.
+pub fn injected(prog: &Program, out: &ExecOutcome) -> Vec<InjectedFault> {
+    out.faults
+        .iter()
+        .map(|f| InjectedFault {
+            rule: f.rule,
+            fault: prog
+                .faults
+                .get(f.rule)
+                .map(|r| r.kind.name())
+                .unwrap_or("?")
+                .into(),
+            step: f.step,
+            thread: out.threads.get(f.thread).cloned().unwrap_or_default(),
+            op: prog.op_path(f.op).to_string(),
+            effect: f.effect.clone(),
+        })
+        .collect()
+}
+
+/// The `faults` section: `out` is the reported execution (none for a passing run).
+pub fn faults_info(
+    prog: &Program,
+    x: &Exploration,
+    out: Option<&ExecOutcome>,
+) -> Option<FaultsInfo> {
+    if !prog.faults_on() {
+        return None;
+    }
+    let rules = prog
+        .faults
+        .iter()
+        .enumerate()
+        .map(|(i, r)| {
+            let s = x.faults.get(i).cloned().unwrap_or_default();
+            RuleSummary {
+                rule: i,
+                fault: r.kind.name().into(),
+                path: r.rule_path.clone(),
+                executions: s.executions,
+                injections: s.injections,
+                ended_by_fault: s.ended,
+                failed: s.failed,
+                held: s.failed == 0,
+            }
+        })
+        .collect();
+    Some(FaultsInfo {
+        mode: prog.fault_mode.name().into(),
+        injected: out.map(|o| injected(prog, o)).unwrap_or_default(),
+        rules,
+    })
+}
+
+/// The report of an exploration with fault rules in which every expectation held, written as
+/// `reports/<scenario>.faults.json`.
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FaultSummary {
+    /// Always `hazard/fault-summary/v1`.
+    pub schema: String,
+    pub harness: HarnessInfo,
+    pub scenario: ScenarioInfo,
+    /// The engine(s), seed and budget, and what was explored.
+    pub engine: String,
+    pub seed: u64,
+    pub budget: Budget,
+    pub executions: u64,
+    pub distinct_schedules: u64,
+    pub elapsed_ms: u64,
+    pub engines: Vec<EngineInfo>,
+    /// No explored execution failed: the scenario's expectations held under every fault.
+    pub expectations_held: bool,
+    pub faults: FaultsInfo,
+}
+
+/// The version tag of a fault summary.
+pub const FAULT_SUMMARY_SCHEMA: &str = "hazard/fault-summary/v1";
 
 /// What a regression-corpus entry must show when checked.
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -112,6 +246,9 @@ pub struct MinimizedInfo {
     pub minimality: Minimality,
     /// The minimized schedule was replayed against `source` and produced `signature`.
     pub replay_verified: bool,
+    /// The faults injected in the minimized execution, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<InjectedFault>,
 }
 
 /// Whether the preemption count is known to be the least possible.
@@ -351,6 +488,9 @@ impl Report {
             Ok(out) => {
                 self.replay_verified = out.signature.as_ref() == Some(&self.failure.signature);
                 self.trace = trace_steps(prog, &out);
+                if let Some(f) = &mut self.faults {
+                    f.injected = injected(prog, &out);
+                }
                 self.schedule = ScheduleInfo {
                     format: SCHEDULE_FORMAT.into(),
                     threads: out.threads.clone(),
@@ -368,14 +508,15 @@ impl Report {
 /// The `minimized` section: replays the reduced scenario's schedule with tracing on.
 pub fn minimized_info(m: &Minimized, max_steps: u64) -> MinimizedInfo {
     let out = replay(&m.prog, &m.reduced.schedule, max_steps, true);
-    let (trace, threads, verified, rendered) = match &out {
+    let (trace, threads, verified, rendered, faults) = match &out {
         Ok(o) => (
             trace_steps(&m.prog, o),
             o.threads.clone(),
             o.signature.as_ref() == Some(&m.signature),
             rendered(o).unwrap_or_default(),
+            injected(&m.prog, o),
         ),
-        Err(_) => (Vec::new(), Vec::new(), false, String::new()),
+        Err(_) => (Vec::new(), Vec::new(), false, String::new(), Vec::new()),
     };
     let (status, proof_bound) = match m.proof {
         Proof::Proven(b) => ("proven", b),
@@ -405,6 +546,7 @@ pub fn minimized_info(m: &Minimized, max_steps: u64) -> MinimizedInfo {
             budget: m.budget,
         },
         replay_verified: verified,
+        faults,
     }
 }
 
@@ -427,21 +569,11 @@ fn build_from(
     let failure = &finding.failed.failure;
     let (go_detects, why) = failure.go_detects();
     let x = run.exploration;
+    let (harness, scenario, budget, engines) = build_head(prog, run.config, x);
     Report {
         schema: REPORT_SCHEMA.into(),
-        harness: HarnessInfo {
-            name: "hazard".into(),
-            version: crate::VERSION.into(),
-            shuttle: crate::SHUTTLE_VERSION.into(),
-        },
-        scenario: ScenarioInfo {
-            name: prog.name.clone(),
-            file: prog.file.clone(),
-            catalog: prog.catalog.clone(),
-            variant: prog.variant.map(|v| format!("{v:?}").to_lowercase()),
-            hash: prog.hash.clone(),
-            source: prog.source.clone(),
-        },
+        harness,
+        scenario,
         exploration: ExplorationInfo {
             // One engine (libFuzzer's import included) names itself; several are the portfolio.
             engine: match run.exploration.engines.as_slice() {
@@ -451,26 +583,11 @@ fn build_from(
             found_by: finding.engine.into(),
             found_at_execution: finding.execution,
             seed: run.config.seed,
-            budget: Budget {
-                iterations: run.config.iterations,
-                time_secs: run.config.time.map(|t| t.as_secs_f64()),
-                max_steps: run.config.max_steps,
-                pct_depth: run.config.pct_depth,
-                preemption_bound: run.config.preemption_bound,
-            },
+            budget,
             executions: x.executions(),
             distinct_schedules: x.distinct_schedules(),
             elapsed_ms: x.elapsed.as_millis() as u64,
-            engines: x
-                .engines
-                .iter()
-                .map(|e| EngineInfo {
-                    engine: e.engine.into(),
-                    executions: e.executions,
-                    distinct_schedules: e.distinct_schedules,
-                    stopped: stop_name(e).into(),
-                })
-                .collect(),
+            engines,
         },
         failure: FailureInfo {
             signature: finding.signature.clone(),
@@ -495,7 +612,74 @@ fn build_from(
         found: None,
         minimized: None,
         corpus: None,
+        faults: faults_info(prog, x, verified.as_ref().ok()),
     }
+}
+
+/// The summary of an exploration with fault rules that found nothing.
+pub fn fault_summary(
+    prog: &Arc<Program>,
+    cfg: &ExploreConfig,
+    x: &Exploration,
+) -> Option<FaultSummary> {
+    let faults = faults_info(prog, x, None)?;
+    let r = build_head(prog, cfg, x);
+    Some(FaultSummary {
+        schema: FAULT_SUMMARY_SCHEMA.into(),
+        harness: r.0,
+        scenario: r.1,
+        engine: match x.engines.as_slice() {
+            [one] => one.engine.into(),
+            _ => cfg.engine.name().into(),
+        },
+        seed: cfg.seed,
+        budget: r.2,
+        executions: x.executions(),
+        distinct_schedules: x.distinct_schedules(),
+        elapsed_ms: x.elapsed.as_millis() as u64,
+        engines: r.3,
+        expectations_held: x.findings.is_empty(),
+        faults,
+    })
+}
+
+/// The parts every report shares: harness, scenario, budget, engines.
+fn build_head(
+    prog: &Program,
+    cfg: &ExploreConfig,
+    x: &Exploration,
+) -> (HarnessInfo, ScenarioInfo, Budget, Vec<EngineInfo>) {
+    (
+        HarnessInfo {
+            name: "hazard".into(),
+            version: crate::VERSION.into(),
+            shuttle: crate::SHUTTLE_VERSION.into(),
+        },
+        ScenarioInfo {
+            name: prog.name.clone(),
+            file: prog.file.clone(),
+            catalog: prog.catalog.clone(),
+            variant: prog.variant.map(|v| format!("{v:?}").to_lowercase()),
+            hash: prog.hash.clone(),
+            source: prog.source.clone(),
+        },
+        Budget {
+            iterations: cfg.iterations,
+            time_secs: cfg.time.map(|t| t.as_secs_f64()),
+            max_steps: cfg.max_steps,
+            pct_depth: cfg.pct_depth,
+            preemption_bound: cfg.preemption_bound,
+        },
+        x.engines
+            .iter()
+            .map(|e| EngineInfo {
+                engine: e.engine.into(),
+                executions: e.executions,
+                distinct_schedules: e.distinct_schedules,
+                stopped: stop_name(e).into(),
+            })
+            .collect(),
+    )
 }
 
 /// The trace of a traced execution, with thread names and op paths.

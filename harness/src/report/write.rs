@@ -1,7 +1,7 @@
 //! Reading and writing report files. Writes are atomic: a temporary file in the same
 //! directory, then a rename, so a crash never leaves a half-written report.
 
-use super::{Report, ReportError, REPORT_SCHEMA};
+use super::{FaultSummary, Report, ReportError, REPORT_SCHEMA};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,10 +12,31 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError>
         source,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let safe: String = report
-        .scenario
-        .name
-        .chars()
+    let name = format!(
+        "{}-{}.json",
+        safe_name(&report.scenario.name),
+        report.failure.signature.short_hash()
+    );
+    let path = dir.join(&name);
+    write_report_to(&path, report)?;
+    Ok(path)
+}
+
+/// Write the fault summary of a passing exploration to `dir/<scenario>.faults.json`.
+pub fn write_fault_summary(dir: &Path, summary: &FaultSummary) -> Result<PathBuf, ReportError> {
+    let io = |source| ReportError::Io {
+        file: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let path = dir.join(format!("{}.faults.json", safe_name(&summary.scenario.name)));
+    write_json_to(&path, summary)?;
+    Ok(path)
+}
+
+/// A scenario name as a file name.
+fn safe_name(name: &str) -> String {
+    name.chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.' {
                 c
@@ -23,15 +44,15 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError>
                 '_'
             }
         })
-        .collect();
-    let name = format!("{safe}-{}.json", report.failure.signature.short_hash());
-    let path = dir.join(&name);
-    write_report_to(&path, report)?;
-    Ok(path)
+        .collect()
 }
 
 /// Write `report` to `path` atomically (a temporary file beside it, then a rename).
 pub fn write_report_to(path: &Path, report: &Report) -> Result<(), ReportError> {
+    write_json_to(path, report)
+}
+
+fn write_json_to(path: &Path, report: &impl serde::Serialize) -> Result<(), ReportError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),

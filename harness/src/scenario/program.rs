@@ -523,9 +523,24 @@ impl Program {
                 .iter()
                 .any(|f| matches!(f.kind, FaultKind::Cancel | FaultKind::Close))
     }
-    /// The same scenario with its faults used in `mode`.
+    /// The same scenario with its faults used in `mode`, written into the embedded source
+    /// (`explore.faults`) so that reports, replays and minimization keep the mode. Unchanged
+    /// when the scenario has no fault rules or already uses `mode`.
     pub fn with_fault_mode(&self, mode: FaultMode) -> Program {
-        let mut p = self.clone();
+        if self.faults.is_empty() || self.fault_mode == mode {
+            return self.clone();
+        }
+        let mut source = self.source.clone();
+        if let Some(obj) = source.as_object_mut() {
+            let explore = obj
+                .entry("explore")
+                .or_insert_with(|| serde_json::json!({}));
+            if let Some(e) = explore.as_object_mut() {
+                e.insert("faults".into(), serde_json::json!(mode.name()));
+            }
+        }
+        // The source validated once; the mode does not change what validation checks.
+        let mut p = super::load_value(&source, &self.file).unwrap_or_else(|_| self.clone());
         p.fault_mode = mode;
         p
     }

@@ -141,6 +141,7 @@ fn write(
         }],
         findings: vec![r.finding.clone()],
         elapsed,
+        faults: Vec::new(),
     };
     let run = RunInfo {
         config: &cfg,

@@ -4,8 +4,11 @@ use anyhow::Context;
 use clap::ValueEnum;
 use harness::explore::{explore, EngineKind, ExploreConfig, Finding};
 use harness::minimize::{minimize, MinimizeConfig};
-use harness::report::{build, build_minimized, render_table, write_report, Report, RunInfo};
-use harness::scenario::{load_file, Expectation, Program};
+use harness::report::{
+    build, build_minimized, fault_summary, render_table, write_fault_summary, write_report, Report,
+    RunInfo,
+};
+use harness::scenario::{load_file, Expectation, FaultMode, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -38,6 +41,11 @@ pub struct Args {
     /// `explore.max_steps`, else 20000].
     #[arg(long, env = "HAZARD_MAX_STEPS")]
     max_steps: Option<u64>,
+    /// How the scenarios' fault rules are used: `off`, `on` (each rule fires where it matches,
+    /// or with its probability `p`), or `explore` (the engines choose whether and where each
+    /// fires) [default: the scenario's `explore.faults`, else on].
+    #[arg(long, value_enum, env = "HAZARD_FAULTS")]
+    faults: Option<Faults>,
     /// Directory for reports.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
@@ -86,6 +94,13 @@ impl MinArgs {
             scenario: !self.no_scenario_minimize,
         }))
     }
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Faults {
+    Off,
+    On,
+    Explore,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -246,7 +261,12 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             eprint!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
         }
         let prog = match load_file(file) {
-            Ok(p) => Arc::new(p),
+            Ok(p) => Arc::new(match a.faults {
+                None => p,
+                Some(Faults::Off) => p.with_fault_mode(FaultMode::Off),
+                Some(Faults::On) => p.with_fault_mode(FaultMode::On),
+                Some(Faults::Explore) => p.with_fault_mode(FaultMode::Explore),
+            }),
             Err(e) => {
                 if !single && !a.json {
                     eprintln!("invalid");
@@ -317,6 +337,40 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 }
             }
         }
+        // A run with fault rules that found nothing still reports what each rule did.
+        let summary = if x.findings.is_empty() {
+            fault_summary(&prog, &cfg, &x)
+        } else {
+            None
+        };
+        if let Some(s) = &summary {
+            let path = write_fault_summary(&a.out, s)?;
+            if !a.json && !a.quiet && single {
+                println!(
+                    "== {} ({}): faults ({})",
+                    prog.name,
+                    file.display(),
+                    s.faults.mode
+                );
+                for r in &s.faults.rules {
+                    println!(
+                        "  {} {}: injected in {} of {} executions ({} injections{}), expectations {}",
+                        r.path,
+                        r.fault,
+                        r.executions,
+                        s.executions,
+                        r.injections,
+                        if r.ended_by_fault > 0 {
+                            format!(", {} ended by the injected panic", r.ended_by_fault)
+                        } else {
+                            String::new()
+                        },
+                        if r.held { "held" } else { "broken" }
+                    );
+                }
+            }
+            primary.get_or_insert(path);
+        }
         let expect = match &prog.expect {
             Expectation::Passes => "passes".to_string(),
             Expectation::Fails(w) => format!("fails {}", w.id.clone().unwrap_or_default()),
@@ -342,6 +396,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 "executions": x.executions(), "distinct_schedules": x.distinct_schedules(),
                 "elapsed_ms": x.elapsed.as_millis() as u64, "dfs_exhausted": x.exhausted(),
                 "findings": findings, "budget_note": if met { None } else { x.budget_note() },
+                "faults": summary.as_ref().map(|s| &s.faults),
             });
             println!("{line}");
         }
