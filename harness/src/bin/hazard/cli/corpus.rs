@@ -90,6 +90,12 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 CorpusExpect::Reproduces
             };
             for r in &reports {
+                // `hazard run` writes a fault summary beside the findings of a directory;
+                // only findings belong in the corpus.
+                if r.to_string_lossy().ends_with(".faults.json") {
+                    println!("skipped {} (a fault summary, not a finding)", r.display());
+                    continue;
+                }
                 let path = add(r, &dir, expect, &MinimizeConfig::default())?;
                 println!("added {} as {}", r.display(), path.display());
             }
