@@ -19,6 +19,11 @@ struct Cand {
 }
 
 impl Cand {
+    /// Faults the run injected: never more than the best so far, so that minimization does
+    /// not trade a preemption or a step for a fault (faults are chosen at `choice` points).
+    fn faults(&self) -> usize {
+        self.run.outcome.faults.len()
+    }
     fn min(&self) -> MinSchedule {
         MinSchedule {
             schedule: self.run.schedule.clone(),
@@ -96,7 +101,7 @@ fn ddmin(
             }
             let rest: Vec<_> = items[..lo].iter().chain(&items[hi..]).copied().collect();
             if let Some(c) = cx.try_devs(build(&rest))? {
-                if c.run.preemptions <= best.run.preemptions {
+                if c.run.preemptions <= best.run.preemptions && c.faults() <= best.faults() {
                     *best = c;
                     items = rest;
                     n = (n - 1).max(2);
@@ -122,7 +127,7 @@ fn ddmin(
             .map(|(_, d)| *d)
             .collect();
         match cx.try_devs(build(&rest))? {
-            Some(c) if c.run.preemptions <= best.run.preemptions => {
+            Some(c) if c.run.preemptions <= best.run.preemptions && c.faults() <= best.faults() => {
                 *best = c;
                 items = rest;
             }
@@ -151,7 +156,13 @@ fn bounded_search(cx: &mut Ctx<'_>, best: &mut Cand) -> Result<Proof, MinimizeEr
         )?;
         cx.budget.spend(r.executions);
         if let Some(found) = r.found {
-            *best = cx.adopt(&found)?;
+            let c = cx.adopt(&found)?;
+            if c.faults() > best.faults() {
+                // Fewer preemptions only by injecting more faults: keep the fewer faults, and
+                // the preemption count is not proven minimal.
+                return Ok(Proof::BestEffort);
+            }
+            *best = c;
             return Ok(Proof::Proven(b.checked_sub(1)));
         }
         if !r.exhausted {
@@ -166,7 +177,9 @@ fn bounded_search(cx: &mut Ctx<'_>, best: &mut Cand) -> Result<Proof, MinimizeEr
 fn fewer_steps(cx: &mut Ctx<'_>, best: &mut Cand) -> Result<(), MinimizeError> {
     let mut tries = 0u64;
     let better = |c: &Cand, best: &Cand| {
-        c.run.preemptions <= best.run.preemptions && c.run.outcome.steps < best.run.outcome.steps
+        c.run.preemptions <= best.run.preemptions
+            && c.faults() <= best.faults()
+            && c.run.outcome.steps < best.run.outcome.steps
     };
     'improve: loop {
         let moves: Vec<Devs> = {

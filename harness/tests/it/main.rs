@@ -3,6 +3,7 @@
 mod cli;
 mod corpus;
 mod datastructs;
+mod faults;
 mod fidelity;
 mod fuzz;
 mod helpers;

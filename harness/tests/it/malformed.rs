@@ -1263,3 +1263,138 @@ fn map_key_variable_never_set() {
         "variable `ghost` is read here but never set",
     );
 }
+
+/// A scenario with one rule in `faults`, laid out one field per line.
+fn with_rule(rule: &str) -> String {
+    format!(
+        r#"{{
+  "schema": "hazard/scenario/v1",
+  "name": "bad",
+  "objects": {{
+    "m": {{ "kind": "rwmutex-map" }},
+    "ch": {{ "kind": "chan" }},
+    "mu": {{ "kind": "mutex" }},
+    "bg": {{ "kind": "context" }},
+    "ctx": {{ "kind": "context", "parent": "bg" }}
+  }},
+  "threads": {{
+    "w": [
+      {{ "op": "lock", "obj": "mu" }},
+      {{ "op": "set", "obj": "m", "key": "a", "value": 1 }},
+      {{ "op": "unlock", "obj": "mu" }},
+      {{ "op": "send", "obj": "ch", "value": 1 }}
+    ],
+    "r": [ {{ "op": "recv", "obj": "ch" }}, {{ "op": "err", "obj": "ctx", "into": "e" }} ]
+  }},
+  "faults": [
+{rule}
+  ],
+  "expect": {{ "passes": true }}
+}}"#
+    )
+}
+
+/// Fault rules that cannot apply to their target are rejected with the rule's path (or the
+/// offending field's) and its line:column; rules that can are accepted.
+#[test]
+fn fault_rules_that_cannot_apply() {
+    let cases: &[(&str, &str, &str, &str)] = &[
+        // (rule text, path, needle at the reported place, message fragment)
+        (
+            "    {\n      \"fault\": \"spurious-wakeup\",\n      \"obj\": \"ch\"\n    }",
+            "$.faults[0].obj",
+            "\"obj\": \"ch\"",
+            "Go has no spurious wakeups there",
+        ),
+        (
+            "    {\n      \"fault\": \"clock-skew\",\n      \"op\": \"set\",\n      \"early\": \"5ms\"\n    }",
+            "$.faults[0]",
+            "{\n      \"fault\": \"clock-skew\"",
+            "no op that starts a timer",
+        ),
+        (
+            "    {\n      \"fault\": \"cancel\",\n      \"ctx\": \"bg\"\n    }",
+            "$.faults[0].ctx",
+            "\"ctx\": \"bg\"",
+            "never derived with a cancel function",
+        ),
+        (
+            "    {\n      \"fault\": \"close\",\n      \"chan\": \"mu\"\n    }",
+            "$.faults[0].chan",
+            "\"chan\": \"mu\"",
+            "is a mutex, not a chan",
+        ),
+        (
+            "    {\n      \"fault\": \"panic\",\n      \"op\": \"recv\",\n      \"obj\": \"m\"\n    }",
+            "$.faults[0]",
+            "{\n      \"fault\": \"panic\"",
+            "matches no op",
+        ),
+        (
+            "    {\n      \"fault\": \"kill\",\n      \"value\": 1\n    }",
+            "$.faults[0].value",
+            "\"value\": 1\n",
+            "belongs to `panic` rules",
+        ),
+        (
+            "    {\n      \"fault\": \"preempt\",\n      \"thread\": \"nobody\"\n    }",
+            "$.faults[0].thread",
+            "\"thread\": \"nobody\"",
+            "no thread is named `nobody`",
+        ),
+        (
+            "    {\n      \"fault\": \"panic\",\n      \"path\": \"$.threads.w[9]\"\n    }",
+            "$.faults[0].path",
+            "\"path\": \"$.threads.w[9]\"",
+            "no op is at",
+        ),
+        (
+            "    {\n      \"fault\": \"preempt\",\n      \"p\": 1.5\n    }",
+            "$.faults[0].p",
+            "\"p\": 1.5",
+            "p must be in (0, 1]",
+        ),
+        (
+            "    {\n      \"fault\": \"delay\",\n      \"op\": \"send\"\n    }",
+            "$.faults[0]",
+            "{\n      \"fault\": \"delay\"",
+            "needs `for`",
+        ),
+        (
+            "    {\n      \"fault\": \"preempt\",\n      \"op\": \"let\"\n    }",
+            "$.faults[0].op",
+            "\"op\": \"let\"",
+            "no fault fires before it",
+        ),
+    ];
+    for (rule, path, needle, fragment) in cases {
+        let text = with_rule(rule);
+        // The needle's place inside the `faults` list (the same words may appear above it).
+        let start = text.find("\"faults\"").unwrap();
+        let (l0, _) = crate::helpers::line_col(&text, "\"faults\"");
+        let (l, c) = crate::helpers::line_col(&text[start..], needle);
+        let (line, col) = (l0 + l - 1, c);
+        let e = reject(&text);
+        let loc = e.location.clone().unwrap();
+        assert_eq!(loc.path, *path, "path of: {e}");
+        assert_eq!((loc.line, loc.col), (line, col), "line:col of: {e}");
+        assert!(
+            e.message.contains(fragment),
+            "message of `{e}` lacks `{fragment}`"
+        );
+    }
+    // The same shapes on targets they can apply to load.
+    for rule in [
+        r#"{ "fault": "spurious-wakeup", "obj": "mu" }"#,
+        r#"{ "fault": "cancel", "ctx": "ctx" }"#,
+        r#"{ "fault": "close", "chan": "ch" }"#,
+        r#"{ "fault": "panic", "op": "set", "obj": "m", "value": "boom" }"#,
+        r#"{ "fault": "kill", "path": "$.threads.w[1]" }"#,
+        r#"{ "fault": "delay", "for": "5ms", "thread": "r", "p": 0.5, "times": 2 }"#,
+    ] {
+        let text = with_rule(rule);
+        if let Err(e) = load_str(&text, FILE) {
+            panic!("rejected {rule}: {e}");
+        }
+    }
+}
