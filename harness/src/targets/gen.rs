@@ -7,7 +7,9 @@
 //! Two families: *fixed* scenarios use only the fixed data structures (the four map
 //! structures, the stamped and epoch stacks) and must never fail; *ports* scenarios mix the raw
 //! ports (map, chan, mutex, rwmutex, waitgroup, once, atomic, slice, treiber stack, handle),
-//! where Go's documented failures are expected and only a harness panic is a bug.
+//! where Go's documented failures are expected and only a harness panic is a bug. Either may
+//! carry up to two fault rules (panic, kill, preempt on ops its threads run), in mode
+//! `explore`: the decision bytes also place the faults.
 
 use arbitrary::Unstructured;
 use serde_json::{json, Map, Value};
@@ -172,13 +174,33 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
         }
         threads.insert(format!("t{t}"), Value::Array(body));
     }
-    let source = json!({
+    // Up to two fault rules on ops the threads run, searched by the decision bytes: a fixed
+    // structure must also survive a panic or a kill inside its methods and a forced switch.
+    let mut faults = Vec::new();
+    for _ in 0..range(&mut u, 0, 2) {
+        let t = range(&mut u, 0, threads.len() as i64 - 1);
+        let thread = format!("t{t}");
+        let ops = threads[&thread]
+            .as_array()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
+        let Some(opv) = ops.get(range(&mut u, 0, ops.len() as i64 - 1) as usize) else {
+            continue;
+        };
+        let kind = pick(&mut u, &["panic", "kill", "preempt"]);
+        faults.push(json!({ "fault": kind, "thread": thread, "op": opv["op"] }));
+    }
+    let mut source = json!({
         "schema": "hazard/scenario/v1",
         "name": if fixed_only { "ops-fixed" } else { "ops-ports" },
         "objects": objects,
         "threads": threads,
         "expect": { "passes": true },
     });
+    if !faults.is_empty() {
+        source["faults"] = Value::Array(faults);
+        source["explore"] = json!({ "faults": "explore" });
+    }
     Some(Generated {
         source,
         fixed_only,
