@@ -200,7 +200,8 @@ pub struct FaultSummary {
     pub distinct_schedules: u64,
     pub elapsed_ms: u64,
     pub engines: Vec<EngineInfo>,
-    /// No explored execution failed: the scenario's expectations held under every fault.
+    /// The scenario's expectation was met: for `passes`, no explored execution failed under
+    /// any fault (for `fails`, whose failure was not found, false).
     pub expectations_held: bool,
     pub faults: FaultsInfo,
 }
@@ -638,7 +639,10 @@ pub fn fault_summary(
         distinct_schedules: x.distinct_schedules(),
         elapsed_ms: x.elapsed.as_millis() as u64,
         engines: r.3,
-        expectations_held: x.findings.is_empty(),
+        expectations_held: match &prog.expect {
+            crate::scenario::Expectation::Passes => x.findings.is_empty(),
+            crate::scenario::Expectation::Fails(_) => x.matching(prog).is_some(),
+        },
         faults,
     })
 }
