@@ -764,6 +764,8 @@ pub struct View<'a> {
     pub preemptions: usize,
     /// Whether this is the minimized scenario's interleaving.
     pub minimized: bool,
+    /// The faults injected in this interleaving.
+    pub faults: &'a [InjectedFault],
 }
 
 impl Report {
@@ -778,6 +780,7 @@ impl Report {
                 rendered: &m.rendered,
                 preemptions: m.schedule.preemptions,
                 minimized: true,
+                faults: &m.faults,
             },
             _ => View {
                 threads: &self.schedule.threads,
@@ -786,6 +789,7 @@ impl Report {
                 rendered: &self.failure.rendered,
                 preemptions: self.schedule.preemptions,
                 minimized: false,
+                faults: self.faults.as_ref().map_or(&[], |f| &f.injected),
             },
         }
     }

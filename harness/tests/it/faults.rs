@@ -300,6 +300,12 @@ fn cli_faults_flag_and_reports() {
     let replayed = hazard(&["replay", report.to_str().unwrap()], dir.path());
     assert_eq!(replayed.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&replayed.stdout).contains("[fault #0 clock-skew]"));
+    let shown = hazard(&["show", report.to_str().unwrap()], dir.path());
+    let shown = String::from_utf8_lossy(&shown.stdout);
+    assert!(
+        shown.contains("faults injected:") && shown.contains("#0 clock-skew"),
+        "{shown}"
+    );
 
     // Forcing a mode is recorded in the embedded scenario, so a replay uses it too.
     let once = scenario("once-panic.fault");

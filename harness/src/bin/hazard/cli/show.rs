@@ -47,5 +47,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         "{}",
         render_table(view.threads, view.trace, Some(view.rendered))
     );
+    if !view.faults.is_empty() {
+        println!("\nfaults injected:");
+        for f in view.faults {
+            println!(
+                "  step {:>3}  {:<10} #{} {:<16} {}: {}",
+                f.step, f.thread, f.rule, f.fault, f.op, f.effect
+            );
+        }
+    }
     Ok(super::OK)
 }
