@@ -370,3 +370,57 @@ fn cli_faults_flag_and_reports() {
         assert_eq!(r["held"], true);
     }
 }
+
+/// `delay` sleeps in virtual time before the op: timers due earlier fire first. A context with
+/// a 50ms deadline is always expired after a 100ms delay; without it, `Err()` can run first.
+#[test]
+fn delay_lets_earlier_timers_fire_first() {
+    let p = prog(json!({
+        "objects": {
+            "bg": { "kind": "context" },
+            "ctx": { "kind": "context", "parent": "bg", "timeout": "50ms" }
+        },
+        "threads": { "w": [
+            { "op": "err", "obj": "ctx", "into": "e" },
+            { "op": "assert", "var": "e", "eq": "context deadline exceeded" }
+        ] },
+        "faults": [ { "fault": "delay", "for": "100ms", "op": "err" } ],
+        "expect": { "passes": true }
+    }));
+    let x = assert_never_fails(&p);
+    assert!(x.faults[0].executions > 0);
+    let off = Arc::new(p.with_fault_mode(FaultMode::Off));
+    let y = explore(
+        &off,
+        &ExploreConfig::default()
+            .engine(EngineKind::Dfs)
+            .iterations(1000),
+    )
+    .unwrap();
+    assert_eq!(
+        y.findings.len(),
+        1,
+        "without the delay Err() can come first"
+    );
+}
+
+/// `close` acts from the chaos thread: it shows in the trace as its own column, and the
+/// producer's next send panics as Go's does.
+#[test]
+fn chaos_close_comes_from_its_own_thread() {
+    let p = shipped("chan-send-closed.fault");
+    let x = explore(
+        &p,
+        &ExploreConfig::default()
+            .engine(EngineKind::Dfs)
+            .iterations(5000),
+    )
+    .unwrap();
+    let f = x.matching(&p).expect("send on closed channel is found");
+    let out = replay(&p, &f.schedule, 20_000, true).unwrap();
+    assert_eq!(out.threads.last().map(String::as_str), Some("chaos"));
+    assert_eq!(out.faults.len(), 1);
+    assert_eq!(out.threads[out.faults[0].thread], "chaos");
+    assert!(out.faults[0].effect.starts_with("close(results)"));
+    assert_never_fails(&Arc::new(p.with_fault_mode(FaultMode::Off)));
+}
