@@ -167,6 +167,28 @@ pub fn render_html(report: &Report, view: &View) -> String {
         report.exploration.executions,
         report.exploration.seed
     );
+    if !view.faults.is_empty() {
+        let list: Vec<String> = view
+            .faults
+            .iter()
+            .map(|f| {
+                format!(
+                    "<li>step {} · <code>{}</code> · #{} {} · <code>{}</code>: {}</li>",
+                    f.step,
+                    esc(&f.thread),
+                    f.rule,
+                    esc(&f.fault),
+                    esc(&f.op),
+                    esc(&f.effect)
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            h,
+            "<dt>faults</dt><dd class=\"faults\"><ul>{}</ul></dd>",
+            list.concat()
+        );
+    }
     let _ = writeln!(h, "</dl>\n</header>");
 
     // The swimlanes.

@@ -306,6 +306,9 @@ fn cli_faults_flag_and_reports() {
         shown.contains("faults injected:") && shown.contains("#0 clock-skew"),
         "{shown}"
     );
+    let html = hazard(&["show", "--html", report.to_str().unwrap()], dir.path());
+    let html = String::from_utf8_lossy(&html.stdout);
+    assert!(html.contains("<dd class=\"faults\">") && html.contains("#0 clock-skew"));
 
     // Forcing a mode is recorded in the embedded scenario, so a replay uses it too.
     let once = scenario("once-panic.fault");
