@@ -4,7 +4,7 @@
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
 use super::driver::{execute, ExecOutcome};
-use super::fuzz::{Fuzzer, InputUse, Job, Served};
+use super::fuzz::{coverage_finish, Fuzzer, InputUse, Job, NextJob, Served};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
 use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
@@ -12,11 +12,16 @@ use super::schedule::{Decision, Schedule};
 use super::signature::Signature;
 use crate::model::world::Failed;
 use crate::scenario::{Expectation, Program};
-use shuttle::scheduler::{PctScheduler, RandomScheduler};
+use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
 use shuttle::Runner;
+use shuttle_engine::runtime::execution::Execution;
+use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
+use std::panic::Location;
+use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -467,22 +472,40 @@ pub fn run_bytes(
 
 type Served_ = Result<BytesRun, InternalError>;
 
-/// Byte-driven executions on one shuttle runner kept up between inputs, in a thread of its
-/// own: what libFuzzer's targets call once per input. The same decisions and outcome as
-/// [`run_bytes`], without setting up a runner per input.
+/// Byte-driven executions with one shuttle scheduler and one pool of task stacks kept between
+/// inputs, on the caller's thread: what libFuzzer's targets call once per input. The same
+/// decisions and outcome as [`run_bytes`], without setting up a runner per input (most of
+/// which is allocating stacks) and without handing each input to a thread of its own (two
+/// wake-ups per input, and a wait for a core when the machine is busy). Not `Send`: the
+/// stacks belong to this thread.
 pub struct ByteRunner {
-    jobs: Option<std::sync::mpsc::SyncSender<Job>>,
-    results: std::sync::mpsc::Receiver<Served_>,
+    /// `None` once an execution panicked (a harness bug): the runner is gone.
+    state: Option<ByteState>,
+}
+
+struct ByteState {
+    pool: ContinuationPool,
+    adapter: Rc<RefCell<Adapter<ServedCtl>>>,
+    config: shuttle::Config,
+    next: NextJob,
+    pending: Arc<Mutex<Option<ExecOutcome>>>,
+    result: Arc<Mutex<Option<Served_>>>,
 }
 
 struct ServedCtl {
+    next: NextJob,
     pending: Arc<Mutex<Option<ExecOutcome>>>,
     input: Arc<Mutex<InputUse>>,
-    results: std::sync::mpsc::SyncSender<Served_>,
+    result: Arc<Mutex<Option<Served_>>>,
+    /// An execution was started (see [`Served`]: `new_execution` is also called between them).
+    running: bool,
 }
 
 impl Control for ServedCtl {
     fn execution_ended(&mut self, run: Recorded) -> bool {
+        if !std::mem::take(&mut self.running) {
+            return true;
+        }
         let result = match lock(&self.pending).take() {
             Some(mut outcome) => {
                 outcome.preemptions = run.preemptions;
@@ -498,10 +521,12 @@ impl Control for ServedCtl {
                 "a byte-driven execution stopped before it finished".into(),
             )),
         };
-        self.results.send(result).is_ok()
+        *lock(&self.result) = Some(result);
+        true
     }
     fn may_start(&mut self) -> bool {
-        true
+        self.running = lock(&self.next).is_some();
+        self.running
     }
 }
 
@@ -513,41 +538,36 @@ impl Default for ByteRunner {
 
 impl ByteRunner {
     pub fn new() -> ByteRunner {
-        let (jobs_tx, jobs_rx) = std::sync::mpsc::sync_channel::<Job>(1);
-        let (results_tx, results_rx) = std::sync::mpsc::sync_channel::<Served_>(1);
-        std::thread::Builder::new()
-            .name("hazard-bytes".into())
-            .spawn(move || {
-                let slot = Arc::new(Mutex::new(None));
-                let pending = Arc::new(Mutex::new(None));
-                let input = Arc::new(Mutex::new(InputUse::default()));
-                let strategy = Served {
-                    jobs: jobs_rx,
-                    slot: Arc::clone(&slot),
-                    input: Arc::clone(&input),
-                    dec: Default::default(),
-                    keep: false,
-                };
-                let ctl = ServedCtl {
-                    pending: Arc::clone(&pending),
-                    input,
-                    results: results_tx.clone(),
-                };
-                let body = move || {
-                    let job: Option<(Arc<Program>, u64)> = lock(&slot).clone();
-                    if let Some((prog, max_steps)) = job {
-                        let out = execute(&prog, max_steps, false);
-                        *lock(&pending) = Some(out);
-                    }
-                };
-                if let Err(e) = run_shuttle(Picker::Own(Box::new(strategy)), ctl, body) {
-                    let _ = results_tx.send(Err(e));
-                }
-            })
-            .expect("spawns the byte runner thread");
+        let next: NextJob = Arc::new(Mutex::new(None));
+        let pending = Arc::new(Mutex::new(None));
+        let input = Arc::new(Mutex::new(InputUse::default()));
+        let result = Arc::new(Mutex::new(None));
+        let strategy = Served {
+            next: Arc::clone(&next),
+            input: Arc::clone(&input),
+            dec: Default::default(),
+            keep: false,
+            running: false,
+        };
+        let ctl = ServedCtl {
+            next: Arc::clone(&next),
+            pending: Arc::clone(&pending),
+            input,
+            result: Arc::clone(&result),
+            running: false,
+        };
         ByteRunner {
-            jobs: Some(jobs_tx),
-            results: results_rx,
+            state: Some(ByteState {
+                pool: ContinuationPool::new(),
+                adapter: Rc::new(RefCell::new(Adapter::new(
+                    Picker::Own(Box::new(strategy)),
+                    ctl,
+                ))),
+                config: shuttle_config(),
+                next,
+                pending,
+                result,
+            }),
         }
     }
 
@@ -560,27 +580,49 @@ impl ByteRunner {
         max_steps: u64,
         coverage: bool,
     ) -> Result<BytesRun, InternalError> {
-        let gone = || InternalError("the byte runner thread stopped".into());
-        let jobs = self.jobs.as_ref().ok_or_else(gone)?;
-        jobs.send(Job {
-            prog: Arc::clone(prog),
+        let st = self
+            .state
+            .as_ref()
+            .ok_or_else(|| InternalError("the byte runner stopped after an error".into()))?;
+        *lock(&st.next) = Some(Job {
             data: data.to_vec(),
-            max_steps,
             coverage,
-        })
-        .map_err(|_| gone())?;
-        match self.results.recv() {
-            Ok(r) => {
-                if r.is_err() {
-                    self.jobs = None;
-                }
-                r
+        });
+        // What shuttle's `Runner::run` does for one execution, with the scheduler and the
+        // stacks kept: start it, run it, and ask for the next one, which hands the scheduler's
+        // record of this one to `ServedCtl` (and starts nothing: no job is waiting).
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            CONTINUATION_POOL.set(&st.pool, || {
+                let schedule = st.adapter.borrow_mut().new_execution()?;
+                let scheduler: Rc<RefCell<dyn Scheduler>> = st.adapter.clone();
+                let (p, out) = (Arc::clone(prog), Arc::clone(&st.pending));
+                Execution::new(scheduler, schedule).run(
+                    &st.config,
+                    move || {
+                        let r = execute(&p, max_steps, false);
+                        *lock(&out) = Some(r);
+                    },
+                    Location::caller(),
+                );
+                st.adapter.borrow_mut().new_execution()
+            })
+        }));
+        let result = match ran {
+            Ok(_) => lock(&st.result).take().unwrap_or_else(|| {
+                Err(InternalError(
+                    "a byte-driven execution did not start".into(),
+                ))
+            }),
+            Err(p) => {
+                // Coverage is per OS thread: stop recording what this thread runs next.
+                coverage_finish(|_| ());
+                Err(InternalError(panic_text(p)))
             }
-            Err(_) => {
-                self.jobs = None;
-                Err(gone())
-            }
+        };
+        if result.is_err() {
+            self.state = None;
         }
+        result
     }
 }
 

@@ -152,8 +152,12 @@ pub struct ByteDecisions {
 
 impl ByteDecisions {
     pub fn new(data: &[u8]) -> ByteDecisions {
+        ByteDecisions::from_vec(data.to_vec())
+    }
+
+    fn from_vec(data: Vec<u8>) -> ByteDecisions {
         let mut d = ByteDecisions {
-            data: data.to_vec(),
+            data,
             ..ByteDecisions::default()
         };
         d.load();
@@ -281,36 +285,35 @@ fn finish_input(dec: &ByteDecisions, keep: bool) -> InputUse {
     }
 }
 
-/// The scenario the execution body runs next, and its step bound.
-pub(crate) type Slot = Arc<Mutex<Option<(Arc<crate::scenario::Program>, u64)>>>;
-
-/// A byte-driven job for [`Served`].
+/// A byte-driven job for [`Served`]: the decision bytes, and whether to keep the coverage.
 pub(crate) struct Job {
-    pub(crate) prog: Arc<crate::scenario::Program>,
     pub(crate) data: Vec<u8>,
-    pub(crate) max_steps: u64,
     pub(crate) coverage: bool,
 }
 
-/// One execution per job received, on a shuttle runner that stays up between jobs (its
-/// thread stacks are reused; a fresh runner per input spends most of its time allocating
-/// them). `slot` tells the execution body which scenario to run.
+/// The job the next execution takes (empty: none is waiting).
+pub(crate) type NextJob = Arc<Mutex<Option<Job>>>;
+
+/// Decisions from the job handed over in `next`, one execution per job. The engine that
+/// holds it starts each execution itself and calls the scheduler's `new_execution` once
+/// more after it to collect the result, so `end` is also called when nothing ran: `running`
+/// tells the two apart.
 pub(crate) struct Served {
-    pub(crate) jobs: std::sync::mpsc::Receiver<Job>,
-    pub(crate) slot: Slot,
+    pub(crate) next: NextJob,
     pub(crate) input: Arc<Mutex<InputUse>>,
     pub(crate) dec: ByteDecisions,
     pub(crate) keep: bool,
+    pub(crate) running: bool,
 }
 
 impl Strategy for Served {
     fn begin(&mut self) -> bool {
-        let Ok(job) = self.jobs.recv() else {
+        let Some(job) = self.next.lock().unwrap_or_else(|e| e.into_inner()).take() else {
             return false;
         };
-        *self.slot.lock().unwrap_or_else(|e| e.into_inner()) = Some((job.prog, job.max_steps));
-        self.dec = ByteDecisions::new(&job.data);
+        self.dec = ByteDecisions::from_vec(job.data);
         self.keep = job.coverage;
+        self.running = true;
         coverage_start();
         true
     }
@@ -324,7 +327,10 @@ impl Strategy for Served {
         self.dec.forced(t);
     }
     fn end(&mut self) -> Option<String> {
-        *self.input.lock().unwrap_or_else(|e| e.into_inner()) = finish_input(&self.dec, self.keep);
+        if std::mem::take(&mut self.running) {
+            *self.input.lock().unwrap_or_else(|e| e.into_inner()) =
+                finish_input(&self.dec, self.keep);
+        }
         None
     }
 }

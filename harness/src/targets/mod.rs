@@ -17,6 +17,7 @@ pub mod gen;
 
 use crate::explore::{ByteRunner, BytesRun, InternalError, Signature};
 use crate::scenario::{load_file, load_str, Expectation, Program};
+use std::cell::RefCell;
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
@@ -109,23 +110,27 @@ impl Selected<'_> {
     }
 }
 
-/// One execution of `prog` decided by `data`, on the process's shared [`ByteRunner`] (a
-/// libFuzzer target calls this once per input; a runner that stays up is several times
-/// faster than one per input). A runner that failed is replaced.
+/// One execution of `prog` decided by `data`, on this thread's [`ByteRunner`] (a libFuzzer
+/// target calls this once per input; a runner that stays up is several times faster than
+/// one per input). A runner that failed is replaced.
 pub fn run_input(
     prog: &Arc<Program>,
     data: &[u8],
     max_steps: u64,
 ) -> Result<BytesRun, InternalError> {
-    static RUNNER: std::sync::Mutex<Option<ByteRunner>> = std::sync::Mutex::new(None);
-    let mut r = RUNNER.lock().unwrap_or_else(|e| e.into_inner());
-    let result = r
-        .get_or_insert_with(ByteRunner::new)
-        .run(prog, data, max_steps, false);
-    if result.is_err() {
-        *r = None;
+    thread_local! {
+        static RUNNER: RefCell<Option<ByteRunner>> = const { RefCell::new(None) };
     }
-    result
+    RUNNER.with(|r| {
+        let mut r = r.borrow_mut();
+        let result = r
+            .get_or_insert_with(ByteRunner::new)
+            .run(prog, data, max_steps, false);
+        if result.is_err() {
+            *r = None;
+        }
+        result
+    })
 }
 
 fn shipped_programs() -> &'static [Arc<Program>] {
