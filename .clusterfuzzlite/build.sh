@@ -4,7 +4,8 @@
 # In ClusterFuzzLite/OSS-Fuzz (base-builder-rust) cargo-fuzz and nightly are present and
 # $SANITIZER names the sanitizer. Outside Docker (`make fuzz-smoke`) set SRC (a directory
 # holding this project as $SRC/hazard) and OUT; without $SANITIZER the build is
-# `cargo fuzz build -s none` on stable, or scripts/fuzz-build where cargo-fuzz is missing.
+# `cargo fuzz build -s none --no-trace-compares` on stable, or scripts/fuzz-build (the same
+# flags) where cargo-fuzz is missing.
 
 cd "$SRC/hazard"
 targets="schedule ops scenario_parse"
@@ -13,7 +14,7 @@ if [ -n "${SANITIZER:-}" ]; then
     cargo fuzz build -O --debug-assertions
     bin="fuzz/target/x86_64-unknown-linux-gnu/release"
 elif cargo fuzz --version >/dev/null 2>&1; then
-    cargo fuzz build -s none
+    cargo fuzz build -s none --no-trace-compares
     bin="fuzz/target/x86_64-unknown-linux-gnu/release"
 else
     bin="$(scripts/fuzz-build | tail -n 1)"
