@@ -246,7 +246,10 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
         }
         c.args(["fuzz", "run", "--fuzz-dir"])
             .arg(&fdir)
-            .args(["-s", if asan { "address" } else { "none" }, "schedule"])
+            .args(["-s", if asan { "address" } else { "none" }])
+            // No compare tracing, as scripts/fuzz-build (which says why): with `-s none` this
+            // is the build it makes.
+            .args(["--no-trace-compares", "schedule"])
             .arg(&corpus)
             .arg("--")
             .args(&lf_args);
