@@ -7,20 +7,17 @@ use super::driver::{execute, ExecOutcome};
 use super::fuzz::{coverage_finish, Fuzzer, InputUse, Job, NextJob, Served};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
-use super::rt::{shuttle_config, Adapter, Control, Picker, Recorded};
+use super::rt::{run_kept, shuttle_config, Adapter, Control, Picker, Recorded, StackPool};
 use super::schedule::{Decision, Schedule};
 use super::signature::Signature;
 use crate::model::world::Failed;
 use crate::scenario::{Expectation, Program};
-use shuttle::scheduler::{PctScheduler, RandomScheduler, Scheduler};
+use shuttle::scheduler::{PctScheduler, RandomScheduler};
 use shuttle::Runner;
-use shuttle_engine::runtime::execution::Execution;
-use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::panic::Location;
 use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -484,7 +481,7 @@ pub struct ByteRunner {
 }
 
 struct ByteState {
-    pool: ContinuationPool,
+    pool: StackPool,
     adapter: Rc<RefCell<Adapter<ServedCtl>>>,
     config: shuttle::Config,
     next: NextJob,
@@ -558,7 +555,7 @@ impl ByteRunner {
         };
         ByteRunner {
             state: Some(ByteState {
-                pool: ContinuationPool::new(),
+                pool: StackPool::new(),
                 adapter: Rc::new(RefCell::new(Adapter::new(
                     Picker::Own(Box::new(strategy)),
                     ctl,
@@ -588,23 +585,13 @@ impl ByteRunner {
             data: data.to_vec(),
             coverage,
         });
-        // What shuttle's `Runner::run` does for one execution, with the scheduler and the
-        // stacks kept: start it, run it, and ask for the next one, which hands the scheduler's
-        // record of this one to `ServedCtl` (and starts nothing: no job is waiting).
+        // The next `new_execution` hands this one's record to `ServedCtl` and starts nothing:
+        // no job is waiting then.
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            CONTINUATION_POOL.set(&st.pool, || {
-                let schedule = st.adapter.borrow_mut().new_execution()?;
-                let scheduler: Rc<RefCell<dyn Scheduler>> = st.adapter.clone();
-                let (p, out) = (Arc::clone(prog), Arc::clone(&st.pending));
-                Execution::new(scheduler, schedule).run(
-                    &st.config,
-                    move || {
-                        let r = execute(&p, max_steps, false);
-                        *lock(&out) = Some(r);
-                    },
-                    Location::caller(),
-                );
-                st.adapter.borrow_mut().new_execution()
+            let (p, out) = (Arc::clone(prog), Arc::clone(&st.pending));
+            run_kept(&st.pool, &st.adapter, &st.config, move || {
+                let r = execute(&p, max_steps, false);
+                *lock(&out) = Some(r);
             })
         }));
         let result = match ran {

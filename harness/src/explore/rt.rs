@@ -14,7 +14,8 @@ use super::schedule::Decision;
 use shuttle::scheduler::{
     PctScheduler, RandomScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId,
 };
-use shuttle_engine::runtime::execution::ExecutionState;
+use shuttle_engine::runtime::execution::{Execution, ExecutionState};
+use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATION_POOL};
 use shuttle_engine::runtime::thread::switch;
 use std::cell::Cell;
 use std::panic::Location;
@@ -367,6 +368,27 @@ impl<C: Control> Scheduler for Adapter<C> {
             }
         }
     }
+}
+
+/// The task stacks of executions run with [`run_kept`], kept between them.
+pub(crate) type StackPool = ContinuationPool;
+
+/// One execution of `body` under `adapter`, reusing `pool`'s stacks and the adapter between
+/// calls: what shuttle's `Runner::run` does for one execution, without setting a runner up
+/// each time. Afterwards the adapter is asked for the next execution, which hands its record
+/// of this one to its `Control` (and starts nothing when the control says so).
+pub(crate) fn run_kept<C: Control + 'static>(
+    pool: &StackPool,
+    adapter: &std::rc::Rc<std::cell::RefCell<Adapter<C>>>,
+    config: &shuttle::Config,
+    body: impl Fn() + Send + Sync + 'static,
+) -> Option<ShuttleSchedule> {
+    CONTINUATION_POOL.set(pool, || {
+        let schedule = adapter.borrow_mut().new_execution()?;
+        let scheduler: std::rc::Rc<std::cell::RefCell<dyn Scheduler>> = adapter.clone();
+        Execution::new(scheduler, schedule).run(config, body, Location::caller());
+        adapter.borrow_mut().new_execution()
+    })
 }
 
 /// Shuttle configuration for hazard's executions: hazard bounds steps and reports failures
