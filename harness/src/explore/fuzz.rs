@@ -6,13 +6,16 @@
 //! else than the policy would: among the `n` threads that can run (in index order, the virtual
 //! clock among them, so timer order is a thread choice), the `target % (n - 1)`-th after the
 //! policy's pick, cyclically; among options (a ready `select` case, a pooled object), option
-//! `1 + target % (arity - 1)`. Every deviation therefore changes the schedule. Bytes are spent only on real choices: a forced step (one thread can run) does not
-//! count. The default policy keeps the current thread running while it can, for at most
-//! [`QUANTUM`] decisions in a row, then runs the thread that has waited longest; it takes
-//! option 0. When the bytes run out the default policy decides everything that is left. It is
-//! fair, so a spin loop always lets the thread it waits for make progress and running out of
-//! bytes never fakes a livelock. Decoding is total: any byte string is a schedule (a trailing
-//! odd byte is ignored).
+//! `1 + target % (arity - 1)` (counted from the policy's option). Every deviation therefore
+//! changes the schedule. Bytes are spent only on real choices: a forced step (one thread can
+//! run) does not count. The default policy keeps the current thread running while it can, for
+//! at most [`QUANTUM`] decisions in a row, then runs the thread that has waited longest; it
+//! takes option 0, except at a fault decision (`--faults explore`), where it fires the fault as
+//! the rule declares it (at the first place it matches), and a deviation withholds or moves it.
+//! When the bytes run out the default policy decides everything that is left. It is fair, so a
+//! spin loop always lets the thread it waits for make progress and running out of bytes never
+//! fakes a livelock. Decoding is total: any byte string is a schedule (a trailing odd byte is
+//! ignored).
 //!
 //! This is the representation PCT samples from (a few preemptions at chosen points, threads
 //! otherwise run on), so a short input is a schedule with few preemptions, and mutating one
@@ -148,6 +151,8 @@ pub struct ByteDecisions {
     kept: u32,
     /// Real decisions taken so far.
     decisions: usize,
+    /// Which of those decisions were choices among options (select cases, faults).
+    choices: Vec<usize>,
 }
 
 impl ByteDecisions {
@@ -244,9 +249,20 @@ impl ByteDecisions {
 
     /// Pick an option in `0..arity` (`arity >= 1`).
     pub fn choice(&mut self, arity: u32) -> u32 {
+        self.pick(arity, 0)
+    }
+
+    /// A fault decision (option 0: no fault): by default the fault fires (option 1), as the
+    /// rule declares it, at the first place it matches; a deviation withholds or changes it.
+    pub fn fault_choice(&mut self, arity: u32) -> u32 {
+        self.pick(arity, 1.min(arity.saturating_sub(1)))
+    }
+
+    fn pick(&mut self, arity: u32, default: u32) -> u32 {
+        self.choices.push(self.decisions);
         match self.due() {
-            Some(b) if arity > 1 => 1 + b as u32 % (arity - 1),
-            _ => 0,
+            Some(b) if arity > 1 => (default + 1 + b as u32 % (arity - 1)) % arity,
+            _ => default,
         }
     }
 
@@ -323,6 +339,9 @@ impl Strategy for Served {
     fn choice(&mut self, arity: u32) -> Option<u32> {
         Some(self.dec.choice(arity))
     }
+    fn fault_choice(&mut self, arity: u32) -> Option<u32> {
+        Some(self.dec.fault_choice(arity))
+    }
     fn forced(&mut self, t: u32) {
         self.dec.forced(t);
     }
@@ -394,8 +413,9 @@ pub(crate) struct Fuzzer {
     /// Hit-count classes seen so far, per counter.
     seen: Vec<u8>,
     current: ByteDecisions,
-    /// The single-deviation sweep: next decision to deviate at, and where it ends.
-    sweep: (usize, usize),
+    /// The single-deviation sweep: the decisions of the default schedule still to deviate
+    /// at, last first.
+    sweep: Vec<usize>,
 }
 
 impl Fuzzer {
@@ -405,7 +425,7 @@ impl Fuzzer {
             corpus: Vec::new(),
             seen: vec![0; COVERAGE_SIZE],
             current: ByteDecisions::default(),
-            sweep: (0, 0),
+            sweep: Vec::new(),
         }
     }
 
@@ -422,9 +442,8 @@ impl Fuzzer {
         }
         // First one deviation at each early decision of the default schedule: a race that
         // needs one preemption is found in as many executions as it has decisions.
-        if self.sweep.0 < self.sweep.1 {
-            self.sweep.0 += 1;
-            return vec![(self.sweep.0 - 1) as u8, 0];
+        if let Some(k) = self.sweep.pop() {
+            return vec![k as u8, 0];
         }
         // Newer entries found newer coverage: favour the second half of the corpus.
         let n = self.corpus.len();
@@ -512,13 +531,22 @@ impl Strategy for Fuzzer {
     fn choice(&mut self, arity: u32) -> Option<u32> {
         Some(self.current.choice(arity))
     }
+    fn fault_choice(&mut self, arity: u32) -> Option<u32> {
+        Some(self.current.fault_choice(arity))
+    }
     fn forced(&mut self, t: u32) {
         self.current.forced(t);
     }
     fn end(&mut self) -> Option<String> {
         let novel = coverage_finish(|hits| self.novel(hits));
         if self.corpus.is_empty() {
-            self.sweep = (0, self.current.decisions.min(SWEEP));
+            // Choices first (a select case, a fault): few, and each opens another path.
+            let n = self.current.decisions.min(SWEEP);
+            let choices = &self.current.choices;
+            let mut order: Vec<usize> = choices.iter().copied().filter(|&k| k < n).collect();
+            order.extend((0..n).filter(|k| !choices.contains(k)));
+            order.reverse();
+            self.sweep = order;
         }
         if novel || self.corpus.is_empty() {
             let dec = std::mem::take(&mut self.current);

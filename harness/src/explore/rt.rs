@@ -136,6 +136,10 @@ pub(crate) trait Strategy: Send {
     fn thread(&mut self, runnable: &[u32], current: Option<u32>) -> Option<u32>;
     /// Pick an option in `0..arity` (`arity >= 2`); `None` stops the execution.
     fn choice(&mut self, arity: u32) -> Option<u32>;
+    /// A fault decision (option 0 is "no fault"); by default like any choice.
+    fn fault_choice(&mut self, arity: u32) -> Option<u32> {
+        self.choice(arity)
+    }
     /// The execution ended: an error if the strategy could not follow it (replay divergence).
     fn end(&mut self) -> Option<String> {
         None
@@ -354,6 +358,7 @@ impl<C: Control> Scheduler for Adapter<C> {
         let k = match &mut self.picker {
             Picker::Shuttle(s) => Some(pick(s.next_u64())),
             Picker::Pct(s, _) => Some(pick(s.next_u64())),
+            Picker::Own(s) if bias.is_some() => s.fault_choice(arity),
             Picker::Own(s) => s.choice(arity),
         };
         match k {
