@@ -11,7 +11,7 @@
 //! an interleaving, and schedule minimization drops the faults a failure does not need.
 
 use super::world::{Obj, PanicVal, Status, ThreadCx, Unwind, Wake, World};
-use super::Failure;
+use super::{Failure, WaitReason};
 use crate::explore::rt;
 use crate::scenario::{FaultAction, FaultMode, FaultSpec, OpId, Program, StmtKind};
 use std::collections::VecDeque;
@@ -183,9 +183,24 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 }
                 let Some(o) = spec.obj else { continue };
                 let waiter = (0..w.threads.len()).find(|&t| {
-                    matches!(w.threads[t].status, Status::Blocked(_))
-                        && w.threads[t].waits_on == Some(o)
-                        && spec.thread.as_ref().is_none_or(|r| *r == w.threads[t].role)
+                    spec.thread.as_ref().is_none_or(|r| *r == w.threads[t].role)
+                        && match w.threads[t].status {
+                            // A select waits on all its channels at once.
+                            Status::Blocked(WaitReason::Select) => match &w.objs[o] {
+                                Obj::Chan(c) => c
+                                    .recvq
+                                    .iter()
+                                    .chain(c.sendq.iter())
+                                    .any(|x| x.thread == t && x.case.is_some()),
+                                _ => false,
+                            },
+                            // A send or receive is woken only when it completes.
+                            Status::Blocked(_) => {
+                                !matches!(w.objs[o], Obj::Chan(_))
+                                    && w.threads[t].waits_on == Some(o)
+                            }
+                            _ => false,
+                        }
                 });
                 let Some(t) = waiter else { continue };
                 drop(w);
@@ -435,6 +450,16 @@ fn unqueue(w: &mut World, t: usize, o: crate::scenario::ObjId) -> bool {
                 || rm(&mut r.writer_sem.waiters, t)
         }
         Obj::WaitGroup(g) => rm(&mut g.sema.waiters, t),
+        // A select: off the queues of every channel it waits on.
+        Obj::Chan(_) => {
+            for obj in &mut w.objs {
+                if let Obj::Chan(c) = obj {
+                    c.recvq.retain(|x| x.thread != t);
+                    c.sendq.retain(|x| x.thread != t);
+                }
+            }
+            true
+        }
         _ => false,
     }
 }

@@ -81,143 +81,153 @@ pub(crate) fn select(
         });
     }
     let cases = &resolved[..];
-    let actionable: Vec<usize> = (0..cases.len())
-        .filter(|&i| match &cases[i] {
-            SelCase::Recv { ch, .. } => {
-                let c = w.chan(*ch);
-                !c.nil && (!c.sendq.is_empty() || !c.buf.is_empty() || c.closed)
-            }
-            SelCase::Send { ch, .. } => {
-                let c = w.chan(*ch);
-                !c.nil && (c.closed || !c.recvq.is_empty() || c.buf.len() < c.cap)
-            }
-            SelCase::After { .. } => unreachable!("resolved above"),
-        })
-        .collect();
-
-    if !actionable.is_empty() {
-        let index = actionable[rt::choose(actionable.len())];
-        return match &cases[index] {
-            SelCase::Recv { ch, zero } => {
-                let line = w.next_line();
-                let Received { value, ok, from } =
-                    try_recv(&mut w, *ch, zero, line).expect("an actionable receive proceeds");
-                if w.chan(*ch).timer {
-                    abandon(&mut w, cases, index);
+    // Polled once, and again after a spurious wakeup (an injected fault).
+    loop {
+        let actionable: Vec<usize> = (0..cases.len())
+            .filter(|&i| match &cases[i] {
+                SelCase::Recv { ch, .. } => {
+                    let c = w.chan(*ch);
+                    !c.nil && (!c.sendq.is_empty() || !c.buf.is_empty() || c.closed)
                 }
-                let name = w.obj_name(*ch);
-                w.note_from(cx.me, op, from, || {
-                    format!("select case {index}: <-{name} -> {}, {ok}", value.quoted())
+                SelCase::Send { ch, .. } => {
+                    let c = w.chan(*ch);
+                    !c.nil && (c.closed || !c.recvq.is_empty() || c.buf.len() < c.cap)
+                }
+                SelCase::After { .. } => unreachable!("resolved above"),
+            })
+            .collect();
+
+        if !actionable.is_empty() {
+            let index = actionable[rt::choose(actionable.len())];
+            return match &cases[index] {
+                SelCase::Recv { ch, zero } => {
+                    let line = w.next_line();
+                    let Received { value, ok, from } =
+                        try_recv(&mut w, *ch, zero, line).expect("an actionable receive proceeds");
+                    if w.chan(*ch).timer {
+                        abandon(&mut w, cases, index);
+                    }
+                    let name = w.obj_name(*ch);
+                    w.note_from(cx.me, op, from, || {
+                        format!("select case {index}: <-{name} -> {}, {ok}", value.quoted())
+                    });
+                    Ok(Selected::Case { index, value, ok })
+                }
+                SelCase::Send { ch, value } => {
+                    let name = w.obj_name(*ch);
+                    let line = w.next_line();
+                    match try_send(&mut w, *ch, value, line) {
+                        TrySend::Done => {
+                            w.note(cx.me, op, || {
+                                format!("select case {index}: {name} <- {}", value.quoted())
+                            });
+                            Ok(Selected::Case {
+                                index,
+                                value: Value::Nil,
+                                ok: true,
+                            })
+                        }
+                        TrySend::Closed => {
+                            let from = w.release_line(Release::Close(*ch));
+                            w.note_from(cx.me, op, from, || {
+                                format!("select case {index}: {name} is closed")
+                            });
+                            Err(cx.panic(Failure::SendOnClosedChannel, op))
+                        }
+                        TrySend::WouldBlock => unreachable!("an actionable send proceeds"),
+                    }
+                }
+                SelCase::After { .. } => unreachable!("resolved above"),
+            };
+        }
+        if has_default {
+            w.note(cx.me, op, || "select: default".to_string());
+            return Ok(Selected::Default);
+        }
+
+        let me = cx.me;
+        let mut any = false;
+        for (i, case) in cases.iter().enumerate() {
+            match case {
+                SelCase::Recv { ch, .. } if !w.chan(*ch).nil => {
+                    any = true;
+                    w.chan(*ch).recvq.push_back(Waiter {
+                        thread: me,
+                        case: Some(i),
+                        value: Value::Nil,
+                    });
+                }
+                SelCase::Send { ch, value } if !w.chan(*ch).nil => {
+                    any = true;
+                    w.chan(*ch).sendq.push_back(Waiter {
+                        thread: me,
+                        case: Some(i),
+                        value: value.clone(),
+                    });
+                }
+                _ => {}
+            }
+        }
+        let reason = if cases.is_empty() {
+            WaitReason::SelectNoCases
+        } else {
+            WaitReason::Select
+        };
+        let single = if any {
+            None
+        } else {
+            cases.first().map(|c| match c {
+                SelCase::Recv { ch, .. } | SelCase::Send { ch, .. } => *ch,
+                SelCase::After { .. } => unreachable!("resolved above"),
+            })
+        };
+        let wake = cx.block(w, op, reason, single)?;
+        if wake == Wake::Spurious {
+            // An injected spurious wakeup took it off every queue: poll the cases again (the
+            // `time.After` timers stay as they are) and wait again if none can proceed.
+            w = cx.world.borrow_mut();
+            continue;
+        }
+        return match wake {
+            Wake::Received {
+                case: Some(index),
+                value,
+                ok,
+            } => {
+                let mut w = cx.world.borrow_mut();
+                if let SelCase::Recv { ch, .. } = &cases[index] {
+                    if w.chan(*ch).timer {
+                        abandon(&mut w, cases, index);
+                    }
+                }
+                let from = w.take_woken(me);
+                w.note_from(me, op, from, || {
+                    format!("select case {index} -> {}, {ok} (woken)", value.quoted())
                 });
                 Ok(Selected::Case { index, value, ok })
             }
-            SelCase::Send { ch, value } => {
-                let name = w.obj_name(*ch);
-                let line = w.next_line();
-                match try_send(&mut w, *ch, value, line) {
-                    TrySend::Done => {
-                        w.note(cx.me, op, || {
-                            format!("select case {index}: {name} <- {}", value.quoted())
-                        });
-                        Ok(Selected::Case {
-                            index,
-                            value: Value::Nil,
-                            ok: true,
-                        })
-                    }
-                    TrySend::Closed => {
-                        let from = w.release_line(Release::Close(*ch));
-                        w.note_from(cx.me, op, from, || {
-                            format!("select case {index}: {name} is closed")
-                        });
-                        Err(cx.panic(Failure::SendOnClosedChannel, op))
-                    }
-                    TrySend::WouldBlock => unreachable!("an actionable send proceeds"),
-                }
-            }
-            SelCase::After { .. } => unreachable!("resolved above"),
-        };
-    }
-    if has_default {
-        w.note(cx.me, op, || "select: default".to_string());
-        return Ok(Selected::Default);
-    }
-
-    let me = cx.me;
-    let mut any = false;
-    for (i, case) in cases.iter().enumerate() {
-        match case {
-            SelCase::Recv { ch, .. } if !w.chan(*ch).nil => {
-                any = true;
-                w.chan(*ch).recvq.push_back(Waiter {
-                    thread: me,
-                    case: Some(i),
+            Wake::Sent { case: Some(index) } => {
+                let mut w = cx.world.borrow_mut();
+                let from = w.take_woken(me);
+                w.note_from(me, op, from, || {
+                    format!("select case {index}: sent (woken)")
+                });
+                Ok(Selected::Case {
+                    index,
                     value: Value::Nil,
+                    ok: true,
+                })
+            }
+            Wake::SendClosed { case: Some(index) } => {
+                let mut w = cx.world.borrow_mut();
+                let from = w.take_woken(me);
+                w.note_from(me, op, from, || {
+                    format!("select case {index}: channel closed (woken)")
                 });
+                drop(w);
+                Err(cx.panic(Failure::SendOnClosedChannel, op))
             }
-            SelCase::Send { ch, value } if !w.chan(*ch).nil => {
-                any = true;
-                w.chan(*ch).sendq.push_back(Waiter {
-                    thread: me,
-                    case: Some(i),
-                    value: value.clone(),
-                });
-            }
-            _ => {}
-        }
-    }
-    let reason = if cases.is_empty() {
-        WaitReason::SelectNoCases
-    } else {
-        WaitReason::Select
-    };
-    let single = if any {
-        None
-    } else {
-        cases.first().map(|c| match c {
-            SelCase::Recv { ch, .. } | SelCase::Send { ch, .. } => *ch,
-            SelCase::After { .. } => unreachable!("resolved above"),
-        })
-    };
-    match cx.block(w, op, reason, single)? {
-        Wake::Received {
-            case: Some(index),
-            value,
-            ok,
-        } => {
-            let mut w = cx.world.borrow_mut();
-            if let SelCase::Recv { ch, .. } = &cases[index] {
-                if w.chan(*ch).timer {
-                    abandon(&mut w, cases, index);
-                }
-            }
-            let from = w.take_woken(me);
-            w.note_from(me, op, from, || {
-                format!("select case {index} -> {}, {ok} (woken)", value.quoted())
-            });
-            Ok(Selected::Case { index, value, ok })
-        }
-        Wake::Sent { case: Some(index) } => {
-            let mut w = cx.world.borrow_mut();
-            let from = w.take_woken(me);
-            w.note_from(me, op, from, || {
-                format!("select case {index}: sent (woken)")
-            });
-            Ok(Selected::Case {
-                index,
-                value: Value::Nil,
-                ok: true,
-            })
-        }
-        Wake::SendClosed { case: Some(index) } => {
-            let mut w = cx.world.borrow_mut();
-            let from = w.take_woken(me);
-            w.note_from(me, op, from, || {
-                format!("select case {index}: channel closed (woken)")
-            });
-            drop(w);
-            Err(cx.panic(Failure::SendOnClosedChannel, op))
-        }
-        other => unreachable!("a select is woken by one of its cases, not {other:?}"),
+            other => unreachable!("a select is woken by one of its cases, not {other:?}"),
+        };
     }
 }

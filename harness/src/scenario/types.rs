@@ -111,8 +111,8 @@ pub enum FaultKind {
     Cancel,
     /// Channel `chan` is closed from a chaos thread.
     Close,
-    /// A thread blocked on `obj` (a mutex, rwmutex or waitgroup wait) is woken without its
-    /// condition; Go's runtime re-checks and waits again.
+    /// A thread blocked on `obj` (a mutex, rwmutex, waitgroup or once; a channel for a
+    /// `select` on it) is woken without its condition; Go's runtime re-checks and waits again.
     SpuriousWakeup,
     /// The timer the op starts fires `early` or `late` (virtual time) by up to that much.
     ClockSkew,

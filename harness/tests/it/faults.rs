@@ -427,3 +427,34 @@ fn chaos_close_comes_from_its_own_thread() {
     assert!(out.faults[0].effect.starts_with("close(results)"));
     assert_never_fails(&Arc::new(p.with_fault_mode(FaultMode::Off)));
 }
+
+/// A spurious wakeup of a `select` is absorbed: it polls its cases again (its `time.After`
+/// timer unchanged) and waits again, so it still completes only with a real case.
+#[test]
+fn spurious_select_wakeups_are_absorbed() {
+    let p = prog(json!({
+        "objects": { "a": { "kind": "chan", "cap": 1 }, "b": { "kind": "chan" } },
+        "threads": {
+            "waiter": [
+                { "op": "select", "cases": [
+                    { "case": "recv", "obj": "a", "into": "v", "body": [ { "op": "let", "var": "got", "value": "a" } ] },
+                    { "case": "recv", "obj": "b", "body": [ { "op": "let", "var": "got", "value": "b" } ] },
+                    { "case": "after", "after": "1s", "body": [ { "op": "let", "var": "got", "value": "timeout" } ] }
+                ] },
+                { "op": "assert", "var": "got", "not": true, "eq": "b", "message": "nothing is sent on b" }
+            ],
+            "sender": [ { "op": "yield" }, { "op": "yield" }, { "op": "send", "obj": "a", "value": 1 } ]
+        },
+        "faults": [ { "fault": "spurious-wakeup", "obj": "a", "times": 3 } ],
+        "expect": { "passes": true }
+    }));
+    let x = assert_never_fails(&p);
+    assert!(
+        x.faults[0].executions > 0,
+        "the select was never woken spuriously"
+    );
+    assert!(
+        x.faults[0].injections > x.faults[0].executions,
+        "never woken twice"
+    );
+}

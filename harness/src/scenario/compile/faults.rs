@@ -6,6 +6,7 @@ use crate::model::Value;
 use crate::scenario::positions::member;
 use crate::scenario::program::{thread_roles, FaultAction, FaultSpec, OpMeta, Setup, StmtKind};
 use crate::scenario::types::{FaultKind, FaultRule};
+use crate::scenario::CaseOp;
 
 /// Every op name, as scenarios spell it.
 pub(crate) const OP_NAMES: &[&str] = &[
@@ -224,7 +225,7 @@ impl Compiler<'_> {
                     let Some(o) = obj else {
                         return Err(self.err(
                             &path,
-                            "a spurious-wakeup needs `obj`: the mutex, rwmutex, waitgroup or once waited on",
+                            "a spurious-wakeup needs `obj`: the mutex, rwmutex, waitgroup or once waited on, or a channel a select waits on",
                         ));
                     };
                     for (field, given) in [("op", r.op.is_some()), ("path", r.path.is_some())] {
@@ -236,9 +237,18 @@ impl Compiler<'_> {
                         }
                     }
                     let k = self.kind_of(o);
-                    if !["mutex", "rwmutex", "waitgroup", "once"].contains(&k) {
+                    let selected = stmts.iter().any(|(_, s)| match s {
+                        StmtKind::Select { cases, .. } => cases.iter().any(|c| {
+                            matches!(c.op, CaseOp::Recv { ch, .. } | CaseOp::Send { ch, .. } if ch == o)
+                        }),
+                        _ => false,
+                    });
+                    let waits = ["mutex", "rwmutex", "waitgroup", "once"].contains(&k)
+                        || (k == "chan" && selected);
+                    if !waits {
                         let why = match k {
-                            "chan" | "timer" | "context" => "a goroutine blocked on a channel (or in a select) is woken only when its operation completes: Go has no spurious wakeups there",
+                            "chan" => "no select has a case on it, and a goroutine blocked in a send or receive is woken only when it completes: Go has no spurious wakeups there",
+                            "timer" | "context" => "a goroutine blocked on its channel is woken only when the operation completes: Go has no spurious wakeups there",
                             _ => "nothing waits on it",
                         };
                         return Err(self.err(
