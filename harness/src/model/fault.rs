@@ -182,27 +182,9 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                     continue;
                 }
                 let Some(o) = spec.obj else { continue };
-                let waiter = (0..w.threads.len()).find(|&t| {
-                    spec.thread.as_ref().is_none_or(|r| *r == w.threads[t].role)
-                        && match w.threads[t].status {
-                            // A select waits on all its channels at once.
-                            Status::Blocked(WaitReason::Select) => match &w.objs[o] {
-                                Obj::Chan(c) => c
-                                    .recvq
-                                    .iter()
-                                    .chain(c.sendq.iter())
-                                    .any(|x| x.thread == t && x.case.is_some()),
-                                _ => false,
-                            },
-                            // A send or receive is woken only when it completes.
-                            Status::Blocked(_) => {
-                                !matches!(w.objs[o], Obj::Chan(_))
-                                    && w.threads[t].waits_on == Some(o)
-                            }
-                            _ => false,
-                        }
-                });
-                let Some(t) = waiter else { continue };
+                let Some(t) = spurious_waiter(&w, spec, o) else {
+                    continue;
+                };
                 drop(w);
                 let fire = decide(prog.fault_mode, spec, 1).is_some();
                 w = cx.world.borrow_mut();
@@ -331,6 +313,24 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
         }
     }
     Ok(())
+}
+
+/// A thread a `spurious-wakeup` rule on `o` can wake: blocked on it (for a channel, in a
+/// `select` with a case on it; a plain send or receive is woken only when it completes).
+fn spurious_waiter(w: &World, spec: &FaultSpec, o: crate::scenario::ObjId) -> Option<usize> {
+    (0..w.threads.len()).find(|&t| {
+        let role = spec.thread.as_ref().is_none_or(|r| *r == w.threads[t].role);
+        role && match (w.threads[t].status, &w.objs[o]) {
+            (Status::Blocked(WaitReason::Select), Obj::Chan(c)) => c
+                .recvq
+                .iter()
+                .chain(c.sendq.iter())
+                .any(|x| x.thread == t && x.case.is_some()),
+            (Status::Blocked(_), Obj::Chan(_)) => false,
+            (Status::Blocked(_), _) => w.threads[t].waits_on == Some(o),
+            _ => false,
+        }
+    })
 }
 
 /// The skews a clock-skew rule offers, in ns (negative: earlier).
