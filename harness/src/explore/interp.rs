@@ -126,14 +126,21 @@ impl Interp {
     }
 
     fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
+        if !self.prog.faults_on() || is_control(&stmt.kind) {
+            return self.op(stmt, defers);
+        }
+        fault::before_op(&self.cx, stmt.id, &stmt.kind)?;
+        if !self.cx.world.borrow().spawns.is_empty() {
+            self.start_callbacks();
+        }
+        let r = self.op(stmt, defers);
+        fault::lapse(&self.cx);
+        r
+    }
+
+    fn op(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
         let cx = self.cx.clone();
         let op = stmt.id;
-        if self.prog.faults_on() && !is_control(&stmt.kind) {
-            fault::before_op(&cx, op, &stmt.kind)?;
-            if !cx.world.borrow().spawns.is_empty() {
-                self.start_callbacks();
-            }
-        }
         match &stmt.kind {
             StmtKind::MapSet { m, key, value } => {
                 ops::set(&cx, op, *m, &self.arg(key), &self.arg(value))

@@ -168,10 +168,6 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
     if w.tearing_down {
         return Ok(());
     }
-    // What an earlier op armed and did not use lapses here.
-    if let Some(a) = w.threads[me].armed.take() {
-        w.faults.fired[a.rule] -= 1;
-    }
     if w.faults.skew.is_some_and(|s| s.thread == me) {
         w.faults.skew = None;
     }
@@ -228,13 +224,18 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
         let verdict = decide(prog.fault_mode, spec, options);
         w = cx.world.borrow_mut();
         let Some(option) = verdict else { continue };
+        if let (FaultAction::Panic(_) | FaultAction::Kill, PanicSite::Inside) =
+            (&spec.action, &site)
+        {
+            // Counted when it strikes: the op may never reach the site (Once's f when the
+            // Once is done), and meanwhile another thread may take the rule's turn.
+            w.threads[me].armed = Some(Armed { rule: i, op });
+            return Ok(());
+        }
         w.faults.fired[i] += 1;
         match &spec.action {
             FaultAction::Panic(_) | FaultAction::Kill => match site {
-                PanicSite::Inside => {
-                    w.threads[me].armed = Some(Armed { rule: i, op });
-                    return Ok(());
-                }
+                PanicSite::Inside => unreachable!("armed above"),
                 _ => {
                     drop(w);
                     let mut w = cx.step(op)?;
@@ -333,6 +334,12 @@ fn spurious_waiter(w: &World, spec: &FaultSpec, o: crate::scenario::ObjId) -> Op
     })
 }
 
+/// The op is over: a `panic` or `kill` armed for a site it never reached (Once's f when the
+/// Once was done) was not injected.
+pub(crate) fn lapse(cx: &ThreadCx) {
+    cx.world.borrow_mut().threads[cx.me].armed = None;
+}
+
 /// The skews a clock-skew rule offers, in ns (negative: earlier).
 fn skews(early: i64, late: i64) -> Vec<i64> {
     let mut v = Vec::new();
@@ -353,6 +360,11 @@ pub(crate) fn site(cx: &ThreadCx, where_: &str) -> Result<(), Unwind> {
     let Some(a) = w.threads[me].armed.take() else {
         return Ok(());
     };
+    // Another thread's injection of the same rule used up its `times` meanwhile.
+    if w.faults.fired[a.rule] >= w.prog.faults[a.rule].times {
+        return Ok(());
+    }
+    w.faults.fired[a.rule] += 1;
     let text = strike_text(&w, a.rule, where_);
     log(&mut w, a.rule, me, a.op, text);
     Err(unwind(&w, a.rule, me, a.op))

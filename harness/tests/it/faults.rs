@@ -458,3 +458,29 @@ fn spurious_select_wakeups_are_absorbed() {
         "never woken twice"
     );
 }
+
+/// A panic armed for Once's f when the Once is already done is not injected, and does not use
+/// up the rule's `times`: another thread's `do` gets it.
+#[test]
+fn an_unused_injection_does_not_count() {
+    let p = prog(json!({
+        "objects": { "o1": { "kind": "once" }, "o2": { "kind": "once" } },
+        "threads": {
+            "t1": [ { "op": "do", "obj": "o1", "body": [] } ],
+            "t2": [ { "op": "yield" }, { "op": "yield" }, { "op": "yield" }, { "op": "do", "obj": "o1", "body": [] } ],
+            "t3": [
+                { "op": "yield" }, { "op": "yield" }, { "op": "yield" },
+                { "op": "yield" }, { "op": "yield" }, { "op": "yield" },
+                { "op": "do", "obj": "o2", "body": [] }
+            ]
+        },
+        "faults": [ { "fault": "panic", "op": "do", "step": 4 } ],
+        "expect": { "passes": true }
+    }));
+    let x = assert_never_fails(&p);
+    assert_eq!(
+        x.faults[0].executions,
+        x.executions(),
+        "some execution never injected the panic"
+    );
+}
