@@ -224,9 +224,17 @@ fn minimization_drops_faults_not_needed() {
         let x = explore(&p, &cfg).unwrap();
         let f = x.matching(&p).expect("found");
         let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
-        let rules = m.source["faults"].as_array().unwrap();
-        assert_eq!(rules.len(), 1, "{mode:?}: kept {rules:?}");
-        assert_eq!(rules[0]["fault"], "panic");
+        let rules = m.source["faults"].as_array().cloned().unwrap_or_default();
+        // The needless rules go. In mode `on` every interleaving fails, so the reducer may also
+        // find that f need not make the map at all, and then the panic is not needed either; in
+        // `explore` some interleavings pass, and the panic is what makes the failure.
+        assert!(rules.len() <= 1, "{mode:?}: kept {rules:?}");
+        if mode == FaultMode::Explore {
+            assert_eq!(rules.len(), 1, "{mode:?}: kept {rules:?}");
+        }
+        if let Some(r) = rules.first() {
+            assert_eq!(r["fault"], "panic");
+        }
         assert!(
             m.removed.iter().any(|r| r == "$.faults[1]"),
             "{:?}",
@@ -239,7 +247,7 @@ fn minimization_drops_faults_not_needed() {
         );
         let out = replay(&m.prog, &m.reduced.schedule, 20_000, true).unwrap();
         assert_eq!(out.signature.as_ref(), Some(&m.signature));
-        assert_eq!(out.faults.len(), 1, "{mode:?}: {:?}", out.faults);
+        assert_eq!(out.faults.len(), rules.len(), "{mode:?}: {:?}", out.faults);
         // In the original scenario, the minimized schedule injects no more than the found one.
         let orig = replay(&p, &m.original.schedule, 20_000, true).unwrap();
         let as_found = replay(&p, &f.schedule, 20_000, true).unwrap();
