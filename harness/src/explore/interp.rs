@@ -9,7 +9,7 @@ use crate::model::ops;
 use crate::model::world::SpawnReq;
 use crate::model::world::{ThreadCx, Unwind, World};
 use crate::model::{Failure, Value};
-use crate::scenario::{BlockId, CaseOp, DsMapOp, Program, Stmt, StmtKind};
+use crate::scenario::{BlockId, CaseOp, DsMapOp, Program, Stmt, StmtKind, CONTROL_OPS};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -126,7 +126,7 @@ impl Interp {
     }
 
     fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
-        if !self.prog.faults_on() || is_control(&stmt.kind) {
+        if !self.prog.faults_on() || CONTROL_OPS.contains(&self.prog.op_meta[stmt.id].name) {
             return self.op(stmt, defers);
         }
         fault::before_op(&self.cx, stmt.id, &stmt.kind)?;
@@ -522,20 +522,6 @@ impl Interp {
             }
         }
     }
-}
-
-/// Ops that only steer the interpreter (no scheduling point): no fault fires before them.
-fn is_control(k: &StmtKind) -> bool {
-    matches!(
-        k,
-        StmtKind::Repeat { .. }
-            | StmtKind::If { .. }
-            | StmtKind::Call { .. }
-            | StmtKind::Defer { .. }
-            | StmtKind::Recover { .. }
-            | StmtKind::Let { .. }
-            | StmtKind::Assert { .. }
-    )
 }
 
 /// Start threads as goroutines (AfterFunc callbacks), each with the variables it captured.

@@ -12,6 +12,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 mod faults;
+pub(crate) use faults::CONTROL_OPS;
 
 /// Most threads a scenario may create (top-level and spawned, counting loops).
 pub const MAX_THREADS: u64 = 32;
@@ -54,8 +55,9 @@ pub(crate) struct Compiler<'a> {
     func_timers: HashSet<ObjId>,
     /// `recover` scopes around the op being compiled.
     recover_depth: usize,
-    /// Name and object of each op, by op id.
+    /// Name and object of each op, by op id (when the scenario has fault rules).
     op_metas: Vec<OpMeta>,
+    with_faults: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -79,6 +81,7 @@ impl<'a> Compiler<'a> {
             func_timers: HashSet::new(),
             recover_depth: 0,
             op_metas: Vec::new(),
+            with_faults: false,
         }
     }
 
@@ -104,6 +107,7 @@ impl<'a> Compiler<'a> {
         if f.threads.is_empty() {
             return Err(self.err("$.threads", "a scenario needs at least one thread"));
         }
+        self.with_faults = !f.faults.is_empty();
         if let Some(c) = &f.catalog {
             if !catalog::is_known(c) {
                 return Err(self.err(
@@ -607,8 +611,11 @@ impl<'a> Compiler<'a> {
     fn stmt(&mut self, op: &Op, path: &str, depth: usize) -> R<Stmt> {
         let id = self.op_paths.len();
         self.op_paths.push(path.to_string());
-        let meta = self.op_meta(op);
-        self.op_metas.push(meta);
+        // What fault rules match on; only scenarios with rules need it.
+        if self.with_faults {
+            let meta = self.op_meta(op);
+            self.op_metas.push(meta);
+        }
         let d = depth + 1;
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         const MAP: &[&str] = &["map"];

@@ -7,6 +7,7 @@ mod positions;
 mod program;
 mod types;
 
+pub(crate) use compile::CONTROL_OPS;
 pub use compile::{MAX_DEPTH, MAX_OPS_PER_THREAD, MAX_REPEAT, MAX_THREADS};
 pub use error::{Location, ScenarioError};
 pub use program::*;

@@ -447,7 +447,8 @@ pub struct Program {
     pub faults: Vec<FaultSpec>,
     /// How they are used: the scenario's `explore.faults`, or what the command line says.
     pub fault_mode: FaultMode,
-    /// Per op: its name and the object it acts on (what fault rules match).
+    /// Per op: its name and the object it acts on (what fault rules match); empty when the
+    /// scenario has no fault rules.
     pub op_meta: Vec<OpMeta>,
 }
 
