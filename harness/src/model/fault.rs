@@ -103,10 +103,12 @@ fn decide(mode: FaultMode, spec: &FaultSpec, options: usize) -> Option<usize> {
     }
 }
 
-fn log(w: &mut World, rule: usize, thread: usize, op: OpId, effect: String) {
+/// Record an injection; returns its trace line (traced executions only), which what the fault
+/// sets off (a close, a cancel) links to.
+fn log(w: &mut World, rule: usize, thread: usize, op: OpId, effect: String) -> Option<usize> {
     let step = w.steps;
     let kind = w.prog.faults[rule].kind.name();
-    w.note(thread, op, || format!("[fault #{rule} {kind}] {effect}"));
+    let line = w.note(thread, op, || format!("[fault #{rule} {kind}] {effect}"));
     w.faults.log.push(Injection {
         rule,
         step,
@@ -114,6 +116,14 @@ fn log(w: &mut World, rule: usize, thread: usize, op: OpId, effect: String) {
         op,
         effect,
     });
+    line
+}
+
+/// The chaos thread `cancel` and `close` act from (the driver starts one when such rules exist).
+fn chaos(w: &World) -> usize {
+    w.faults
+        .chaos
+        .expect("a chaos thread runs with cancel and close rules")
 }
 
 /// Where a `panic` or `kill` rule strikes in op `kind`.
@@ -266,36 +276,23 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 return super::time::sleep(cx, op, ns);
             }
             FaultAction::Cancel(c) => {
-                let chaos = w
-                    .faults
-                    .chaos
-                    .expect("a chaos thread runs with cancel rules");
                 let name = w.obj_name(*c);
                 let id = (*w.ctx_var(*c)).expect("checked cancellable");
                 let effect = format!("cancel() of {name}: Done closed");
-                log(&mut w, i, chaos, op, effect);
-                let line = w.trace.as_ref().map(|t| t.len() - 1);
+                let from = chaos(&w);
+                let line = log(&mut w, i, from, op, effect);
                 w.cancel_ctx(id, super::context::CtxErr::Canceled, None, line);
                 return Ok(());
             }
             FaultAction::Close(ch) => {
-                let chaos = w
-                    .faults
-                    .chaos
-                    .expect("a chaos thread runs with close rules");
                 let name = w.obj_name(*ch);
                 let (nr, ns) = {
                     let c = w.chan(*ch);
                     (c.recvq.len(), c.sendq.len())
                 };
-                log(
-                    &mut w,
-                    i,
-                    chaos,
-                    op,
-                    format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)"),
-                );
-                let line = w.trace.as_ref().map(|t| t.len() - 1);
+                let effect = format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)");
+                let from = chaos(&w);
+                let line = log(&mut w, i, from, op, effect);
                 let zero = prog.objects[*ch].zero.clone();
                 super::chan::close_now(&mut w, *ch, &zero, line);
                 return Ok(());
