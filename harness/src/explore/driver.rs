@@ -49,52 +49,41 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
             .first()
             .map(|s| s.id)
             .unwrap_or(usize::MAX);
-        let t = world.borrow_mut().add_thread(&spec.name, true, first_op);
         let f = thread_main(
             Arc::clone(prog),
             Rc::clone(&world),
-            t,
             spec.body,
             vec![Value::Nil; prog.vars.len()],
         );
-        rt::spawn(t, &spec.name, f);
+        let t = rt::spawn(&spec.name, f);
+        world.borrow_mut().add_thread(&spec.name, true, first_op);
         // Held until all are spawned, so the driver never competes with them.
         rt::hold(t);
     }
     let clock = prog.uses_time.then(|| {
-        let t = {
-            let mut w = world.borrow_mut();
-            let t = w.add_thread("(clock)", false, usize::MAX);
-            // Not a goroutine: it never keeps the program alive or counts as runnable work.
-            w.live -= 1;
-            w.runnable -= 1;
-            w.threads[t].clock = true;
-            w.clock = Some(t);
-            t
-        };
-        rt::spawn(
-            t,
-            "(clock)",
-            clock_main(Arc::clone(prog), Rc::clone(&world), t),
-        );
+        let t = rt::spawn("(clock)", clock_main(Arc::clone(prog), Rc::clone(&world)));
         rt::hold(t);
+        let mut w = world.borrow_mut();
+        w.add_thread("(clock)", false, usize::MAX);
+        // Not a goroutine: it never keeps the program alive or counts as runnable work.
+        w.live -= 1;
+        w.runnable -= 1;
+        w.threads[t].clock = true;
+        w.clock = Some(t);
         t
     });
     // `cancel` and `close` faults act from a chaos thread of their own: a real task (so that
     // thread indices stay shuttle's task order) that never competes. It is held until the end,
     // then finishes at once.
     let chaos = prog.has_chaos().then(|| {
-        let t = {
-            let mut w = world.borrow_mut();
-            let t = w.add_thread("chaos", false, usize::MAX);
-            w.live -= 1;
-            w.runnable -= 1;
-            w.threads[t].status = crate::model::world::Status::Finished;
-            w.faults.chaos = Some(t);
-            t
-        };
-        rt::spawn(t, "chaos", Box::new(rt::unblock_driver));
+        let t = rt::spawn("chaos", Box::new(rt::unblock_driver));
         rt::hold(t);
+        let mut w = world.borrow_mut();
+        w.add_thread("chaos", false, usize::MAX);
+        w.live -= 1;
+        w.runnable -= 1;
+        w.threads[t].status = crate::model::world::Status::Finished;
+        w.faults.chaos = Some(t);
         t
     });
     for t in 0..n {

@@ -162,42 +162,116 @@ impl fmt::Display for ReplayError {
 impl std::error::Error for ReplayError {}
 
 /// State shared by the engines of one exploration.
+///
+/// The portfolio's answer must not depend on thread timing. Its engines run side by side, but
+/// the result is the one of a round-robin that runs execution 1 of every engine (in portfolio
+/// order), then execution 2 of every engine, and so on, stopping at the first execution that
+/// settles the expectation. `best` is that execution, `(n, engine index)`, least first; an
+/// engine never starts an execution past it, and what an engine did past it before it was
+/// known is cut off afterwards ([`EngineLog::cut`]). Each engine alone is deterministic (seeded).
 struct Shared {
-    stop: AtomicBool,
+    best: Mutex<Option<(u64, usize)>>,
     deadline: Option<Instant>,
-    findings: Mutex<Vec<Finding>>,
-    faults: Mutex<Vec<RuleStat>>,
+    faults_on: bool,
 }
 
-/// Count the faults one execution injected.
-fn count_faults(stats: &Mutex<Vec<RuleStat>>, out: &ExecOutcome) {
-    if out.faults.is_empty() {
-        return;
-    }
-    let mut stats = lock(stats);
-    let mut seen = vec![false; stats.len()];
-    for inj in &out.faults {
-        if let Some(s) = stats.get_mut(inj.rule) {
-            s.injections += 1;
-            if !std::mem::replace(&mut seen[inj.rule], true) {
-                s.executions += 1;
-                if out.failed.is_some() {
-                    s.failed += 1;
+/// One engine's own record, each part indexed by its executions so it can be cut.
+struct EngineLog {
+    stats: EngineStats,
+    /// First finding of each signature, in the order found.
+    findings: Vec<Finding>,
+    /// Distinct schedules after each execution.
+    distinct_after: Vec<u64>,
+    /// (execution, rule, what it added) for executions that injected faults.
+    faults: Vec<(u64, usize, RuleStat)>,
+}
+
+impl EngineLog {
+    /// The part of the log the round-robin order keeps: executions up to `best` for engines at
+    /// or before the best one, up to the one before for those after it.
+    fn cut(
+        self,
+        index: usize,
+        best: Option<(u64, usize)>,
+        faults: &mut [RuleStat],
+    ) -> (EngineStats, Vec<(u64, usize, Finding)>) {
+        let ran = self.stats.executions;
+        let keep = match best {
+            None => ran,
+            Some((n, i)) if index <= i => n.min(ran),
+            Some((n, _)) => (n - 1).min(ran),
+        };
+        let mut stats = self.stats;
+        stats.executions = keep;
+        stats.distinct_schedules = keep
+            .checked_sub(1)
+            .map_or(0, |k| self.distinct_after[k as usize]);
+        if best.is_some_and(|b| b == (keep, index)) {
+            stats.stopped = StopReason::Found;
+        } else if keep < ran || stats.stopped == StopReason::Found {
+            stats.stopped = StopReason::Portfolio;
+        }
+        for (n, rule, d) in self.faults {
+            if n <= keep {
+                if let Some(s) = faults.get_mut(rule) {
+                    s.executions += d.executions;
+                    s.injections += d.injections;
+                    s.ended += d.ended;
+                    s.failed += d.failed;
                 }
             }
         }
+        let findings = self
+            .findings
+            .into_iter()
+            .filter(|f| f.execution <= keep)
+            .map(|f| (f.execution, index, f))
+            .collect();
+        (stats, findings)
     }
-    if let Some(s) = out.ended_by_fault.and_then(|r| stats.get_mut(r)) {
-        s.ended += 1;
+}
+
+/// What one execution added to each fault rule's counts.
+fn count_faults(out: &ExecOutcome, n: u64, log: &mut Vec<(u64, usize, RuleStat)>) {
+    let first = log.len();
+    for inj in &out.faults {
+        let at = match log[first..].iter().position(|(_, r, _)| *r == inj.rule) {
+            Some(i) => first + i,
+            None => {
+                let d = RuleStat {
+                    executions: 1,
+                    failed: u64::from(out.failed.is_some()),
+                    ..RuleStat::default()
+                };
+                log.push((n, inj.rule, d));
+                log.len() - 1
+            }
+        };
+        log[at].2.injections += 1;
+    }
+    if let Some(r) = out.ended_by_fault {
+        match log[first..].iter().position(|(_, x, _)| *x == r) {
+            Some(i) => log[first + i].2.ended += 1,
+            None => log.push((
+                n,
+                r,
+                RuleStat {
+                    ended: 1,
+                    ..RuleStat::default()
+                },
+            )),
+        }
     }
 }
 
 struct EngineCtl {
     name: &'static str,
+    /// Position in the portfolio (0 for a single engine).
+    index: usize,
     prog: Arc<Program>,
     shared: Arc<Shared>,
     pending: Arc<Mutex<Option<ExecOutcome>>>,
-    stats: Arc<Mutex<EngineStats>>,
+    log: Arc<Mutex<EngineLog>>,
     distinct: HashSet<u64>,
     limit: u64,
 }
@@ -213,15 +287,16 @@ impl Control for EngineCtl {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         decisions.hash(&mut h);
         self.distinct.insert(h.finish());
-        let execution = {
-            let mut s = lock(&self.stats);
-            s.executions += 1;
-            s.distinct_schedules = self.distinct.len() as u64;
-            s.executions
-        };
+        let mut log = lock(&self.log);
+        log.stats.executions += 1;
+        let execution = log.stats.executions;
+        log.distinct_after.push(self.distinct.len() as u64);
+        log.stats.distinct_schedules = self.distinct.len() as u64;
         let outcome = lock(&self.pending).take();
         if let Some(out) = &outcome {
-            count_faults(&self.shared.faults, out);
+            if self.shared.faults_on {
+                count_faults(out, execution, &mut log.faults);
+            }
         }
         if let Some(ExecOutcome {
             failed: Some(failed),
@@ -234,9 +309,8 @@ impl Control for EngineCtl {
                 Expectation::Passes => true,
                 Expectation::Fails(want) => signature.matches(want),
             };
-            let mut findings = lock(&self.shared.findings);
-            if !findings.iter().any(|f| f.signature == signature) {
-                findings.push(Finding {
+            if !log.findings.iter().any(|f| f.signature == signature) {
+                log.findings.push(Finding {
                     signature,
                     failed,
                     schedule: Schedule { decisions },
@@ -246,8 +320,12 @@ impl Control for EngineCtl {
                 });
             }
             if settles {
-                lock(&self.stats).stopped = StopReason::Found;
-                self.shared.stop.store(true, Ordering::SeqCst);
+                log.stats.stopped = StopReason::Found;
+                let mut best = lock(&self.shared.best);
+                let me = (execution, self.index);
+                if best.is_none_or(|b| me < b) {
+                    *best = Some(me);
+                }
                 return false;
             }
         }
@@ -255,19 +333,18 @@ impl Control for EngineCtl {
     }
 
     fn may_start(&mut self) -> bool {
-        let mut s = lock(&self.stats);
-        if self.shared.stop.load(Ordering::SeqCst) {
-            if s.stopped != StopReason::Found {
-                s.stopped = StopReason::Portfolio;
-            }
+        let mut log = lock(&self.log);
+        let next = (log.stats.executions + 1, self.index);
+        if lock(&self.shared.best).is_some_and(|b| next > b) {
+            log.stats.stopped = StopReason::Portfolio;
             return false;
         }
-        if s.executions >= self.limit {
-            s.stopped = StopReason::Iterations;
+        if log.stats.executions >= self.limit {
+            log.stats.stopped = StopReason::Iterations;
             return false;
         }
         if self.shared.deadline.is_some_and(|d| Instant::now() >= d) {
-            s.stopped = StopReason::Time;
+            log.stats.stopped = StopReason::Time;
             return false;
         }
         true
@@ -319,24 +396,31 @@ fn run_shuttle<C: Control + 'static>(
 
 fn run_engine(
     kind: EngineKind,
+    index: usize,
     prog: &Arc<Program>,
     cfg: &ExploreConfig,
     shared: &Arc<Shared>,
     limit: u64,
-) -> Result<EngineStats, InternalError> {
-    let stats = Arc::new(Mutex::new(EngineStats {
-        engine: kind.name(),
-        executions: 0,
-        distinct_schedules: 0,
-        stopped: StopReason::Exhausted,
+) -> Result<EngineLog, InternalError> {
+    let log = Arc::new(Mutex::new(EngineLog {
+        stats: EngineStats {
+            engine: kind.name(),
+            executions: 0,
+            distinct_schedules: 0,
+            stopped: StopReason::Exhausted,
+        },
+        findings: Vec::new(),
+        distinct_after: Vec::new(),
+        faults: Vec::new(),
     }));
     let pending = Arc::new(Mutex::new(None));
     let ctl = EngineCtl {
         name: kind.name(),
+        index,
         prog: Arc::clone(prog),
         shared: Arc::clone(shared),
         pending: Arc::clone(&pending),
-        stats: Arc::clone(&stats),
+        log: Arc::clone(&log),
         distinct: HashSet::new(),
         limit,
     };
@@ -346,38 +430,50 @@ fn run_engine(
         let out = execute(&body_prog, max_steps, false);
         *lock(&pending) = Some(out);
     })?;
-    let s = lock(&stats).clone();
-    Ok(s)
+    let log = std::mem::replace(
+        &mut *lock(&log),
+        EngineLog {
+            stats: EngineStats {
+                engine: kind.name(),
+                executions: 0,
+                distinct_schedules: 0,
+                stopped: StopReason::Exhausted,
+            },
+            findings: Vec::new(),
+            distinct_after: Vec::new(),
+            faults: Vec::new(),
+        },
+    );
+    Ok(log)
 }
 
-/// Explore a scenario's interleavings with the configured engine(s).
+/// The engines of a portfolio, in the order that breaks ties (see [`Shared`]).
+const PORTFOLIO: [EngineKind; 4] = [
+    EngineKind::Random,
+    EngineKind::Pct,
+    EngineKind::Dfs,
+    EngineKind::Fuzz,
+];
+
+/// Explore a scenario's interleavings with the configured engine(s). Under an iteration budget
+/// the result depends only on the scenario and the configuration, never on thread timing.
 pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, InternalError> {
     let start = Instant::now();
     let shared = Arc::new(Shared {
-        stop: AtomicBool::new(false),
+        best: Mutex::new(None),
         deadline: cfg.time.map(|t| start + t),
-        findings: Mutex::new(Vec::new()),
-        faults: Mutex::new(if prog.faults_on() {
-            vec![RuleStat::default(); prog.faults.len()]
-        } else {
-            Vec::new()
-        }),
+        faults_on: prog.faults_on(),
     });
-    let engines = match cfg.engine {
+    let logs = match cfg.engine {
         EngineKind::Portfolio => {
-            let kinds = [
-                EngineKind::Random,
-                EngineKind::Pct,
-                EngineKind::Dfs,
-                EngineKind::Fuzz,
-            ];
-            let limit = cfg.iterations.div_ceil(kinds.len() as u64).max(1);
+            let limit = cfg.iterations.div_ceil(PORTFOLIO.len() as u64).max(1);
             std::thread::scope(|s| {
-                let handles: Vec<_> = kinds
+                let handles: Vec<_> = PORTFOLIO
                     .iter()
-                    .map(|&k| {
+                    .enumerate()
+                    .map(|(i, &k)| {
                         let shared = &shared;
-                        s.spawn(move || run_engine(k, prog, cfg, shared, limit))
+                        s.spawn(move || run_engine(k, i, prog, cfg, shared, limit))
                     })
                     .collect();
                 handles
@@ -386,10 +482,35 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
                     .collect::<Result<Vec<_>, _>>()
             })?
         }
-        kind => vec![run_engine(kind, prog, cfg, &shared, cfg.iterations.max(1))?],
+        kind => vec![run_engine(
+            kind,
+            0,
+            prog,
+            cfg,
+            &shared,
+            cfg.iterations.max(1),
+        )?],
     };
-    let findings = std::mem::take(&mut *lock(&shared.findings));
-    let faults = std::mem::take(&mut *lock(&shared.faults));
+    let best = *lock(&shared.best);
+    let mut faults = if prog.faults_on() {
+        vec![RuleStat::default(); prog.faults.len()]
+    } else {
+        Vec::new()
+    };
+    let mut engines = Vec::new();
+    let mut found = Vec::new();
+    for (i, log) in logs.into_iter().enumerate() {
+        let (stats, f) = log.cut(i, best, &mut faults);
+        engines.push(stats);
+        found.extend(f);
+    }
+    found.sort_by_key(|(n, i, _)| (*n, *i));
+    let mut findings: Vec<Finding> = Vec::new();
+    for (_, _, f) in found {
+        if !findings.iter().any(|g| g.signature == f.signature) {
+            findings.push(f);
+        }
+    }
     Ok(Exploration {
         engines,
         findings,

@@ -21,16 +21,17 @@ pub(crate) struct Interp {
     locals: Vec<Value>,
 }
 
-/// The body of model thread `me`: run `body` as the goroutine's function, turn an unrecovered
-/// panic into the execution's failure, then finish.
+/// The body of a model thread: run `body` as the goroutine's function, turn an unrecovered
+/// panic into the execution's failure, then finish. The thread learns its index when it starts
+/// (see [`rt::spawn`]).
 pub(crate) fn thread_main(
     prog: Arc<Program>,
     world: Rc<RefCell<World>>,
-    me: usize,
     body: BlockId,
     locals: Vec<Value>,
 ) -> Box<dyn FnOnce()> {
     Box::new(move || {
+        let me = rt::current();
         let mut it = Interp {
             prog,
             cx: ThreadCx { world, me },
@@ -227,20 +228,20 @@ impl Interp {
                 body,
                 guarded,
             } => {
-                let mut w = cx.step(op)?;
-                let t = w.add_thread(name, false, op);
-                w.threads[t].guarded = *guarded;
-                let tname = w.threads[t].name.clone();
-                w.note(cx.me, op, || format!("go {tname}()"));
-                drop(w);
+                cx.step(op)?.reserve_thread();
                 let f = thread_main(
                     Arc::clone(&self.prog),
                     Rc::clone(&cx.world),
-                    t,
                     *body,
                     self.locals.clone(),
                 );
-                rt::spawn(t, &tname, f);
+                let t = rt::spawn(name, f);
+                let mut w = cx.world.borrow_mut();
+                debug_assert_eq!(t, w.threads.len());
+                w.add_reserved_thread(name, op);
+                w.threads[t].guarded = *guarded;
+                let tname = w.threads[t].name.clone();
+                w.note(cx.me, op, || format!("go {tname}()"));
                 Ok(())
             }
             StmtKind::Select { cases, default } => {
@@ -527,28 +528,27 @@ impl Interp {
 /// Start threads as goroutines (AfterFunc callbacks), each with the variables it captured.
 pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, reqs: Vec<SpawnReq>) {
     for r in reqs {
-        let (t, tname) = {
+        {
             let mut w = world.borrow_mut();
             if w.tearing_down {
                 return;
             }
-            let t = w.add_thread(&r.name, false, r.op);
-            (t, w.threads[t].name.clone())
-        };
-        let f = thread_main(Arc::clone(prog), Rc::clone(world), t, r.body, r.locals);
-        rt::spawn(t, &tname, f);
+            w.reserve_thread();
+        }
+        let f = thread_main(Arc::clone(prog), Rc::clone(world), r.body, r.locals);
+        let t = rt::spawn(&r.name, f);
+        let mut w = world.borrow_mut();
+        debug_assert_eq!(t, w.threads.len());
+        w.add_reserved_thread(&r.name, r.op);
     }
 }
 
 /// The virtual clock's task (see `model::time`): while a timer is pending it may run at any
 /// scheduling point, and then fires the earliest timer. It parks when none is pending, and ends
 /// with the execution.
-pub(crate) fn clock_main(
-    prog: Arc<Program>,
-    world: Rc<RefCell<World>>,
-    me: usize,
-) -> Box<dyn FnOnce()> {
+pub(crate) fn clock_main(prog: Arc<Program>, world: Rc<RefCell<World>>) -> Box<dyn FnOnce()> {
     Box::new(move || {
+        let me = rt::current();
         loop {
             rt::yield_now();
             let mut w = world.borrow_mut();

@@ -2,7 +2,7 @@
 //! task primitives (scheduling point, block, wake, spawn) the ports are built on.
 //!
 //! Task ids: the driver that sets up an execution is shuttle task 0, and model thread `i` is task
-//! `i + 1` (shuttle numbers tasks in spawn order; [`spawn`] checks it). The driver never competes
+//! `i + 1` (shuttle numbers tasks in spawn order; [`spawn`] keeps the two in step). The driver never competes
 //! in a real decision: it spawns the threads while holding them blocked, releases them and blocks
 //! until the last one finishes.
 //!
@@ -93,9 +93,14 @@ pub(crate) fn hold(t: usize) {
     ExecutionState::with(|s| s.get_mut(TaskId::from(t + 1)).block(false));
 }
 
-/// Spawn model thread `t` running `f`, detached (nothing joins it).
+/// Spawn a model thread running `f`, detached (nothing joins it), and return its index.
+///
+/// shuttle's spawn is a scheduling point *before* the new task gets its id, so other threads
+/// may spawn in between. The caller therefore registers the thread in the `World` only after
+/// this returns (there is no scheduling point in between): the `World`'s thread order is then
+/// shuttle's task order whoever spawns, in any order. The new task cannot start before that.
 #[track_caller]
-pub(crate) fn spawn(t: usize, name: &str, f: Box<dyn FnOnce()>) {
+pub(crate) fn spawn(name: &str, f: Box<dyn FnOnce()>) -> usize {
     let id = ExecutionState::spawn_thread(
         f,
         STACK_SIZE,
@@ -103,12 +108,13 @@ pub(crate) fn spawn(t: usize, name: &str, f: Box<dyn FnOnce()>) {
         None,
         Location::caller(),
     );
-    assert_eq!(
-        usize::from(id),
-        t + 1,
-        "shuttle numbers tasks in spawn order"
-    );
     ExecutionState::with(|s| s.get_mut(id).detach());
+    usize::from(id) - 1
+}
+
+/// The model thread running now (see the task numbering above).
+pub(crate) fn current() -> usize {
+    ExecutionState::with(|s| usize::from(s.current().id())) - 1
 }
 
 /// Enter or leave the teardown of the current execution.

@@ -316,6 +316,22 @@ impl World {
     }
 
     /// Register a new thread (runnable) and return its index.
+    /// A goroutine is being started (see `rt::spawn`): it counts as live and runnable from the
+    /// `go` statement on, although it gets its index only once the spawn's scheduling point
+    /// has passed. [`World::add_reserved_thread`] gives it its index.
+    pub fn reserve_thread(&mut self) {
+        self.live += 1;
+        self.runnable += 1;
+    }
+
+    /// Add the thread [`World::reserve_thread`] counted.
+    pub fn add_reserved_thread(&mut self, role: &str, op: OpId) -> usize {
+        let t = self.add_thread(role, false, op);
+        self.live -= 1;
+        self.runnable -= 1;
+        t
+    }
+
     pub fn add_thread(&mut self, role: &str, top_level: bool, op: OpId) -> usize {
         let same = self.threads.iter().filter(|t| t.role == role).count();
         let name = if same == 0 {

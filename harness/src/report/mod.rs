@@ -31,7 +31,7 @@ mod write;
 
 pub use html::render_html;
 pub use table::render_table;
-pub use write::{read_report, write_fault_summary, write_report, write_report_to};
+pub use write::{check_out_dir, read_report, write_fault_summary, write_report, write_report_to};
 
 use crate::explore::{
     replay, EngineStats, ExecOutcome, Exploration, ExploreConfig, Finding, ReplayError, Schedule,

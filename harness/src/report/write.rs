@@ -22,6 +22,19 @@ pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError>
     Ok(path)
 }
 
+/// Check that reports can be written to `dir` (created if missing) before any work is done:
+/// a file, `/dev/null`, a read-only directory or a dangling link fails here, with its path.
+pub fn check_out_dir(dir: &Path) -> Result<(), ReportError> {
+    let io = |source| ReportError::Io {
+        file: dir.display().to_string(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    let probe = dir.join(format!(".hazard-probe.{}.tmp", std::process::id()));
+    std::fs::File::create(&probe).map_err(io)?;
+    std::fs::remove_file(&probe).map_err(io)
+}
+
 /// Write the fault summary of a passing exploration to `dir/<scenario>.faults.json`.
 pub fn write_fault_summary(dir: &Path, summary: &FaultSummary) -> Result<PathBuf, ReportError> {
     let io = |source| ReportError::Io {

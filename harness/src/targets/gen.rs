@@ -4,6 +4,9 @@
 //! left after generation is the schedule's decision bytes, and running out of bytes simply
 //! gives the smallest choices.
 //!
+//! Ops may run in goroutines that the threads (and those goroutines) spawn, so threads spawn
+//! concurrently, in any order, at depth up to two.
+//!
 //! Two families: *fixed* scenarios use only the fixed data structures (the four map
 //! structures, the stamped and epoch stacks) and must never fail; *ports* scenarios mix the raw
 //! ports (map, chan, mutex, rwmutex, waitgroup, once, atomic, slice, treiber stack, handle),
@@ -169,8 +172,14 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
         let mut body = Vec::new();
         for _ in 0..range(&mut u, 1, 5) {
             let (name, kind) = &objs[range(&mut u, 0, objs.len() as i64 - 1) as usize];
-            body.push(op(&mut u, name, kind, tag));
+            let mut v = op(&mut u, name, kind, tag);
             tag += 1;
+            // Goroutines started by several threads, at any depth: `go` wraps the op in a
+            // spawned thread (itself possibly spawned).
+            for _ in 0..range(&mut u, 0, 3).saturating_sub(1) {
+                v = json!({ "op": "spawn", "thread": format!("g{t}"), "body": [v] });
+            }
+            body.push(v);
         }
         threads.insert(format!("t{t}"), Value::Array(body));
     }
@@ -179,14 +188,18 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
     let mut faults = Vec::new();
     for _ in 0..range(&mut u, 0, 2) {
         let t = range(&mut u, 0, threads.len() as i64 - 1);
-        let thread = format!("t{t}");
-        let ops = threads[&thread]
+        let mut thread = format!("t{t}");
+        let ops = threads[&format!("t{t}")]
             .as_array()
             .map(Vec::as_slice)
             .unwrap_or(&[]);
-        let Some(opv) = ops.get(range(&mut u, 0, ops.len() as i64 - 1) as usize) else {
+        let Some(mut opv) = ops.get(range(&mut u, 0, ops.len() as i64 - 1) as usize) else {
             continue;
         };
+        while opv["op"] == "spawn" {
+            opv = &opv["body"][0];
+            thread = format!("g{t}");
+        }
         let kind = pick(&mut u, &["panic", "kill", "preempt"]);
         faults.push(json!({ "fault": kind, "thread": thread, "op": opv["op"] }));
     }
@@ -213,11 +226,13 @@ mod tests {
     use super::*;
     use crate::explore::fuzz::Rng;
 
-    /// Valid by construction: thousands of random inputs all load.
+    /// Valid by construction: thousands of random inputs all load, and many spawn goroutines
+    /// from several threads.
     #[test]
     fn every_generated_scenario_loads() {
         let mut rng = Rng::new(7);
         let mut families = [0, 0];
+        let mut several_spawners = 0;
         for _ in 0..3000 {
             let n = 1 + rng.below(200);
             let data: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
@@ -227,7 +242,18 @@ mod tests {
                 panic!("{e}\n{}", serde_json::to_string_pretty(&g.source).unwrap());
             }
             assert!(g.consumed <= data.len());
+            let spawners = g.source["threads"]
+                .as_object()
+                .unwrap()
+                .values()
+                .filter(|ops| ops.to_string().contains(r#""op":"spawn""#))
+                .count();
+            several_spawners += usize::from(spawners >= 2);
         }
         assert!(families[0] > 1000 && families[1] > 1000, "{families:?}");
+        assert!(
+            several_spawners > 300,
+            "{several_spawners} of 3000 spawn from two threads or more"
+        );
     }
 }

@@ -1,24 +1,7 @@
 //! The `hazard` binary end to end: exit codes, reports on disk, replay, bad input.
 
-use crate::helpers::{hazard, scenarios};
+use crate::helpers::{hazard, reports_in, scenarios, text};
 use std::path::{Path, PathBuf};
-use std::process::Output;
-
-fn text(o: &Output) -> (String, String) {
-    (
-        String::from_utf8_lossy(&o.stdout).into_owned(),
-        String::from_utf8_lossy(&o.stderr).into_owned(),
-    )
-}
-
-fn reports_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    v.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    v.sort();
-    v
-}
 
 fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
     let p = dir.join(name);

@@ -2,7 +2,7 @@
 //! crash files (made in-process and by the real libFuzzer build) import into reports that
 //! replay, generated scenarios hold their promises, and bad input is refused cleanly.
 
-use crate::helpers::{hazard, scenario, scenarios};
+use crate::helpers::{hazard, scenario, scenarios, Rng};
 use harness::explore::{replay, run_bytes};
 use harness::scenario::{load_file, load_str};
 use harness::targets::{self, Goal, ScheduleTarget, Source};
@@ -10,22 +10,6 @@ use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::Arc;
-
-/// splitmix64, so the inputs are the same on every run.
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn bytes(&mut self, max: usize) -> Vec<u8> {
-        let n = (self.next() % (max as u64 + 1)) as usize;
-        (0..n).map(|_| self.next() as u8).collect()
-    }
-}
 
 /// Any bytes give a schedule: on every shipped scenario, random inputs run without a harness
 /// error, and the decisions they made replay to the same outcome.

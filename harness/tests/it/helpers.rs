@@ -194,3 +194,37 @@ pub fn scenarios() -> PathBuf {
 pub fn scenario(name: &str) -> PathBuf {
     scenarios().join(format!("{name}.json"))
 }
+
+/// splitmix64, so the inputs are the same on every run.
+pub struct Rng(pub u64);
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    pub fn bytes(&mut self, max: usize) -> Vec<u8> {
+        let n = (self.next() % (max as u64 + 1)) as usize;
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// stdout and stderr of a finished command, as text.
+pub fn text(o: &Output) -> (String, String) {
+    (
+        String::from_utf8_lossy(&o.stdout).into_owned(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// The `*.json` files in `dir`, sorted (none if it does not exist).
+pub fn reports_in(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
+        .unwrap_or_default();
+    v.retain(|p| p.extension().is_some_and(|x| x == "json"));
+    v.sort();
+    v
+}

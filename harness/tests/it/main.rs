@@ -11,4 +11,5 @@ mod malformed;
 mod minimize;
 mod show;
 mod slices;
+mod soundness;
 mod time_ctx;

@@ -4,6 +4,8 @@
 //! 1 a scenario failed its expectation (replay: the recorded failure reproduced);
 //! 2 usage or input error.
 
+#[macro_use]
+mod out;
 mod cli;
 
 use clap::Parser;
@@ -11,11 +13,20 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
-    match cli::dispatch(args) {
+    let code = match cli::dispatch(args) {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("hazard: error: {err:#}");
-            ExitCode::from(2)
+            errln!("hazard: error: {err:#}");
+            cli::INPUT
         }
+    };
+    match out::finish() {
+        // The reader went away (`hazard list | head`): what it read was all it wanted.
+        Some(e) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::from(code),
+        Some(e) => {
+            errln!("hazard: error: writing to standard output: {e}");
+            ExitCode::from(cli::INPUT)
+        }
+        None => ExitCode::from(code),
     }
 }

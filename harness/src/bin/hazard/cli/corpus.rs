@@ -50,9 +50,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                     let line = serde_json::json!({
                         "entry": r.file.display().to_string(), "ok": r.ok, "detail": r.detail,
                     });
-                    println!("{line}");
+                    outln!("{line}");
                 } else {
-                    println!(
+                    outln!(
                         "{:<6} {}  {}",
                         if r.ok { "ok" } else { "FAILED" },
                         r.file.display(),
@@ -64,9 +64,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 let line = serde_json::json!({"summary": {
                     "entries": results.len(), "ok": results.len() - failed, "failed": failed,
                 }});
-                println!("{line}");
+                outln!("{line}");
             } else {
-                println!(
+                outln!(
                     "\n{} entries: {} ok, {} failed",
                     results.len(),
                     results.len() - failed,
@@ -93,11 +93,11 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 // `hazard run` writes a fault summary beside the findings of a directory;
                 // only findings belong in the corpus.
                 if r.to_string_lossy().ends_with(".faults.json") {
-                    println!("skipped {} (a fault summary, not a finding)", r.display());
+                    outln!("skipped {} (a fault summary, not a finding)", r.display());
                     continue;
                 }
                 let path = add(r, &dir, expect, &MinimizeConfig::default())?;
-                println!("added {} as {}", r.display(), path.display());
+                outln!("added {} as {}", r.display(), path.display());
             }
             Ok(super::OK)
         }

@@ -147,12 +147,12 @@ fn write(
         config: &cfg,
         exploration: &x,
     };
-    let min_cfg = min.config(max_steps)?;
+    let min_cfg = min.config(max_steps);
     let report = finding_report(&r.prog, &r.finding, &run, min_cfg.as_ref(), origin);
     let path = write_report(out, &report)?;
-    println!("== {} ({})", r.prog.name, origin.display());
+    outln!("== {} ({})", r.prog.name, origin.display());
     print_finding(&report);
-    println!("Reproduce with: hazard replay {}", path.display());
+    outln!("Reproduce with: hazard replay {}", path.display());
     if !report.replay_verified {
         bail!(
             "the imported failure did not replay identically; report kept at {}",
@@ -257,7 +257,7 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
     } else {
         // Without cargo-fuzz: the same build with the same flags (scripts/fuzz-build), then the
         // binary itself.
-        eprintln!("hazard: cargo-fuzz is not installed; building with scripts/fuzz-build (stable, no sanitizer)");
+        errln!("hazard: cargo-fuzz is not installed; building with scripts/fuzz-build (stable, no sanitizer)");
         let status = Command::new(root.join("scripts/fuzz-build"))
             .arg("schedule")
             .current_dir(&root)
@@ -277,7 +277,7 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
         .current_dir(&root)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped());
-    eprintln!(
+    errln!(
         "hazard: libFuzzer on {} for {} s ({}; crash = {})",
         prog.name,
         a.time,
@@ -301,7 +301,7 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
     let crash = newest_crash(&artifacts, started)?;
     let Some(crash) = crash else {
         if !output.status.success() {
-            eprintln!("{}", tail(&log, 30));
+            errln!("{}", tail(&log, 30));
             bail!("libFuzzer failed without writing a crash file (see its output above)");
         }
         let rate = runs.map(|r| r as f64 / elapsed.as_secs_f64().max(1e-3));
@@ -311,7 +311,7 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
         };
         return Ok(match prog.expect {
             Expectation::Fails(_) => {
-                println!(
+                outln!(
                     "{}: expected failure not found in {} s of libFuzzer ({stats}); raise --time",
                     file.display(),
                     a.time
@@ -319,7 +319,7 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
                 super::FINDING
             }
             Expectation::Passes => {
-                println!(
+                outln!(
                     "{}: no failure in {} s of libFuzzer ({stats})",
                     file.display(),
                     a.time
@@ -334,7 +334,7 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
         goal: Goal::Violation,
     };
     let repro = reproduce_schedule(&t, &data).with_context(|| format!("{}", crash.display()))?;
-    eprintln!("hazard: libFuzzer crash {}", crash.display());
+    errln!("hazard: libFuzzer crash {}", crash.display());
     write(&repro, &a.out, &a.min, file, runs.unwrap_or(1), elapsed)
 }
 

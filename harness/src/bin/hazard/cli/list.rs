@@ -78,12 +78,14 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 "id": e.id, "section": e.section, "summary": e.summary,
                 "ported": e.ported, "status": status(e), "scenarios": scenarios,
             });
-            println!("{line}");
+            outln!("{line}");
         }
     } else {
-        println!(
+        outln!(
             "{:<26} {:<9} {:<18} scenarios",
-            "catalog id", "section", "status"
+            "catalog id",
+            "section",
+            "status"
         );
         for e in CATALOG {
             let scen = by_id
@@ -95,17 +97,17 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                         .join(", ")
                 })
                 .unwrap_or_else(|| "-".into());
-            println!("{:<26} {:<9} {:<18} {scen}", e.id, e.section, status(e));
+            outln!("{:<26} {:<9} {:<18} {scen}", e.id, e.section, status(e));
         }
         let ported = CATALOG.iter().filter(|e| e.ported).count();
         let complete = CATALOG.iter().filter(|e| status(e) == "ok").count();
-        println!(
+        outln!(
             "\n{ported} of {} catalog ids ported; {complete} with their scenarios",
             CATALOG.len()
         );
     }
     for b in &bad {
-        eprintln!("hazard: skipped invalid scenario: {b}");
+        errln!("hazard: skipped invalid scenario: {b}");
     }
     Ok(if bad.is_empty() {
         super::OK

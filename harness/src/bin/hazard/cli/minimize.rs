@@ -14,11 +14,12 @@ pub struct Args {
     #[arg(long, short)]
     output: Option<PathBuf>,
     /// Executions minimization may run.
-    #[arg(long, env = "HAZARD_MIN_ITERATIONS", default_value_t = 100_000)]
+    #[arg(long, env = "HAZARD_MIN_ITERATIONS", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
     iterations: u64,
     /// Wall-time cap, in seconds.
-    #[arg(long, env = "HAZARD_MIN_TIME", default_value_t = 30.0)]
-    time: f64,
+    #[arg(long, env = "HAZARD_MIN_TIME", default_value = "30", value_parser = super::seconds)]
+    time: Duration,
     /// Minimize only the schedule, not the scenario.
     #[arg(long)]
     no_scenario: bool,
@@ -28,19 +29,13 @@ pub struct Args {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
-    if !(a.time.is_finite() && a.time > 0.0) {
-        anyhow::bail!(
-            "--time must be a positive number of seconds, got {}",
-            a.time
-        );
-    }
     let file = a.report.display().to_string();
     let mut report = read_report(&a.report)?;
     let prog = report.program(&file)?;
     let schedule = report.found_schedule(&file)?;
     let cfg = MinimizeConfig {
-        iterations: a.iterations.max(1),
-        time: Some(Duration::from_secs_f64(a.time)),
+        iterations: a.iterations,
+        time: Some(a.time),
         max_steps: report.exploration.budget.max_steps,
         scenario: !a.no_scenario,
     };
@@ -62,23 +57,25 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             "executions": m.executions, "elapsed_ms": m.elapsed.as_millis() as u64,
             "replay_verified": report.replay_verified && min.is_some_and(|m| m.replay_verified),
         });
-        println!("{line}");
+        outln!("{line}");
     } else {
-        println!(
+        outln!(
             "{}: {} [{}]",
             out.display(),
             report.failure.signature.message,
             report.failure.signature.id
         );
-        println!(
+        outln!(
             "  as found:          {} preemptions, {} steps",
-            m.found.preemptions, m.found.steps
+            m.found.preemptions,
+            m.found.steps
         );
-        println!(
+        outln!(
             "  same scenario:     {} preemptions, {} steps",
-            m.original.preemptions, m.original.steps
+            m.original.preemptions,
+            m.original.steps
         );
-        println!(
+        outln!(
             "  reduced scenario:  {} preemptions ({}), {} steps; removed {}",
             m.reduced.preemptions,
             min.map(|m| m.minimality.status.as_str()).unwrap_or("-"),
@@ -89,7 +86,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 m.removed.join(", ")
             }
         );
-        println!(
+        outln!(
             "  {} executions, {} ms; show it with: hazard show {}",
             m.executions,
             m.elapsed.as_millis(),

@@ -10,7 +10,6 @@ mod schema;
 mod show;
 
 use clap::{Parser, Subcommand};
-use std::process::ExitCode;
 
 /// Exit code: every expectation met.
 pub const OK: u8 = 0;
@@ -18,6 +17,24 @@ pub const OK: u8 = 0;
 pub const FINDING: u8 = 1;
 /// Exit code: usage or input error.
 pub const INPUT: u8 = 2;
+
+/// The longest wall-time flag accepted: a week, far above any nightly budget.
+const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// A wall-time flag in seconds (`--time 1.5`): positive, finite and at most [`MAX_SECONDS`],
+/// so that no budget overflows a `Duration` or an `Instant`. clap names the flag on error.
+pub fn seconds(s: &str) -> Result<std::time::Duration, String> {
+    let v: f64 = s
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{s}` is not a number of seconds"))?;
+    if !(v > 0.0 && v <= MAX_SECONDS) {
+        return Err(format!(
+            "must be a number of seconds above 0 and at most {MAX_SECONDS} (a week), got {s}"
+        ));
+    }
+    Ok(std::time::Duration::from_secs_f64(v))
+}
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,7 +69,7 @@ pub enum Command {
     Show(show::Args),
 }
 
-pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
+pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
     let code = match cli.command {
         Command::List(a) => list::run(a)?,
         Command::Run(a) => run::run(a)?,
@@ -63,5 +80,5 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Schema(a) => schema::run(a)?,
         Command::Show(a) => show::run(a)?,
     };
-    Ok(ExitCode::from(code))
+    Ok(code)
 }

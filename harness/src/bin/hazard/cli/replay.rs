@@ -31,26 +31,29 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             "steps": r.outcome.steps,
             "preemptions": r.outcome.preemptions,
         });
-        println!("{line}");
+        outln!("{line}");
         return Ok(code);
     }
     let trace = trace_steps(&r.prog, &r.outcome);
-    print!(
+    out!(
         "{}",
         render_table(&r.outcome.threads, &trace, failure.as_deref())
     );
     match (&r.outcome.signature, r.reproduced) {
-        (Some(_), true) => println!(
+        (Some(_), true) => outln!(
             "\nreproduced: {} [{}] in thread {}",
             report.failure.signature.message,
             report.failure.signature.id,
             report.failure.signature.thread.as_deref().unwrap_or("-")
         ),
-        (Some(sig), false) => println!(
+        (Some(sig), false) => outln!(
             "\na different failure: {} [{}] (recorded: {} [{}])",
-            sig.message, sig.id, report.failure.signature.message, report.failure.signature.id
+            sig.message,
+            sig.id,
+            report.failure.signature.message,
+            report.failure.signature.id
         ),
-        (None, _) => println!("\ndid not reproduce: the scenario passes under this schedule"),
+        (None, _) => outln!("\ndid not reproduce: the scenario passes under this schedule"),
     }
     Ok(code)
 }

@@ -5,8 +5,8 @@ use clap::ValueEnum;
 use harness::explore::{explore, EngineKind, ExploreConfig, Finding};
 use harness::minimize::{minimize, MinimizeConfig};
 use harness::report::{
-    build, build_minimized, fault_summary, render_table, write_fault_summary, write_report, Report,
-    RunInfo,
+    build, build_minimized, check_out_dir, fault_summary, render_table, write_fault_summary,
+    write_report, Report, RunInfo,
 };
 use harness::scenario::{load_file, Expectation, FaultMode, Program};
 use std::path::{Path, PathBuf};
@@ -23,11 +23,11 @@ pub struct Args {
     engine: Engine,
     /// Executions per scenario (split across a portfolio's engines) [default: the scenario's
     /// `explore.iterations`, else 10000].
-    #[arg(long, env = "HAZARD_ITERATIONS")]
+    #[arg(long, env = "HAZARD_ITERATIONS", value_parser = clap::value_parser!(u64).range(1..))]
     iterations: Option<u64>,
     /// Wall-time budget per scenario, in seconds.
-    #[arg(long, env = "HAZARD_TIME")]
-    time: Option<f64>,
+    #[arg(long, env = "HAZARD_TIME", value_parser = super::seconds)]
+    time: Option<Duration>,
     /// Seed of the random, pct and fuzz engines.
     #[arg(long, env = "HAZARD_SEED", default_value_t = 0)]
     seed: u64,
@@ -66,33 +66,25 @@ pub struct MinArgs {
     #[arg(long)]
     no_minimize: bool,
     /// Executions minimization may run per finding.
-    #[arg(long, env = "HAZARD_MIN_ITERATIONS", default_value_t = 100_000)]
+    #[arg(long, env = "HAZARD_MIN_ITERATIONS", default_value_t = 100_000,
+          value_parser = clap::value_parser!(u64).range(1..))]
     min_iterations: u64,
     /// Wall-time cap of minimization per finding, in seconds.
-    #[arg(long, env = "HAZARD_MIN_TIME", default_value_t = 30.0)]
-    min_time: f64,
+    #[arg(long, env = "HAZARD_MIN_TIME", default_value = "30", value_parser = super::seconds)]
+    min_time: Duration,
     /// Minimize only the schedule, not the scenario.
     #[arg(long)]
     no_scenario_minimize: bool,
 }
 
 impl MinArgs {
-    pub fn config(&self, max_steps: u64) -> anyhow::Result<Option<MinimizeConfig>> {
-        if self.no_minimize {
-            return Ok(None);
-        }
-        if !(self.min_time.is_finite() && self.min_time > 0.0) {
-            anyhow::bail!(
-                "--min-time must be a positive number of seconds, got {}",
-                self.min_time
-            );
-        }
-        Ok(Some(MinimizeConfig {
-            iterations: self.min_iterations.max(1),
-            time: Some(Duration::from_secs_f64(self.min_time)),
+    pub fn config(&self, max_steps: u64) -> Option<MinimizeConfig> {
+        (!self.no_minimize).then_some(MinimizeConfig {
+            iterations: self.min_iterations,
+            time: Some(self.min_time),
             max_steps,
             scenario: !self.no_scenario_minimize,
-        }))
+        })
     }
 }
 
@@ -132,11 +124,6 @@ fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn config(a: &Args, prog: &Program) -> anyhow::Result<ExploreConfig> {
-    let time = match a.time {
-        Some(t) if t.is_finite() && t > 0.0 => Some(Duration::from_secs_f64(t)),
-        Some(t) => anyhow::bail!("--time must be a positive number of seconds, got {t}"),
-        None => None,
-    };
     let engine = match a.engine {
         Engine::Portfolio => EngineKind::Portfolio,
         Engine::Random => EngineKind::Random,
@@ -150,10 +137,9 @@ fn config(a: &Args, prog: &Program) -> anyhow::Result<ExploreConfig> {
         .iterations(
             a.iterations
                 .or(prog.hints.iterations)
-                .unwrap_or(d.iterations)
-                .max(1),
+                .unwrap_or(d.iterations),
         )
-        .time(time)
+        .time(a.time)
         .seed(a.seed)
         .pct_depth(a.pct_depth.max(1))
         .preemption_bound(a.preemption_bound)
@@ -165,14 +151,55 @@ fn config(a: &Args, prog: &Program) -> anyhow::Result<ExploreConfig> {
         ))
 }
 
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Status {
+    Met,
+    Unmet,
+    /// The file did not load (an input error, reported with its place).
+    Invalid,
+    /// The run hit an internal error or could not write its output.
+    Error,
+}
+
+impl Status {
+    fn label(self) -> &'static str {
+        match self {
+            Status::Met => "ok",
+            Status::Unmet => "UNMET",
+            Status::Invalid => "INVALID",
+            Status::Error => "ERROR",
+        }
+    }
+}
+
 struct Row {
     file: String,
     expect: String,
     result: String,
-    met: bool,
+    status: Status,
     executions: u64,
     millis: u128,
     report: Option<PathBuf>,
+    error: Option<String>,
+}
+
+impl Row {
+    /// The row of a file that did not run to its verdict.
+    fn broken(file: String, status: Status, error: String) -> Row {
+        Row {
+            file,
+            expect: String::new(),
+            result: match status {
+                Status::Invalid => "invalid".into(),
+                _ => "error".into(),
+            },
+            status,
+            executions: 0,
+            millis: 0,
+            report: None,
+            error: Some(error),
+        }
+    }
 }
 
 /// The report of one finding, minimized unless `min_cfg` is `None` (a minimization error is
@@ -189,7 +216,7 @@ pub(crate) fn finding_report(
         Some(mc) => match minimize(prog, &finding.signature, &finding.schedule, mc) {
             Ok(m) => build_minimized(prog, finding, run, &m),
             Err(e) => {
-                eprintln!(
+                errln!(
                     "hazard: warning: {}: minimization failed ({e}); the report keeps the schedule as found",
                     file.display()
                 );
@@ -198,7 +225,7 @@ pub(crate) fn finding_report(
         },
     };
     if !report.replay_verified {
-        eprintln!(
+        errln!(
             "hazard: warning: {}: the finding {:?} did not replay identically (report kept, marked replay_verified: false)",
             file.display(),
             finding.signature.message
@@ -209,7 +236,7 @@ pub(crate) fn finding_report(
 
 /// The interleaving table, Go's message, who found it and the minimization line.
 pub(crate) fn print_finding(report: &Report) {
-    print!(
+    out!(
         "{}",
         render_table(
             &report.schedule.threads,
@@ -217,7 +244,7 @@ pub(crate) fn print_finding(report: &Report) {
             Some(&report.failure.rendered)
         )
     );
-    println!(
+    outln!(
         "\n{} [{}], found by {} after {} executions; Go {} this interleaving.",
         report.failure.signature.message,
         report.failure.signature.id,
@@ -230,7 +257,7 @@ pub(crate) fn print_finding(report: &Report) {
         },
     );
     if let (Some(found), Some(m)) = (&report.found, &report.minimized) {
-        println!(
+        outln!(
             "Minimized: {} -> {} preemptions, {} -> {} decisions in this scenario; {} preemptions ({}) and {} steps with {} part(s) of the scenario removed.",
             found.preemptions,
             report.schedule.preemptions,
@@ -253,13 +280,18 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     if files.is_empty() {
         anyhow::bail!("no scenario files in {:?}", a.paths);
     }
+    // An unusable --out is found before anything is explored, not after the first finding.
+    check_out_dir(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
     let single = files.len() == 1;
     let mut rows = Vec::new();
-    let mut input_errors = 0;
     for (i, file) in files.iter().enumerate() {
         if !single && !a.json {
-            eprint!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
+            err!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
         }
+        let name = file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let prog = match load_file(file) {
             Ok(p) => Arc::new(match a.faults {
                 None => p,
@@ -269,195 +301,251 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             }),
             Err(e) => {
                 if !single && !a.json {
-                    eprintln!("invalid");
+                    errln!("invalid");
                 }
-                eprintln!("hazard: {e}");
-                input_errors += 1;
+                errln!("hazard: {e}");
+                rows.push(Row::broken(name, Status::Invalid, e.to_string()));
                 continue;
             }
         };
-        let cfg = config(&a, &prog)?;
-        let min_cfg = a.min.config(cfg.max_steps)?;
-        let x = explore(&prog, &cfg)?;
-        if !single && !a.json {
-            eprintln!(
-                "{} executions, {} ms",
-                x.executions(),
-                x.elapsed.as_millis()
-            );
+        // One scenario's trouble (an internal error, a report that cannot be written) is its
+        // own row: every other file still runs and the summary is still written.
+        match run_one(&a, file, &prog, single) {
+            Ok(row) => rows.push(row),
+            Err(e) => {
+                let msg = format!("{e:#}");
+                if !single && !a.json {
+                    errln!("error");
+                }
+                errln!("hazard: error: {}: {msg}", file.display());
+                if a.json {
+                    outln!(
+                        "{}",
+                        serde_json::json!({
+                            "scenario": prog.name, "file": shell_path(file), "status": "error",
+                            "met": false, "error": msg,
+                        })
+                    );
+                }
+                rows.push(Row::broken(name, Status::Error, msg));
+            }
         }
-        let run = RunInfo {
-            config: &cfg,
-            exploration: &x,
-        };
-        let matching = x.matching(&prog).map(|f| f.signature.clone());
-        let met = match &prog.expect {
+    }
+    Ok(summarize(&a, &rows))
+}
+
+/// Explore one loaded scenario, write its reports, print its finding; its summary row.
+fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::Result<Row> {
+    let prog = Arc::clone(prog);
+    let cfg = config(a, &prog)?;
+    let min_cfg = a.min.config(cfg.max_steps);
+    let x = explore(&prog, &cfg)?;
+    if !single && !a.json {
+        errln!(
+            "{} executions, {} ms",
+            x.executions(),
+            x.elapsed.as_millis()
+        );
+    }
+    let run = RunInfo {
+        config: &cfg,
+        exploration: &x,
+    };
+    let matching = x.matching(&prog).map(|f| f.signature.clone());
+    // An exploration that ran nothing shows nothing: it meets no expectation.
+    let explored = x.executions() > 0;
+    let met = explored
+        && match &prog.expect {
             Expectation::Passes => x.findings.is_empty(),
             Expectation::Fails(_) => matching.is_some(),
         };
-        let mut written = Vec::new();
-        let mut primary = None;
-        for finding in &x.findings {
-            let report = finding_report(&prog, finding, &run, min_cfg.as_ref(), file);
-            let path = write_report(&a.out, &report)?;
-            let is_primary = matching.as_ref().is_none_or(|m| *m == finding.signature);
-            if is_primary && primary.is_none() {
-                primary = Some(path.clone());
-                if !a.json && !a.quiet && (single || !met) {
-                    println!("== {} ({})", prog.name, file.display());
-                    print_finding(&report);
-                }
-            }
-            let min = report.minimized.as_ref().map(|m| {
-                serde_json::json!({
-                    "preemptions": m.minimality.preemptions, "status": m.minimality.status,
-                    "steps": m.steps, "removed": m.removed.len(),
-                })
-            });
-            written.push((finding, path, report.replay_verified, min));
-        }
-        if !a.json {
-            for (_, path, _, _) in &written {
-                if single || !met || Some(path) == primary.as_ref() {
-                    println!("Reproduce with: hazard replay {}", shell_path(path));
-                }
-            }
-            if !met {
-                match &prog.expect {
-                    Expectation::Fails(want) => println!(
-                        "{}: expected failure not found ({want:?}); {}",
-                        file.display(),
-                        x.budget_note().unwrap_or_else(|| {
-                            "every schedule within the bound was explored".into()
-                        })
-                    ),
-                    Expectation::Passes => {
-                        println!("{}: expected to pass, but failed", file.display())
-                    }
-                }
+    let mut written = Vec::new();
+    let mut primary = None;
+    for finding in &x.findings {
+        let report = finding_report(&prog, finding, &run, min_cfg.as_ref(), file);
+        let path = write_report(&a.out, &report)?;
+        let is_primary = matching.as_ref().is_none_or(|m| *m == finding.signature);
+        if is_primary && primary.is_none() {
+            primary = Some(path.clone());
+            if !a.json && !a.quiet && (single || !met) {
+                outln!("== {} ({})", prog.name, file.display());
+                print_finding(&report);
             }
         }
-        // A run with fault rules that found nothing still reports what each rule did.
-        let summary = if x.findings.is_empty() {
-            fault_summary(&prog, &cfg, &x)
-        } else {
-            None
-        };
-        if let Some(s) = &summary {
-            let path = write_fault_summary(&a.out, s)?;
-            if !a.json && !a.quiet && single {
-                println!(
-                    "== {} ({}): faults ({})",
-                    prog.name,
-                    file.display(),
-                    s.faults.mode
-                );
-                for r in &s.faults.rules {
-                    println!(
-                        "  {} {}: injected in {} of {} executions ({} injections{}), expectations {}",
-                        r.path,
-                        r.fault,
-                        r.executions,
-                        s.executions,
-                        r.injections,
-                        if r.ended_by_fault > 0 {
-                            format!(", {} ended by the injected panic", r.ended_by_fault)
-                        } else {
-                            String::new()
-                        },
-                        if r.held { "held" } else { "broken" }
-                    );
-                }
-            }
-            primary.get_or_insert(path);
-        }
-        let expect = match &prog.expect {
-            Expectation::Passes => "passes".to_string(),
-            Expectation::Fails(w) => format!("fails {}", w.id.clone().unwrap_or_default()),
-        };
-        let result = match (&prog.expect, x.findings.first()) {
-            (Expectation::Fails(_), _) if matching.is_some() => "found".to_string(),
-            (_, Some(f)) => format!("failed: {}", f.signature.id),
-            (_, None) if x.exhausted() => "passed (dfs exhausted)".to_string(),
-            (_, None) => "passed".to_string(),
-        };
-        if a.json {
-            let findings: Vec<_> = written
-                .iter()
-                .map(|(f, p, v, m)| {
-                    serde_json::json!({
-                        "signature": f.signature, "report": shell_path(p), "replay_verified": v,
-                        "engine": f.engine, "execution": f.execution, "minimized": m,
-                    })
-                })
-                .collect();
-            let line = serde_json::json!({
-                "scenario": prog.name, "file": shell_path(file), "expect": expect, "met": met,
-                "executions": x.executions(), "distinct_schedules": x.distinct_schedules(),
-                "elapsed_ms": x.elapsed.as_millis() as u64, "dfs_exhausted": x.exhausted(),
-                "findings": findings, "budget_note": if met { None } else { x.budget_note() },
-                "faults": summary.as_ref().map(|s| &s.faults),
-            });
-            println!("{line}");
-        }
-        rows.push(Row {
-            file: file
-                .file_name()
-                .map(|n| n.to_string_lossy().into_owned())
-                .unwrap_or_default(),
-            expect,
-            result,
-            met,
-            executions: x.executions(),
-            millis: x.elapsed.as_millis(),
-            report: primary,
+        let min = report.minimized.as_ref().map(|m| {
+            serde_json::json!({
+                "preemptions": m.minimality.preemptions, "status": m.minimality.status,
+                "steps": m.steps, "removed": m.removed.len(),
+            })
         });
+        written.push((finding, path, report.replay_verified, min));
     }
+    if !a.json {
+        for (_, path, _, _) in &written {
+            if single || !met || Some(path) == primary.as_ref() {
+                outln!("Reproduce with: hazard replay {}", shell_path(path));
+            }
+        }
+        if !explored {
+            outln!(
+                "{}: the budget allowed no execution; raise --time or --iterations",
+                file.display()
+            );
+        } else if !met {
+            match &prog.expect {
+                Expectation::Fails(want) => outln!(
+                    "{}: expected failure not found ({want:?}); {}",
+                    file.display(),
+                    x.budget_note().unwrap_or_else(|| {
+                        "every schedule within the bound was explored".into()
+                    })
+                ),
+                Expectation::Passes => {
+                    outln!("{}: expected to pass, but failed", file.display())
+                }
+            }
+        }
+    }
+    // A run with fault rules that found nothing still reports what each rule did.
+    let summary = if x.findings.is_empty() {
+        fault_summary(&prog, &cfg, &x)
+    } else {
+        None
+    };
+    if let Some(s) = &summary {
+        let path = write_fault_summary(&a.out, s)?;
+        if !a.json && !a.quiet && single {
+            outln!(
+                "== {} ({}): faults ({})",
+                prog.name,
+                file.display(),
+                s.faults.mode
+            );
+            for r in &s.faults.rules {
+                outln!(
+                    "  {} {}: injected in {} of {} executions ({} injections{}), expectations {}",
+                    r.path,
+                    r.fault,
+                    r.executions,
+                    s.executions,
+                    r.injections,
+                    if r.ended_by_fault > 0 {
+                        format!(", {} ended by the injected panic", r.ended_by_fault)
+                    } else {
+                        String::new()
+                    },
+                    if r.held { "held" } else { "broken" }
+                );
+            }
+        }
+        primary.get_or_insert(path);
+    }
+    let expect = match &prog.expect {
+        Expectation::Passes => "passes".to_string(),
+        Expectation::Fails(w) => format!("fails {}", w.id.clone().unwrap_or_default()),
+    };
+    let result = match (&prog.expect, x.findings.first()) {
+        (Expectation::Fails(_), _) if matching.is_some() => "found".to_string(),
+        (_, Some(f)) => format!("failed: {}", f.signature.id),
+        (_, None) if !explored => "nothing explored".to_string(),
+        (_, None) if x.exhausted() => "passed (dfs exhausted)".to_string(),
+        (_, None) => "passed".to_string(),
+    };
+    if a.json {
+        let findings: Vec<_> = written
+            .iter()
+            .map(|(f, p, v, m)| {
+                serde_json::json!({
+                    "signature": f.signature, "report": shell_path(p), "replay_verified": v,
+                    "engine": f.engine, "execution": f.execution, "minimized": m,
+                })
+            })
+            .collect();
+        let line = serde_json::json!({
+            "scenario": prog.name, "file": shell_path(file), "expect": expect, "met": met,
+            "status": if met { "met" } else { "unmet" },
+            "executions": x.executions(), "distinct_schedules": x.distinct_schedules(),
+            "elapsed_ms": x.elapsed.as_millis() as u64, "dfs_exhausted": x.exhausted(),
+            "findings": findings, "budget_note": if met { None } else { x.budget_note() },
+            "faults": summary.as_ref().map(|s| &s.faults),
+        });
+        outln!("{line}");
+    }
+    Ok(Row {
+        file: file
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        expect,
+        result,
+        executions: x.executions(),
+        millis: x.elapsed.as_millis(),
+        report: primary,
+        status: if met { Status::Met } else { Status::Unmet },
+        error: None,
+    })
+}
 
-    let unmet = rows.iter().filter(|r| !r.met).count();
+/// The summary table (or JSON line) of every row; the exit code.
+fn summarize(a: &Args, rows: &[Row]) -> u8 {
+    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
+    let (met, unmet, invalid, errors) = (
+        count(Status::Met),
+        count(Status::Unmet),
+        count(Status::Invalid),
+        count(Status::Error),
+    );
     if a.json {
         let line = serde_json::json!({"summary": {
-            "scenarios": rows.len(), "met": rows.len() - unmet, "unmet": unmet, "input_errors": input_errors,
+            "scenarios": rows.len(), "met": met, "unmet": unmet, "input_errors": invalid,
+            "errors": errors,
         }});
-        println!("{line}");
+        outln!("{line}");
     } else {
-        println!();
-        println!(
+        outln!();
+        outln!(
             "{:<40} {:<30} {:<24} {:>8} {:>8}  status",
-            "scenario", "expect", "result", "execs", "time"
+            "scenario",
+            "expect",
+            "result",
+            "execs",
+            "time"
         );
-        for r in &rows {
-            println!(
+        for r in rows {
+            outln!(
                 "{:<40} {:<30} {:<24} {:>8} {:>6}ms  {}{}",
                 r.file,
                 r.expect,
                 r.result,
                 r.executions,
                 r.millis,
-                if r.met { "ok" } else { "UNMET" },
+                r.status.label(),
                 r.report
                     .as_ref()
                     .map(|p| format!("  {}", p.display()))
+                    .or_else(|| r.error.as_ref().map(|e| format!("  {}", one_line(e))))
                     .unwrap_or_default()
             );
         }
-        println!(
-            "\n{} scenarios: {} met, {} unmet{}",
-            rows.len(),
-            rows.len() - unmet,
-            unmet,
-            if input_errors > 0 {
-                format!(", {input_errors} invalid")
-            } else {
-                String::new()
-            }
-        );
+        let mut tail = String::new();
+        if invalid > 0 {
+            tail += &format!(", {invalid} invalid");
+        }
+        if errors > 0 {
+            tail += &format!(", {errors} errors");
+        }
+        outln!("\n{} scenarios: {met} met, {unmet} unmet{tail}", rows.len());
     }
-    Ok(if input_errors > 0 {
+    if invalid + errors > 0 {
         super::INPUT
     } else if unmet > 0 {
         super::FINDING
     } else {
         super::OK
-    })
+    }
+}
+
+/// The first line of a message, for a table cell.
+fn one_line(s: &str) -> &str {
+    s.lines().next().unwrap_or("")
 }

@@ -20,6 +20,6 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         Which::Scenario => harness::scenario::json_schema(),
         Which::Report => harness::report::json_schema(),
     };
-    println!("{}", serde_json::to_string_pretty(&schema)?);
+    outln!("{}", serde_json::to_string_pretty(&schema)?);
     Ok(super::OK)
 }

@@ -20,39 +20,45 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     let report = read_report(&a.report)?;
     let view = report.view(a.original);
     if a.html {
-        print!("{}", render_html(&report, &view));
+        out!("{}", render_html(&report, &view));
         return Ok(super::OK);
     }
     let sig = view.signature;
-    println!(
+    outln!(
         "scenario:     {} ({})",
-        report.scenario.name, report.scenario.file
+        report.scenario.name,
+        report.scenario.file
     );
-    println!(
+    outln!(
         "signature:    {} [{}] in thread {} at {}",
         sig.id,
         sig.kind,
         sig.thread.as_deref().unwrap_or("-"),
         sig.op.as_deref().unwrap_or("-")
     );
-    println!("preemptions:  {}", view.preemptions);
+    outln!("preemptions:  {}", view.preemptions);
     let which = match (view.minimized, report.minimized.is_some()) {
         (true, _) => "minimized (--original shows the recorded one)",
         (false, true) => "recorded (without --original: the minimized one)",
         (false, false) => "recorded (the report has no minimized one)",
     };
-    println!("interleaving: {which}");
-    println!();
-    print!(
+    outln!("interleaving: {which}");
+    outln!();
+    out!(
         "{}",
         render_table(view.threads, view.trace, Some(view.rendered))
     );
     if !view.faults.is_empty() {
-        println!("\nfaults injected:");
+        outln!("\nfaults injected:");
         for f in view.faults {
-            println!(
+            outln!(
                 "  step {:>3}  {:<10} #{} {:<16} {}: {}",
-                f.step, f.thread, f.rule, f.fault, f.op, f.effect
+                f.step,
+                f.thread,
+                f.rule,
+                f.fault,
+                f.op,
+                f.effect
             );
         }
     }

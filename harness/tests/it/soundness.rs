@@ -1,0 +1,437 @@
+//! Soundness on scenarios written without the catalog in mind: no harness error whatever the
+//! shape, no failure Go cannot produce, the same answer every run.
+
+use crate::helpers::*;
+use harness::explore::{explore, run_bytes, EngineKind, ExploreConfig};
+use harness::minimize::{minimize, MinimizeConfig};
+use harness::report::{build_minimized, read_report, write_report, RunInfo};
+use serde_json::{json, Value};
+
+/// A goroutine that writes key `k` of map `m`.
+fn writer(name: &str, k: &str) -> Value {
+    json!({ "op": "spawn", "thread": name, "body": [
+        { "op": "set", "obj": "m", "key": k, "value": 1 }
+    ] })
+}
+
+/// Shapes where several threads spawn goroutines that may start in either order, each with
+/// two goroutines writing one map unlocked (so `concurrent map writes` must be found).
+fn spawn_shapes() -> Vec<(&'static str, Value)> {
+    let objects = json!({ "m": { "kind": "map" }, "t": { "kind": "timer" } });
+    vec![
+        (
+            "two top-level threads each spawn a worker",
+            json!({ "objects": objects, "threads": {
+                "a": [ writer("wa", "x") ],
+                "b": [ writer("wb", "y") ],
+            } }),
+        ),
+        (
+            "a loop spawns a worker per iteration while another thread spawns",
+            json!({ "objects": objects, "threads": {
+                "loop": [ { "op": "repeat", "times": 3, "body": [ writer("w", "x") ] } ],
+                "other": [ { "op": "yield" }, writer("o", "y") ],
+            } }),
+        ),
+        (
+            "spawns three deep from two threads",
+            json!({ "objects": objects, "threads": {
+                "a": [ { "op": "spawn", "thread": "a1", "body": [
+                    { "op": "spawn", "thread": "a2", "body": [ writer("a3", "x") ] } ] } ],
+                "b": [ { "op": "spawn", "thread": "b1", "body": [ writer("b2", "y") ] },
+                       writer("b3", "z") ],
+            } }),
+        ),
+        (
+            "an AfterFunc callback starts while threads spawn",
+            json!({ "objects": objects, "threads": {
+                "a": [ { "op": "after_func", "obj": "t", "after": "0s", "body": [
+                    { "op": "set", "obj": "m", "key": "f", "value": 1 } ] },
+                       writer("wa", "x") ],
+                "b": [ writer("wb", "y"), { "op": "sleep", "for": "1ms" } ],
+            } }),
+        ),
+    ]
+}
+
+fn expecting(mut v: Value, expect: Value) -> Value {
+    v["expect"] = expect;
+    v
+}
+
+/// Every engine finds the failure in each shape without a harness error, and the finding
+/// round-trips: minimize → report → write → read → replay (found and minimized schedules).
+#[test]
+fn concurrent_spawners_work_in_every_engine_replay_and_minimization() {
+    let dir = tempfile::tempdir().unwrap();
+    for (what, v) in spawn_shapes() {
+        let p = prog(expecting(
+            v,
+            json!({ "fails": { "id": "map-concurrent-writes" } }),
+        ));
+        for engine in [
+            EngineKind::Random,
+            EngineKind::Pct,
+            EngineKind::Dfs,
+            EngineKind::Fuzz,
+        ] {
+            let cfg = ExploreConfig::default().engine(engine).iterations(20_000);
+            let x = explore(&p, &cfg).unwrap_or_else(|e| panic!("{what}, {engine:?}: {e}"));
+            let f = x
+                .matching(&p)
+                .unwrap_or_else(|| panic!("{what}, {engine:?}: not found: {:?}", sigs(&x)))
+                .clone();
+            let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default())
+                .unwrap_or_else(|e| panic!("{what}, {engine:?}: minimize: {e}"));
+            let run = RunInfo {
+                config: &cfg,
+                exploration: &x,
+            };
+            let report = build_minimized(&p, &f, &run, &m);
+            assert!(report.replay_verified, "{what}, {engine:?}");
+            let path = write_report(dir.path(), &report).unwrap();
+            let back = read_report(&path).unwrap();
+            let name = path.display().to_string();
+            assert!(back.replay(&name).unwrap().reproduced, "{what}, {engine:?}");
+            let min = back.replay_minimized(&name).unwrap().unwrap();
+            assert!(min.reproduced, "{what}, {engine:?}");
+        }
+    }
+}
+
+/// With the writes under a lock, no interleaving of the spawns fails (DFS exhausts its bound).
+#[test]
+fn concurrent_spawners_of_locked_writers_never_fail() {
+    for (what, v) in spawn_shapes() {
+        let text = serde_json::to_string(&v)
+            .unwrap()
+            .replace(
+                r#"{"op":"set","obj":"m""#,
+                r#"{"op":"lock","obj":"mu"},{"op":"set","obj":"m""#,
+            )
+            .replace(r#""value":1}"#, r#""value":1},{"op":"unlock","obj":"mu"}"#);
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        v["objects"]["mu"] = json!({ "kind": "mutex" });
+        let p = prog(expecting(v, json!({ "passes": true })));
+        let x = harness::explore::explore(
+            &p,
+            &ExploreConfig::default()
+                .engine(EngineKind::Dfs)
+                .preemption_bound(1)
+                .iterations(DFS_BUDGET),
+        )
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+        assert!(x.findings.is_empty(), "{what}: {:?}", sigs(&x));
+        assert!(x.exhausted(), "{what}: {:?}", x.engines[0]);
+    }
+}
+
+/// Byte-driven runs (what libFuzzer's targets do) over the spawn shapes: no harness error.
+#[test]
+fn concurrent_spawners_under_fuzz_bytes() {
+    let mut rng = Rng(13);
+    for (what, v) in spawn_shapes() {
+        let p = prog(expecting(v, json!({ "passes": true })));
+        for _ in 0..300 {
+            let data = rng.bytes(64);
+            run_bytes(&p, &data, 10_000, false)
+                .unwrap_or_else(|e| panic!("{what}, bytes {data:?}: {e}"));
+        }
+    }
+}
+
+/// The same scenario, seed and flags give the same findings whatever the thread timing: the
+/// portfolio's engines run side by side, yet the answer is the one of their round-robin order.
+#[test]
+fn the_portfolio_gives_one_answer_every_run() {
+    for name in ["map-concurrent-writes", "wg-reuse", "timeout-leak"] {
+        let p = std::sync::Arc::new(harness::scenario::load_file(&scenario(name)).unwrap());
+        let cfg = ExploreConfig::default().iterations(4000);
+        let answer = |x: &harness::explore::Exploration| {
+            let findings: Vec<_> = x
+                .findings
+                .iter()
+                .map(|f| {
+                    (
+                        f.signature.clone(),
+                        f.schedule.encode(),
+                        f.engine,
+                        f.execution,
+                    )
+                })
+                .collect();
+            let engines: Vec<_> = x
+                .engines
+                .iter()
+                .map(|e| (e.engine, e.executions, e.distinct_schedules, e.stopped))
+                .collect();
+            format!("{findings:?} {engines:?} {:?}", x.faults)
+        };
+        let first = answer(&explore(&p, &cfg).unwrap());
+        for run in 1..20 {
+            let again = answer(&explore(&p, &cfg).unwrap());
+            assert_eq!(again, first, "{name}: run {run} differs");
+        }
+    }
+}
+
+/// The CLI writes the same reports (names and contents, times aside) on every run.
+#[test]
+fn the_same_command_writes_the_same_reports() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario("map-concurrent-writes");
+    let mut seen: Option<Vec<(String, Value)>> = None;
+    for run in 0..5 {
+        let out = tmp.path().join(format!("out{run}"));
+        let o = hazard(
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+        let reports: Vec<(String, Value)> = reports_in(&out)
+            .iter()
+            .map(|p| {
+                let mut v: Value =
+                    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap();
+                strip_times(&mut v);
+                (p.file_name().unwrap().to_string_lossy().into_owned(), v)
+            })
+            .collect();
+        assert_eq!(reports.len(), 1, "one bug, one report");
+        match &seen {
+            None => seen = Some(reports),
+            Some(first) => assert_eq!(&reports, first, "run {run} wrote other reports"),
+        }
+    }
+}
+
+/// Wall-clock fields (durations and dates) removed, at any depth.
+fn strip_times(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, _| {
+                !(k.ends_with("_ms") || k == "elapsed" || k == "created" || k == "date")
+            });
+            m.values_mut().for_each(strip_times);
+        }
+        Value::Array(a) => a.iter_mut().for_each(strip_times),
+        _ => {}
+    }
+}
+
+/// A directory with a scenario that cannot write its report: that file is an `error` row with
+/// its message, every other file still runs, the summary is written, and the exit code is 2.
+#[test]
+fn a_scenario_that_errors_does_not_stop_a_directory_run() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    std::fs::create_dir(&dir).unwrap();
+    for name in ["map-concurrent-writes", "chan-leak", "wg-negative.fixed"] {
+        std::fs::copy(scenario(name), dir.join(format!("{name}.json"))).unwrap();
+    }
+    // Learn where map-concurrent-writes' report goes, then put a directory in its way.
+    let first = tmp.path().join("first");
+    let o = hazard(
+        &[
+            "run",
+            dir.join("map-concurrent-writes.json").to_str().unwrap(),
+            "--out",
+            first.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let blocked = reports_in(&first)[0].file_name().unwrap().to_owned();
+    let out = tmp.path().join("out");
+    std::fs::create_dir_all(out.join(&blocked)).unwrap();
+    std::fs::write(out.join(&blocked).join("keep"), "").unwrap();
+
+    let o = hazard(&["run", "s", "--out", "out", "--json"], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 4, "three rows and the summary: {stdout}");
+    let row = |f: &str| {
+        lines
+            .iter()
+            .find(|l| l["file"].as_str().is_some_and(|p| p.ends_with(f)))
+            .unwrap_or_else(|| panic!("no row for {f}: {stdout}"))
+    };
+    let bad = row("map-concurrent-writes.json");
+    assert_eq!(bad["status"], "error", "{bad}");
+    assert!(
+        bad["error"]
+            .as_str()
+            .unwrap()
+            .contains(blocked.to_str().unwrap()),
+        "the error names the file it could not write: {bad}"
+    );
+    assert_eq!(row("chan-leak.json")["status"], "met");
+    assert_eq!(row("wg-negative.fixed.json")["status"], "met");
+    let summary = &lines[3]["summary"];
+    assert_eq!(summary["errors"], 1, "{summary}");
+    assert_eq!(summary["met"], 2, "{summary}");
+    assert!(stderr.contains("map-concurrent-writes.json"), "{stderr}");
+    // The text table has the row too.
+    let o = hazard(&["run", "s", "--out", "out", "--quiet"], tmp.path());
+    let (stdout, _) = text(&o);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stdout.contains("ERROR"), "{stdout}");
+    assert!(
+        stdout.contains("3 scenarios: 2 met, 0 unmet, 1 errors"),
+        "{stdout}"
+    );
+}
+
+/// Numeric flags out of range are usage errors that name the flag, never a panic.
+#[test]
+fn numeric_flags_are_validated() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario("map-concurrent-writes");
+    let file = file.to_str().unwrap();
+    for (flag, value) in [
+        ("--time", "1e20"),
+        ("--time", "0"),
+        ("--time", "NaN"),
+        ("--time", "inf"),
+        ("--min-time", "1e20"),
+        ("--min-time", "-3"),
+        ("--iterations", "0"),
+        ("--min-iterations", "0"),
+    ] {
+        let o = hazard(
+            &["run", file, &format!("{flag}={value}"), "--out", "out"],
+            tmp.path(),
+        );
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {stdout}{stderr}");
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let report = tmp.path().join("r.json");
+    for (flag, value) in [("--time", "1e20"), ("--iterations", "0")] {
+        let o = hazard(
+            &["minimize", report.to_str().unwrap(), flag, value],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(2));
+        assert!(text(&o).1.contains(flag), "{:?}", text(&o));
+    }
+}
+
+/// A budget that allows no execution shows nothing, so it meets no expectation.
+#[test]
+fn an_exploration_that_ran_nothing_is_not_met() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = scenario("map-concurrent-writes.fixed");
+    let o = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--time",
+            "0.000000001",
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(stdout.contains("nothing explored"), "{stdout}");
+    assert!(stdout.contains("raise --time"), "{stdout}");
+}
+
+/// An unusable --out is refused before anything is explored.
+#[test]
+fn an_unusable_out_is_refused_up_front() {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("a-file"), "").unwrap();
+    std::os::unix::fs::symlink(
+        tmp.path().join("nowhere/deeper"),
+        tmp.path().join("dangling"),
+    )
+    .unwrap();
+    let file = scenario("map-concurrent-writes");
+    for out in ["a-file", "/dev/null", "a-file/sub", "dangling"] {
+        let o = hazard(&["run", file.to_str().unwrap(), "--out", out], tmp.path());
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "--out {out}: {stdout}{stderr}");
+        assert!(stderr.contains("--out"), "{stderr}");
+        assert!(stdout.is_empty(), "nothing ran: {stdout}");
+    }
+}
+
+/// A reader that goes away (`hazard … | head`) stops nothing: every report is still written
+/// and the process exits quietly; a full device is an error with exit 2.
+#[test]
+fn stdout_trouble_never_stops_the_work() {
+    use std::process::{Command, Stdio};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    std::fs::create_dir(&dir).unwrap();
+    let buggy = [
+        "map-concurrent-writes",
+        "chan-leak",
+        "wg-negative",
+        "chan-close-nil",
+    ];
+    for name in buggy {
+        std::fs::copy(scenario(name), dir.join(format!("{name}.json"))).unwrap();
+    }
+    // A closed pipe: the reader is gone before hazard writes a byte.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hazard"))
+        .args(["run", "s", "--out", "out"])
+        .current_dir(tmp.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let o = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(reports_in(&tmp.path().join("out")).len(), buggy.len());
+    for args in [
+        &["list"][..],
+        &["schema", "report"],
+        &["run", "s", "--out", "out2", "--json"],
+    ] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hazard"))
+            .args(args)
+            .current_dir(tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let o = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&o.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_ne!(o.status.code(), Some(101), "{args:?}");
+    }
+    // A full device.
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_hazard"))
+        .args(["run", "s", "--out", "out3"])
+        .current_dir(tmp.path())
+        .stdout(full)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("writing to standard output"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(reports_in(&tmp.path().join("out3")).len(), buggy.len());
+}
