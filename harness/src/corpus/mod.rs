@@ -26,6 +26,9 @@ const PASS_SLACK: usize = 1;
 pub struct EntryResult {
     pub file: PathBuf,
     pub ok: bool,
+    /// The entry could not be read as a corpus entry (unreadable, corrupt, no `corpus`
+    /// section): an input error, not a regression.
+    pub unreadable: bool,
     /// One line: what was replayed or searched, and what came out.
     pub detail: String,
 }
@@ -80,17 +83,21 @@ pub fn entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
 /// Check one entry. An unreadable or malformed entry is a failed entry, not an error.
 pub fn check_entry(path: &Path) -> EntryResult {
     let file = path.display().to_string();
-    let fail = |detail: String| EntryResult {
+    let fail = |detail: String, unreadable: bool| EntryResult {
         file: path.to_path_buf(),
         ok: false,
+        unreadable,
         detail,
     };
     let report = match read_report(path) {
         Ok(r) => r,
-        Err(e) => return fail(e.to_string()),
+        Err(e) => return fail(e.to_string(), true),
     };
     let Some(info) = &report.corpus else {
-        return fail("no `corpus` section: add entries with `hazard corpus add`".into());
+        return fail(
+            "no `corpus` section: add entries with `hazard corpus add`".into(),
+            true,
+        );
     };
     let result = match info.expect {
         CorpusExpect::Reproduces => check_reproduces(&report, &file),
@@ -100,9 +107,10 @@ pub fn check_entry(path: &Path) -> EntryResult {
         Ok(detail) => EntryResult {
             file: path.to_path_buf(),
             ok: true,
+            unreadable: false,
             detail,
         },
-        Err(detail) => fail(detail),
+        Err(detail) => fail(detail, false),
     }
 }
 

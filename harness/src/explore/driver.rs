@@ -41,7 +41,7 @@ impl ExecOutcome {
 
 /// Run the scenario once, inside a shuttle execution.
 pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecOutcome {
-    rt::set_teardown(false);
+    rt::begin_execution();
     let world = Rc::new(RefCell::new(World::new(Arc::clone(prog), max_steps, trace)));
     let n = prog.threads.len();
     for spec in &prog.threads {
@@ -91,7 +91,7 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
     }
     if clock.is_some() {
         let mut w = world.borrow_mut();
-        if w.timers_armed() {
+        if w.clock_ready() {
             w.unpark_clock();
         }
     }

@@ -187,6 +187,20 @@ struct EngineLog {
 }
 
 impl EngineLog {
+    fn new(kind: EngineKind) -> EngineLog {
+        EngineLog {
+            stats: EngineStats {
+                engine: kind.name(),
+                executions: 0,
+                distinct_schedules: 0,
+                stopped: StopReason::Exhausted,
+            },
+            findings: Vec::new(),
+            distinct_after: Vec::new(),
+            faults: Vec::new(),
+        }
+    }
+
     /// The part of the log the round-robin order keeps: executions up to `best` for engines at
     /// or before the best one, up to the one before for those after it.
     fn cut(
@@ -402,17 +416,7 @@ fn run_engine(
     shared: &Arc<Shared>,
     limit: u64,
 ) -> Result<EngineLog, InternalError> {
-    let log = Arc::new(Mutex::new(EngineLog {
-        stats: EngineStats {
-            engine: kind.name(),
-            executions: 0,
-            distinct_schedules: 0,
-            stopped: StopReason::Exhausted,
-        },
-        findings: Vec::new(),
-        distinct_after: Vec::new(),
-        faults: Vec::new(),
-    }));
+    let log = Arc::new(Mutex::new(EngineLog::new(kind)));
     let pending = Arc::new(Mutex::new(None));
     let ctl = EngineCtl {
         name: kind.name(),
@@ -430,20 +434,7 @@ fn run_engine(
         let out = execute(&body_prog, max_steps, false);
         *lock(&pending) = Some(out);
     })?;
-    let log = std::mem::replace(
-        &mut *lock(&log),
-        EngineLog {
-            stats: EngineStats {
-                engine: kind.name(),
-                executions: 0,
-                distinct_schedules: 0,
-                stopped: StopReason::Exhausted,
-            },
-            findings: Vec::new(),
-            distinct_after: Vec::new(),
-            faults: Vec::new(),
-        },
-    );
+    let log = std::mem::replace(&mut *lock(&log), EngineLog::new(kind));
     Ok(log)
 }
 

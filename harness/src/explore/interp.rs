@@ -543,9 +543,9 @@ pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, req
     }
 }
 
-/// The virtual clock's task (see `model::time`): while a timer is pending it may run at any
-/// scheduling point, and then fires the earliest timer. It parks when none is pending, and ends
-/// with the execution.
+/// The virtual clock's task (see `model::time`): while it has a timer to fire
+/// ([`World::clock_ready`]) it may run at any scheduling point, and then fires the earliest
+/// timer. It parks otherwise, and ends with the execution.
 pub(crate) fn clock_main(prog: Arc<Program>, world: Rc<RefCell<World>>) -> Box<dyn FnOnce()> {
     Box::new(move || {
         let me = rt::current();
@@ -560,7 +560,7 @@ pub(crate) fn clock_main(prog: Arc<Program>, world: Rc<RefCell<World>>) -> Box<d
                 w.quiesce();
                 continue;
             }
-            if !w.timers_armed() {
+            if !w.clock_ready() {
                 w.clock_parked = true;
                 drop(w);
                 rt::block_current();

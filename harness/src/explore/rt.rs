@@ -117,6 +117,17 @@ pub(crate) fn current() -> usize {
     ExecutionState::with(|s| usize::from(s.current().id())) - 1
 }
 
+/// A new execution starts on this OS thread: nothing the previous one left in the per-thread
+/// decision state (a preemption whose target never took its step, say, when it was the clock
+/// and it parked) may leak into this one, or two replays of one schedule could differ.
+pub(crate) fn begin_execution() {
+    TEARDOWN.with(|c| c.set(false));
+    ARITY.with(|c| c.set(0));
+    PREEMPTED.with(|c| c.set(None));
+    BIAS.with(|c| c.set(None));
+    AWAY.with(|c| c.set(None));
+}
+
 /// Enter or leave the teardown of the current execution.
 pub(crate) fn set_teardown(on: bool) {
     TEARDOWN.with(|c| c.set(on));

@@ -2,11 +2,14 @@
 //! and `time.After`.
 //!
 //! Time never passes on the wall clock. An execution that uses time has one extra task, the
-//! clock, runnable whenever a timer is pending. When the explorer runs it, it advances `now` to
-//! the earliest pending timer and fires one of the timers due then (which one is an explorer
-//! choice, recorded in the schedule). So a timer can fire at any point while other threads run
-//! (their steps take unknown time), and it is the only thing left to run when every thread is
-//! blocked or asleep. As in Go, a pending timer means the program is not deadlocked yet.
+//! clock. When it runs, it advances `now` to the earliest pending timer and fires one of the
+//! timers due then (which one is an explorer choice, recorded in the schedule). When it may run
+//! is the scenario's clock mode ([`World::clock_ready`]): under Go's clock (the default, Go's
+//! testing/synctest time) time advances only once every goroutine is blocked or asleep, so a
+//! goroutine that can run never starves for virtual time, while a timer already due fires at
+//! any point; under the adversarial clock a pending timer may fire at any scheduling point
+//! (an overloaded machine: steps take unknown time). As in Go, a pending timer means the
+//! program is not deadlocked yet.
 //!
 //! Timer channels are synchronous (Go 1.23): a fired value waits in the timer, not in a
 //! buffer that outlives Stop/Reset, so no stale value is received after either returns. Stop
@@ -160,7 +163,9 @@ impl World {
         let ns = super::fault::skew_timer(self, ns);
         let when = self.now.saturating_add(ns.max(0) as u64);
         self.timers[slot].when = Some(when);
-        self.unpark_clock();
+        if self.clock_ready() {
+            self.unpark_clock();
+        }
     }
 
     /// Disarm `slot`; whether it was pending.

@@ -20,6 +20,7 @@ use super::time::{AfterFuncState, TimerSlot, TimerVar};
 use super::waitgroup::WaitGroupState;
 use super::Value;
 use crate::explore::rt;
+use crate::scenario::ClockMode;
 use crate::scenario::{ObjId, ObjectDecl, OpId, Program};
 use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
@@ -305,6 +306,22 @@ impl World {
         })
     }
 
+    /// Whether the clock has something to do now. Under Go's clock (testing/synctest's time):
+    /// a timer already due, or, once no goroutine can run, the earliest armed timer (time
+    /// advances to it). Under the adversarial clock: any armed timer, at any point.
+    pub fn clock_ready(&self) -> bool {
+        match self.prog.clock {
+            ClockMode::Adversarial => self.timers_armed(),
+            ClockMode::Go => {
+                (self.runnable == 0 && self.timers_armed())
+                    || self
+                        .timers
+                        .iter()
+                        .any(|t| t.when.is_some_and(|w| w <= self.now))
+            }
+        }
+    }
+
     /// Let the clock run again (a timer was armed, or the execution is ending).
     pub fn unpark_clock(&mut self) {
         if let Some(c) = self.clock {
@@ -504,6 +521,8 @@ impl World {
             }
         } else if self.runnable == 0 && !self.tearing_down && !self.timers_pending() {
             self.quiesce();
+        } else if self.clock_ready() {
+            self.unpark_clock();
         }
     }
 
@@ -653,6 +672,9 @@ impl ThreadCx {
             // stays, which is what the blocked-thread report reads.
             w.quiesce();
             return Err(Unwind::Abort);
+        }
+        if w.clock_ready() {
+            w.unpark_clock();
         }
         drop(w);
         rt::block_current();

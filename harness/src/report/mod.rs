@@ -39,7 +39,7 @@ use crate::explore::{
 };
 use crate::minimize::{Minimized, Proof};
 use crate::model::{Blocked, Failure};
-use crate::scenario::{load_value, Program, ScenarioError};
+use crate::scenario::{load_value, ClockMode, Program, ScenarioError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -310,6 +310,11 @@ pub struct ExplorationInfo {
     pub distinct_schedules: u64,
     pub elapsed_ms: u64,
     pub engines: Vec<EngineInfo>,
+    /// How virtual time passed (the embedded scenario's `explore.clock`, as run): `go` (Go's
+    /// own time, testing/synctest) or `adversarial` (an overloaded machine: a failure found
+    /// under it needs timers to fire while goroutines could still run).
+    #[serde(default)]
+    pub clock: ClockMode,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, JsonSchema)]
@@ -588,6 +593,7 @@ fn build_from(
             executions: x.executions(),
             distinct_schedules: x.distinct_schedules(),
             elapsed_ms: x.elapsed.as_millis() as u64,
+            clock: prog.clock,
             engines,
         },
         failure: FailureInfo {

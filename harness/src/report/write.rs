@@ -2,6 +2,7 @@
 //! directory, then a rename, so a crash never leaves a half-written report.
 
 use super::{FaultSummary, Report, ReportError, REPORT_SCHEMA};
+use crate::scenario::read_bounded;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -94,9 +95,12 @@ fn write_json_to(path: &Path, report: &impl serde::Serialize) -> Result<(), Repo
 }
 
 /// Read a report file, checking its schema tag.
+/// The largest report read (64 MiB; a report is mostly its trace and embedded scenario).
+pub const MAX_REPORT_BYTES: u64 = 64 << 20;
+
 pub fn read_report(path: &Path) -> Result<Report, ReportError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ReportError::Io {
+    let text = read_bounded(path, MAX_REPORT_BYTES).map_err(|source| ReportError::Io {
         file: file.clone(),
         source,
     })?;

@@ -155,6 +155,10 @@ impl<'a> Compiler<'a> {
         let mut threads = Vec::new();
         for (name, ops) in &f.threads {
             let path = member("$.threads", name);
+            // `#` is how the names of later goroutines of one role are made (`worker#2`).
+            if name.is_empty() || name.contains('#') {
+                return Err(self.err(&path, "thread names are non-empty and do not contain `#`"));
+            }
             let body = self.block(ops, &path, 0)?;
             threads.push(ThreadSpec {
                 name: name.clone(),
@@ -259,6 +263,7 @@ impl<'a> Compiler<'a> {
                 .as_ref()
                 .and_then(|h| h.faults)
                 .unwrap_or_default(),
+            clock: f.explore.as_ref().and_then(|h| h.clock).unwrap_or_default(),
             op_meta,
         })
     }

@@ -19,12 +19,55 @@ use std::path::Path;
 /// Read and validate a scenario file.
 pub fn load_file(path: &Path) -> Result<Program, ScenarioError> {
     let file = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let text = read_bounded(path, MAX_SCENARIO_BYTES).map_err(|e| ScenarioError {
         file: file.clone(),
         location: None,
         message: format!("cannot read: {e}"),
     })?;
     load_str(&text, &file)
+}
+
+/// The largest scenario file read (4 MiB: the limits on threads and ops keep real ones far
+/// below it).
+pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
+
+/// Read a regular file of at most `limit` bytes as UTF-8 text. A FIFO, a device
+/// (`/dev/zero`, `/dev/urandom`) or a directory is refused before it is opened, so that nothing
+/// hangs or reads without end; a file that grows past `limit` while read is refused too.
+pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind, Read};
+    let meta = std::fs::metadata(path)?;
+    if !meta.is_file() {
+        return Err(Error::new(
+            ErrorKind::InvalidInput,
+            "not a regular file (a FIFO, a device or a directory)",
+        ));
+    }
+    let too_big = || {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!("larger than the {limit}-byte limit"),
+        )
+    };
+    if meta.len() > limit {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    std::fs::File::open(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(too_big());
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
 }
 
 /// Validate a scenario given as text; `file` names it in errors.

@@ -2,7 +2,7 @@
 //! to indices, every op tagged with its JSON path.
 
 use super::types::{
-    Assertion, ExpectFailure, ExploreHints, FaultKind, FaultMode, ObjectDecl, Variant,
+    Assertion, ClockMode, ExpectFailure, ExploreHints, FaultKind, FaultMode, ObjectDecl, Variant,
 };
 use crate::model::Value;
 use std::sync::Arc;
@@ -447,6 +447,8 @@ pub struct Program {
     pub faults: Vec<FaultSpec>,
     /// How they are used: the scenario's `explore.faults`, or what the command line says.
     pub fault_mode: FaultMode,
+    /// How virtual time passes: the scenario's `explore.clock`, or what the command line says.
+    pub clock: ClockMode,
     /// Per op: its name and the object it acts on (what fault rules match); empty when the
     /// scenario has no fault rules.
     pub op_meta: Vec<OpMeta>,
@@ -531,19 +533,33 @@ impl Program {
         if self.faults.is_empty() || self.fault_mode == mode {
             return self.clone();
         }
+        let mut p = self.with_hint("faults", mode.name());
+        p.fault_mode = mode;
+        p
+    }
+    /// The same scenario under `clock`, written into the embedded source (`explore.clock`) so
+    /// that reports, replays and minimization keep it.
+    pub fn with_clock(&self, clock: ClockMode) -> Program {
+        if self.clock == clock {
+            return self.clone();
+        }
+        let mut p = self.with_hint("clock", clock.name());
+        p.clock = clock;
+        p
+    }
+    /// The scenario with `explore.<key>` set to `value` in its source, reloaded. The source
+    /// validated once, and an explore hint does not change what validation checks.
+    fn with_hint(&self, key: &str, value: &str) -> Program {
         let mut source = self.source.clone();
         if let Some(obj) = source.as_object_mut() {
             let explore = obj
                 .entry("explore")
                 .or_insert_with(|| serde_json::json!({}));
             if let Some(e) = explore.as_object_mut() {
-                e.insert("faults".into(), serde_json::json!(mode.name()));
+                e.insert(key.into(), serde_json::json!(value));
             }
         }
-        // The source validated once; the mode does not change what validation checks.
-        let mut p = super::load_value(&source, &self.file).unwrap_or_else(|_| self.clone());
-        p.fault_mode = mode;
-        p
+        super::load_value(&source, &self.file).unwrap_or_else(|_| self.clone())
     }
     /// Thread names that can appear in failures: top-level and spawned.
     pub fn thread_roles(&self) -> Vec<&str> {

@@ -65,6 +65,33 @@ pub struct ExploreHints {
     /// How the `faults` rules are used (default `on`; `--faults` overrides it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub faults: Option<FaultMode>,
+    /// How virtual time passes (default `go`; `--clock` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub clock: Option<ClockMode>,
+}
+
+/// How virtual time passes in an execution.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ClockMode {
+    /// Go's own deterministic time (testing/synctest): time advances only when every goroutine
+    /// is blocked or asleep; timers already due fire at any point; which of several timers due
+    /// at the same instant fires first is an explorer choice.
+    #[default]
+    Go,
+    /// An overloaded machine: a pending timer may fire at any scheduling point, while other
+    /// goroutines could still run (their steps take unknown time). Finds timeouts that beat
+    /// work that is not itself a timer, which Go's own runtime shows only under load.
+    Adversarial,
+}
+
+impl ClockMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            ClockMode::Go => "go",
+            ClockMode::Adversarial => "adversarial",
+        }
+    }
 }
 
 /// How a scenario's fault rules take part in an exploration.

@@ -176,13 +176,15 @@ fn bad_entries_fail_without_a_panic() {
     for name in ["garbage.json", "other.json", "unpromoted.json"] {
         let r = check_entry(&corpus.join(name));
         assert!(!r.ok, "{name}");
+        assert!(r.unreadable, "{name}: corrupt, not a regression");
         assert!(!r.detail.is_empty());
     }
     assert!(check_entry(&corpus.join("unpromoted.json"))
         .detail
         .contains("hazard corpus add"));
+    // Corrupt entries are an input error (2), told apart from a regression (1).
     let o = hazard(&["corpus", "check", corpus.to_str().unwrap()], dir.path());
-    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(o.status.code(), Some(2));
     let o = hazard(
         &["corpus", "check", dir.path().join("nope").to_str().unwrap()],
         dir.path(),

@@ -1398,3 +1398,28 @@ fn fault_rules_that_cannot_apply() {
         }
     }
 }
+
+/// A top-level thread named like a later goroutine of a role (`v#2`), or with no name, is
+/// rejected at the name: it would collide with the names given to spawned goroutines.
+#[test]
+fn top_level_thread_names_are_checked_like_spawned_ones() {
+    let text = r#"{
+  "schema": "hazard/scenario/v1",
+  "name": "hash-thread-name",
+  "objects": { "m": { "kind": "mutex" } },
+  "threads": {
+    "main": [ { "op": "repeat", "times": 2, "body": [ { "op": "spawn", "thread": "v", "body": [ { "op": "lock", "obj": "m" } ] } ] } ],
+    "v#2": [ { "op": "lock", "obj": "m" } ]
+  },
+  "expect": { "passes": true }
+}"#;
+    let (line, col) = line_col(text, "\"v#2\"");
+    let e = reject(text);
+    let loc = e.location.clone().unwrap();
+    assert_eq!(loc.path, "$.threads.v#2", "{e}");
+    assert_eq!((loc.line, loc.col), (line, col), "{e}");
+    assert!(e.message.contains("do not contain `#`"), "{e}");
+    let empty = text.replace("\"v#2\"", "\"\"");
+    let e = reject(&empty);
+    assert!(e.message.contains("non-empty"), "{e}");
+}

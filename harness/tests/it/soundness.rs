@@ -6,6 +6,7 @@ use harness::explore::{explore, run_bytes, EngineKind, ExploreConfig};
 use harness::minimize::{minimize, MinimizeConfig};
 use harness::report::{build_minimized, read_report, write_report, RunInfo};
 use serde_json::{json, Value};
+use std::path::Path;
 
 /// A goroutine that writes key `k` of map `m`.
 fn writer(name: &str, k: &str) -> Value {
@@ -434,4 +435,162 @@ fn stdout_trouble_never_stops_the_work() {
     assert!(stderr.contains("writing to standard output"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(reports_in(&tmp.path().join("out3")).len(), buggy.len());
+}
+
+/// A controller that sleeps 10ms between iterations, beside a test goroutine that is never
+/// blocked: under Go's clock (testing/synctest time) no virtual time passes while the test
+/// goroutine can run, so it sees no iteration done yet, as in Go. The
+/// adversarial clock (an overloaded machine) lets the sleeps end in between.
+fn controller_loop(clock: &str) -> Value {
+    json!({
+        "objects": { "iterations": { "kind": "atomic" } },
+        "threads": {
+            "controller": [ { "op": "repeat", "times": 4, "body": [
+                { "op": "sleep", "for": "10ms" },
+                { "op": "add", "obj": "iterations", "delta": 1, "into": "n" }
+            ] } ],
+            "test": [
+                { "op": "yield" },
+                { "op": "yield" },
+                { "op": "load", "obj": "iterations", "into": "seen" },
+                { "op": "assert", "var": "seen", "eq": 0,
+                  "message": "the controller ran while the test goroutine could run" }
+            ]
+        },
+        "explore": { "clock": clock },
+        "expect": { "passes": true },
+    })
+}
+
+#[test]
+fn time_passes_only_when_every_goroutine_is_blocked() {
+    let go = prog(controller_loop("go"));
+    assert_eq!(go.clock, harness::scenario::ClockMode::Go);
+    assert_never_fails(&go);
+    // The default is Go's clock.
+    let mut v = controller_loop("go");
+    v.as_object_mut().unwrap().remove("explore");
+    assert_never_fails(&prog(v));
+    // The adversarial clock finds the interleaving, and says so in the report.
+    let adv = prog(controller_loop("adversarial"));
+    let x = explore(&adv, &ExploreConfig::default().engine(EngineKind::Dfs)).unwrap();
+    let f = x
+        .findings
+        .first()
+        .expect("the adversarial clock lets a sleep end early");
+    assert_eq!(
+        f.signature.message,
+        "the controller ran while the test goroutine could run (seen == 0, got 1)"
+    );
+    let run = RunInfo {
+        config: &ExploreConfig::default(),
+        exploration: &x,
+    };
+    let report = harness::report::build(&adv, f, &run);
+    assert_eq!(
+        report.exploration.clock,
+        harness::scenario::ClockMode::Adversarial
+    );
+    assert!(report.replay_verified);
+}
+
+/// The README's worked example, run as written: its scenario, the output it shows (up to its
+/// `...`), and the report file its replay and show commands name. Fails when the README goes
+/// stale.
+#[test]
+fn the_readme_worked_example_is_what_hazard_prints() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../README.md"))
+            .unwrap();
+    let section = &readme[readme
+        .find("## Reproducing an incident")
+        .expect("the section")..];
+    let fenced = |after: &str| -> String {
+        let at = section
+            .find(after)
+            .unwrap_or_else(|| panic!("`{after}` in README"));
+        let body = &section[at + after.len()..];
+        body[..body.find("```").expect("a closing fence")].to_string()
+    };
+    let scenario = fenced("```json\n");
+    let shown = fenced("$ hazard run incident.json\n");
+    let shown = shown
+        .strip_suffix("...\n")
+        .expect("the output block ends with ...");
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(tmp.path().join("incident.json"), &scenario).unwrap();
+    for run in 0..3 {
+        let o = hazard(&["run", "incident.json"], tmp.path());
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(1), "{stderr}");
+        assert!(
+            stdout.starts_with(shown),
+            "run {run}: README shows\n{shown}\nhazard prints\n{stdout}"
+        );
+    }
+    let replay = fenced("```\n$ hazard replay ");
+    let report = replay.split_whitespace().next().unwrap();
+    assert!(shown.contains(&format!("hazard replay {report}")));
+    assert!(tmp.path().join(report).is_file(), "{report}");
+    let o = hazard(&["replay", report], tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{:?}", text(&o));
+    assert!(readme.contains(&format!("hazard show {report}")));
+}
+
+/// FIFOs, devices and oversized files are refused with exit 2 and a message, before they are
+/// opened: nothing hangs, nothing reads without end. A FIFO inside a scenario directory is a
+/// row of its own; the other files run.
+#[test]
+fn special_files_are_refused_not_read() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fifo = tmp.path().join("pipe.json");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    let big = tmp.path().join("big.json");
+    std::fs::write(&big, vec![b' '; 5 << 20]).unwrap();
+    for input in [
+        fifo.to_str().unwrap(),
+        "/dev/zero",
+        "/dev/urandom",
+        big.to_str().unwrap(),
+    ] {
+        let o = hazard(&["run", input, "--out", "out"], tmp.path());
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(2), "{input}: {stdout}{stderr}");
+        assert!(stderr.contains(input), "{input}: {stderr}");
+        for cmd in ["replay", "show"] {
+            let o = hazard(&[cmd, input], tmp.path());
+            assert_eq!(o.status.code(), Some(2), "{cmd} {input}: {:?}", text(&o));
+        }
+    }
+    std::fs::copy(scenario("chan-leak"), tmp.path().join("chan-leak.json")).unwrap();
+    let o = hazard(&["run", ".", "--out", "out", "--quiet"], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains("chan-leak.json"), "{stdout}");
+    assert!(stderr.contains("not a regular file"), "{stderr}");
+}
+
+/// `corpus check` tells a corrupt entry (exit 2) from a regression (exit 1).
+#[test]
+fn a_corrupt_corpus_entry_is_an_input_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("corpus");
+    std::fs::create_dir(&dir).unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/corpus");
+    let entry = reports_in(&shipped)
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("chan-close-nil"))
+        .unwrap();
+    std::fs::copy(&entry, dir.join("good.json")).unwrap();
+    let o = hazard(&["corpus", "check", "corpus"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    std::fs::write(dir.join("broken.json"), "{ \"schema\": ").unwrap();
+    let o = hazard(&["corpus", "check", "corpus"], tmp.path());
+    let (stdout, _) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stdout}");
+    assert!(stdout.contains("BROKEN"), "{stdout}");
 }

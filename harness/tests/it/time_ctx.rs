@@ -1018,25 +1018,45 @@ fn waiting_on_a_context_nobody_cancels_is_ctx_never_cancelled() {
     }
 }
 
-#[test]
-fn a_leak_after_a_timeout_is_timeout_leak() {
-    let sigs = failures(json!({
+/// A worker that needs `work` of virtual time (none: it sends at once) before its send, and a
+/// 1s timeout; under `clock`.
+fn timeout_race(work: Option<&str>, clock: &str) -> serde_json::Value {
+    let mut body = vec![json!({ "op": "send", "obj": "result", "value": 1 })];
+    if let Some(d) = work {
+        body.insert(0, json!({ "op": "sleep", "for": d }));
+    }
+    json!({
         "objects": { "result": { "kind": "chan" } },
         "threads": { "main": [
-            { "op": "spawn", "thread": "worker", "body": [ { "op": "send", "obj": "result", "value": 1 } ] },
+            { "op": "spawn", "thread": "worker", "body": body },
             { "op": "select", "cases": [
                 { "case": "recv", "obj": "result" },
                 { "case": "after", "after": "1s" }
             ] }
-        ] }
-    }));
-    assert_sig(
-        only(&sigs),
-        "timeout-leak",
-        FailureKind::Leak,
-        "goroutine leak: worker [chan send] blocked forever",
-        Some("worker"),
-    );
+        ] },
+        "explore": { "clock": clock }
+    })
+}
+
+#[test]
+fn a_leak_after_a_timeout_is_timeout_leak() {
+    let leak = |v| {
+        let sigs = failures(v);
+        assert_sig(
+            only(&sigs),
+            "timeout-leak",
+            FailureKind::Leak,
+            "goroutine leak: worker [chan send] blocked forever",
+            Some("worker"),
+        );
+    };
+    // Slow work (2s) against a 1s timeout: the timeout wins in every interleaving.
+    leak(timeout_race(Some("2s"), "go"));
+    // Under the adversarial clock even instant work can lose to the timeout.
+    leak(timeout_race(None, "adversarial"));
+    // Under Go's clock, work that takes no time always beats the timeout, as in Go.
+    never_fails(timeout_race(None, "go"));
+    never_fails(timeout_race(Some("500ms"), "go"));
 }
 
 #[test]
@@ -1075,7 +1095,10 @@ fn only_a_channel_the_timeout_abandoned_makes_a_timeout_leak() {
     let abandoned = found(json!({
         "objects": { "result": { "kind": "chan" } },
         "threads": { "main": [
-            { "op": "spawn", "thread": "worker", "body": [ { "op": "send", "obj": "result", "value": 1 } ] },
+            { "op": "spawn", "thread": "worker", "body": [
+                { "op": "sleep", "for": "1s" },
+                { "op": "send", "obj": "result", "value": 1 }
+            ] },
             { "op": "select", "cases": [
                 { "case": "recv", "obj": "result" },
                 { "case": "after", "after": "1ms" }

@@ -14,7 +14,8 @@ pub struct Args {
 #[derive(clap::Subcommand, Debug)]
 enum Sub {
     /// Replay every entry: exit 0 only if each reproduces its recorded failure (or, for
-    /// entries recorded as fixed, no bounded interleaving produces it).
+    /// entries recorded as fixed, no bounded interleaving produces it); 1 if one regressed;
+    /// 2 if one is unreadable or corrupt.
     Check {
         /// The corpus directory.
         #[arg(default_value = "reports/corpus")]
@@ -54,7 +55,13 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 } else {
                     outln!(
                         "{:<6} {}  {}",
-                        if r.ok { "ok" } else { "FAILED" },
+                        if r.ok {
+                            "ok"
+                        } else if r.unreadable {
+                            "BROKEN"
+                        } else {
+                            "FAILED"
+                        },
                         r.file.display(),
                         r.detail
                     );
@@ -73,7 +80,10 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                     failed
                 );
             }
-            Ok(if failed > 0 {
+            // A corrupt or unreadable entry is an input error, told apart from a regression.
+            Ok(if results.iter().any(|r| r.unreadable) {
+                super::INPUT
+            } else if failed > 0 {
                 super::FINDING
             } else {
                 super::OK

@@ -8,7 +8,7 @@ use harness::report::{
     build, build_minimized, check_out_dir, fault_summary, render_table, write_fault_summary,
     write_report, Report, RunInfo,
 };
-use harness::scenario::{load_file, Expectation, FaultMode, Program};
+use harness::scenario::{load_file, ClockMode, Expectation, FaultMode, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +46,11 @@ pub struct Args {
     /// fires) [default: the scenario's `explore.faults`, else on].
     #[arg(long, value_enum, env = "HAZARD_FAULTS")]
     faults: Option<Faults>,
+    /// How virtual time passes: `go` (Go's own time: it advances only when every goroutine is
+    /// blocked or asleep) or `adversarial` (an overloaded machine: a pending timer may fire
+    /// while goroutines could still run) [default: the scenario's `explore.clock`, else go].
+    #[arg(long, value_enum, env = "HAZARD_CLOCK")]
+    clock: Option<Clock>,
     /// Directory for reports.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
@@ -93,6 +98,12 @@ enum Faults {
     Off,
     On,
     Explore,
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum Clock {
+    Go,
+    Adversarial,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
@@ -256,6 +267,11 @@ pub(crate) fn print_finding(report: &Report) {
             "stays silent on"
         },
     );
+    if report.exploration.clock == ClockMode::Adversarial {
+        outln!(
+            "Found under the adversarial clock: a timer fired while goroutines could still run, as on an overloaded machine (Go's own time shows it only under load)."
+        );
+    }
     if let (Some(found), Some(m)) = (&report.found, &report.minimized) {
         outln!(
             "Minimized: {} -> {} preemptions, {} -> {} decisions in this scenario; {} preemptions ({}) and {} steps with {} part(s) of the scenario removed.",
@@ -293,12 +309,19 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
         let prog = match load_file(file) {
-            Ok(p) => Arc::new(match a.faults {
-                None => p,
-                Some(Faults::Off) => p.with_fault_mode(FaultMode::Off),
-                Some(Faults::On) => p.with_fault_mode(FaultMode::On),
-                Some(Faults::Explore) => p.with_fault_mode(FaultMode::Explore),
-            }),
+            Ok(p) => {
+                let p = match a.faults {
+                    None => p,
+                    Some(Faults::Off) => p.with_fault_mode(FaultMode::Off),
+                    Some(Faults::On) => p.with_fault_mode(FaultMode::On),
+                    Some(Faults::Explore) => p.with_fault_mode(FaultMode::Explore),
+                };
+                Arc::new(match a.clock {
+                    None => p,
+                    Some(Clock::Go) => p.with_clock(ClockMode::Go),
+                    Some(Clock::Adversarial) => p.with_clock(ClockMode::Adversarial),
+                })
+            }
             Err(e) => {
                 if !single && !a.json {
                     errln!("invalid");
