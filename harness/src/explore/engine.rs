@@ -172,7 +172,8 @@ impl std::error::Error for ReplayError {}
 struct Shared {
     best: Mutex<Option<(u64, usize)>>,
     deadline: Option<Instant>,
-    faults_on: bool,
+    /// Fault rules counted (0 when faults are off).
+    rules: usize,
 }
 
 /// One engine's own record, each part indexed by its executions so it can be cut.
@@ -245,37 +246,29 @@ impl EngineLog {
     }
 }
 
-/// What one execution added to each fault rule's counts.
-fn count_faults(out: &ExecOutcome, n: u64, log: &mut Vec<(u64, usize, RuleStat)>) {
-    let first = log.len();
-    for inj in &out.faults {
-        let at = match log[first..].iter().position(|(_, r, _)| *r == inj.rule) {
-            Some(i) => first + i,
-            None => {
-                let d = RuleStat {
-                    executions: 1,
-                    failed: u64::from(out.failed.is_some()),
-                    ..RuleStat::default()
-                };
-                log.push((n, inj.rule, d));
-                log.len() - 1
-            }
-        };
-        log[at].2.injections += 1;
+/// What execution `n` added to each fault rule's counts (rules it did not touch are left out).
+fn count_faults(out: &ExecOutcome, rules: usize, n: u64, log: &mut Vec<(u64, usize, RuleStat)>) {
+    if out.faults.is_empty() && out.ended_by_fault.is_none() {
+        return;
     }
-    if let Some(r) = out.ended_by_fault {
-        match log[first..].iter().position(|(_, x, _)| *x == r) {
-            Some(i) => log[first + i].2.ended += 1,
-            None => log.push((
-                n,
-                r,
-                RuleStat {
-                    ended: 1,
-                    ..RuleStat::default()
-                },
-            )),
+    let mut this = vec![RuleStat::default(); rules];
+    for inj in &out.faults {
+        if let Some(s) = this.get_mut(inj.rule) {
+            s.injections += 1;
+            s.executions = 1;
+            s.failed = u64::from(out.failed.is_some());
         }
     }
+    if let Some(s) = out.ended_by_fault.and_then(|r| this.get_mut(r)) {
+        s.ended = 1;
+    }
+    let none = RuleStat::default();
+    log.extend(
+        this.into_iter()
+            .enumerate()
+            .filter(|(_, s)| *s != none)
+            .map(|(r, s)| (n, r, s)),
+    );
 }
 
 struct EngineCtl {
@@ -308,9 +301,7 @@ impl Control for EngineCtl {
         log.stats.distinct_schedules = self.distinct.len() as u64;
         let outcome = lock(&self.pending).take();
         if let Some(out) = &outcome {
-            if self.shared.faults_on {
-                count_faults(out, execution, &mut log.faults);
-            }
+            count_faults(out, self.shared.rules, execution, &mut log.faults);
         }
         if let Some(ExecOutcome {
             failed: Some(failed),
@@ -453,7 +444,11 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
     let shared = Arc::new(Shared {
         best: Mutex::new(None),
         deadline: cfg.time.map(|t| start + t),
-        faults_on: prog.faults_on(),
+        rules: if prog.faults_on() {
+            prog.faults.len()
+        } else {
+            0
+        },
     });
     let logs = match cfg.engine {
         EngineKind::Portfolio => {

@@ -370,11 +370,25 @@ fn an_unusable_out_is_refused_up_front() {
     }
 }
 
+/// Run `hazard args` in `cwd` with its stdout a pipe whose reader is gone before it writes.
+fn closed_stdout(args: &[&str], cwd: &Path) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hazard"))
+        .args(args)
+        .current_dir(cwd)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 /// A reader that goes away (`hazard … | head`) stops nothing: every report is still written
 /// and the process exits quietly; a full device is an error with exit 2.
 #[test]
 fn stdout_trouble_never_stops_the_work() {
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("s");
     std::fs::create_dir(&dir).unwrap();
@@ -388,15 +402,7 @@ fn stdout_trouble_never_stops_the_work() {
         std::fs::copy(scenario(name), dir.join(format!("{name}.json"))).unwrap();
     }
     // A closed pipe: the reader is gone before hazard writes a byte.
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hazard"))
-        .args(["run", "s", "--out", "out"])
-        .current_dir(tmp.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let o = child.wait_with_output().unwrap();
+    let o = closed_stdout(&["run", "s", "--out", "out"], tmp.path());
     let stderr = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(0), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
@@ -406,15 +412,7 @@ fn stdout_trouble_never_stops_the_work() {
         &["schema", "report"],
         &["run", "s", "--out", "out2", "--json"],
     ] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hazard"))
-            .args(args)
-            .current_dir(tmp.path())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let o = child.wait_with_output().unwrap();
+        let o = closed_stdout(args, tmp.path());
         let stderr = String::from_utf8_lossy(&o.stderr);
         assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
         assert_ne!(o.status.code(), Some(101), "{args:?}");

@@ -269,7 +269,7 @@ pub(crate) fn print_finding(report: &Report) {
     );
     if report.exploration.clock == ClockMode::Adversarial {
         outln!(
-            "Found under the adversarial clock: a timer fired while goroutines could still run, as on an overloaded machine (Go's own time shows it only under load)."
+            "Found under the adversarial clock (timers may fire while goroutines could still run, as on an overloaded machine); run with --clock go to see whether Go's own time shows it."
         );
     }
     if let (Some(found), Some(m)) = (&report.found, &report.minimized) {
