@@ -20,7 +20,7 @@ use super::time::{AfterFuncState, TimerSlot, TimerVar};
 use super::waitgroup::WaitGroupState;
 use super::Value;
 use crate::explore::rt;
-use crate::scenario::ClockMode;
+use crate::scenario::{ClockMode, Lifetime};
 use crate::scenario::{ObjId, ObjectDecl, OpId, Program};
 use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
@@ -167,6 +167,11 @@ pub(crate) struct World {
     /// The clock is blocked: no timer is pending.
     pub clock_parked: bool,
     pub clock_finished: bool,
+    /// `main` has returned (every top-level thread finished; lifetime `main`). The process has
+    /// exited, as far as Go shows anything: the other goroutines still run, but only to tell a
+    /// leak (blocked for good) from work that would have finished; their failures are not
+    /// findings.
+    pub after_main: bool,
     pub ctxs: Vec<CtxNode>,
     pub afterfuncs: Vec<AfterFuncState>,
     /// Backing arrays of slices, by id.
@@ -210,6 +215,7 @@ impl World {
             clock: None,
             clock_parked: true,
             clock_finished: false,
+            after_main: false,
             ctxs: Vec::new(),
             afterfuncs: Vec::new(),
             arrays: Vec::new(),
@@ -422,8 +428,14 @@ impl World {
         rt::unblock(t);
     }
 
-    /// The execution failed: record the first failure and tear down.
+    /// The execution failed: record the first failure and tear down. After `main` returned
+    /// only a leak is a failure: anything else would happen after the process exited, so the
+    /// execution just ends.
     pub fn fail(&mut self, failure: Failure, thread: Option<usize>, op: Option<OpId>) {
+        if self.after_main && !matches!(failure, Failure::Leak { .. }) {
+            self.tear_down();
+            return;
+        }
         if self.outcome.is_none() {
             if let (Some(t), Some(op)) = (thread, op) {
                 let text = failure.render();
@@ -458,6 +470,11 @@ impl World {
         let blocked: Vec<usize> = (0..self.threads.len())
             .filter(|&t| matches!(self.threads[t].status, Status::Blocked(_)))
             .collect();
+        self.fail_blocked(blocked);
+    }
+
+    /// Fail with the deadlock or leak of the `blocked` threads.
+    fn fail_blocked(&mut self, blocked: Vec<usize>) {
         let diagnosed = super::diagnose::catalog_id(self, &blocked);
         let on_channel = super::diagnose::waits_on_channel(self, &blocked);
         let list = blocked
@@ -510,8 +527,12 @@ impl World {
         let th = &mut self.threads[t];
         debug_assert_eq!(th.status, Status::Runnable);
         th.status = Status::Finished;
+        let top_level = th.top_level;
         self.live -= 1;
         self.runnable -= 1;
+        if top_level && !self.tearing_down && self.main_returned() {
+            self.after_main = true;
+        }
         if self.live == 0 {
             // main returns: the program exits even with timers pending.
             if self.clock.is_none() || self.clock_finished {
@@ -524,6 +545,16 @@ impl World {
         } else if self.clock_ready() {
             self.unpark_clock();
         }
+    }
+
+    /// Whether `main` has returned: it waits for every top-level thread, and a Go program ends
+    /// there (a long-lived process's `main` never returns).
+    fn main_returned(&self) -> bool {
+        self.prog.lifetime == Lifetime::Main
+            && self
+                .threads
+                .iter()
+                .all(|th| !th.top_level || th.status == Status::Finished)
     }
 
     /// The map instance `o` holds now.

@@ -264,6 +264,7 @@ impl<'a> Compiler<'a> {
                 .and_then(|h| h.faults)
                 .unwrap_or_default(),
             clock: f.explore.as_ref().and_then(|h| h.clock).unwrap_or_default(),
+            lifetime: f.lifetime.unwrap_or_default(),
             op_meta,
         })
     }

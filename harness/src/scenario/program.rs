@@ -2,7 +2,8 @@
 //! to indices, every op tagged with its JSON path.
 
 use super::types::{
-    Assertion, ClockMode, ExpectFailure, ExploreHints, FaultKind, FaultMode, ObjectDecl, Variant,
+    Assertion, ClockMode, ExpectFailure, ExploreHints, FaultKind, FaultMode, Lifetime, ObjectDecl,
+    Variant,
 };
 use crate::model::Value;
 use std::sync::Arc;
@@ -449,6 +450,8 @@ pub struct Program {
     pub fault_mode: FaultMode,
     /// How virtual time passes: the scenario's `explore.clock`, or what the command line says.
     pub clock: ClockMode,
+    /// When the program ends.
+    pub lifetime: Lifetime,
     /// Per op: its name and the object it acts on (what fault rules match); empty when the
     /// scenario has no fault rules.
     pub op_meta: Vec<OpMeta>,

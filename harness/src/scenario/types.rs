@@ -34,6 +34,9 @@ pub struct ScenarioFile {
     pub procs: IndexMap<String, Vec<Op>>,
     /// Top-level threads, in order; `main` waits for all of them.
     pub threads: IndexMap<String, Vec<Op>>,
+    /// When the program ends (default `main`: once every top-level thread has finished).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lifetime: Option<Lifetime>,
     /// Injected faults: rules evaluated in order before every op (see [`FaultRule`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<FaultRule>,
@@ -42,6 +45,20 @@ pub struct ScenarioFile {
     /// Default exploration settings for this scenario (command-line flags override them).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub explore: Option<ExploreHints>,
+}
+
+/// When the modelled program ends.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Lifetime {
+    /// A Go program: `main` starts the top-level threads, waits for them and returns, and the
+    /// program ends there. Goroutines still blocked then are leaked; runnable ones and pending
+    /// timers simply stop (nothing they would do later can happen).
+    #[default]
+    Main,
+    /// A long-lived process (a server whose `main` never returns): goroutines run until every
+    /// one has finished or is blocked for good.
+    Process,
 }
 
 /// Which side of a buggy/fixed pair a scenario is.

@@ -468,6 +468,8 @@ fn a_done_goes_with_one_unit_of_its_add() {
                 { "op": "add", "obj": "wg", "delta": 1 }
             ]
         },
+        // The monitor's panic comes after main's last op: a process that outlives it.
+        "lifetime": "process",
         "expect": { "fails": { "id": "wg-reuse", "thread": "monitor" } }
     }));
     let f = find(&p);

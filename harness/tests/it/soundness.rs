@@ -16,10 +16,12 @@ fn writer(name: &str, k: &str) -> Value {
 }
 
 /// Shapes where several threads spawn goroutines that may start in either order, each with
-/// two goroutines writing one map unlocked (so `concurrent map writes` must be found).
+/// two goroutines writing one map unlocked (so `concurrent map writes` must be found). The
+/// spawners return at once, so they model a long-lived process (the writes come after they
+/// have finished).
 fn spawn_shapes() -> Vec<(&'static str, Value)> {
     let objects = json!({ "m": { "kind": "map" }, "t": { "kind": "timer" } });
-    vec![
+    let shapes = vec![
         (
             "two top-level threads each spawn a worker",
             json!({ "objects": objects, "threads": {
@@ -52,7 +54,14 @@ fn spawn_shapes() -> Vec<(&'static str, Value)> {
                 "b": [ writer("wb", "y"), { "op": "sleep", "for": "1ms" } ],
             } }),
         ),
-    ]
+    ];
+    shapes
+        .into_iter()
+        .map(|(what, mut v)| {
+            v["lifetime"] = json!("process");
+            (what, v)
+        })
+        .collect()
 }
 
 fn expecting(mut v: Value, expect: Value) -> Value {
@@ -591,4 +600,82 @@ fn a_corrupt_corpus_entry_is_an_input_error() {
     let (stdout, _) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{stdout}");
     assert!(stdout.contains("BROKEN"), "{stdout}");
+}
+
+/// `main` returns once every top-level thread has finished, and a Go program ends there: a
+/// goroutine's panic that can only come later is never a finding (it is, for a long-lived
+/// process whose main never returns).
+#[test]
+fn nothing_fails_after_main_returns() {
+    let late_panic = |lifetime: Option<&str>| {
+        let mut v = json!({
+            "threads": { "main": [
+                { "op": "spawn", "thread": "g", "body": [
+                    { "op": "sleep", "for": "1s" },
+                    { "op": "panic", "value": "too late" }
+                ] }
+            ] },
+            "expect": { "passes": true }
+        });
+        if let Some(l) = lifetime {
+            v["lifetime"] = json!(l);
+        }
+        v
+    };
+    assert_never_fails(&prog(late_panic(None)));
+    assert_never_fails(&prog(late_panic(Some("main"))));
+    let x = explore(
+        &prog(late_panic(Some("process"))),
+        &ExploreConfig::default().engine(EngineKind::Dfs),
+    )
+    .unwrap();
+    assert_eq!(
+        sigs(&x)
+            .iter()
+            .map(|s| s.message.as_str())
+            .collect::<Vec<_>>(),
+        ["too late"]
+    );
+}
+
+/// A goroutine blocked when main returns is leaked only if it stays blocked: one that a
+/// still-running goroutine releases is not (no false alarm), and one that wakes from a sleep
+/// and then blocks for good is (the handler returned, the worker leaks).
+#[test]
+fn a_leak_at_main_return_is_a_goroutine_blocked_for_good() {
+    never_fails(
+        json!({
+            "objects": { "wg": { "kind": "waitgroup" } },
+            "threads": { "main": [
+                { "op": "add", "obj": "wg", "delta": 1 },
+                { "op": "spawn", "thread": "worker", "body": [ { "op": "done", "obj": "wg" } ] },
+                { "op": "spawn", "thread": "monitor", "body": [ { "op": "wait", "obj": "wg" } ] }
+            ] }
+        }),
+        Value::Null,
+    );
+    let s = only(&failures(
+        json!({
+            "objects": { "result": { "kind": "chan" } },
+            "threads": { "handler": [
+                { "op": "spawn", "thread": "worker", "body": [
+                    { "op": "sleep", "for": "2s" },
+                    { "op": "send", "obj": "result", "value": 1 }
+                ] },
+                { "op": "select", "cases": [
+                    { "case": "recv", "obj": "result" },
+                    { "case": "after", "after": "1s" }
+                ] }
+            ] }
+        }),
+        Value::Null,
+    ))
+    .clone();
+    assert_sig(
+        &s,
+        "timeout-leak",
+        harness::model::FailureKind::Leak,
+        "goroutine leak: worker [chan send] blocked forever",
+        Some("worker"),
+    );
 }
