@@ -30,6 +30,9 @@ pub struct ExecOutcome {
     /// The rule whose injected panic ended the execution, unrecovered. That is the fault
     /// itself, not a finding: `failed` is then `None` and final-state assertions are skipped.
     pub ended_by_fault: Option<usize>,
+    /// The execution stopped at a bound of the harness (see `World::limit`): the scenario is
+    /// too large to run, which is neither a pass nor a finding.
+    pub limit: Option<String>,
 }
 
 impl ExecOutcome {
@@ -131,6 +134,7 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         preempt_steps: std::mem::take(&mut w.preempt_steps),
         faults: std::mem::take(&mut w.faults.log),
         ended_by_fault,
+        limit: w.limit.take(),
     }
 }
 

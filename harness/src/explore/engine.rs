@@ -82,6 +82,9 @@ pub struct Exploration {
     pub elapsed: Duration,
     /// Per fault rule of the scenario (empty when faults are off).
     pub faults: Vec<RuleStat>,
+    /// An execution stopped at a bound of the harness (the scenario is too large to run):
+    /// what it says. Exploration stops there; the scenario is an input error.
+    pub limit: Option<String>,
 }
 
 impl Exploration {
@@ -185,6 +188,8 @@ struct EngineLog {
     distinct_after: Vec<u64>,
     /// (execution, rule, what it added) for executions that injected faults.
     faults: Vec<(u64, usize, RuleStat)>,
+    /// The bound of the harness an execution hit, if any (the engine stopped there).
+    limit: Option<String>,
 }
 
 impl EngineLog {
@@ -199,6 +204,7 @@ impl EngineLog {
             findings: Vec::new(),
             distinct_after: Vec::new(),
             faults: Vec::new(),
+            limit: None,
         }
     }
 
@@ -302,6 +308,10 @@ impl Control for EngineCtl {
         let outcome = lock(&self.pending).take();
         if let Some(out) = &outcome {
             count_faults(out, self.shared.rules, execution, &mut log.faults);
+            if let Some(limit) = &out.limit {
+                log.limit = Some(limit.clone());
+                return false;
+            }
         }
         if let Some(ExecOutcome {
             failed: Some(failed),
@@ -483,6 +493,7 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
     } else {
         Vec::new()
     };
+    let limit = logs.iter().find_map(|l| l.limit.clone());
     let mut engines = Vec::new();
     let mut found = Vec::new();
     for (i, log) in logs.into_iter().enumerate() {
@@ -502,6 +513,7 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
         findings,
         elapsed: start.elapsed(),
         faults,
+        limit,
     })
 }
 

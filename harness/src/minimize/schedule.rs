@@ -182,32 +182,31 @@ fn fewer_steps(cx: &mut Ctx<'_>, best: &mut Cand) -> Result<(), MinimizeError> {
             && c.run.outcome.steps < best.run.outcome.steps
     };
     'improve: loop {
-        let moves: Vec<Devs> = {
-            let mut m = Vec::new();
-            for p in &best.run.points {
-                if p.preemptive || p.key.choice {
-                    continue;
-                }
-                for &alt in &p.options {
-                    if Decision::Thread(alt) != p.taken {
-                        let mut d = best.devs.clone();
-                        d.insert(p.key, Decision::Thread(alt));
-                        m.push(d);
-                    }
+        // Moves are listed as (decision point, new pick or `None` to drop a deviation) and
+        // each candidate is built only when it is tried: a long run has many points, and a
+        // deviation map per point would not fit in memory.
+        let mut moves: Vec<(PointKey, Option<Decision>)> = Vec::new();
+        for p in &best.run.points {
+            if p.preemptive || p.key.choice {
+                continue;
+            }
+            for &alt in &p.options {
+                if Decision::Thread(alt) != p.taken {
+                    moves.push((p.key, Some(Decision::Thread(alt))));
                 }
             }
-            for k in best.devs.keys() {
-                let mut d = best.devs.clone();
-                d.remove(k);
-                m.push(d);
-            }
-            m
-        };
-        for devs in moves {
+        }
+        moves.extend(best.devs.keys().map(|&k| (k, None)));
+        for (key, pick) in moves {
             if tries >= STEP_TRIES || cx.budget.left() == 0 {
                 break 'improve;
             }
             tries += 1;
+            let mut devs = best.devs.clone();
+            match pick {
+                Some(d) => devs.insert(key, d),
+                None => devs.remove(&key),
+            };
             if let Some(c) = cx.try_devs(devs)? {
                 if better(&c, best) {
                     *best = c;

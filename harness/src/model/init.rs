@@ -31,7 +31,9 @@ pub(crate) fn object(w: &mut World, _o: ObjId, decl: &ObjectDecl) -> Obj {
                 .unwrap_or(elems.len())
                 .max(elems.len());
             let cap = cap.map(|c| c as usize).unwrap_or(len).max(len);
-            let a = w.new_array(cap, &elem.zero());
+            let a = w
+                .new_array(cap, &elem.zero())
+                .unwrap_or_else(|_| unreachable!("declared capacities are bounded at validation"));
             for (i, v) in elems.iter().enumerate() {
                 w.arrays[a][i] = v.clone();
             }

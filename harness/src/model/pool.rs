@@ -79,7 +79,7 @@ pub(crate) fn get(cx: &ThreadCx, op: OpId, p: ObjId, to: ObjId) -> Result<(), Un
     };
     // `New` makes the type the pool is used with.
     let zero = want.zero();
-    let a = w.new_array(cap as usize, &zero);
+    let a = w.new_array(cap as usize, &zero)?;
     *w.slice(to) = SliceHdr {
         arr: Some(a),
         off: 0,

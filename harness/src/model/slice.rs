@@ -11,7 +11,7 @@
 
 use super::world::{Obj, ThreadCx, Unwind, World};
 use super::{ElemType, Failure, Value};
-use crate::scenario::{Arg, ObjId, ObjectDecl, OpId};
+use crate::scenario::{Arg, ObjId, ObjectDecl, OpId, MAX_ELEMS};
 
 /// A slice value: `arr` is `None` for a nil slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -101,10 +101,21 @@ impl World {
         }
     }
 
-    /// A new backing array of `cap` zero values.
-    pub fn new_array(&mut self, cap: usize, zero: &Value) -> usize {
+    /// A new backing array of `cap` zero values. Past the harness's memory bound
+    /// ([`MAX_ELEMS`] elements in one execution) the execution stops with `limit` set: a bound
+    /// of the harness, not a Go failure.
+    pub fn new_array(&mut self, cap: usize, zero: &Value) -> Result<usize, Unwind> {
+        let total = self.elems_allocated.saturating_add(cap);
+        if total as u64 > MAX_ELEMS {
+            self.limit.get_or_insert_with(|| {
+                format!("the scenario allocates more than {MAX_ELEMS} slice elements in one execution (a bound of the harness: a run must fit in memory); lower a capacity, a loop count or the values appended")
+            });
+            self.tear_down();
+            return Err(Unwind::Abort);
+        }
+        self.elems_allocated = total;
         self.arrays.push(vec![zero.clone(); cap]);
-        self.arrays.len() - 1
+        Ok(self.arrays.len() - 1)
     }
 
     /// The elements a header covers.
@@ -234,7 +245,7 @@ pub(crate) fn append(
         let elem = w.elem_type(s);
         let cap = grow_cap(h.cap, new_len, elem);
         let zero = elem.zero();
-        let a = w.new_array(cap, &zero);
+        let a = w.new_array(cap, &zero)?;
         let old = w.elems(&h);
         for (i, v) in old.into_iter().chain(values.iter().cloned()).enumerate() {
             w.arrays[a][i] = v;

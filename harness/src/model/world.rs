@@ -172,6 +172,10 @@ pub(crate) struct World {
     /// leak (blocked for good) from work that would have finished; their failures are not
     /// findings.
     pub after_main: bool,
+    /// Slice elements allocated so far (bounded by `MAX_ELEMS`).
+    pub elems_allocated: usize,
+    /// The execution stopped at a bound of the harness (not a Go failure), with what it says.
+    pub limit: Option<String>,
     pub ctxs: Vec<CtxNode>,
     pub afterfuncs: Vec<AfterFuncState>,
     /// Backing arrays of slices, by id.
@@ -216,6 +220,8 @@ impl World {
             clock_parked: true,
             clock_finished: false,
             after_main: false,
+            elems_allocated: 0,
+            limit: None,
             ctxs: Vec::new(),
             afterfuncs: Vec::new(),
             arrays: Vec::new(),
@@ -450,7 +456,7 @@ impl World {
         self.tear_down();
     }
 
-    fn tear_down(&mut self) {
+    pub(crate) fn tear_down(&mut self) {
         if self.tearing_down {
             return;
         }

@@ -22,8 +22,17 @@ pub const MAX_REPEAT: u64 = 10_000;
 pub const MAX_OPS_PER_THREAD: u64 = 1_000_000;
 /// Deepest nesting of bodies.
 pub const MAX_DEPTH: usize = 32;
+/// Deepest nesting one thread reaches at run time: bodies inside bodies, through `call`s
+/// (each level is a frame of the interpreter on the thread's stack; see `rt::STACK_SIZE`).
+pub const MAX_FRAMES: usize = 100;
+/// Most procs a scenario may declare.
+pub const MAX_PROCS: usize = 1000;
 /// Largest slice capacity or shard count a declaration may ask for.
 pub const MAX_CAP: u64 = 1_000_000;
+/// Most slice elements one execution may allocate: declared slices, `append` growth and
+/// `sync.Pool` News together (a run must fit in memory; declarations are checked here, the
+/// rest when it runs).
+pub const MAX_ELEMS: u64 = 4_000_000;
 
 const MAP_LIKE: &[&str] = &["map", "rwmutex-map", "sharded-map", "sync-map", "cow-map"];
 const STACKS: &[&str] = &["treiber-stack", "stamped-stack", "epoch-stack"];
@@ -116,6 +125,7 @@ impl<'a> Compiler<'a> {
                 ));
             }
         }
+        let mut declared_elems: u64 = 0;
         for (name, decl) in &f.objects {
             let path = member("$.objects", name);
             if let ObjectDecl::Map {
@@ -134,8 +144,34 @@ impl<'a> Compiler<'a> {
                 }
             }
             self.decl(&path, decl)?;
+            if let ObjectDecl::Slice {
+                nil: false,
+                elems,
+                len,
+                cap,
+                ..
+            } = decl
+            {
+                let n = cap
+                    .unwrap_or(0)
+                    .max(len.unwrap_or(0))
+                    .max(elems.len() as u64);
+                declared_elems = declared_elems.saturating_add(n);
+                if declared_elems > MAX_ELEMS {
+                    return Err(self.err(
+                        &path,
+                        format!("the declared slices hold more than {MAX_ELEMS} elements together (limit)"),
+                    ));
+                }
+            }
             self.objs.insert(name.as_str(), self.decls.len());
             self.decls.push((name.as_str(), decl));
+        }
+        if f.procs.len() > MAX_PROCS {
+            return Err(self.err(
+                "$.procs",
+                format!("{} procs (limit {MAX_PROCS})", f.procs.len()),
+            ));
         }
         // Procs get their block ids first so calls can refer to procs declared later.
         for name in f.procs.keys() {
@@ -192,8 +228,10 @@ impl<'a> Compiler<'a> {
 
         let mut total_threads = threads.len() as u64;
         let mut memo = HashMap::new();
+        let mut frames = HashMap::new();
         for spec in &threads {
             let path = member("$.threads", &spec.name);
+            self.check_frames(spec.body, &path, &mut frames)?;
             let (cost, spawned) = self.bounds(spec.body, &mut memo)?;
             if cost > MAX_OPS_PER_THREAD {
                 return Err(self.err(
@@ -493,6 +531,65 @@ impl<'a> Compiler<'a> {
             }
         }
         Ok(())
+    }
+
+    /// Check that a thread starting with block `b` (at `path`) nests at most [`MAX_FRAMES`]
+    /// deep, and so do the goroutines and callbacks it starts (each on a stack of its own).
+    fn check_frames(&self, b: BlockId, path: &str, memo: &mut HashMap<BlockId, usize>) -> R<()> {
+        let n = self.frames(b, memo)?;
+        if n > MAX_FRAMES {
+            return Err(self.err(
+                path,
+                format!("bodies and calls nest {n} deep here (limit {MAX_FRAMES}): flatten a chain of procs"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// How deep one run of block `b` nests: 1 + the deepest body inside it, through calls. The
+    /// call graph has no cycles (checked first), and procs are at most [`MAX_PROCS`], which
+    /// bounds this recursion.
+    fn frames(&self, b: BlockId, memo: &mut HashMap<BlockId, usize>) -> R<usize> {
+        if let Some(&n) = memo.get(&b) {
+            return Ok(n);
+        }
+        let mut deepest = 0;
+        for s in &self.blocks[b] {
+            let inner = match &s.kind {
+                StmtKind::Spawn { body, .. }
+                | StmtKind::TimerAfterFunc { body, .. }
+                | StmtKind::CtxAfterFunc { body, .. } => {
+                    self.check_frames(*body, &self.op_paths[s.id], memo)?;
+                    0
+                }
+                StmtKind::Repeat { body, .. }
+                | StmtKind::DsMap {
+                    op: DsMapOp::Range { body, .. },
+                    ..
+                }
+                | StmtKind::MapRange { body, .. }
+                | StmtKind::OnceDo { body, .. }
+                | StmtKind::Call { body }
+                | StmtKind::Defer { body }
+                | StmtKind::Recover { body, .. } => self.frames(*body, memo)?,
+                StmtKind::If {
+                    then, otherwise, ..
+                } => self
+                    .frames(*then, memo)?
+                    .max(self.frames(*otherwise, memo)?),
+                StmtKind::Select { cases, default } => {
+                    let mut best = 0;
+                    for body in cases.iter().map(|c| c.body).chain(*default) {
+                        best = best.max(self.frames(body, memo)?);
+                    }
+                    best
+                }
+                _ => 0,
+            };
+            deepest = deepest.max(inner);
+        }
+        memo.insert(b, deepest + 1);
+        Ok(deepest + 1)
     }
 
     /// (most ops one run of the block executes, most threads it spawns), counting loops.

@@ -8,7 +8,9 @@ mod program;
 mod types;
 
 pub(crate) use compile::CONTROL_OPS;
-pub use compile::{MAX_DEPTH, MAX_OPS_PER_THREAD, MAX_REPEAT, MAX_THREADS};
+pub use compile::{
+    MAX_DEPTH, MAX_ELEMS, MAX_FRAMES, MAX_OPS_PER_THREAD, MAX_PROCS, MAX_REPEAT, MAX_THREADS,
+};
 pub use error::{Location, ScenarioError};
 pub use program::*;
 pub use types::*;

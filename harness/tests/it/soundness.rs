@@ -679,3 +679,115 @@ fn a_leak_at_main_return_is_a_goroutine_blocked_for_good() {
         Some("worker"),
     );
 }
+
+/// `n` procs, each calling the next, called once from thread `main`.
+fn call_chain(n: usize) -> Value {
+    let mut procs = serde_json::Map::new();
+    for i in 0..n {
+        let body = if i + 1 < n {
+            json!([ { "op": "call", "proc": format!("p{}", i + 1) } ])
+        } else {
+            json!([ { "op": "yield" } ])
+        };
+        procs.insert(format!("p{i}"), body);
+    }
+    json!({
+        "schema": "hazard/scenario/v1",
+        "name": format!("call-chain-{n}"),
+        "procs": procs,
+        "threads": { "main": [ { "op": "call", "proc": "p0" } ] },
+        "expect": { "passes": true }
+    })
+}
+
+/// Every accepted scenario runs in bounded stack: the deepest nesting the limit allows runs
+/// (in this unoptimised build too, whose frames are the largest), one level more is rejected
+/// at the thread with its place, and so is a proc count that would overflow the validator.
+#[test]
+fn nesting_is_bounded_and_the_bound_runs() {
+    use harness::scenario::{load_value, MAX_FRAMES, MAX_PROCS};
+    let tmp = tempfile::tempdir().unwrap();
+    let at_limit = call_chain(MAX_FRAMES - 1);
+    let file = tmp.path().join("deep.json");
+    std::fs::write(&file, serde_json::to_string_pretty(&at_limit).unwrap()).unwrap();
+    let o = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            "out",
+            "--iterations",
+            "200",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    let e = load_value(&call_chain(MAX_FRAMES), "deep.json").unwrap_err();
+    assert_eq!(e.location.as_ref().unwrap().path, "$.threads.main", "{e}");
+    assert!(e.message.contains(&format!("limit {MAX_FRAMES}")), "{e}");
+    let e = load_value(&call_chain(MAX_PROCS + 1), "many.json").unwrap_err();
+    assert!(e.message.contains(&format!("limit {MAX_PROCS}")), "{e}");
+    let e = load_value(&call_chain(50_000), "huge.json").unwrap_err();
+    assert!(e.message.contains("procs"), "{e}");
+    // Recover scopes nested inside a chain of procs count the same way.
+    // The thread's body, then per proc its body and 30 recover bodies: 1 + 4 * 31 levels.
+    let mut v = call_chain(4);
+    for p in ["p0", "p1", "p2", "p3"] {
+        let inner = v["procs"][p].clone();
+        let mut body = inner;
+        for _ in 0..30 {
+            body = json!([ { "op": "recover", "body": body } ]);
+        }
+        v["procs"][p] = body;
+    }
+    let e = load_value(&v, "recovers.json").unwrap_err();
+    assert!(e.message.contains("nest 125 deep"), "{e}");
+}
+
+/// Memory is bounded too: declared slices past the element bound are rejected at the object;
+/// allocations at run time past it (sync.Pool News in a loop) stop the run with a clear error
+/// row (exit 2), not an allocation failure.
+#[test]
+fn memory_is_bounded() {
+    use harness::scenario::{load_value, MAX_ELEMS};
+    let mut objects = serde_json::Map::new();
+    for i in 0..5 {
+        objects.insert(
+            format!("s{i}"),
+            json!({ "kind": "slice", "cap": 1_000_000 }),
+        );
+    }
+    let e = load_value(
+        &json!({
+            "schema": "hazard/scenario/v1", "name": "slices", "objects": objects,
+            "threads": { "t": [ { "op": "yield" } ] }, "expect": { "passes": true }
+        }),
+        "slices.json",
+    )
+    .unwrap_err();
+    assert_eq!(e.location.as_ref().unwrap().path, "$.objects.s4", "{e}");
+    assert!(e.message.contains(&MAX_ELEMS.to_string()), "{e}");
+    let tmp = tempfile::tempdir().unwrap();
+    let pool = json!({
+        "schema": "hazard/scenario/v1",
+        "name": "pool-news",
+        "objects": {
+            "p": { "kind": "pool", "new": { "cap": 1_000_000 } },
+            "s": { "kind": "slice" }
+        },
+        "threads": {
+            "a": [ { "op": "repeat", "times": 100, "body": [ { "op": "get", "obj": "p", "to": "s" } ] } ],
+            "b": [ { "op": "yield" } ]
+        },
+        "expect": { "passes": true }
+    });
+    std::fs::write(tmp.path().join("pool.json"), pool.to_string()).unwrap();
+    let o = hazard(&["run", "pool.json", "--out", "out", "--json"], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains(r#""status":"error""#), "{stdout}");
+    assert!(
+        stdout.contains("slice elements in one execution"),
+        "{stdout}"
+    );
+}

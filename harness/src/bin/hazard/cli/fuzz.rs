@@ -142,6 +142,7 @@ fn write(
         findings: vec![r.finding.clone()],
         elapsed,
         faults: Vec::new(),
+        limit: None,
     };
     let run = RunInfo {
         config: &cfg,

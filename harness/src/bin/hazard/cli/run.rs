@@ -363,6 +363,9 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
     let cfg = config(a, &prog)?;
     let min_cfg = a.min.config(cfg.max_steps);
     let x = explore(&prog, &cfg)?;
+    if let Some(limit) = &x.limit {
+        anyhow::bail!("{limit}");
+    }
     if !single && !a.json {
         errln!(
             "{} executions, {} ms",
