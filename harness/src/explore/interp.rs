@@ -54,6 +54,12 @@ pub(crate) fn thread_main(
             } else {
                 it.call(body)
             };
+            if r.is_ok() && it.cx.world.borrow().ends_program(me) {
+                // main returns. The process exits after that, not at once: until then the
+                // goroutines on other Ps keep running (a goroutine started just before can
+                // still panic first, as it sometimes does in Go).
+                rt::yield_now();
+            }
             if let Err(Unwind::Panic(p)) = r {
                 let mut w = it.cx.world.borrow_mut();
                 if p.injected.is_some() && w.outcome.is_none() {

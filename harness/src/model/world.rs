@@ -553,6 +553,18 @@ impl World {
         }
     }
 
+    /// Whether thread `t` returning makes `main` return: it is the last top-level thread left
+    /// and the program is not a long-lived process.
+    pub fn ends_program(&self, t: usize) -> bool {
+        self.prog.lifetime == Lifetime::Main
+            && self.threads[t].top_level
+            && self
+                .threads
+                .iter()
+                .enumerate()
+                .all(|(u, th)| u == t || !th.top_level || th.status == Status::Finished)
+    }
+
     /// Whether `main` has returned: it waits for every top-level thread, and a Go program ends
     /// there (a long-lived process's `main` never returns).
     fn main_returned(&self) -> bool {

@@ -638,6 +638,48 @@ fn nothing_fails_after_main_returns() {
     );
 }
 
+/// main's return takes time: a goroutine started just before it may still panic first, as it
+/// sometimes does in Go (in some interleavings, not all).
+#[test]
+fn a_goroutine_can_panic_while_main_returns() {
+    let v = json!({
+        "threads": {
+            "a": [ { "op": "spawn", "thread": "w", "body": [ { "op": "panic", "value": "boom" } ] } ],
+            "b": [ { "op": "spawn", "thread": "v", "body": [] } ]
+        },
+        "expect": { "fails": { "kind": "panic", "message": "boom" } }
+    });
+    let x = explore(
+        &prog(v),
+        &ExploreConfig::default()
+            .engine(EngineKind::Dfs)
+            .preemption_bound(1),
+    )
+    .unwrap();
+    assert_eq!(
+        sigs(&x)
+            .iter()
+            .map(|s| s.message.as_str())
+            .collect::<Vec<_>>(),
+        ["boom"]
+    );
+    // ... and not in every interleaving: run on without switching, main returns first.
+    let serial = run_bytes(
+        &prog(json!({
+            "threads": {
+                "a": [ { "op": "spawn", "thread": "w", "body": [ { "op": "panic", "value": "boom" } ] } ]
+            },
+            "expect": { "passes": true }
+        })),
+        &[],
+        10_000,
+        false,
+    )
+    .unwrap()
+    .outcome;
+    assert!(serial.failed.is_none(), "{:?}", serial.failed);
+}
+
 /// A goroutine blocked when main returns is leaked only if it stays blocked: one that a
 /// still-running goroutine releases is not (no false alarm), and one that wakes from a sleep
 /// and then blocks for good is (the handler returned, the worker leaks).
