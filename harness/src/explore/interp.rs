@@ -92,8 +92,15 @@ impl Interp {
             match self.call(d) {
                 Ok(()) => {}
                 Err(Unwind::Abort) => return Err(Unwind::Abort),
-                // A panic in a deferred call replaces the one being propagated, as in Go.
-                Err(p) => result = Err(p),
+                // A panic in a deferred call replaces the one being propagated, as in Go; the
+                // earlier ones stay in its chain, for Go's crash message.
+                Err(Unwind::Panic(mut p)) => {
+                    if let Err(Unwind::Panic(old)) = result {
+                        p.failure = old.failure.then_panic(p.failure);
+                    }
+                    result = Err(Unwind::Panic(p));
+                }
+                Err(other) => result = Err(other),
             }
         }
         result
@@ -299,10 +306,7 @@ impl Interp {
             }
             StmtKind::Recover { body, into } => match self.call(*body) {
                 Err(Unwind::Panic(p)) => {
-                    let value = match p.failure {
-                        Failure::UserPanic(v) => v,
-                        other => Value::Str(other.message()),
-                    };
+                    let value = p.failure.recovered();
                     cx.world
                         .borrow_mut()
                         .note(cx.me, op, || format!("recover() -> {}", value.quoted()));

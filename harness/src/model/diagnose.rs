@@ -71,6 +71,11 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
             (Some(Obj::RwMutex(rw) | Obj::RwMap(rw, _)), Some(WaitReason::RWMutexLock)) => {
                 rw.w.waiters.contains(&t) && rw.w.holder == Some(t)
             }
+            // RLock under the thread's own Lock (held, or pending on the readers): it waits
+            // for itself.
+            (Some(Obj::RwMutex(rw) | Obj::RwMap(rw, _)), Some(WaitReason::RWMutexRLock)) => {
+                rw.w.holder == Some(t)
+            }
             _ => false,
         };
         if own {
@@ -101,11 +106,12 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     if blocked.iter().any(|&t| on_done(t)) {
         return Some("ctx-never-cancelled");
     }
-    if blocked.iter().any(|&t| {
-        matches!(
-            reason(t),
-            Some(WaitReason::ChanSendNil | WaitReason::ChanReceiveNil)
-        )
+    let nil_chan = |t: usize| matches!(obj(t), Some(Obj::Chan(c)) if c.nil);
+    if blocked.iter().any(|&t| match reason(t) {
+        Some(WaitReason::ChanSendNil | WaitReason::ChanReceiveNil) => true,
+        // A select over nil channels only (`select (no cases)` once Go drops them).
+        Some(WaitReason::SelectNoCases) => nil_chan(t),
+        _ => false,
     }) {
         return Some("chan-nil-block");
     }

@@ -164,6 +164,13 @@ pub enum Failure {
     TypeAssertion(String),
     /// A `panic` op of the scenario itself, with its value.
     UserPanic(Value),
+    /// A panic raised while others were propagating (a deferred call panicked): `earlier`
+    /// oldest first, `last` the newest, which is what `recover` would get. Go prints the chain
+    /// oldest first.
+    PanicChain {
+        earlier: Vec<Failure>,
+        last: Box<Failure>,
+    },
     /// `panic-other-thread`: a panic in a goroutine spawned inside its spawner's `recover`
     /// scope, which does not catch it; the process dies with the inner panic.
     PanicOtherThread(Box<Failure>),
@@ -208,6 +215,7 @@ impl Failure {
             | Failure::TimerUninit(_)
             | Failure::TypeAssertion(_)
             | Failure::UserPanic(_) => "panic",
+            Failure::PanicChain { last, .. } => last.catalog_id(),
             Failure::PanicOtherThread(_) => "panic-other-thread",
             Failure::Deadlock { id, .. } | Failure::Leak { id, .. } => id,
             Failure::Livelock { .. } => "livelock",
@@ -239,6 +247,7 @@ impl Failure {
             | Failure::RUnlockOfUnlockedRWMutex
             | Failure::UnlockOfUnlockedRWMutex
             | Failure::Deadlock { .. } => FailureKind::Fatal,
+            Failure::PanicChain { last, .. } => last.kind(),
             Failure::PanicOtherThread(inner) => inner.kind(),
             Failure::Leak { .. } => FailureKind::Leak,
             Failure::Livelock { .. } => FailureKind::Livelock,
@@ -275,9 +284,12 @@ impl Failure {
             Failure::NilParentContext => "cannot create context from nil parent".into(),
             Failure::TimerUninit(method) => format!("time: {method} called on uninitialized Timer"),
             Failure::TypeAssertion(text) => format!("interface conversion: {text}"),
-            // Go 1.21+ turns panic(nil) into a *runtime.PanicNilError.
-            Failure::UserPanic(Value::Nil) => "panic called with nil argument".into(),
+            // Go 1.21+ turns panic(nil) into a *runtime.PanicNilError, a runtime error.
+            Failure::UserPanic(Value::Nil) => {
+                "runtime error: panic called with nil argument".into()
+            }
             Failure::UserPanic(v) => v.to_string(),
+            Failure::PanicChain { last, .. } => last.message(),
             Failure::PanicOtherThread(inner) => inner.message(),
             Failure::Deadlock { .. } => "all goroutines are asleep - deadlock!".into(),
             Failure::Leak { blocked, .. } => {
@@ -348,7 +360,22 @@ impl Failure {
     pub fn render(&self) -> String {
         match self.kind() {
             // Go prints a string panic value unquoted, like the runtime's own messages.
-            FailureKind::Panic => format!("panic: {}", self.message()),
+            FailureKind::Panic => match self {
+                // runtime/panic.go printpanics: the oldest first, each later one on a line of
+                // its own, indented by a tab.
+                Failure::PanicChain { earlier, last } => {
+                    let mut s = String::new();
+                    for (i, f) in earlier.iter().chain([&**last]).enumerate() {
+                        if i > 0 {
+                            s.push_str("\n\t");
+                        }
+                        s.push_str(&format!("panic: {}", f.message()));
+                    }
+                    s
+                }
+                Failure::PanicOtherThread(inner) => inner.render(),
+                _ => format!("panic: {}", self.message()),
+            },
             FailureKind::Fatal => {
                 let mut s = format!("fatal error: {}", self.message());
                 for (i, b) in self.blocked().iter().enumerate() {
@@ -364,6 +391,41 @@ impl Failure {
             FailureKind::Leak | FailureKind::Livelock | FailureKind::Assertion => {
                 format!("hazard: {}", self.message())
             }
+        }
+    }
+}
+
+impl Failure {
+    /// `new` raised while `self` was propagating (a deferred call panicked).
+    pub fn then_panic(self, new: Failure) -> Failure {
+        let mut earlier = match self {
+            Failure::PanicChain { mut earlier, last } => {
+                earlier.push(*last);
+                earlier
+            }
+            other => vec![other],
+        };
+        let last = match new {
+            Failure::PanicChain {
+                earlier: more,
+                last,
+            } => {
+                earlier.extend(more);
+                last
+            }
+            other => Box::new(other),
+        };
+        Failure::PanicChain { earlier, last }
+    }
+
+    /// What `recover()` returns for this panic: the value of the newest `panic`, or, for a
+    /// runtime panic, its message (Go's runtime.Error, shown by its Error()).
+    pub fn recovered(self) -> Value {
+        match self {
+            Failure::UserPanic(Value::Nil) => Value::Str(self.message().into()),
+            Failure::UserPanic(v) => v,
+            Failure::PanicChain { last, .. } => last.recovered(),
+            other => Value::Str(other.message().into()),
         }
     }
 }

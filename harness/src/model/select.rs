@@ -168,10 +168,16 @@ pub(crate) fn select(
                 _ => {}
             }
         }
-        let reason = if cases.is_empty() {
-            WaitReason::SelectNoCases
-        } else {
-            WaitReason::Select
+        // As Go's dump shows it: the compiler turns a one-case select into the plain channel
+        // operation, and selectgo drops nil channels, so a select whose every case is a nil
+        // channel waits with no cases at all.
+        let reason = match cases {
+            [SelCase::Recv { ch, .. }] if w.chan(*ch).nil => WaitReason::ChanReceiveNil,
+            [SelCase::Recv { .. }] => WaitReason::ChanReceive,
+            [SelCase::Send { ch, .. }] if w.chan(*ch).nil => WaitReason::ChanSendNil,
+            [SelCase::Send { .. }] => WaitReason::ChanSend,
+            _ if !any => WaitReason::SelectNoCases,
+            _ => WaitReason::Select,
         };
         let single = if any {
             None

@@ -499,6 +499,24 @@ impl World {
             })
             .collect::<Vec<_>>();
         let failure = if blocked.iter().any(|&t| self.threads[t].top_level) {
+            // Go's dump lists main's goroutine first: it waits for the top-level threads
+            // (unless one of them is the scenario's own `main`).
+            let mut list = list;
+            if !self
+                .threads
+                .iter()
+                .any(|th| th.top_level && th.role == "main")
+            {
+                list.insert(
+                    0,
+                    Blocked {
+                        thread: "main".into(),
+                        reason: WaitReason::WaitGroupWait,
+                        object: None,
+                        op: "$.threads".into(),
+                    },
+                );
+            }
             Failure::Deadlock {
                 id: diagnosed.unwrap_or("deadlock"),
                 blocked: list,

@@ -427,7 +427,10 @@ fn rwmutex_map_range_whose_body_writes_the_map_deadlocks() {
             .collect();
         assert_eq!(
             blocked,
-            vec![("t".to_string(), WaitReason::RWMutexLock)],
+            vec![
+                ("main".to_string(), WaitReason::WaitGroupWait),
+                ("t".to_string(), WaitReason::RWMutexLock)
+            ],
             "{kind}"
         );
         // It is the only outcome: one thread, no other schedule.

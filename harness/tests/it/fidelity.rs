@@ -1041,6 +1041,8 @@ fn global_deadlock_is_fatal_with_gos_message() {
     assert_eq!(
         blocked,
         vec![
+            // Go's dump lists main's goroutine too, waiting for the threads it started.
+            ("main".to_string(), WaitReason::WaitGroupWait),
             ("r1".to_string(), WaitReason::ChanReceive),
             ("r2".to_string(), WaitReason::ChanReceive)
         ]

@@ -833,3 +833,117 @@ fn memory_is_bounded() {
         "{stdout}"
     );
 }
+
+/// Go ≥ 1.21: `panic(nil)` is a `*runtime.PanicNilError`: `panic: runtime error: panic called
+/// with nil argument`, and `recover()` gets that error, not nil (checked on Go 1.27.3).
+#[test]
+fn panic_nil_is_a_runtime_error() {
+    let s = found(json!({
+        "threads": { "t": [ { "op": "panic", "value": null } ] },
+        "expect": { "fails": { "kind": "panic" } }
+    }));
+    assert_eq!(s.message, "runtime error: panic called with nil argument");
+    never_fails(
+        json!({
+            "threads": { "t": [
+                { "op": "recover", "into": "e", "body": [ { "op": "panic", "value": null } ] },
+                { "op": "assert", "var": "e", "eq": "runtime error: panic called with nil argument" }
+            ] }
+        }),
+        Value::Null,
+    );
+}
+
+/// A deferred call that panics while another panic propagates: `recover` gets the newest, and
+/// an unrecovered chain prints as Go's printpanics does (checked on Go 1.27.3):
+/// `panic: first` / `\tpanic: second` / `\tpanic: third`.
+#[test]
+fn a_panic_during_a_panic_prints_the_chain() {
+    let v = json!({
+        "threads": { "t": [
+            { "op": "defer", "body": [ { "op": "panic", "value": "third" } ] },
+            { "op": "defer", "body": [ { "op": "panic", "value": "second" } ] },
+            { "op": "panic", "value": "first" }
+        ] },
+        "expect": { "fails": { "kind": "panic" } }
+    });
+    let f = harness::explore::replay(
+        &prog(v),
+        &harness::explore::Schedule::default(),
+        10_000,
+        false,
+    )
+    .unwrap();
+    let failed = f.failed.expect("the chain kills the program");
+    assert_eq!(
+        failed.failure.render(),
+        "panic: first\n\tpanic: second\n\tpanic: third"
+    );
+    assert_eq!(f.signature.unwrap().message, "third");
+    never_fails(
+        json!({
+            "threads": { "t": [
+                { "op": "recover", "into": "e", "body": [
+                    { "op": "defer", "body": [ { "op": "panic", "value": "second" } ] },
+                    { "op": "panic", "value": "first" }
+                ] },
+                { "op": "assert", "var": "e", "eq": "second" }
+            ] }
+        }),
+        Value::Null,
+    );
+}
+
+/// Diagnosis names the hazard Go's dump shows (checked on Go 1.27.3): a one-case select is
+/// the plain channel operation (`chan receive (nil chan)`), a select over nil channels only
+/// waits with no cases, and both are `chan-nil-block`; an RLock under the thread's own Lock is
+/// a self-deadlock; a global deadlock lists main's goroutine first, waiting for the threads.
+#[test]
+fn diagnosis_names_the_right_hazard() {
+    let leak_of = |cases: Value| {
+        found(json!({
+            "objects": { "quit": { "kind": "chan", "nil": true }, "stop": { "kind": "chan", "nil": true } },
+            "threads": { "main": [
+                { "op": "spawn", "thread": "w", "body": [ { "op": "select", "cases": cases } ] },
+                { "op": "yield" }
+            ] },
+            "expect": { "fails": { "kind": "leak" } }
+        }))
+    };
+    let one = leak_of(json!([ { "case": "recv", "obj": "quit" } ]));
+    assert_eq!(one.id, "chan-nil-block");
+    assert_eq!(
+        one.message,
+        "goroutine leak: w [chan receive (nil chan)] blocked forever"
+    );
+    let two = leak_of(json!([
+        { "case": "recv", "obj": "quit" },
+        { "case": "send", "obj": "stop", "value": 1 }
+    ]));
+    assert_eq!(two.id, "chan-nil-block");
+    assert_eq!(
+        two.message,
+        "goroutine leak: w [select (no cases)] blocked forever"
+    );
+
+    let own = found(json!({
+        "objects": { "mu": { "kind": "rwmutex" } },
+        "threads": { "t": [ { "op": "lock", "obj": "mu" }, { "op": "rlock", "obj": "mu" } ] },
+        "expect": { "fails": { "kind": "fatal" } }
+    }));
+    assert_eq!(own.id, "mutex-double-lock");
+
+    let v = json!({
+        "objects": { "mu": { "kind": "mutex" } },
+        "threads": { "t": [ { "op": "lock", "obj": "mu" }, { "op": "lock", "obj": "mu" } ] },
+        "expect": { "fails": { "kind": "fatal" } }
+    });
+    let f = find(&prog(v));
+    let rendered = f.failed.failure.render();
+    assert!(
+        rendered.starts_with(
+            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.WaitGroup.Wait]: (main)\n\ngoroutine 2 [sync.Mutex.Lock]: (t)"
+        ),
+        "{rendered}"
+    );
+}

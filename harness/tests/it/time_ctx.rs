@@ -901,7 +901,10 @@ fn a_pending_timer_is_not_a_deadlock_until_it_fires() {
         .collect();
     assert_eq!(
         blocked,
-        vec![("waiter".to_string(), WaitReason::ChanReceive)]
+        vec![
+            ("main".to_string(), WaitReason::WaitGroupWait),
+            ("waiter".to_string(), WaitReason::ChanReceive)
+        ]
     );
     let wake = line(&trace, "t=1h0m0s: sleeper wakes from sleep");
     let fail = trace

@@ -1,0 +1,3 @@
+module hazardgo
+
+go 1.27
