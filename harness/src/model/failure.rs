@@ -422,10 +422,10 @@ impl Failure {
     /// runtime panic, its message (Go's runtime.Error, shown by its Error()).
     pub fn recovered(self) -> Value {
         match self {
-            Failure::UserPanic(Value::Nil) => Value::Str(self.message().into()),
+            Failure::UserPanic(Value::Nil) => Value::Str(self.message()),
             Failure::UserPanic(v) => v,
             Failure::PanicChain { last, .. } => last.recovered(),
-            other => Value::Str(other.message().into()),
+            other => Value::Str(other.message()),
         }
     }
 }
