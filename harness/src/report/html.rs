@@ -45,8 +45,10 @@ fn esc(s: &str) -> String {
 /// edited by hand), so that every step has a lane.
 fn lanes(view: &View<'_>) -> Vec<String> {
     let mut lanes: Vec<String> = view.threads.to_vec();
+    let mut known: std::collections::HashSet<&str> =
+        view.threads.iter().map(String::as_str).collect();
     for s in view.trace {
-        if !lanes.contains(&s.thread) {
+        if known.insert(s.thread.as_str()) {
             lanes.push(s.thread.clone());
         }
     }
@@ -66,7 +68,14 @@ fn step_text(s: &TraceStep) -> &str {
 /// Render the page for `view`, one of `report`'s interleavings.
 pub fn render_html(report: &Report, view: &View) -> String {
     let lanes = lanes(view);
-    let lane_of = |s: &TraceStep| lanes.iter().position(|t| *t == s.thread).unwrap_or(0);
+    // Lanes by name once: the layout stays linear in the trace and the threads.
+    let lane_index: std::collections::HashMap<&str, usize> = lanes
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let lane_of = |s: &TraceStep| lane_index.get(s.thread.as_str()).copied().unwrap_or(0);
     let failing = failing_line(view);
 
     // Lane geometry: as wide as its longest line (within bounds).
@@ -211,6 +220,10 @@ pub fn render_html(report: &Report, view: &View) -> String {
         );
     }
     let _ = writeln!(h, "</div>");
+    let mut by_lane: Vec<Vec<usize>> = vec![Vec::new(); lanes.len()];
+    for (i, s) in view.trace.iter().enumerate() {
+        by_lane[lane_of(s)].push(i);
+    }
     for (l, name) in lanes.iter().enumerate() {
         let _ = writeln!(
             h,
@@ -221,10 +234,8 @@ pub fn render_html(report: &Report, view: &View) -> String {
             esc(name),
             esc(name)
         );
-        for (i, s) in view.trace.iter().enumerate() {
-            if lane_of(s) != l {
-                continue;
-            }
+        for &i in &by_lane[l] {
+            let s = &view.trace[i];
             let mut class = String::from("step");
             let mut marks = String::new();
             if s.preempt {

@@ -10,6 +10,9 @@ const TABLE_WIDTH: usize = 120;
 const MIN_WIDTH: usize = 12;
 const MAX_WIDTH: usize = 56;
 const MIN_SHARE: usize = 24;
+/// Beyond this many threads a column each would not fit a terminal (and the table would grow
+/// with the square of the threads): the steps are listed one per line, thread named.
+const MAX_COLUMNS: usize = 12;
 
 /// Marks a line the explorer reached by preempting another thread.
 pub const PREEMPT_MARK: &str = "⇢";
@@ -55,7 +58,20 @@ fn cell(step: &TraceStep, failing: bool) -> String {
 /// by a preemption are marked `⇢`; a legend under the table explains the marks used.
 pub fn render_table(threads: &[String], trace: &[TraceStep], failure: Option<&str>) -> String {
     let failing = failing_line(trace, failure);
-    let col_of = |step: &TraceStep| threads.iter().position(|t| *t == step.thread).unwrap_or(0);
+    if threads.len() > MAX_COLUMNS {
+        return render_list(threads, trace, failure, failing);
+    }
+    // Columns by name once, so that the whole layout is linear in the trace and the threads.
+    let index: std::collections::HashMap<&str, usize> = threads
+        .iter()
+        .enumerate()
+        .rev()
+        .map(|(i, t)| (t.as_str(), i))
+        .collect();
+    let cols: Vec<usize> = trace
+        .iter()
+        .map(|s| index.get(s.thread.as_str()).copied().unwrap_or(0))
+        .collect();
     let cells: Vec<String> = trace
         .iter()
         .enumerate()
@@ -65,19 +81,15 @@ pub fn render_table(threads: &[String], trace: &[TraceStep], failure: Option<&st
     let share = (TABLE_WIDTH.saturating_sub(7) / threads.len().max(1))
         .saturating_sub(2)
         .clamp(MIN_SHARE, MAX_WIDTH);
-    let widths: Vec<usize> = (0..threads.len())
-        .map(|c| {
-            trace
-                .iter()
-                .zip(&cells)
-                .filter(|(s, _)| col_of(s) == c)
-                .map(|(_, t)| t.chars().count())
-                .chain(std::iter::once(threads[c].chars().count()))
-                .max()
-                .unwrap_or(0)
-                .clamp(MIN_WIDTH, share)
-        })
-        .collect();
+    let mut widths: Vec<usize> = threads.iter().map(|t| t.chars().count()).collect();
+    for (&c, text) in cols.iter().zip(&cells) {
+        if let Some(w) = widths.get_mut(c) {
+            *w = (*w).max(text.chars().count());
+        }
+    }
+    for w in &mut widths {
+        *w = (*w).clamp(MIN_WIDTH, share);
+    }
     let mut out = String::new();
     let mut header = format!("{:>5}  ", "step");
     for (t, w) in threads.iter().zip(&widths) {
@@ -89,8 +101,7 @@ pub fn render_table(threads: &[String], trace: &[TraceStep], failure: Option<&st
     out.push('\n');
     out.push_str(&"-".repeat(header.chars().count()));
     out.push('\n');
-    for (step, text) in trace.iter().zip(&cells) {
-        let col = col_of(step);
+    for ((step, text), &col) in trace.iter().zip(&cells).zip(&cols) {
         let mut line = format!("{:>5}  ", step.step);
         for w in &widths[..col.min(widths.len())] {
             line.push_str(&" ".repeat(w + 2));
@@ -99,6 +110,43 @@ pub fn render_table(threads: &[String], trace: &[TraceStep], failure: Option<&st
         out.push_str(line.trim_end());
         out.push('\n');
     }
+    finish(out, trace, failure)
+}
+
+/// The same content for many threads: one line per step, `step  thread  text`.
+fn render_list(
+    threads: &[String],
+    trace: &[TraceStep],
+    failure: Option<&str>,
+    failing: Option<usize>,
+) -> String {
+    let name_w = threads
+        .iter()
+        .map(|t| t.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(MIN_WIDTH, MAX_WIDTH);
+    let mut out = format!(
+        "{} threads, one line per step\n{:>5}  {}  text\n",
+        threads.len(),
+        "step",
+        clip("thread", name_w)
+    );
+    for (i, step) in trace.iter().enumerate() {
+        let line = format!(
+            "{:>5}  {}  {}",
+            step.step,
+            clip(&step.thread, name_w),
+            cell(step, Some(i) == failing)
+        );
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    finish(out, trace, failure)
+}
+
+/// The legend under the steps, then Go's message.
+fn finish(mut out: String, trace: &[TraceStep], failure: Option<&str>) -> String {
     let legend = legend(trace, failure);
     if !legend.is_empty() {
         out.push('\n');

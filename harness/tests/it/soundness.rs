@@ -947,3 +947,70 @@ fn diagnosis_names_the_right_hazard() {
         "{rendered}"
     );
 }
+
+/// Names, values and messages from a scenario or report never reach the terminal as escape
+/// sequences: control characters are printed escaped by run, show and replay.
+#[test]
+fn control_characters_are_escaped_on_the_terminal() {
+    let tmp = tempfile::tempdir().unwrap();
+    let v = json!({
+        "schema": "hazard/scenario/v1",
+        "name": "esc",
+        "description": "\u{1b}]0;title\u{7}",
+        "objects": { "m": { "kind": "map" } },
+        "threads": {
+            "w\u{1b}[31m1": [ { "op": "set", "obj": "m", "key": "\u{1b}[2J", "value": 1 } ],
+            "w2": [ { "op": "set", "obj": "m", "key": "b", "value": 2 } ]
+        },
+        "expect": { "fails": { "message": "concurrent map writes" } }
+    });
+    std::fs::write(tmp.path().join("esc.json"), v.to_string()).unwrap();
+    let o = hazard(&["run", "esc.json", "--out", "out"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+    assert!(!o.stdout.contains(&0x1b) && !o.stderr.contains(&0x1b));
+    let (stdout, _) = text(&o);
+    assert!(stdout.contains("\\u{1b}[31m"), "{stdout}");
+    let report = reports_in(&tmp.path().join("out")).remove(0);
+    for cmd in ["show", "replay"] {
+        let o = hazard(&[cmd, report.to_str().unwrap()], tmp.path());
+        assert!(!o.stdout.contains(&0x1b), "{cmd}: {:?}", text(&o));
+        assert!(!o.stderr.contains(&0x1b), "{cmd}");
+    }
+}
+
+/// A report whose trace spans thousands of threads renders in both views: beyond a dozen
+/// threads the table lists one step per line (a column each would grow with the square of the
+/// threads), and the page has a lane per thread with its own steps.
+#[test]
+fn views_of_many_threads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/corpus");
+    let entry = reports_in(&shipped)
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("map-concurrent-writes-"))
+        .unwrap();
+    let mut r: Value = serde_json::from_str(&std::fs::read_to_string(entry).unwrap()).unwrap();
+    let n = 20_000;
+    r["trace"] = (0..n)
+        .map(|i| json!({ "step": i, "thread": format!("t{i}"), "op": "$", "text": format!("line {i}") }))
+        .collect();
+    r["schedule"]["threads"] = (0..n).map(|i| json!(format!("t{i}"))).collect();
+    r.as_object_mut().unwrap().remove("minimized");
+    let file = tmp.path().join("many.json");
+    std::fs::write(&file, r.to_string()).unwrap();
+    let o = hazard(&["show", file.to_str().unwrap()], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(0), "{stderr}");
+    assert!(stdout.contains(&format!("{n} threads, one line per step")));
+    assert!(
+        stdout.contains("19999  t19999"),
+        "{}",
+        &stdout[stdout.len() - 300..]
+    );
+    assert!(stdout.lines().all(|l| l.chars().count() < 200));
+    let o = hazard(&["show", "--html", file.to_str().unwrap()], tmp.path());
+    let (html, _) = text(&o);
+    assert_eq!(o.status.code(), Some(0));
+    assert_eq!(html.matches("<section class=\"lane\"").count(), n);
+    assert!(html.contains("id=\"line-19999\""));
+}
