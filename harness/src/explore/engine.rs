@@ -49,6 +49,21 @@ pub enum StopReason {
     Exhausted,
     /// Another engine of the portfolio settled it.
     Portfolio,
+    /// The process was asked to stop ([`interrupt`]: Ctrl-C, SIGTERM).
+    Interrupted,
+}
+
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Ask every exploration and minimization of this process to stop at its next execution (the
+/// binary calls it on Ctrl-C or SIGTERM): what they did so far is kept and reported.
+pub fn interrupt() {
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Whether [`interrupt`] was called.
+pub fn interrupted() -> bool {
+    INTERRUPTED.load(Ordering::SeqCst)
 }
 
 /// What one engine did.
@@ -356,6 +371,10 @@ impl Control for EngineCtl {
         }
         if log.stats.executions >= self.limit {
             log.stats.stopped = StopReason::Iterations;
+            return false;
+        }
+        if interrupted() {
+            log.stats.stopped = StopReason::Interrupted;
             return false;
         }
         if self.shared.deadline.is_some_and(|d| Instant::now() >= d) {

@@ -18,8 +18,8 @@ mod signature;
 pub use config::{EngineKind, ExploreConfig};
 pub use driver::ExecOutcome;
 pub use engine::{
-    explore, replay, EngineStats, Exploration, Finding, InternalError, ReplayError, RuleStat,
-    StopReason,
+    explore, interrupt, interrupted, replay, EngineStats, Exploration, Finding, InternalError,
+    ReplayError, RuleStat, StopReason,
 };
 pub use engine::{run_bytes, search_dfs, ByteRunner, BytesRun, SearchResult};
 pub(crate) use engine::{run_guided, GuidedRun};

@@ -160,7 +160,7 @@ impl Budget {
         }
     }
     pub(crate) fn left(&self) -> u64 {
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if crate::explore::interrupted() || self.deadline.is_some_and(|d| Instant::now() >= d) {
             0
         } else {
             self.limit.saturating_sub(self.spent)

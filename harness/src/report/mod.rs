@@ -451,6 +451,7 @@ fn stop_name(e: &EngineStats) -> &'static str {
         Time => "time",
         Exhausted => "exhausted",
         Portfolio => "portfolio",
+        Interrupted => "interrupted",
     }
 }
 

@@ -1014,3 +1014,62 @@ fn views_of_many_threads() {
     assert_eq!(html.matches("<section class=\"lane\"").count(), n);
     assert!(html.contains("id=\"line-19999\""));
 }
+
+/// Ctrl-C or SIGTERM stops a run cleanly: exit 130, the summary of what ran, no temporary
+/// file left, every report written whole.
+#[test]
+fn a_signal_stops_a_run_cleanly() {
+    use std::process::{Command, Stdio};
+    for signal in ["-INT", "-TERM"] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("s");
+        std::fs::create_dir(&dir).unwrap();
+        for name in [
+            "map-concurrent-writes",
+            "chan-leak",
+            "map-concurrent-writes.fixed",
+            "deadlock.fixed",
+            "wg-negative.fixed",
+        ] {
+            std::fs::copy(scenario(name), dir.join(format!("{name}.json"))).unwrap();
+        }
+        // Budgets far beyond what the test waits for: only the signal ends the fixed ones.
+        let child = Command::new(env!("CARGO_BIN_EXE_hazard"))
+            .args([
+                "run",
+                "s",
+                "--out",
+                "out",
+                "--iterations",
+                "100000000",
+                "--quiet",
+            ])
+            .current_dir(tmp.path())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(1500));
+        let killed = Command::new("kill")
+            .args([signal, &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        let o = child.wait_with_output().unwrap();
+        let (stdout, stderr) = text(&o);
+        assert_eq!(o.status.code(), Some(130), "{signal}: {stdout}{stderr}");
+        assert!(stderr.contains("hazard: interrupted:"), "{stderr}");
+        assert!(stdout.contains("scenarios:"), "the summary: {stdout}");
+        let out = tmp.path().join("out");
+        for e in std::fs::read_dir(&out).unwrap() {
+            let p = e.unwrap().path();
+            assert!(
+                !p.to_string_lossy().ends_with(".tmp"),
+                "left behind: {}",
+                p.display()
+            );
+            let v: Value = serde_json::from_str(&std::fs::read_to_string(&p).unwrap()).unwrap();
+            assert!(v.get("schema").is_some());
+        }
+    }
+}

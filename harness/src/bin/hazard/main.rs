@@ -13,6 +13,14 @@ use std::process::ExitCode;
 
 fn main() -> ExitCode {
     let args = cli::Cli::parse();
+    // Ctrl-C or SIGTERM: stop at the next execution, keep what was done (reports are written
+    // whole, the summary covers what finished). A second one exits at once.
+    let _ = ctrlc::set_handler(|| {
+        if harness::explore::interrupted() {
+            std::process::exit(cli::INTERRUPTED.into());
+        }
+        harness::explore::interrupt();
+    });
     let code = match cli::dispatch(args) {
         Ok(code) => code,
         Err(err) => {

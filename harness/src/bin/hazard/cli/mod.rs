@@ -17,6 +17,8 @@ pub const OK: u8 = 0;
 pub const FINDING: u8 = 1;
 /// Exit code: usage or input error.
 pub const INPUT: u8 = 2;
+/// Exit code: stopped by Ctrl-C or SIGTERM (128 + SIGINT, as shells report it).
+pub const INTERRUPTED: u8 = 130;
 
 /// The longest wall-time flag accepted: a week, far above any nightly budget.
 const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;

@@ -170,6 +170,8 @@ enum Status {
     Invalid,
     /// The run hit an internal error or could not write its output.
     Error,
+    /// Ctrl-C or SIGTERM stopped its exploration before it settled.
+    Interrupted,
 }
 
 impl Status {
@@ -179,6 +181,7 @@ impl Status {
             Status::Unmet => "UNMET",
             Status::Invalid => "INVALID",
             Status::Error => "ERROR",
+            Status::Interrupted => "STOPPED",
         }
     }
 }
@@ -301,6 +304,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     let single = files.len() == 1;
     let mut rows = Vec::new();
     for (i, file) in files.iter().enumerate() {
+        if harness::explore::interrupted() {
+            break;
+        }
         if !single && !a.json {
             err!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
         }
@@ -354,7 +360,16 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             }
         }
     }
-    Ok(summarize(&a, &rows))
+    let code = summarize(&a, &rows);
+    if harness::explore::interrupted() {
+        errln!(
+            "hazard: interrupted: {} of {} scenario files ran (the summary covers them)",
+            rows.len(),
+            files.len()
+        );
+        return Ok(super::INTERRUPTED);
+    }
+    Ok(code)
 }
 
 /// Explore one loaded scenario, write its reports, print its finding; its summary row.
@@ -380,6 +395,10 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
     let matching = x.matching(&prog).map(|f| f.signature.clone());
     // An exploration that ran nothing shows nothing: it meets no expectation.
     let explored = x.executions() > 0;
+    let stopped = x
+        .engines
+        .iter()
+        .any(|e| e.stopped == harness::explore::StopReason::Interrupted);
     let met = explored
         && match &prog.expect {
             Expectation::Passes => x.findings.is_empty(),
@@ -473,6 +492,7 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
     let result = match (&prog.expect, x.findings.first()) {
         (Expectation::Fails(_), _) if matching.is_some() => "found".to_string(),
         (_, Some(f)) => format!("failed: {}", f.signature.id),
+        (_, None) if stopped => "interrupted".to_string(),
         (_, None) if !explored => "nothing explored".to_string(),
         (_, None) if x.exhausted() => "passed (dfs exhausted)".to_string(),
         (_, None) => "passed".to_string(),
@@ -489,7 +509,11 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
             .collect();
         let line = serde_json::json!({
             "scenario": prog.name, "file": shell_path(file), "expect": expect, "met": met,
-            "status": if met { "met" } else { "unmet" },
+            "status": match (met, stopped) {
+                (true, _) => "met",
+                (false, true) => "interrupted",
+                (false, false) => "unmet",
+            },
             "executions": x.executions(), "distinct_schedules": x.distinct_schedules(),
             "elapsed_ms": x.elapsed.as_millis() as u64, "dfs_exhausted": x.exhausted(),
             "findings": findings, "budget_note": if met { None } else { x.budget_note() },
@@ -507,7 +531,11 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
         executions: x.executions(),
         millis: x.elapsed.as_millis(),
         report: primary,
-        status: if met { Status::Met } else { Status::Unmet },
+        status: match (met, stopped) {
+            (true, _) => Status::Met,
+            (false, true) => Status::Interrupted,
+            (false, false) => Status::Unmet,
+        },
         error: None,
     })
 }
@@ -515,16 +543,17 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
 /// The summary table (or JSON line) of every row; the exit code.
 fn summarize(a: &Args, rows: &[Row]) -> u8 {
     let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
-    let (met, unmet, invalid, errors) = (
+    let (met, unmet, invalid, errors, stopped) = (
         count(Status::Met),
         count(Status::Unmet),
         count(Status::Invalid),
         count(Status::Error),
+        count(Status::Interrupted),
     );
     if a.json {
         let line = serde_json::json!({"summary": {
             "scenarios": rows.len(), "met": met, "unmet": unmet, "input_errors": invalid,
-            "errors": errors,
+            "errors": errors, "interrupted": stopped,
         }});
         outln!("{line}");
     } else {
@@ -560,9 +589,12 @@ fn summarize(a: &Args, rows: &[Row]) -> u8 {
         if errors > 0 {
             tail += &format!(", {errors} errors");
         }
+        if stopped > 0 {
+            tail += &format!(", {stopped} interrupted");
+        }
         outln!("\n{} scenarios: {met} met, {unmet} unmet{tail}", rows.len());
     }
-    if invalid + errors > 0 {
+    if invalid + errors + stopped > 0 {
         super::INPUT
     } else if unmet > 0 {
         super::FINDING
