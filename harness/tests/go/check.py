@@ -467,11 +467,9 @@ def main():
     counts = {v: sum(1 for r in rows if r["verdict"] == v) for v in ("OK", "FLAKY", "MISMATCH")}
     total = time.monotonic() - t0
     if args.json:
-        def strip(o):
-            return {k: v for k, v in o.items()}
         print(json.dumps({"go": version, "rows": rows, "summary": dict(counts, total=len(rows),
                                                                         seconds=round(total, 1))},
-                         indent=1, default=strip))
+                         indent=1, default=str))
     else:
         print("# %d programs: %d OK, %d FLAKY, %d MISMATCH; build %.1fs, total %.1fs"
               % (len(rows), counts["OK"], counts["FLAKY"], counts["MISMATCH"], build_secs, total))
@@ -493,4 +491,10 @@ def print_row(r):
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except BrokenPipeError:  # e.g. piped into head
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
