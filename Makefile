@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HAZARD := target/release/hazard
 
-.PHONY: run test bench build corpus fuzz fuzz-smoke go-check fmt lint check clean
+.PHONY: run test test-fast bench build corpus fuzz fuzz-smoke go-check fmt lint check clean
 
 ## Seconds each libFuzzer target runs under `make fuzz`.
 FUZZ_TIME ?= 60
@@ -23,10 +23,15 @@ corpus: build
 
 ## The whole test suite (what CI runs). The HTML view's test needs chromium: installed if
 ## missing. The libFuzzer targets are built first (stable, cargo fuzz's flags): their
-## tests run the real binaries.
+## tests run the real binaries. Then the Go ports run on the real Go runtime (go-check).
 test:
 	scripts/ensure-chromium
 	scripts/fuzz-build
+	$(CARGO) test --workspace
+	$(MAKE) go-check
+
+## The Rust tests alone (the fast tier: no Go, no chromium install).
+test-fast:
 	$(CARGO) test --workspace
 
 ## The catalog scenarios ported to Go, run on the real Go 1.27.3 runtime (installed from PyPI as

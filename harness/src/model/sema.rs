@@ -10,20 +10,24 @@ use std::collections::VecDeque;
 pub(crate) struct Sema {
     /// Releases not yet taken.
     pub count: u32,
-    /// Threads blocked in acquire, FIFO. Invariant: non-empty only while `count == 0`.
+    /// Threads parked in acquire, FIFO. A woken thread leaves the queue; it takes a permit
+    /// only when it runs, if one is still there.
     pub waiters: VecDeque<usize>,
 }
 
-/// Release: hand the permit to the first waiter, or bank it.
+/// Release (`semrelease` without handoff): bank a permit and ready the first waiter. The
+/// permit is not reserved for it: any thread that acquires before the woken one runs takes
+/// it (Go's `cansemacquire` fast path), and the woken one queues again. This is how a
+/// WaitGroup reused too early panics in the *reusing* goroutine's Wait (HAZARDS.md wg-reuse).
 pub(crate) fn release(w: &mut World, sema: impl Fn(&mut World) -> &mut Sema) {
-    match sema(w).waiters.pop_front() {
-        Some(t) => w.wake(t, Wake::Retry),
-        None => sema(w).count += 1,
+    sema(w).count += 1;
+    if let Some(t) = sema(w).waiters.pop_front() {
+        w.wake(t, Wake::Retry);
     }
 }
 
-/// Acquire: take a banked permit, or block until a release hands one over. Returns the world,
-/// borrowed again after a wake.
+/// Acquire: take a banked permit, or park until a release readies this thread and try
+/// again. Returns the world, borrowed again after a wake.
 pub(crate) fn acquire<'a>(
     cx: &'a ThreadCx,
     mut w: RefMut<'a, World>,
@@ -39,11 +43,9 @@ pub(crate) fn acquire<'a>(
             return Ok(w);
         }
         s.waiters.push_back(cx.me);
-        // Woken by a release, the permit was handed over; woken spuriously (an injected
-        // fault), check again and wait again, as Go's semacquire loop does.
-        match cx.block(w, op, reason, Some(obj))? {
-            Wake::Spurious => w = cx.world.borrow_mut(),
-            _ => return Ok(cx.world.borrow_mut()),
-        }
+        // Readied by a release, or woken spuriously (an injected fault): check again and
+        // park again if the permit is gone, as Go's semacquire1 loop does.
+        cx.block(w, op, reason, Some(obj))?;
+        w = cx.world.borrow_mut();
     }
 }

@@ -872,6 +872,52 @@ fn wg_reuse_panics_in_the_wait_thread() {
     }
 }
 
+/// Wait's wakeup is a semaphore permit that any acquirer may take: after the counter reaches
+/// 0, a goroutine that reuses the WaitGroup and calls Wait can take the permit meant for a
+/// stale waiter and panic in its own Wait (what Go usually shows), or the stale waiter wakes
+/// first and panics (HAZARDS.md wg-reuse). Both must be reachable.
+#[test]
+fn wg_reuse_panics_in_the_reusing_wait_and_in_the_stale_waiter() {
+    let sigs = failures(
+        json!({
+            "objects": { "wg": { "kind": "waitgroup" } },
+            "threads": { "main": [
+                { "op": "add", "obj": "wg", "delta": 1 },
+                { "op": "spawn", "thread": "worker", "body": [ { "op": "done", "obj": "wg" } ] },
+                { "op": "spawn", "thread": "monitor", "body": [ { "op": "wait", "obj": "wg" } ] },
+                { "op": "wait", "obj": "wg" },
+                { "op": "add", "obj": "wg", "delta": 1 },
+                { "op": "spawn", "thread": "worker", "body": [ { "op": "done", "obj": "wg" } ] },
+                { "op": "wait", "obj": "wg" }
+            ] }
+        }),
+        Json::Null,
+    );
+    let mut threads: Vec<_> = sigs
+        .iter()
+        .filter(|s| s.id == "wg-reuse")
+        .map(|s| {
+            (
+                s.thread.clone().unwrap_or_default(),
+                s.op.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    threads.sort();
+    threads.dedup();
+    assert_eq!(
+        threads,
+        [
+            ("main".to_string(), "$.threads.main[6]".to_string()),
+            (
+                "monitor".to_string(),
+                "$.threads.main[2].body[0]".to_string()
+            ),
+        ],
+        "{sigs:?}"
+    );
+}
+
 #[test]
 fn wg_used_correctly_never_fails() {
     never_fails(
@@ -1592,4 +1638,47 @@ fn schedule_decode_of_garbage_is_an_error() {
     // A huge repeat count is refused, not allocated.
     assert!(Schedule::decode("0x99999999999").is_err());
     assert!(Schedule::decode("0x9000000 1x9000000").is_err());
+}
+
+// =============================================================================================
+// The Go check's allowances (harness/tests/go/manifest.json)
+
+/// Where the Go check accepts another outcome for a scenario whose own is rare in Go
+/// (`rare.otherwise`), that outcome must be one hazard finds for the same scenario too:
+/// the allowance may not hide a failure hazard cannot produce.
+#[test]
+fn every_outcome_the_go_check_allows_is_one_hazard_finds() {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/go");
+    let manifest: Json =
+        serde_json::from_str(&std::fs::read_to_string(root.join("manifest.json")).unwrap())
+            .unwrap();
+    let mut checked = 0;
+    for p in manifest["programs"].as_array().unwrap() {
+        let Some(rare) = p.get("rare") else { continue };
+        let text =
+            std::fs::read_to_string(scenarios().join(p["scenario"].as_str().unwrap())).unwrap();
+        let mut v: Json = serde_json::from_str(&text).unwrap();
+        v["expect"] = collect_all();
+        let found = all_failures(&prog(v));
+        for spec in rare["otherwise"].as_array().unwrap() {
+            if spec["kind"] == "pass" {
+                continue;
+            }
+            // `main.(*world).<thread>` is the scenario thread's method in the Go port.
+            let thread = spec["goroutine_func"]
+                .as_str()
+                .map(|f| f.rsplit(").").next().unwrap().to_string());
+            assert!(
+                found
+                    .iter()
+                    .any(|s| s.kind.to_string() == spec["kind"].as_str().unwrap()
+                        && s.message == spec["message"].as_str().unwrap()
+                        && (thread.is_none() || s.thread == thread)),
+                "{}: Go's {spec} is not among hazard's findings {found:?}",
+                p["scenario"]
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 1, "the manifest names no allowed panic or fatal");
 }
