@@ -22,6 +22,17 @@ pub struct Signature {
 
 impl Signature {
     pub(crate) fn of(f: &Failed, w: &World) -> Signature {
+        // A livelock is the whole program's: which thread happened to take the bounding step
+        // is an accident of the schedule, and naming it would make one bug several reports.
+        if let crate::model::Failure::Livelock { .. } = f.failure {
+            return Signature {
+                id: f.failure.catalog_id().to_string(),
+                kind: f.failure.kind(),
+                message: f.failure.message(),
+                thread: None,
+                op: None,
+            };
+        }
         Signature {
             id: f.failure.catalog_id().to_string(),
             kind: f.failure.kind(),

@@ -38,7 +38,7 @@ use crate::explore::{
     ScheduleError, Signature, SCHEDULE_FORMAT,
 };
 use crate::minimize::{Minimized, Proof};
-use crate::model::{Blocked, Failure};
+use crate::model::{Blocked, Failure, FailureKind};
 use crate::scenario::{load_value, ClockMode, Program, ScenarioError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -720,6 +720,82 @@ pub struct Replayed {
 }
 
 impl Report {
+    /// What serde cannot check: the parts of a report agree with each other and with this
+    /// harness. A report edited by hand, or assembled from two, is refused with the field
+    /// named rather than replayed or shown under the wrong header.
+    pub(crate) fn integrity(&self, file: &str) -> Result<(), ReportError> {
+        let format = |message: String| ReportError::Format {
+            file: file.to_string(),
+            message,
+        };
+        let mut schedules = vec![("schedule", &self.schedule)];
+        if let Some(f) = &self.found {
+            schedules.push(("found", f));
+        }
+        if let Some(m) = &self.minimized {
+            schedules.push(("minimized.schedule", &m.schedule));
+        }
+        for (field, s) in schedules {
+            if s.format != SCHEDULE_FORMAT {
+                return Err(format(format!(
+                    "{field}.format is `{}`, this harness reads `{SCHEDULE_FORMAT}`",
+                    s.format
+                )));
+            }
+        }
+        if self.exploration.budget.max_steps == 0 {
+            return Err(format(
+                "exploration.budget.max_steps is 0: no execution can take a step (at least 1)"
+                    .into(),
+            ));
+        }
+        let Some(m) = &self.minimized else {
+            return Ok(());
+        };
+        // An edited scenario is reported as such (by its hash) before anything compares it.
+        check_hash(&self.scenario.source, &self.scenario.hash, file, "scenario")?;
+        check_hash(&m.source, &m.hash, file, "minimized")?;
+        // Assertion messages end with the assertion's path, renumbered by minimization.
+        let text = |s: &Signature| match s.kind {
+            FailureKind::Assertion => s
+                .message
+                .rsplit_once(" ($.")
+                .map_or(s.message.clone(), |(m, _)| m.to_string()),
+            _ => s.message.clone(),
+        };
+        let (a, b) = (&m.signature, &self.failure.signature);
+        if (&a.id, a.kind, text(a)) != (&b.id, b.kind, text(b)) {
+            return Err(format(format!(
+                "minimized.signature is `{}` ({}), but the report's failure is `{}` ({}): \
+                 the minimized section belongs to another report",
+                a.message, a.id, b.message, b.id
+            )));
+        }
+        let name = |v: &serde_json::Value| v.get("name").cloned();
+        if name(&m.source) != name(&self.scenario.source) {
+            return Err(format(format!(
+                "minimized.source is scenario {}, but the report's scenario is {}: \
+                 the minimized section belongs to another report",
+                name(&m.source).unwrap_or_default(),
+                name(&self.scenario.source).unwrap_or_default()
+            )));
+        }
+        for r in &m.removed {
+            // `<path>` or `<path>: <old> -> <new>` (a reduced count), paths of the original.
+            let path = match r.rsplit_once(": ") {
+                Some((p, change)) if change.contains(" -> ") => p,
+                _ => r.as_str(),
+            };
+            if crate::scenario::pointer(&self.scenario.source, path).is_none() {
+                return Err(format(format!(
+                    "minimized.removed names `{path}`, which the report's scenario does not \
+                     have: the minimized section belongs to another report"
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// The embedded scenario, checked against its recorded hash and compiled.
     pub fn program(&self, file: &str) -> Result<Arc<Program>, ReportError> {
         embedded(&self.scenario.source, &self.scenario.hash, file, "scenario")
@@ -838,20 +914,31 @@ fn embedded(
     file: &str,
     part: &str,
 ) -> Result<Arc<Program>, ReportError> {
-    let actual = crate::scenario::hash_source(source);
-    if actual != hash {
-        return Err(ReportError::Hash {
-            file: match part {
-                "scenario" => file.to_string(),
-                _ => format!("{file}#{part}"),
-            },
-            recorded: hash.to_string(),
-            actual,
-        });
-    }
+    check_hash(source, hash, file, part)?;
     Ok(Arc::new(
         load_value(source, &format!("{file}#{part}")).map_err(ReportError::Scenario)?,
     ))
+}
+
+/// An embedded scenario (`part`: `scenario` or `minimized`) must hash to what was recorded.
+fn check_hash(
+    source: &serde_json::Value,
+    hash: &str,
+    file: &str,
+    part: &str,
+) -> Result<(), ReportError> {
+    let actual = crate::scenario::hash_source(source);
+    if actual == hash {
+        return Ok(());
+    }
+    Err(ReportError::Hash {
+        file: match part {
+            "scenario" => file.to_string(),
+            _ => format!("{file}#{part}"),
+        },
+        recorded: hash.to_string(),
+        actual,
+    })
 }
 
 /// The failure of an execution, rendered as Go prints it.

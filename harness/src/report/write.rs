@@ -7,20 +7,35 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Write `report` into `dir` as `<scenario>-<signature hash>.json`; returns the path.
+///
+/// The same scenario finding the same failure again replaces its report (same name, run after
+/// run). A report of that name from a *different* scenario file that happens to share the
+/// `name` is kept: this one is written as `<scenario>-<scenario hash>-<signature hash>.json`.
 pub fn write_report(dir: &Path, report: &Report) -> Result<PathBuf, ReportError> {
     let io = |source| ReportError::Io {
         file: dir.display().to_string(),
         source,
     };
     std::fs::create_dir_all(dir).map_err(io)?;
-    let name = format!(
-        "{}-{}.json",
+    let (name, sig) = (
         safe_name(&report.scenario.name),
-        report.failure.signature.short_hash()
+        report.failure.signature.short_hash(),
     );
-    let path = dir.join(&name);
+    let mut path = dir.join(format!("{name}-{sig}.json"));
+    if scenario_hash_of(&path).is_some_and(|h| h != report.scenario.hash) {
+        let hex = report.scenario.hash.trim_start_matches("sha256:");
+        let short = hex.get(..8).unwrap_or(hex);
+        path = dir.join(format!("{name}-{short}-{sig}.json"));
+    }
     write_report_to(&path, report)?;
     Ok(path)
+}
+
+/// The `scenario.hash` of the report at `path`, if there is a readable report there.
+fn scenario_hash_of(path: &Path) -> Option<String> {
+    let text = read_bounded(path, MAX_REPORT_BYTES).ok()?;
+    let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+    Some(v.get("scenario")?.get("hash")?.as_str()?.to_string())
 }
 
 /// Check that reports can be written to `dir` (created if missing) before any work is done:
@@ -124,8 +139,10 @@ pub fn read_report(path: &Path) -> Result<Report, ReportError> {
             })
         }
     }
-    serde_json::from_value(value).map_err(|e| ReportError::Format {
-        file,
+    let report: Report = serde_json::from_value(value).map_err(|e| ReportError::Format {
+        file: file.clone(),
         message: e.to_string(),
-    })
+    })?;
+    report.integrity(&file)?;
+    Ok(report)
 }

@@ -14,6 +14,9 @@ use std::sync::Arc;
 mod faults;
 pub(crate) use faults::CONTROL_OPS;
 
+/// Longest scenario `name`, in bytes: report files are `<name>-<hash>.json` and most file
+/// systems cap a file name at 255 bytes.
+pub const MAX_NAME_BYTES: usize = 200;
 /// Most threads a scenario may create (top-level and spawned, counting loops).
 pub const MAX_THREADS: u64 = 32;
 /// Largest `repeat` count.
@@ -113,6 +116,16 @@ impl<'a> Compiler<'a> {
         source: serde_json::Value,
         hash: String,
     ) -> R<Program> {
+        if f.name.is_empty() || f.name.len() > MAX_NAME_BYTES {
+            // Report files are named `<name>-<hash>.json`: the name must fit a file name.
+            return Err(self.err(
+                "$.name",
+                format!(
+                    "a scenario name is 1 to {MAX_NAME_BYTES} bytes (this one is {})",
+                    f.name.len()
+                ),
+            ));
+        }
         if f.threads.is_empty() {
             return Err(self.err("$.threads", "a scenario needs at least one thread"));
         }

@@ -188,7 +188,10 @@ fn element_kind(path: &str) -> Element {
 }
 
 /// The JSON value at a path produced by [`serde_path`].
-fn pointer<'v>(root: &'v serde_json::Value, path: &str) -> Option<&'v serde_json::Value> {
+pub(crate) fn pointer<'v>(
+    root: &'v serde_json::Value,
+    path: &str,
+) -> Option<&'v serde_json::Value> {
     let mut v = root;
     let mut rest = path.strip_prefix('$')?;
     while !rest.is_empty() {

@@ -1,6 +1,7 @@
 //! The `hazard` binary end to end: exit codes, reports on disk, replay, bad input.
 
-use crate::helpers::{hazard, reports_in, scenarios, text};
+use crate::helpers::{hazard, reports_in, scenarios, text, NEVER};
+use serde_json::json;
 use std::path::{Path, PathBuf};
 
 fn write(dir: &Path, name: &str, body: &str) -> PathBuf {
@@ -58,6 +59,8 @@ fn buggy_scenario_finds_writes_report_and_replays_deterministically() {
     let json = hazard(&["replay", r, "--json"], tmp.path());
     let v: serde_json::Value = serde_json::from_slice(&json.stdout).expect("replay --json is JSON");
     assert_eq!(v["reproduced"], true);
+    assert_eq!(v["outcome"], "reproduced");
+    assert_eq!(v["differs"], serde_json::json!([]));
 }
 
 #[test]
@@ -230,6 +233,53 @@ fn corrupted_schedule_is_a_clear_error_not_a_panic() {
     }
 }
 
+/// A replay that fails differently from the recording is its own outcome: it names each
+/// field that differs, and never says the recorded failure reproduced.
+#[test]
+fn replay_of_a_different_failure_says_what_differs() {
+    let tmp = tempfile::tempdir().unwrap();
+    let r = one_report(tmp.path());
+    let mut real = serde_json::Value::Null;
+    edit(&r, |v| {
+        real = v["failure"]["signature"].clone();
+        v["failure"]["signature"]["thread"] = "elsewhere".into();
+        v["failure"]["signature"]["op"] = "$.threads.elsewhere[0]".into();
+    });
+    let o = hazard(&["replay", r.to_str().unwrap()], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a failure happened: {stdout}{stderr}"
+    );
+    assert!(!stdout.contains("reproduced:"), "{stdout}");
+    let thread = real["thread"].as_str().unwrap();
+    let op = real["op"].as_str().unwrap();
+    assert!(
+        stdout.contains("a different failure: concurrent map writes [map-concurrent-writes]"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("  thread: {thread} (recorded: elsewhere)")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("  op: {op} (recorded: $.threads.elsewhere[0])")),
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("  message:"),
+        "only what differs: {stdout}"
+    );
+    let o = hazard(&["replay", r.to_str().unwrap(), "--json"], tmp.path());
+    let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(v["outcome"], "different");
+    assert_eq!(v["reproduced"], false);
+    assert_eq!(v["differs"][0]["field"], "thread");
+    assert_eq!(v["differs"][1]["field"], "op");
+    assert_eq!(v["differs"].as_array().unwrap().len(), 2);
+}
+
 #[test]
 fn edited_embedded_scenario_is_rejected_by_hash() {
     let tmp = tempfile::tempdir().unwrap();
@@ -299,6 +349,45 @@ fn livelock_is_reported_as_such() {
     assert!(
         stdout.contains("livelock: no thread finished within the step bound (100 steps)"),
         "{stdout}"
+    );
+}
+
+/// Which thread took the step at the bound is an accident of the schedule: however many
+/// threads spin, a livelock is one finding and one report.
+#[test]
+fn a_livelock_is_one_report_whichever_thread_hits_the_bound() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spin = json!([ { "op": "repeat", "times": 5000, "body": [ { "op": "yield" } ] } ]);
+    let body = json!({
+      "schema": "hazard/scenario/v1", "name": "spin",
+      "threads": { "a": spin, "b": spin, "c": spin, "d": spin },
+      "expect": { "fails": { "message": NEVER } }
+    });
+    let f = write(tmp.path(), "spin.json", &body.to_string());
+    let o = hazard(
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "--max-steps",
+            "100",
+            "--iterations",
+            "200",
+            "--out",
+            "out",
+        ],
+        tmp.path(),
+    );
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(1), "{stdout}{stderr}");
+    let reports = reports_in(&tmp.path().join("out"));
+    assert_eq!(reports.len(), 1, "{reports:?}\n{stdout}");
+    let r: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&reports[0]).unwrap()).unwrap();
+    assert_eq!(r["failure"]["signature"]["kind"], "livelock");
+    assert!(
+        r["failure"]["signature"].get("thread").is_none(),
+        "{}",
+        r["failure"]
     );
 }
 

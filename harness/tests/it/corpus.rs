@@ -93,6 +93,9 @@ fn a_regressed_entry_is_named_and_fails_the_check() {
     // The recorded failure changes (as if the port now failed differently).
     let mut r = read_report(&good).unwrap();
     r.failure.signature.message = "send on a closed channel, reworded".into();
+    if let Some(m) = &mut r.minimized {
+        m.signature.message = r.failure.signature.message.clone();
+    }
     let bad = corpus.join("zz-regressed.json");
     write_report_to(&bad, &r).unwrap();
     let res = check_entry(&bad);

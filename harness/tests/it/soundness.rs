@@ -602,6 +602,118 @@ fn a_corrupt_corpus_entry_is_an_input_error() {
     assert!(stdout.contains("BROKEN"), "{stdout}");
 }
 
+/// Report files are named after the scenario: a name that cannot be a file name is refused at
+/// validation, and two files sharing a `name` and a failure keep a report each.
+#[test]
+fn report_names_never_collide_or_overflow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("scenarios");
+    std::fs::create_dir(&dir).unwrap();
+    let file = |desc: &str| {
+        json!({
+            "schema": "hazard/scenario/v1", "name": "dup", "description": desc,
+            "objects": { "c": { "kind": "chan", "nil": true } },
+            "threads": { "t": [ { "op": "close", "obj": "c" } ] },
+            "expect": { "fails": { "id": "chan-close-nil" } }
+        })
+    };
+    std::fs::write(dir.join("a.json"), file("one").to_string()).unwrap();
+    std::fs::write(dir.join("b.json"), file("two").to_string()).unwrap();
+    for _ in 0..2 {
+        // Twice: a rerun replaces each report, it does not add a third.
+        let o = hazard(&["run", "scenarios", "--out", "out"], tmp.path());
+        assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+        let reports = reports_in(&tmp.path().join("out"));
+        assert_eq!(reports.len(), 2, "{reports:?}");
+        let mut descs: Vec<String> = reports
+            .iter()
+            .map(|p| read_report(p).unwrap().scenario.source["description"].to_string())
+            .collect();
+        descs.sort();
+        assert_eq!(descs, ["\"one\"", "\"two\""]);
+    }
+
+    let mut long = file("x");
+    long["name"] = json!("n".repeat(201));
+    std::fs::write(dir.join("long.json"), long.to_string()).unwrap();
+    let o = hazard(&["run", "scenarios/long.json", "--out", "out"], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(
+        stderr.contains("$.name: a scenario name is 1 to 200 bytes (this one is 201)")
+            || stdout.contains("$.name: a scenario name is 1 to 200 bytes (this one is 201)"),
+        "{stdout}{stderr}"
+    );
+    long["name"] = json!("n".repeat(200));
+    std::fs::write(dir.join("long.json"), long.to_string()).unwrap();
+    let o = hazard(&["run", "scenarios/long.json", "--out", "out"], tmp.path());
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+}
+
+/// A report whose parts disagree is refused with the field named: an unknown schedule format,
+/// a `minimized` section taken from another report, a step budget of 0. `show` and
+/// `corpus check` then exit 2 (input error), never display or pass it.
+#[test]
+fn a_report_whose_parts_disagree_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let shipped = Path::new(env!("CARGO_MANIFEST_DIR")).join("../reports/corpus");
+    let load = |needle: &str| -> Value {
+        let p = reports_in(&shipped)
+            .into_iter()
+            .find(|p| p.file_name().unwrap().to_string_lossy().starts_with(needle))
+            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let base = load("map-concurrent-writes.incident-");
+    let other = load("wg-reuse.incident-");
+    assert!(base["minimized"].is_object() && other["minimized"].is_object());
+    let ok = tmp.path().join("ok.json");
+    std::fs::write(&ok, serde_json::to_string(&base).unwrap()).unwrap();
+    read_report(&ok).expect("the shipped entry reads");
+
+    let mut cases: Vec<(&str, Value, &str)> = Vec::new();
+    let mut v = base.clone();
+    v["schedule"]["format"] = json!("hazard-schedule/v9");
+    cases.push(("format", v, "schedule.format is `hazard-schedule/v9`"));
+    let mut v = base.clone();
+    v["minimized"]["schedule"]["format"] = json!("shuttle");
+    cases.push(("minformat", v, "minimized.schedule.format is `shuttle`"));
+    let mut v = base.clone();
+    v["minimized"] = other["minimized"].clone();
+    cases.push(("borrowed", v, "belongs to another report"));
+    // The same failure, but the section of another scenario's report.
+    let mut v = base.clone();
+    let mut m = other["minimized"].clone();
+    m["signature"] = base["failure"]["signature"].clone();
+    v["minimized"] = m;
+    cases.push(("borrowed-renamed", v, "belongs to another report"));
+    let mut v = base.clone();
+    v["exploration"]["budget"]["max_steps"] = json!(0);
+    cases.push(("steps", v, "exploration.budget.max_steps is 0"));
+
+    for (name, v, want) in cases {
+        let dir = tmp.path().join(name);
+        std::fs::create_dir(&dir).unwrap();
+        let f = dir.join("r.json");
+        std::fs::write(&f, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+        let e = read_report(&f).expect_err(name).to_string();
+        assert!(e.contains(want) && e.contains("r.json"), "{name}: {e}");
+        for args in [vec!["show", "r.json"], vec!["corpus", "check", "."]] {
+            let o = hazard(&args, &dir);
+            let (stdout, stderr) = text(&o);
+            assert_eq!(
+                o.status.code(),
+                Some(2),
+                "{name} {args:?}: {stdout}{stderr}"
+            );
+            assert!(
+                stdout.contains(want) || stderr.contains(want),
+                "{name} {args:?}: {stdout}{stderr}"
+            );
+        }
+    }
+}
+
 /// `main` returns once every top-level thread has finished, and a Go program ends there: a
 /// goroutine's panic that can only come later is never a finding (it is, for a long-lived
 /// process whose main never returns).
