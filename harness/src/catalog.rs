@@ -173,6 +173,12 @@ pub const CATALOG: &[Entry] = &[
         true,
     ),
     e(
+        "lock-chan-cycle",
+        "sync",
+        "a thread waits on a channel while holding a lock its partner waits for",
+        true,
+    ),
+    e(
         "rwmutex-runlock-unlocked",
         "sync",
         "fatal error: sync: RUnlock of unlocked RWMutex",

@@ -28,6 +28,79 @@ fn holders(w: &World, t: usize) -> Vec<usize> {
     }
 }
 
+/// The locks `t` holds: mutexes it locked (a Once's running f holds its mutex too) and
+/// RWMutexes it write-locked (or waits to, holding the writer mutex), as (object, read-only);
+/// read locks as (object, true).
+pub(crate) fn holds(w: &World, t: usize) -> Vec<(usize, bool)> {
+    let mut out = Vec::new();
+    for (o, obj) in w.objs.iter().enumerate() {
+        match obj {
+            Obj::Mutex(m) if m.locked && m.holder == Some(t) => out.push((o, false)),
+            Obj::RwMutex(rw) | Obj::RwMap(rw, _) => {
+                if rw.w.locked && rw.w.holder == Some(t) {
+                    out.push((o, false));
+                } else if rw.readers.contains(&t) {
+                    out.push((o, true));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// Whether the code thread `t` runs names object `name` anywhere (an op's or a select case's
+/// `obj`), through the procs it calls: the goroutine's own body (a spawn's or callback's
+/// `body`, else its top-level thread), or the whole scenario when it is inside a proc (its
+/// caller is not in the path). An over-approximation, good enough to name a partner.
+fn code_uses(w: &World, t: usize, name: &str) -> bool {
+    let src = &w.prog.source;
+    let path = w.prog.op_path(w.threads[t].op);
+    let mut root = "$";
+    if path.starts_with("$.threads") {
+        // The innermost enclosing `.body` that belongs to a spawn or a callback.
+        let mut end = path.len();
+        root = path;
+        while let Some(i) = path[..end].rfind(".body") {
+            let owner = &path[..i];
+            let op = crate::scenario::pointer(src, owner).and_then(|v| v.get("op"));
+            if matches!(op.and_then(|o| o.as_str()), Some("spawn" | "after_func")) {
+                root = &path[..i + 5];
+                break;
+            }
+            end = i;
+        }
+        if root == path {
+            // A top-level thread: `$.threads.<name>`, up to its first index.
+            root = path.find('[').map_or(path, |i| &path[..i]);
+        }
+    }
+    let Some(start) = crate::scenario::pointer(src, root) else {
+        return true;
+    };
+    let mut seen = Vec::new();
+    let mut stack = vec![start];
+    while let Some(v) = stack.pop() {
+        match v {
+            serde_json::Value::Object(m) => {
+                if m.get("obj").and_then(|o| o.as_str()) == Some(name) {
+                    return true;
+                }
+                if let Some(p) = m.get("proc").and_then(|p| p.as_str()) {
+                    if !seen.contains(&p) {
+                        seen.push(p);
+                        stack.extend(src.get("procs").and_then(|ps| ps.get(p)));
+                    }
+                }
+                stack.extend(m.values());
+            }
+            serde_json::Value::Array(a) => stack.extend(a.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
 /// Whether `start` reaches itself through "waits for a lock held by" edges among `blocked`,
 /// passing through at least one other thread.
 fn in_cycle(w: &World, start: usize, blocked: &[usize]) -> bool {
@@ -93,6 +166,21 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     }
     if blocked.iter().any(|&t| in_cycle(w, t, blocked)) {
         return Some("lock-order-inversion");
+    }
+    // A thread waits on a channel while holding a lock that another blocked thread, one whose
+    // code uses that channel, waits for: the partner cannot get to the channel (HAZARDS.md,
+    // lock and channel cycles).
+    if blocked.iter().any(|&a| {
+        let Some(c) = w.threads[a].waits_on else {
+            return false;
+        };
+        waits_on_channel(w, &[a])
+            && !holds(w, a).is_empty()
+            && blocked
+                .iter()
+                .any(|&b| b != a && holders(w, b).contains(&a) && code_uses(w, b, &w.names[c]))
+    }) {
+        return Some("lock-chan-cycle");
     }
     // Waiting on a context's Done (alone or in a select) that nothing will ever cancel.
     let on_done = |t: usize| {

@@ -117,6 +117,10 @@ pub struct Blocked {
     pub object: Option<String>,
     /// JSON path of the blocked operation in the scenario.
     pub op: String,
+    /// The locks it holds while it waits (`mu`, or `mu (read)` for a read lock): with
+    /// `object`, who holds what and waits on what.
+    #[serde(skip_serializing_if = "Vec::is_empty", default)]
+    pub holds: Vec<String>,
 }
 
 /// A failure, as a typed value. [`Failure::message`] is Go's exact text, [`Failure::kind`] says
@@ -378,13 +382,17 @@ impl Failure {
             },
             FailureKind::Fatal => {
                 let mut s = format!("fatal error: {}", self.message());
+                // Go's dump header, then in parentheses what hazard adds: the thread, what it
+                // waits on and which locks it holds.
                 for (i, b) in self.blocked().iter().enumerate() {
-                    s.push_str(&format!(
-                        "\n\ngoroutine {} [{}]: ({})",
-                        i + 1,
-                        b.reason,
-                        b.thread
-                    ));
+                    let mut who = b.thread.clone();
+                    if let Some(o) = &b.object {
+                        who.push_str(&format!(", waits on {o}"));
+                    }
+                    if !b.holds.is_empty() {
+                        who.push_str(&format!(", holds {}", b.holds.join(", ")));
+                    }
+                    s.push_str(&format!("\n\ngoroutine {} [{}]: ({who})", i + 1, b.reason));
                 }
                 s
             }

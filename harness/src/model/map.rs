@@ -4,9 +4,12 @@
 //! `fatal error: concurrent map writes`), toggles it, and on exit checks again (`== 0` → fatal)
 //! and toggles back. Readers and iterators only *check* (`!= 0` → their own fatal message) and
 //! never set it, so a writer cannot notice a concurrent reader. Reads, deletes and iteration of a
-//! nil or empty map return before any check. Every check is a scheduling point, and the entry
-//! check and the toggle are separate steps as in the Go source (the key is hashed in between),
-//! so some interleavings of a real race are caught and others slip through, as in Go.
+//! nil or empty map return before any check; but a write changes the entries (and the count)
+//! while `writing` is still set, so a read that overlaps the first insert into an empty map
+//! finds it non-empty and is flagged. `maps.Clone` checks any non-nil map, empty or not. Every
+//! check is a scheduling point, and the entry check and the toggle are separate steps as in the
+//! Go source (the key is hashed in between), so some interleavings of a real race are caught
+//! and others slip through, as in Go.
 
 use super::world::{ThreadCx, Unwind};
 use super::{Failure, Value};
@@ -50,8 +53,9 @@ impl MapState {
     }
 }
 
-/// The three steps of a write (assign, delete, clear). `mutate` runs between the exit check and
-/// the final toggle.
+/// The four steps of a write (assign, delete, clear): entry check; toggle; `mutate` (Go's
+/// mapassign sets `writing`, then finds or makes the slot, so the entries and the count change
+/// while the flag is set); exit check and toggle back.
 fn write(
     cx: &ThreadCx,
     op: OpId,
@@ -74,6 +78,11 @@ fn write(
         let now = map.writing;
         w.note(cx.me, op, || format!("{}: writing^=1 (now {now})", what()));
     }
+    {
+        let mut w = cx.step(op)?;
+        mutate(w.map_at(m));
+        w.note(cx.me, op, || format!("{}: entries updated", what()));
+    }
     let mut w = cx.step(op)?;
     if w.map_at(m).writing == 0 {
         w.note(cx.me, op, || {
@@ -82,7 +91,6 @@ fn write(
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapWrites, op));
     }
     let map = w.map_at(m);
-    mutate(map);
     map.writing ^= 1;
     w.note(cx.me, op, || format!("{}: done, writing^=1", what()));
     Ok(())
@@ -202,7 +210,8 @@ pub(crate) fn make(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
     Ok(())
 }
 
-/// `to = maps.Clone(m)`: checks the flag once, unless `m` is nil or empty.
+/// `to = maps.Clone(m)`: checks the flag once, unless `m` is nil (Go's mapclone has no
+/// emptiness check: an empty map being filled is flagged too).
 pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
     let (src_name, dst_name) = (w.obj_name(m), w.obj_name(to));
@@ -212,8 +221,6 @@ pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), 
             nil: true,
             ..MapState::default()
         }
-    } else if src.entries.is_empty() {
-        MapState::default()
     } else if src.writing != 0 {
         w.note(cx.me, op, || {
             format!("{dst_name} = maps.Clone({src_name}): check sees writing==1")

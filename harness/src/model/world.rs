@@ -495,6 +495,13 @@ impl World {
                     reason,
                     object: th.waits_on.map(|o| self.names[o].to_string()),
                     op: self.prog.op_path(th.op).to_string(),
+                    holds: super::diagnose::holds(self, t)
+                        .into_iter()
+                        .map(|(o, read)| match read {
+                            true => format!("{} (read)", self.names[o]),
+                            false => self.names[o].to_string(),
+                        })
+                        .collect(),
                 }
             })
             .collect::<Vec<_>>();
@@ -514,6 +521,7 @@ impl World {
                         reason: WaitReason::WaitGroupWait,
                         object: None,
                         op: "$.threads".into(),
+                        holds: Vec::new(),
                     },
                 );
             }

@@ -212,26 +212,102 @@ fn a_writer_never_detects_a_concurrent_reader() {
 }
 
 #[test]
-fn reads_of_an_empty_map_are_never_flagged() {
-    // The writer's flag is set while the map is still empty (the entry goes in at the end of
-    // the write), so a port that checked reads of an empty map would flag the get, range,
-    // clone or delete below in some interleaving. Go returns before the check: no failure.
+fn reads_of_an_empty_map_nobody_fills_are_never_flagged() {
+    // Go returns before the check when the map is nil or empty: reads, deletes and clears of a
+    // map that stays empty are never flagged, whatever runs alongside.
     never_fails(
         json!({
-            "objects": { "m": { "kind": "map" }, "copy": { "kind": "map" } },
+            "objects": { "m": { "kind": "map" }, "other": { "kind": "map" }, "copy": { "kind": "map" } },
             "threads": {
-                "writer": [ { "op": "set", "obj": "m", "key": "k", "value": 1 } ],
+                "writer": [ { "op": "set", "obj": "other", "key": "k", "value": 1 } ],
                 "reader": [
                     { "op": "get", "obj": "m", "key": "k" },
                     { "op": "range", "obj": "m" },
-                    { "op": "clone", "obj": "m", "to": "copy" },
                     { "op": "delete", "obj": "m", "key": "absent" },
-                    { "op": "clear", "obj": "copy" },
+                    { "op": "clear", "obj": "m" },
+                    { "op": "clone", "obj": "m", "to": "copy" },
                     { "op": "get", "obj": "m", "key": "k" }
                 ]
             }
         }),
         Json::Null,
+    );
+}
+
+/// The first insert into an empty map makes its count non-zero while `writing` is still set
+/// (HAZARDS.md, maps): a read, range or clone that overlaps it is flagged, each with its own
+/// message, in the reading thread.
+#[test]
+fn a_read_overlapping_the_first_insert_is_flagged() {
+    for (op, id, message) in [
+        (
+            json!({ "op": "get", "obj": "m", "key": "k" }),
+            "map-read-write",
+            "concurrent map read and map write",
+        ),
+        (
+            json!({ "op": "range", "obj": "m" }),
+            "map-iter-write",
+            "concurrent map iteration and map write",
+        ),
+        (
+            json!({ "op": "clone", "obj": "m", "to": "copy" }),
+            "map-clone-write",
+            "concurrent map clone and map write",
+        ),
+    ] {
+        let sigs = failures(
+            json!({
+                "objects": { "m": { "kind": "map" }, "copy": { "kind": "map" } },
+                "threads": {
+                    "writer": [ { "op": "set", "obj": "m", "key": "k", "value": 1 } ],
+                    "reader": [ op ]
+                }
+            }),
+            Json::Null,
+        );
+        let s = only(&sigs);
+        assert_sig(s, id, FailureKind::Fatal, message, Some("reader"));
+    }
+}
+
+/// `maps.Clone` has no emptiness check: a delete that empties the map, still in progress, is
+/// flagged by Clone but not by a read (which sees an empty map and returns).
+#[test]
+fn clone_checks_an_empty_map_a_read_does_not() {
+    let shape = |reader: Json| {
+        json!({
+            "objects": { "m": { "kind": "map", "entries": { "k": 1 } }, "copy": { "kind": "map" } },
+            "threads": {
+                "writer": [ { "op": "delete", "obj": "m", "key": "k" } ],
+                "reader": [ reader ]
+            }
+        })
+    };
+    let sigs = failures(
+        shape(json!({ "op": "clone", "obj": "m", "to": "copy" })),
+        Json::Null,
+    );
+    let s = only(&sigs);
+    assert_sig(
+        s,
+        "map-clone-write",
+        FailureKind::Fatal,
+        "concurrent map clone and map write",
+        Some("reader"),
+    );
+    // The read is flagged only while the key is still there (the map non-empty).
+    let sigs = failures(
+        shape(json!({ "op": "get", "obj": "m", "key": "k" })),
+        Json::Null,
+    );
+    let s = only(&sigs);
+    assert_sig(
+        s,
+        "map-read-write",
+        FailureKind::Fatal,
+        "concurrent map read and map write",
+        Some("reader"),
     );
 }
 
@@ -1224,7 +1300,56 @@ fn a_writer_waiting_for_a_stuck_reader_is_not_a_lock_order_inversion() {
             s.id, "lock-order-inversion",
             "one lock cannot be taken in two orders: {s:?}"
         );
+        assert_ne!(
+            s.id, "lock-chan-cycle",
+            "the writer never uses the channel: {s:?}"
+        );
     }
+}
+
+/// A goroutine holding a lock waits on a channel whose partner waits for that lock
+/// (HAZARDS.md, lock and channel cycles): its own id, as a global deadlock when every thread
+/// is stuck and as a leak when main has returned, and the dump says who holds what.
+#[test]
+fn a_lock_and_channel_cycle_is_named_with_who_holds_what() {
+    let x = dfs_exhaust(&prog({
+        let mut v: Json =
+            serde_json::from_str(&std::fs::read_to_string(scenario("lock-chan-cycle")).unwrap())
+                .unwrap();
+        v["expect"] = collect_all();
+        v
+    }));
+    let f = x
+        .findings
+        .iter()
+        .find(|f| f.signature.id == "lock-chan-cycle")
+        .unwrap_or_else(|| panic!("{:?}", sigs(&x)));
+    assert_eq!(f.signature.kind, FailureKind::Fatal);
+    assert_eq!(f.signature.message, DEADLOCK);
+    let rendered = f.failed.failure.render();
+    assert!(
+        rendered.contains("[chan send]: (publisher, waits on updates, holds mu)")
+            && rendered.contains("[sync.Mutex.Lock]: (subscriber, waits on mu)"),
+        "{rendered}"
+    );
+    assert_eq!(sigs(&x).len(), 1, "the only failure: {:?}", sigs(&x));
+
+    // Spawned by a main that returns: the same cycle, left behind as a leak.
+    let s = leak(
+        json!({ "mu": { "kind": "mutex" }, "updates": { "kind": "chan" } }),
+        json!([ { "op": "spawn", "thread": "publisher", "body": [
+            { "op": "lock", "obj": "mu" },
+            { "op": "send", "obj": "updates", "value": 1 },
+            { "op": "unlock", "obj": "mu" }
+        ] } ]),
+        json!([
+            { "op": "lock", "obj": "mu" },
+            { "op": "unlock", "obj": "mu" },
+            { "op": "recv", "obj": "updates" }
+        ]),
+    );
+    assert_eq!(s.id, "lock-chan-cycle", "{s:?}");
+    assert_eq!(s.kind, FailureKind::Leak, "{s:?}");
 }
 
 #[test]
@@ -1506,6 +1631,7 @@ fn failures_render_as_go_prints_them() {
             reason: WaitReason::ChanReceive,
             object: Some("c".into()),
             op: "$.threads.r1[0]".into(),
+            holds: Vec::new(),
         }],
     };
     assert!(

@@ -1054,7 +1054,7 @@ fn diagnosis_names_the_right_hazard() {
     let rendered = f.failed.failure.render();
     assert!(
         rendered.starts_with(
-            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.WaitGroup.Wait]: (main)\n\ngoroutine 2 [sync.Mutex.Lock]: (t)"
+            "fatal error: all goroutines are asleep - deadlock!\n\ngoroutine 1 [sync.WaitGroup.Wait]: (main)\n\ngoroutine 2 [sync.Mutex.Lock]: (t, waits on mu, holds mu)"
         ),
         "{rendered}"
     );
