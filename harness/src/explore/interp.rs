@@ -173,23 +173,11 @@ impl Interp {
                 key,
                 value,
                 body,
-            } => {
-                let Some((inst, keys)) = ops::range_start(&cx, op, *m)? else {
-                    return Ok(());
-                };
-                for k in &keys {
-                    match ops::range_next(&cx, op, *m, inst, Some(k))? {
-                        ops::IterStep::Entry(k, v) => {
-                            self.set(*key, k);
-                            self.set(*value, v);
-                            self.exec(*body, defers)?;
-                        }
-                        ops::IterStep::Skipped => {}
-                        ops::IterStep::End => break,
-                    }
-                }
-                ops::range_next(&cx, op, *m, inst, None).map(|_| ())
-            }
+            } => ops::map_range(&cx, op, *m, |k, v| {
+                self.set(*key, k);
+                self.set(*value, v);
+                self.exec(*body, defers)
+            }),
             StmtKind::MapClone { m, to } => ops::clone(&cx, op, *m, *to),
             StmtKind::MapMake { m } => ops::make(&cx, op, *m),
             StmtKind::MapLen { m, into } => {

@@ -9,7 +9,7 @@
 //! it has left its operation). Every atomic access and lock is a scheduling point.
 
 use super::fault;
-use super::map::{self, IterStep, MapState};
+use super::map::{self, MapState};
 use super::mutex::{self, MutexState};
 use super::rwmutex::{self, RwMutexState};
 use super::world::{Obj, ThreadCx, Unwind, World};
@@ -353,19 +353,7 @@ fn rw_write(
 
 fn rw_range(cx: &ThreadCx, op: OpId, m: ObjId, body: Body) -> Result<(), Unwind> {
     rwmutex::rlock(cx, op, m)?;
-    let r = (|| {
-        let Some((inst, keys)) = map::range_start(cx, op, m)? else {
-            return Ok(());
-        };
-        for k in &keys {
-            match map::range_next(cx, op, m, inst, Some(k))? {
-                IterStep::Entry(k, v) => body(k, v)?,
-                IterStep::Skipped => {}
-                IterStep::End => break,
-            }
-        }
-        map::range_next(cx, op, m, inst, None).map(|_| ())
-    })();
+    let r = map::range(cx, op, m, body);
     unlock_after(cx, op, r, |cx, op| rwmutex::runlock(cx, op, m))
 }
 

@@ -14,7 +14,7 @@
 use super::world::{ThreadCx, Unwind};
 use super::{Failure, Value};
 use crate::scenario::{ObjId, OpId};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// The map an op works on, resolved from the variable at the op's first step and kept to its
 /// end: a map variable assigned mid-op (`make`, `maps.Clone`) does not move the op.
@@ -30,7 +30,7 @@ pub(crate) enum MapRef {
 pub(crate) struct MapState {
     /// `m == nil`.
     pub nil: bool,
-    /// Iteration order is key order; Go's is random, and no scenario can rely on it.
+    /// Kept in key order; iteration order is an explorer decision ([`range`]), as random as Go's.
     pub entries: BTreeMap<Value, Value>,
     /// Go's `writing` flag (0 or 1), toggled by writers only.
     pub writing: u8,
@@ -260,6 +260,56 @@ pub(crate) fn range_start(
         format!("range {name}: start ({} keys)", keys.len())
     });
     Ok(Some((inst, keys)))
+}
+
+/// `for k, v := range m { body }`. Go's order is random and a key added during the loop may or
+/// may not be produced: before each `mapiternext` the explorer picks which key comes next among
+/// the keys not yet produced (those present at the start, then any added since), and once the
+/// starting keys are used up, whether the loop ends instead of producing an added one. A key
+/// deleted since the start is skipped, as in Go.
+pub(crate) fn range(
+    cx: &ThreadCx,
+    op: OpId,
+    m: ObjId,
+    mut body: impl FnMut(Value, Value) -> Result<(), Unwind>,
+) -> Result<(), Unwind> {
+    let Some((inst, mut left)) = range_start(cx, op, m)? else {
+        return Ok(());
+    };
+    let mut produced: BTreeSet<Value> = left.iter().cloned().collect();
+    loop {
+        let added: Vec<Value> = {
+            let mut w = cx.world.borrow_mut();
+            let map = w.map_at(inst);
+            map.entries
+                .keys()
+                .filter(|k| !produced.contains(*k))
+                .cloned()
+                .collect()
+        };
+        if left.is_empty() && added.is_empty() {
+            break;
+        }
+        // Options: each starting key left, each added key, and (only once the starting keys
+        // are used up) the end of the loop.
+        let end = usize::from(left.is_empty());
+        let i = crate::explore::rt::choose(left.len() + added.len() + end);
+        let key = if i < left.len() {
+            left.remove(i)
+        } else if i < left.len() + added.len() {
+            let k = added[i - left.len()].clone();
+            produced.insert(k.clone());
+            k
+        } else {
+            break;
+        };
+        match range_next(cx, op, m, inst, Some(&key))? {
+            IterStep::Entry(k, v) => body(k, v)?,
+            IterStep::Skipped => {}
+            IterStep::End => break,
+        }
+    }
+    range_next(cx, op, m, inst, None).map(|_| ())
 }
 
 /// What one `mapiternext` call produced.

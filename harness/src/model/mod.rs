@@ -38,7 +38,7 @@ pub use world::Failed;
 pub(crate) mod ops {
     pub(crate) use super::chan::{close, len as chan_len, recv, send};
     pub(crate) use super::map::{
-        clear, clone, delete, get, len as map_len, make, range_next, range_start, set, IterStep,
+        clear, clone, delete, get, len as map_len, make, range as map_range, set,
     };
     pub(crate) use super::mutex::{lock, unlock};
     pub(crate) use super::once::do_once;

@@ -1808,3 +1808,70 @@ fn every_outcome_the_go_check_allows_is_one_hazard_finds() {
     }
     assert!(checked >= 1, "the manifest names no allowed panic or fatal");
 }
+
+// =============================================================================================
+// Map iteration order
+
+/// The distinct orders in which `range` visits, read off the final-state failures of a
+/// scenario that records each key into a slice and expects `expected`.
+fn range_orders(objects: Json, body_extra: Json, expected: Json) -> Vec<String> {
+    let mut body = vec![json!({ "op": "append", "obj": "order", "values": [ { "var": "k" } ] })];
+    body.extend(body_extra.as_array().cloned().unwrap_or_default());
+    let mut objects = objects;
+    objects["order"] = json!({ "kind": "slice", "elem": "string" });
+    let sigs = failures(
+        json!({
+            "objects": objects,
+            "threads": { "t": [ { "op": "range", "obj": "m", "key": "k", "body": body } ] }
+        }),
+        json!([ { "obj": "order", "elems": expected } ]),
+    );
+    let mut orders: Vec<String> = sigs
+        .iter()
+        .map(|s| {
+            assert_eq!(s.kind, FailureKind::Assertion, "{s:?}");
+            s.message.clone()
+        })
+        .collect();
+    orders.sort();
+    orders.dedup();
+    orders
+}
+
+/// Go's iteration order is random: every order of a map's keys is an interleaving the
+/// explorer reaches, not only sorted order.
+#[test]
+fn range_visits_keys_in_every_order() {
+    let orders = range_orders(
+        json!({ "m": { "kind": "map", "entries": { "a": 1, "b": 2, "c": 3 } } }),
+        json!([]),
+        json!(["a", "b", "c"]),
+    );
+    // Every order but the expected one fails, each with its own contents.
+    assert_eq!(orders.len(), 5, "{orders:#?}");
+    assert!(
+        orders
+            .iter()
+            .any(|o| o.contains(r#"order holds ["c", "b", "a"]"#)),
+        "{orders:#?}"
+    );
+}
+
+/// A key added during the loop may or may not be visited (HAZARDS.md, maps): both outcomes
+/// are reachable.
+#[test]
+fn a_key_added_during_range_may_or_may_not_be_visited() {
+    let added = json!([ { "op": "set", "obj": "m", "key": "z", "value": 9 } ]);
+    let m = json!({ "m": { "kind": "map", "entries": { "a": 1 } } });
+    // Expecting only the starting key: some interleaving also visits the added one.
+    let orders = range_orders(m.clone(), added.clone(), json!(["a"]));
+    assert_eq!(orders.len(), 1, "{orders:#?}");
+    assert!(
+        orders[0].contains(r#"order holds ["a", "z"]"#),
+        "{orders:#?}"
+    );
+    // Expecting both: some interleaving ends before the added key.
+    let orders = range_orders(m, added, json!(["a", "z"]));
+    assert_eq!(orders.len(), 1, "{orders:#?}");
+    assert!(orders[0].contains(r#"order holds ["a"]"#), "{orders:#?}");
+}
