@@ -229,7 +229,7 @@ impl Interp {
                 body,
                 guarded,
             } => {
-                cx.step(op)?.reserve_thread();
+                cx.step(op)?.reserve_thread()?;
                 let f = thread_main(
                     Arc::clone(&self.prog),
                     Rc::clone(&cx.world),
@@ -531,7 +531,9 @@ pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, req
             if w.tearing_down {
                 return;
             }
-            w.reserve_thread();
+            if w.reserve_thread().is_err() {
+                return;
+            }
         }
         let f = thread_main(Arc::clone(prog), Rc::clone(world), r.body, r.locals);
         let t = rt::spawn(&r.name, f);

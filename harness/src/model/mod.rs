@@ -31,7 +31,7 @@ pub use failure::{Blocked, Failure, FailureKind, WaitReason};
 pub use fault::Injection;
 pub use slice::{grow_cap, slice_bounds};
 pub use time::parse_duration;
-pub use value::{ElemType, Value};
+pub use value::{ElemType, Value, VALUE_TYPES};
 pub use world::Failed;
 
 /// The port operations the interpreter calls, one module per Go primitive.

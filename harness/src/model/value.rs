@@ -5,9 +5,7 @@ use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A Go value as scenarios write it: `null` (Go's `nil`), a bool, an integer or a string.
-#[derive(
-    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, JsonSchema,
-)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Value {
     /// `nil`, also the zero value of an element type declared `any`.
@@ -18,6 +16,48 @@ pub enum Value {
     Int(i64),
     /// A `string`.
     Str(String),
+}
+
+/// What a scenario may write where a value goes (error messages name the accepted types).
+pub const VALUE_TYPES: &str = "a value (null, a boolean, an integer or a string)";
+
+impl<'de> Deserialize<'de> for Value {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Value, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = Value;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(VALUE_TYPES)
+            }
+            fn visit_unit<E>(self) -> Result<Value, E> {
+                Ok(Value::Nil)
+            }
+            fn visit_none<E>(self) -> Result<Value, E> {
+                Ok(Value::Nil)
+            }
+            fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+                Ok(Value::Bool(b))
+            }
+            fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+                Ok(Value::Int(n))
+            }
+            fn visit_u64<E: serde::de::Error>(self, n: u64) -> Result<Value, E> {
+                i64::try_from(n).map(Value::Int).map_err(|_| {
+                    E::invalid_value(
+                        serde::de::Unexpected::Unsigned(n),
+                        &"an integer that fits in 64 bits (Go's int)",
+                    )
+                })
+            }
+            fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+                Ok(Value::Str(s.to_string()))
+            }
+            fn visit_string<E>(self, s: String) -> Result<Value, E> {
+                Ok(Value::Str(s))
+            }
+        }
+        d.deserialize_any(V)
+    }
 }
 
 impl Value {

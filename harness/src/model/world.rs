@@ -21,7 +21,7 @@ use super::waitgroup::WaitGroupState;
 use super::Value;
 use crate::explore::rt;
 use crate::scenario::{ClockMode, Lifetime};
-use crate::scenario::{ObjId, ObjectDecl, OpId, Program};
+use crate::scenario::{ObjId, ObjectDecl, OpId, Program, MAX_THREADS};
 use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -174,6 +174,8 @@ pub(crate) struct World {
     pub after_main: bool,
     /// Slice elements allocated so far (bounded by `MAX_ELEMS`).
     pub elems_allocated: usize,
+    /// Goroutines started whose spawn has not registered them yet ([`World::reserve_thread`]).
+    reserved: u32,
     /// The execution stopped at a bound of the harness (not a Go failure), with what it says.
     pub limit: Option<String>,
     pub ctxs: Vec<CtxNode>,
@@ -221,6 +223,7 @@ impl World {
             clock_finished: false,
             after_main: false,
             elems_allocated: 0,
+            reserved: 0,
             limit: None,
             ctxs: Vec::new(),
             afterfuncs: Vec::new(),
@@ -348,14 +351,30 @@ impl World {
     /// A goroutine is being started (see `rt::spawn`): it counts as live and runnable from the
     /// `go` statement on, although it gets its index only once the spawn's scheduling point
     /// has passed. [`World::add_reserved_thread`] gives it its index.
-    pub fn reserve_thread(&mut self) {
+    ///
+    /// Validation bounds the threads a scenario declares ([`MAX_THREADS`], counting loops), but
+    /// not those a `range` body or a re-armed callback starts: past the bound the execution
+    /// stops with `limit` set, a bound of the harness rather than a Go failure.
+    pub fn reserve_thread(&mut self) -> Result<(), Unwind> {
+        // Threads registered, plus those reserved but not yet registered.
+        let started = self.threads.len() as u64 + u64::from(self.reserved);
+        if started >= MAX_THREADS {
+            self.limit.get_or_insert_with(|| {
+                format!("the scenario starts more than {MAX_THREADS} threads in one execution (a bound of the harness); a spawn inside a range over a large map, say: lower the number of entries")
+            });
+            self.tear_down();
+            return Err(Unwind::Abort);
+        }
+        self.reserved += 1;
         self.live += 1;
         self.runnable += 1;
+        Ok(())
     }
 
     /// Add the thread [`World::reserve_thread`] counted.
     pub fn add_reserved_thread(&mut self, role: &str, op: OpId) -> usize {
         let t = self.add_thread(role, false, op);
+        self.reserved -= 1;
         self.live -= 1;
         self.runnable -= 1;
         t

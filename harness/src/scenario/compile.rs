@@ -17,6 +17,11 @@ pub(crate) use faults::CONTROL_OPS;
 /// Longest scenario `name`, in bytes: report files are `<name>-<hash>.json` and most file
 /// systems cap a file name at 255 bytes.
 pub const MAX_NAME_BYTES: usize = 200;
+/// Most objects a scenario may declare.
+pub const MAX_OBJECTS: usize = 10_000;
+/// Most initial entries (map `entries`, stack `elems`) all objects may declare together: each
+/// execution starts from a fresh copy of them.
+pub const MAX_ENTRIES: u64 = 100_000;
 /// Most threads a scenario may create (top-level and spawned, counting loops).
 pub const MAX_THREADS: u64 = 32;
 /// Largest `repeat` count.
@@ -138,9 +143,30 @@ impl<'a> Compiler<'a> {
                 ));
             }
         }
+        if f.objects.len() > MAX_OBJECTS {
+            return Err(self.err(
+                "$.objects",
+                format!("{} objects (limit {MAX_OBJECTS})", f.objects.len()),
+            ));
+        }
         let mut declared_elems: u64 = 0;
+        let mut declared_entries: u64 = 0;
         for (name, decl) in &f.objects {
             let path = member("$.objects", name);
+            let (field, n) = match decl {
+                ObjectDecl::Map { entries, .. } => ("entries", entries.len()),
+                ObjectDecl::TreiberStack { elems }
+                | ObjectDecl::StampedStack { elems }
+                | ObjectDecl::EpochStack { elems } => ("elems", elems.len()),
+                _ => ("", 0),
+            };
+            declared_entries = declared_entries.saturating_add(n as u64);
+            if declared_entries > MAX_ENTRIES {
+                return Err(self.err(
+                    &member(&path, field),
+                    format!("the objects declare more than {MAX_ENTRIES} initial entries together (limit)"),
+                ));
+            }
             if let ObjectDecl::Map {
                 nil: true, entries, ..
             } = decl
@@ -263,7 +289,7 @@ impl<'a> Compiler<'a> {
 
         let op_meta = std::mem::take(&mut self.op_metas);
         let top: Vec<String> = f.threads.keys().cloned().collect();
-        let faults = self.faults(&f.faults, &top, &op_meta)?;
+        let faults = self.faults(&f.faults, &top, &threads, &op_meta)?;
         let (expect, final_state) = self.expect(f)?;
         if let Some(h) = &f.explore {
             if h.iterations == Some(0) {

@@ -9,7 +9,8 @@ mod types;
 
 pub(crate) use compile::CONTROL_OPS;
 pub use compile::{
-    MAX_DEPTH, MAX_ELEMS, MAX_FRAMES, MAX_OPS_PER_THREAD, MAX_PROCS, MAX_REPEAT, MAX_THREADS,
+    MAX_DEPTH, MAX_ELEMS, MAX_ENTRIES, MAX_FRAMES, MAX_NAME_BYTES, MAX_OBJECTS, MAX_OPS_PER_THREAD,
+    MAX_PROCS, MAX_REPEAT, MAX_THREADS,
 };
 pub use error::{Location, ScenarioError};
 pub use program::*;
@@ -21,12 +22,63 @@ use std::path::Path;
 /// Read and validate a scenario file.
 pub fn load_file(path: &Path) -> Result<Program, ScenarioError> {
     let file = path.display().to_string();
-    let text = read_bounded(path, MAX_SCENARIO_BYTES).map_err(|e| ScenarioError {
+    let bytes = read_bounded_bytes(path, MAX_SCENARIO_BYTES).map_err(|e| ScenarioError {
         file: file.clone(),
         location: None,
         message: format!("cannot read: {e}"),
     })?;
+    let text = decode(bytes, &file)?;
     load_str(&text, &file)
+}
+
+/// A scenario file's bytes as text: UTF-8, with a leading byte-order mark dropped. UTF-16 and
+/// bytes that are not UTF-8 are refused at their line:column and the field they are in.
+pub fn decode(bytes: Vec<u8>, file: &str) -> Result<String, ScenarioError> {
+    let err = |text: &str, valid: usize, message: String| {
+        let prefix = &text[..valid.min(text.len())];
+        let line = prefix.matches('\n').count() + 1;
+        let col = prefix.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+        let path = positions::scan(text).path_at(line, col);
+        ScenarioError {
+            file: file.to_string(),
+            location: Some(Location { path, line, col }),
+            message,
+        }
+    };
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return Err(err(
+            "",
+            0,
+            "the file is UTF-16 (it starts with a UTF-16 byte-order mark); hazard reads UTF-8: save it as UTF-8".into(),
+        ));
+    }
+    let bytes = match bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        Some(rest) => rest.to_vec(),
+        None => bytes,
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            if let Some(i) = text.find('\0') {
+                return Err(err(
+                    &text,
+                    i,
+                    "a NUL byte: the file looks like UTF-16 text; hazard reads UTF-8: save it as UTF-8".into(),
+                ));
+            }
+            Ok(text)
+        }
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let byte = e.as_bytes()[valid];
+            let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+            // The lossy text has the same characters before `valid`.
+            Err(err(
+                &text,
+                valid,
+                format!("not UTF-8 text: byte 0x{byte:02x} is not valid UTF-8 here (hazard reads UTF-8)"),
+            ))
+        }
+    }
 }
 
 /// The largest scenario file read (4 MiB: the limits on threads and ops keep real ones far
@@ -37,6 +89,20 @@ pub const MAX_SCENARIO_BYTES: u64 = 4 << 20;
 /// (`/dev/zero`, `/dev/urandom`) or a directory is refused before it is opened, so that nothing
 /// hangs or reads without end; a file that grows past `limit` while read is refused too.
 pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
+    use std::io::{Error, ErrorKind};
+    String::from_utf8(read_bounded_bytes(path, limit)?).map_err(|e| {
+        Error::new(
+            ErrorKind::InvalidData,
+            format!(
+                "not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
+        )
+    })
+}
+
+/// [`read_bounded`]'s bytes, not yet decoded.
+pub fn read_bounded_bytes(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     use std::io::{Error, ErrorKind, Read};
     let meta = std::fs::metadata(path)?;
     if !meta.is_file() {
@@ -61,15 +127,7 @@ pub fn read_bounded(path: &Path, limit: u64) -> std::io::Result<String> {
     if bytes.len() as u64 > limit {
         return Err(too_big());
     }
-    String::from_utf8(bytes).map_err(|e| {
-        Error::new(
-            ErrorKind::InvalidData,
-            format!(
-                "not UTF-8 text (invalid byte at offset {})",
-                e.utf8_error().valid_up_to()
-            ),
-        )
-    })
+    Ok(bytes)
 }
 
 /// Validate a scenario given as text; `file` names it in errors.
@@ -83,14 +141,16 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
         }),
         message,
     };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let source: serde_json::Value = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
         // serde_json appends " at line L column C"; the location is reported separately.
         let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        let (line, col) = (e.line().max(1), e.column().max(1));
         at(
-            "$",
-            e.line().max(1),
-            e.column().max(1),
+            &positions::scan(text).path_at(line, col),
+            line,
+            col,
             format!("not valid JSON: {msg}"),
         )
     })?;
@@ -134,10 +194,27 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
             None => (path, e.inner().to_string()),
         };
         let (l, c) = pos.find(&path);
-        at(&path, l, c, message)
+        at(&path, l, c, plain_types(message))
     })?;
     let hash = hash_source(&source);
     compile::Compiler::new(file, &pos).compile(&parsed, source, hash)
+}
+
+/// serde names Rust types (`expected u64`); say what a scenario writes instead.
+fn plain_types(message: String) -> String {
+    let mut m = message;
+    for (rust, json) in [
+        ("expected i64", "expected an integer"),
+        ("expected u64", "expected an integer, 0 or more"),
+        ("expected u32", "expected an integer, 0 or more"),
+        ("expected usize", "expected an integer, 0 or more"),
+        ("expected f64", "expected a number"),
+    ] {
+        if let Some(rest) = m.strip_suffix(rust) {
+            m = format!("{rest}{json}");
+        }
+    }
+    m
 }
 
 /// Validate a scenario embedded in a report (a JSON value).

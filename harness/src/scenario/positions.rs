@@ -29,6 +29,16 @@ impl Positions {
     pub fn has(&self, path: &str) -> bool {
         self.at.contains_key(path)
     }
+    /// The path of the last place that starts before (line, col): where a syntax error or a
+    /// bad byte there belongs (an error at the start of a member is about the one before it:
+    /// a missing comma, say). `$` when none does.
+    pub fn path_at(&self, line: usize, col: usize) -> String {
+        self.at
+            .iter()
+            .filter(|(_, &p)| p < (line, col))
+            .max_by(|(pa, a), (pb, b)| a.cmp(b).then_with(|| pa.len().cmp(&pb.len())))
+            .map_or_else(|| "$".to_string(), |(p, _)| p.clone())
+    }
 }
 
 /// Append a member name to a path: `.name` for identifiers, `["name"]` otherwise.
@@ -44,7 +54,8 @@ pub(crate) fn member(path: &str, key: &str) -> String {
     }
 }
 
-/// Scan `text`, which serde_json has already accepted. Never panics on any input.
+/// Scan `text` (accepted by serde_json or not: a broken text is scanned as far as it goes).
+/// Never panics on any input.
 pub(crate) fn scan(text: &str) -> Positions {
     let mut s = Scanner {
         b: text.as_bytes(),

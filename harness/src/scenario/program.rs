@@ -332,6 +332,36 @@ pub enum StmtKind {
 }
 
 impl StmtKind {
+    /// The bodies nested in this statement, each with the thread name it runs as when it is a
+    /// new goroutine (a spawn's or a callback's body), `None` when the current thread runs it.
+    pub fn bodies(&self) -> Vec<(BlockId, Option<&str>)> {
+        match self {
+            StmtKind::Spawn { name, body, .. } => vec![(*body, Some(name.as_str()))],
+            StmtKind::TimerAfterFunc { thread, body, .. }
+            | StmtKind::CtxAfterFunc { thread, body, .. } => vec![(*body, Some(&**thread))],
+            StmtKind::Repeat { body, .. }
+            | StmtKind::DsMap {
+                op: DsMapOp::Range { body, .. },
+                ..
+            }
+            | StmtKind::MapRange { body, .. }
+            | StmtKind::OnceDo { body, .. }
+            | StmtKind::Call { body }
+            | StmtKind::Defer { body }
+            | StmtKind::Recover { body, .. } => vec![(*body, None)],
+            StmtKind::If {
+                then, otherwise, ..
+            } => vec![(*then, None), (*otherwise, None)],
+            StmtKind::Select { cases, default } => cases
+                .iter()
+                .map(|c| c.body)
+                .chain(*default)
+                .map(|b| (b, None))
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether the op starts a timer (what a `clock-skew` fault shifts).
     pub fn starts_timer(&self) -> bool {
         match self {

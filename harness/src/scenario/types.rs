@@ -384,11 +384,34 @@ pub struct PoolNew {
 }
 
 /// An op argument: a literal value, or `{"var": "name"}` for a thread-local variable.
-#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema, PartialEq)]
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 #[serde(untagged)]
 pub enum Operand {
     Var { var: String },
     Lit(Value),
+}
+
+impl<'de> Deserialize<'de> for Operand {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Operand, D::Error> {
+        use serde::de::Error;
+        // Buffer once, then decide: an object is a variable reference, anything else a literal
+        // (whose own errors name the accepted types).
+        let v = serde_json::Value::deserialize(d)?;
+        if let serde_json::Value::Object(m) = &v {
+            return match (m.len(), m.get("var")) {
+                (1, Some(serde_json::Value::String(name))) => {
+                    Ok(Operand::Var { var: name.clone() })
+                }
+                _ => Err(D::Error::custom(format!(
+                    "invalid type: map, expected {} or {{\"var\": \"name\"}}",
+                    crate::model::VALUE_TYPES
+                ))),
+            };
+        }
+        Value::deserialize(v)
+            .map(Operand::Lit)
+            .map_err(|e| D::Error::custom(format!("{e} or {{\"var\": \"name\"}}")))
+    }
 }
 
 impl ObjectDecl {

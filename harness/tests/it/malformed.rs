@@ -533,8 +533,9 @@ const ALL: &[(&str, &str)] = &[
 
 #[test]
 fn not_json_is_a_syntax_error_at_the_offending_character() {
-    // Line 4 is `  "threads": ...`; the parser wanted `,` or `}` and found `"` in column 3.
-    let e = check(NOT_JSON, "$", 4, 3, "\"threads\"", "not valid JSON");
+    // Line 4 is `  "threads": ...`; the parser wanted `,` or `}` and found `"` in column 3:
+    // the member before it, `name`, lacks its comma.
+    let e = check(NOT_JSON, "$.name", 4, 3, "\"threads\"", "not valid JSON");
     assert!(e.message.contains("expected `,` or `}`"), "{e}");
     // serde_json's own " at line L column C" suffix is not repeated in the message.
     assert!(!e.message.contains(" at line "), "{e}");
@@ -1422,4 +1423,183 @@ fn top_level_thread_names_are_checked_like_spawned_ones() {
     let empty = text.replace("\"v#2\"", "\"\"");
     let e = reject(&empty);
     assert!(e.message.contains("non-empty"), "{e}");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encodings, operand types and limits: each refused at the exact field.
+
+/// A scenario file's bytes, loaded through `load_file`.
+fn load_bytes(bytes: &[u8]) -> ScenarioError {
+    let dir = tempfile::tempdir().unwrap();
+    let f = dir.path().join(FILE);
+    std::fs::write(&f, bytes).unwrap();
+    let e = load_file(&f).expect_err("must be refused");
+    assert!(e.location.is_some(), "{e}");
+    e
+}
+
+const SMALL: &str = r#"{"schema":"hazard/scenario/v1","name":"x",
+"threads":{"t":[{"op":"yield"}]},
+"expect":{"fails":{"message":"MSG"}}}"#;
+
+#[test]
+fn text_that_is_not_utf8_is_refused_at_its_field() {
+    // A Latin-1 é inside a message: line 3, the 34th character, in `message`.
+    let bytes = SMALL.replace("MSG", "caf\u{1}").into_bytes();
+    let bytes: Vec<u8> = bytes
+        .iter()
+        .map(|&b| if b == 1 { 0xE9 } else { b })
+        .collect();
+    let e = load_bytes(&bytes);
+    let loc = e.location.clone().unwrap();
+    assert_eq!(
+        (loc.line, loc.col, loc.path.as_str()),
+        (3, 34, "$.expect.fails.message"),
+        "{e}"
+    );
+    assert!(e.message.contains("byte 0xe9 is not valid UTF-8"), "{e}");
+
+    // UTF-16, with a byte-order mark and without one.
+    let utf16 = |bom: bool| -> Vec<u8> {
+        let mut out = if bom { vec![0xFF, 0xFE] } else { Vec::new() };
+        for u in SMALL.encode_utf16() {
+            out.extend(u.to_le_bytes());
+        }
+        out
+    };
+    let e = load_bytes(&utf16(true));
+    assert!(e.message.contains("the file is UTF-16"), "{e}");
+    let e = load_bytes(&utf16(false));
+    assert!(e.message.contains("looks like UTF-16"), "{e}");
+    assert_eq!(e.location.unwrap().line, 1);
+
+    // A UTF-8 byte-order mark is harmless: the file loads.
+    let mut bom = vec![0xEF, 0xBB, 0xBF];
+    bom.extend(SMALL.as_bytes());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bom.json"), bom).unwrap();
+    load_file(&dir.path().join("bom.json")).expect("a UTF-8 BOM is skipped");
+}
+
+#[test]
+fn json_syntax_errors_name_the_field_they_are_in() {
+    // A lone surrogate escape in `name`.
+    let text = SMALL.replace(r#""name":"x""#, r#""name":"x\ud800""#);
+    let e = reject(&text);
+    assert_eq!(e.location.unwrap().path, "$.name", "{}", e.message);
+    // A missing comma deep inside an op.
+    let text = SMALL.replace(r#"{"op":"yield"}"#, r#"{"op":"yield" "x":1}"#);
+    let e = reject(&text);
+    assert!(
+        e.location
+            .clone()
+            .unwrap()
+            .path
+            .starts_with("$.threads.t[0]"),
+        "{e}"
+    );
+}
+
+#[test]
+fn wrong_operand_types_name_the_field_and_the_accepted_types() {
+    let with = |op: &str| {
+        format!(
+            r#"{{"schema":"hazard/scenario/v1","name":"x",
+"objects":{{"wg":{{"kind":"waitgroup"}},"m":{{"kind":"map"}},"c":{{"kind":"chan","cap":1}}}},
+"threads":{{"t":[{op}]}},"expect":{{"passes":true}}}}"#
+        )
+    };
+    for (op, path, fragment) in [
+        (
+            r#"{"op":"set","obj":"m","key":"k","value":{"foo":1}}"#,
+            "$.threads.t[0].value",
+            r#"invalid type: map, expected a value (null, a boolean, an integer or a string) or {"var": "name"}"#,
+        ),
+        (
+            r#"{"op":"send","obj":"c","value":[1,2]}"#,
+            "$.threads.t[0].value",
+            "invalid type: sequence, expected a value (null, a boolean, an integer or a string)",
+        ),
+        (
+            r#"{"op":"send","obj":"c","value":1.5}"#,
+            "$.threads.t[0].value",
+            "invalid type: floating point `1.5`, expected a value",
+        ),
+        (
+            r#"{"op":"add","obj":"wg","delta":"x"}"#,
+            "$.threads.t[0].delta",
+            r#"invalid type: string "x", expected an integer"#,
+        ),
+        (
+            r#"{"op":"repeat","times":-1,"body":[]}"#,
+            "$.threads.t[0].times",
+            "invalid value: integer `-1`, expected an integer, 0 or more",
+        ),
+    ] {
+        let e = reject(&with(op));
+        assert_eq!(e.location.clone().unwrap().path, path, "{op}: {e}");
+        assert!(e.message.contains(fragment), "{op}: {e}");
+    }
+}
+
+#[test]
+fn objects_and_initial_entries_are_bounded() {
+    use harness::scenario::{MAX_ENTRIES, MAX_OBJECTS};
+    let scenario = |objects: serde_json::Value| {
+        serde_json::json!({
+            "schema": "hazard/scenario/v1", "name": "x", "objects": objects,
+            "threads": { "t": [ { "op": "yield" } ] }, "expect": { "passes": true }
+        })
+        .to_string()
+    };
+    let many: serde_json::Map<String, serde_json::Value> = (0..=MAX_OBJECTS)
+        .map(|i| (format!("o{i}"), serde_json::json!({ "kind": "mutex" })))
+        .collect();
+    let e = reject(&scenario(serde_json::Value::Object(many)));
+    assert_eq!(e.location.clone().unwrap().path, "$.objects", "{e}");
+    assert!(e.message.contains(&format!("limit {MAX_OBJECTS}")), "{e}");
+
+    let half = |n: u64| -> serde_json::Value {
+        (0..n)
+            .map(|i| (format!("k{i}"), serde_json::json!(i)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
+    };
+    let e = reject(&scenario(serde_json::json!({
+        "a": { "kind": "map", "entries": half(MAX_ENTRIES / 2) },
+        "b": { "kind": "map", "entries": half(MAX_ENTRIES / 2 + 1) }
+    })));
+    assert_eq!(
+        e.location.clone().unwrap().path,
+        "$.objects.b.entries",
+        "{e}"
+    );
+    assert!(e.message.contains("initial entries"), "{e}");
+}
+
+#[test]
+fn a_fault_rule_whose_filters_never_meet_is_refused() {
+    let text = r#"{"schema":"hazard/scenario/v1","name":"x",
+"objects":{"m":{"kind":"map"}},
+"threads":{"a":[{"op":"set","obj":"m","key":"k","value":1}],
+           "b":[{"op":"yield"},{"op":"spawn","thread":"w","body":[{"op":"get","obj":"m","key":"k"}]}]},
+"faults":[{"fault":"panic","thread":"b","obj":"m"}],
+"expect":{"passes":true}}"#;
+    let e = reject(text);
+    assert_eq!(
+        e.location.clone().unwrap().path,
+        "$.faults[0].thread",
+        "{e}"
+    );
+    assert!(
+        e.message
+            .contains("thread `b` never runs an op the rule matches"),
+        "{e}"
+    );
+    // The spawned thread does run one: the same rule for `w` is accepted.
+    load_str(
+        &text.replace(r#""thread":"b","obj""#, r#""thread":"w","obj""#),
+        FILE,
+    )
+    .expect("w reads m");
 }

@@ -946,6 +946,49 @@ fn memory_is_bounded() {
     );
 }
 
+/// Validation bounds declared threads; a spawn in a `range` body can start more than that at
+/// run time (one per entry). Such a run stops at the bound, as an error row (exit 2), never
+/// runs on with thousands of goroutines.
+#[test]
+fn threads_started_at_run_time_are_bounded() {
+    use harness::scenario::MAX_THREADS;
+    let tmp = tempfile::tempdir().unwrap();
+    let entries: serde_json::Map<String, Value> =
+        (0..1000).map(|i| (format!("k{i}"), json!(i))).collect();
+    let body = |n: usize| {
+        json!({
+            "schema": "hazard/scenario/v1", "name": format!("spawner-{n}"),
+            "objects": { "m": { "kind": "map", "entries": entries.iter().take(n).map(|(k, v)| (k.clone(), v.clone())).collect::<serde_json::Map<_, _>>() } },
+            "threads": { "t": [ { "op": "range", "obj": "m", "body": [
+                { "op": "spawn", "thread": "w", "body": [ { "op": "yield" } ] }
+            ] } ] },
+            "expect": { "passes": true }
+        })
+    };
+    std::fs::write(tmp.path().join("many.json"), body(1000).to_string()).unwrap();
+    let o = hazard(&["run", "many.json", "--out", "out", "--json"], tmp.path());
+    let (stdout, stderr) = text(&o);
+    assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
+    assert!(stdout.contains(r#""status":"error""#), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "starts more than {MAX_THREADS} threads in one execution"
+        )),
+        "{stdout}"
+    );
+    // At the bound (t and 31 workers) it runs.
+    std::fs::write(
+        tmp.path().join("ok.json"),
+        body(MAX_THREADS as usize - 1).to_string(),
+    )
+    .unwrap();
+    let o = hazard(
+        &["run", "ok.json", "--out", "out", "--iterations", "20"],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{:?}", text(&o));
+}
+
 /// Go ≥ 1.21: `panic(nil)` is a `*runtime.PanicNilError`: `panic: runtime error: panic called
 /// with nil argument`, and `recover()` gets that error, not nil (checked on Go 1.27.3).
 #[test]

@@ -4,9 +4,12 @@
 use super::{Compiler, R};
 use crate::model::Value;
 use crate::scenario::positions::member;
-use crate::scenario::program::{thread_roles, FaultAction, FaultSpec, OpMeta, Setup, StmtKind};
+use crate::scenario::program::{
+    thread_roles, BlockId, FaultAction, FaultSpec, OpMeta, Setup, StmtKind, ThreadSpec,
+};
 use crate::scenario::types::{FaultKind, FaultRule};
 use crate::scenario::CaseOp;
+use std::collections::{HashMap, HashSet};
 
 /// Every op name, as scenarios spell it.
 pub(crate) const OP_NAMES: &[&str] = &[
@@ -90,12 +93,35 @@ impl Compiler<'_> {
         OpMeta { name, obj }
     }
 
+    /// The thread names each op can run as: its top-level thread, the spawn or callback whose
+    /// body holds it, and through `call`s every thread that calls its proc.
+    fn op_roles(&self, threads: &[ThreadSpec]) -> HashMap<usize, HashSet<String>> {
+        let mut out: HashMap<usize, HashSet<String>> = HashMap::new();
+        let mut seen: HashSet<(BlockId, String)> = HashSet::new();
+        let mut stack: Vec<(BlockId, String)> =
+            threads.iter().map(|t| (t.body, t.name.clone())).collect();
+        while let Some((b, role)) = stack.pop() {
+            if !seen.insert((b, role.clone())) {
+                continue;
+            }
+            for s in &self.blocks[b] {
+                out.entry(s.id).or_default().insert(role.clone());
+                for (body, new) in s.kind.bodies() {
+                    stack.push((body, new.map_or_else(|| role.clone(), str::to_string)));
+                }
+            }
+        }
+        out
+    }
+
     pub(super) fn faults(
         &mut self,
         rules: &[FaultRule],
         top: &[String],
+        threads: &[ThreadSpec],
         meta: &[OpMeta],
     ) -> R<Vec<FaultSpec>> {
+        let roles_of = self.op_roles(threads);
         let stmts: Vec<(usize, &StmtKind)> = self
             .blocks
             .iter()
@@ -303,6 +329,25 @@ impl Compiler<'_> {
                         &path,
                         "the rule matches no op of the scenario (check `op`, `obj` and `path`)",
                     ));
+                }
+                // Each filter exists; they must also meet: the thread must run a matching op.
+                if let Some(t) = &r.thread {
+                    let runs = |id: usize| roles_of.get(&id).is_some_and(|rs| rs.contains(t));
+                    if !sites.iter().any(|(id, _)| runs(*id)) {
+                        let ops: Vec<&str> = sites
+                            .iter()
+                            .take(3)
+                            .map(|(id, _)| self.op_paths[*id].as_str())
+                            .collect();
+                        return Err(self.err(
+                            &at("thread"),
+                            format!(
+                                "thread `{t}` never runs an op the rule matches (it matches {}{}): the rule could never fire",
+                                ops.join(", "),
+                                if sites.len() > 3 { ", ..." } else { "" }
+                            ),
+                        ));
+                    }
                 }
                 if kind == FaultKind::ClockSkew && !sites.iter().any(|(_, k)| k.starts_timer()) {
                     return Err(self.err(
