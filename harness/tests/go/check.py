@@ -34,6 +34,7 @@ DEFAULT_RACE_ITERS = 300  # HAZARD_GO_ITERS for the -race binary (the detector n
 FIXED_RUNS = 2            # runs per GOMAXPROCS value of a fixed program (each run loops many times)
 
 FAIL_RE = re.compile(r"^(panic|fatal error): (.*)$", re.M)
+CHAIN_RE = re.compile(r"^\tpanic: (.*)$", re.M)
 GOROUTINE_RE = re.compile(r"^goroutine (\d+)(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)? \[([^\]]*)\]:$", re.M)
 ASSERT_RE = re.compile(r"^hazard-go: assertion failed: (.*)$", re.M)
 ATHREAD_RE = re.compile(r"^hazard-go: assertion thread: (.*)$", re.M)
@@ -171,7 +172,16 @@ def classify(rc, text, timed_out, secs, gomaxprocs):
         o["fail"] = m.group(0)
         o["fail_kind"] = "panic" if m.group(1) == "panic" else "fatal"
         o["fail_message"] = m.group(2)
-        g = GOROUTINE_RE.search(text, m.end())
+        # A panic raised while another propagates: Go prints the chain, oldest first, each later
+        # one on a tab-indented line. hazard's signature names the newest (what recover gets).
+        end = m.end()
+        for c in CHAIN_RE.finditer(text, m.end()):
+            if c.start() != end + 1:
+                break
+            o["fail"] += "\n" + c.group(0)
+            o["fail_message"] = c.group(1)
+            end = c.end()
+        g = GOROUTINE_RE.search(text, end)
         if g:
             o["goroutine"] = int(g.group(1))
             o["goroutine_state"] = g.group(2)
