@@ -331,7 +331,7 @@ impl Failure {
             | Failure::ConcurrentMapIterWrite
             | Failure::ConcurrentMapCloneWrite => (
                 true,
-                "the map's writing flag was set when it was checked: Go's best-effort check fires in this interleaving",
+                "the map's writing flag was set when it was checked: Go's best-effort check fires in this interleaving (given GOMAXPROCS >= 2: map code is not preemptible, so with one P two map operations never overlap)",
             ),
             Failure::UnlockOfUnlockedMutex
             | Failure::RUnlockOfUnlockedRWMutex
@@ -340,11 +340,11 @@ impl Failure {
             }
             Failure::Deadlock { .. } => (
                 true,
-                "every goroutine is blocked and no timer is pending: the runtime reports a global deadlock",
+                "every goroutine is blocked and no timer is pending: the runtime reports a global deadlock (a -race binary hangs instead)",
             ),
             Failure::Leak { .. } => (
                 false,
-                "goroutines blocked forever while the program goes on are silent in Go (no leak detection)",
+                "the runtime says nothing about goroutines blocked forever while the program goes on (the goroutineleak profile can: see leak_profile)",
             ),
             Failure::Livelock { .. } => (false, "Go does not detect goroutines that never finish"),
             Failure::PanicOtherThread(_) => (

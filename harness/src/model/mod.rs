@@ -11,6 +11,7 @@ mod diagnose;
 mod ds;
 mod failure;
 pub(crate) mod fault;
+mod go_tools;
 mod handle;
 mod handoff;
 mod init;
@@ -29,6 +30,7 @@ pub(crate) mod world;
 
 pub use failure::{Blocked, Failure, FailureKind, WaitReason};
 pub use fault::Injection;
+pub use go_tools::{Detects, GoTools, Verdict};
 pub use slice::{grow_cap, slice_bounds};
 pub use time::parse_duration;
 pub use value::{ElemType, Value, VALUE_TYPES};

@@ -169,6 +169,24 @@ pub fn render_html(report: &Report, view: &View) -> String {
         },
         esc(&report.failure.go_detects_why)
     );
+    if let Some(t) = &report.failure.go_tools {
+        for (tool, verdict) in [
+            ("go test -race", &t.race),
+            ("goroutineleak profile", &t.leak_profile),
+            ("go vet", &t.vet),
+        ] {
+            let word = match verdict.detects {
+                crate::model::Detects::Yes => "reports it",
+                crate::model::Detects::No => "does not report it",
+                crate::model::Detects::Depends => "may report it",
+            };
+            let _ = writeln!(
+                h,
+                "<dt>{tool}</dt><dd class=\"go-tool\">{word}: {}</dd>",
+                esc(&verdict.why)
+            );
+        }
+    }
     let _ = writeln!(
         h,
         "<dt>found</dt><dd>by {} after {} executions (seed {})</dd>",

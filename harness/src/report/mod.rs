@@ -38,7 +38,7 @@ use crate::explore::{
     ScheduleError, Signature, SCHEDULE_FORMAT,
 };
 use crate::minimize::{Minimized, Proof};
-use crate::model::{Blocked, Failure, FailureKind};
+use crate::model::{Blocked, Failure, FailureKind, GoTools};
 use crate::scenario::{load_value, ClockMode, Program, ScenarioError};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -344,9 +344,14 @@ pub struct FailureInfo {
     pub signature: Signature,
     /// As Go prints it: `fatal error: concurrent map writes`.
     pub rendered: String,
-    /// Whether Go's own runtime reports this interleaving.
+    /// Whether Go's own runtime reports this interleaving (the `runtime` verdict of
+    /// `go_tools`, kept for readers of earlier reports).
     pub go_detects: bool,
     pub go_detects_why: String,
+    /// One verdict per Go tool: the runtime, the race detector, the goroutineleak profile and
+    /// go vet, each `yes`, `no` or `depends`, with why. (Absent in reports of earlier versions.)
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub go_tools: Option<GoTools>,
     /// Threads blocked forever (deadlock, leak).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocked: Vec<Blocked>,
@@ -575,6 +580,12 @@ fn build_from(
     };
     let failure = &finding.failed.failure;
     let (go_detects, why) = failure.go_detects();
+    let mut tools = failure.go_tools(prog);
+    if prog.clock == ClockMode::Adversarial {
+        tools.runtime.why.push_str(
+            " (found under the adversarial clock: timers fired while goroutines could still run, as on an overloaded machine; Go's own time may never show it)",
+        );
+    }
     let x = run.exploration;
     let (harness, scenario, budget, engines) = build_head(prog, run.config, x);
     Report {
@@ -602,6 +613,7 @@ fn build_from(
             rendered: failure.render(),
             go_detects,
             go_detects_why: why.into(),
+            go_tools: Some(tools),
             blocked: failure.blocked().to_vec(),
             expected: match &prog.expect {
                 crate::scenario::Expectation::Fails(want) => finding.signature.matches(want),

@@ -1875,3 +1875,54 @@ fn a_key_added_during_range_may_or_may_not_be_visited() {
     assert_eq!(orders.len(), 1, "{orders:#?}");
     assert!(orders[0].contains(r#"order holds ["a"]"#), "{orders:#?}");
 }
+
+// =============================================================================================
+// Which Go tool would have caught it (checked on Go 1.27.3; harness/tests/go/README.md)
+
+fn tools_of(name: &str) -> harness::model::GoTools {
+    let text = std::fs::read_to_string(scenario(name)).unwrap();
+    let p = prog(serde_json::from_str(&text).unwrap());
+    find(&p).failed.failure.go_tools(&p)
+}
+
+#[test]
+fn each_go_tool_gets_its_own_verdict() {
+    use harness::model::Detects::{Depends, No, Yes};
+    let t = tools_of("map-concurrent-writes");
+    assert_eq!((t.runtime.detects, t.race.detects), (Yes, Yes), "{t:?}");
+    assert!(t.runtime.why.contains("GOMAXPROCS >= 2"), "{t:?}");
+    // maps.Clone has no race instrumentation: -race never reports it (0 of 6 runs).
+    let t = tools_of("map-clone-write");
+    assert_eq!((t.runtime.detects, t.race.detects), (Yes, No), "{t:?}");
+    // A global deadlock: the runtime reports it, a -race binary hangs.
+    let t = tools_of("deadlock");
+    assert_eq!(
+        (t.runtime.detects, t.race.detects, t.leak_profile.detects),
+        (Yes, No, No),
+        "{t:?}"
+    );
+    // A leak: the runtime is silent, the goroutineleak profile sees it when the channel is
+    // unreachable, and vet's lostcancel flags the dropped cancel function.
+    let t = tools_of("ctx-never-cancelled");
+    assert_eq!((t.runtime.detects, t.race.detects), (No, No), "{t:?}");
+    assert_eq!(t.leak_profile.detects, Depends, "{t:?}");
+    assert!(t.leak_profile.why.contains("watcher"), "{t:?}");
+    assert_eq!(t.vet.detects, Yes, "{t:?}");
+    assert!(
+        t.vet.why.contains("lostcancel") && t.vet.why.contains("reqCtx"),
+        "{t:?}"
+    );
+    // A leak whose contexts are all cancelled somewhere: no lostcancel.
+    let t = tools_of("chan-leak");
+    assert_eq!(
+        (t.leak_profile.detects, t.vet.detects),
+        (Depends, No),
+        "{t:?}"
+    );
+    // WaitGroup misuse: sync's own race annotation.
+    let t = tools_of("wg-reuse");
+    assert_eq!(t.race.detects, Yes, "{t:?}");
+    // A second close: the runtime's panic only.
+    let t = tools_of("chan-close-closed");
+    assert_eq!((t.runtime.detects, t.race.detects), (Yes, No), "{t:?}");
+}

@@ -4,6 +4,7 @@ use anyhow::Context;
 use clap::ValueEnum;
 use harness::explore::{explore, EngineKind, ExploreConfig, Finding};
 use harness::minimize::{minimize, MinimizeConfig};
+use harness::model::Detects;
 use harness::report::{
     build, build_minimized, check_out_dir, fault_summary, render_table, write_fault_summary,
     write_report, Report, RunInfo,
@@ -270,6 +271,20 @@ pub(crate) fn print_finding(report: &Report) {
             "stays silent on"
         },
     );
+    if let Some(t) = &report.failure.go_tools {
+        let word = |d: Detects| match d {
+            Detects::Yes => "yes",
+            Detects::No => "no",
+            Detects::Depends => "depends",
+        };
+        outln!(
+            "Go tools: runtime {}, -race {}, goroutineleak profile {}, go vet {} (the report says why).",
+            word(t.runtime.detects),
+            word(t.race.detects),
+            word(t.leak_profile.detects),
+            word(t.vet.detects)
+        );
+    }
     if report.exploration.clock == ClockMode::Adversarial {
         outln!(
             "Found under the adversarial clock (timers may fire while goroutines could still run, as on an overloaded machine); run with --clock go to see whether Go's own time shows it."
