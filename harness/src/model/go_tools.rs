@@ -100,6 +100,10 @@ fn race(f: &Failure) -> Verdict {
             Depends,
             "reported when the accesses behind it are unsynchronized plain memory (a slice header or element, a variable) in the run that -race watches; hazard does not track plain memory, so it cannot tell",
         ),
+        Failure::NilDereference | Failure::NilParentContext | Failure::TimerUninit(_) => v(
+            Depends,
+            "reported when the nil or zero value read here is a variable or field another goroutine sets without synchronization, and the run executes both accesses (a run that panics on the first read has only one); hazard does not track plain memory, so it cannot tell",
+        ),
         Failure::Leak { .. } => v(No, "a goroutine blocked forever is not a data race"),
         Failure::Livelock { .. } => v(No, "goroutines that never finish are not a data race"),
         _ => v(
@@ -129,11 +133,17 @@ fn leak_profile(f: &Failure) -> Verdict {
                     "the profile does not report goroutines that sleep or wait on a timer",
                 );
             }
+            let mutex = blocked.iter().any(|b| b.reason == WaitReason::MutexLock);
             v(
                 Depends,
                 format!(
-                    "the goroutineleak profile (Go 1.27) reports {} when nothing still running can reach what it waits on (it finds leaks through the GC; a channel or lock kept in a global or a long-lived struct hides them, and so can a lone 8-byte sync.Mutex); the process goes on either way",
-                    seen.join(", ")
+                    "the goroutineleak profile (Go 1.27) reports {} when nothing still running can reach what it waits on (it finds leaks through the GC; a channel or lock kept in a global or a long-lived struct hides them); the process goes on either way{}",
+                    seen.join(", "),
+                    if mutex {
+                        ". For sync.Mutex waits HAZARDS.md says the profile does not report them; Go 1.27.3 did in every probe with the mutex inside a heap struct, and only sometimes for a lone 8-byte new(sync.Mutex)"
+                    } else {
+                        ""
+                    }
                 ),
             )
         }

@@ -38,6 +38,7 @@ CHAIN_RE = re.compile(r"^\tpanic: (.*)$", re.M)
 GOROUTINE_RE = re.compile(r"^goroutine (\d+)(?: gp=\S+)?(?: m=\S+)?(?: mp=\S+)? \[([^\]]*)\]:$", re.M)
 ASSERT_RE = re.compile(r"^hazard-go: assertion failed: (.*)$", re.M)
 ATHREAD_RE = re.compile(r"^hazard-go: assertion thread: (.*)$", re.M)
+LEAKPROF_RE = re.compile(r"^hazard-go: leak profile: (\d+)$", re.M)
 LEFT_RE = re.compile(r"^hazard-go: goroutines left: (\d+)$", re.M)
 LEAKED_RE = re.compile(r"^hazard-go: leaked: (.*) x(\d+)$", re.M)
 LEAKMSG_RE = re.compile(r"^goroutine leak: (.*) blocked forever$")
@@ -143,8 +144,9 @@ def expectation(scenario):
 
 # ---------------------------------------------------------------- one run
 
-def run_binary(path, gomaxprocs, iters=None, race=False):
+def run_binary(path, gomaxprocs, iters=None, race=False, timeout=RUN_TIMEOUT, extra_env=None):
     env = go_env()
+    env.update(extra_env or {})
     env["GOMAXPROCS"] = str(gomaxprocs)
     if iters is not None:
         env["HAZARD_GO_ITERS"] = str(iters)
@@ -154,7 +156,7 @@ def run_binary(path, gomaxprocs, iters=None, race=False):
     t0 = time.monotonic()
     try:
         p = subprocess.run([str(path)], env=env, capture_output=True, text=True,
-                           errors="replace", timeout=RUN_TIMEOUT)
+                           errors="replace", timeout=timeout)
         rc, text, timed_out = p.returncode, p.stderr + "\n" + p.stdout, False
     except subprocess.TimeoutExpired as e:
         out = (e.stderr or b"") + b"\n" + (e.stdout or b"")
@@ -166,7 +168,8 @@ def classify(rc, text, timed_out, secs, gomaxprocs):
     o = {"gomaxprocs": gomaxprocs, "status": rc, "timeout": timed_out, "secs": round(secs, 3),
          "fail": None, "fail_kind": None, "fail_message": None, "goroutine": None,
          "goroutine_state": None, "frames": [], "assertion": None, "assertion_thread": None,
-         "left": None, "leaked": [], "races": text.count("WARNING: DATA RACE")}
+         "left": None, "leaked": [], "races": text.count("WARNING: DATA RACE"),
+         "leak_profile": None}
     m = FAIL_RE.search(text)
     if m:
         o["fail"] = m.group(0)
@@ -200,15 +203,18 @@ def classify(rc, text, timed_out, secs, gomaxprocs):
     if m:
         o["left"] = int(m.group(1))
     o["leaked"] = [(k, int(n)) for k, n in LEAKED_RE.findall(text)]
+    m = LEAKPROF_RE.search(text)
+    if m:
+        o["leak_profile"] = int(m.group(1))
     return o
 
 
 def describe(o):
     if o["timeout"]:
-        return "timeout after %ds (hung)" % RUN_TIMEOUT
+        return "timeout after %.0fs (hung)" % o["secs"]
     s = "exit %s" % o["status"]
     if o["fail"]:
-        s += ", " + o["fail"]
+        s += ", " + o["fail"].replace("\n\t", " / ")
         if o["goroutine"] is not None:
             fn = next((f for f in o["frames"] if f.startswith("main.")), None)
             s += " [goroutine %d%s]" % (o["goroutine"], " " + fn if fn else "")
@@ -288,9 +294,124 @@ def matches_other(o, spec):
     return fn is None or any(f == fn or f.startswith(fn + ".") for f in o["frames"])
 
 
+# ---------------------------------------------------------------- per-tool verdicts
+
+def find_hazard():
+    """The hazard binary whose verdicts are checked: $HAZARD, else the newest build in target/."""
+    if os.environ.get("HAZARD"):
+        return Path(os.environ["HAZARD"])
+    built = [p for p in (REPO / "target" / "debug" / "hazard", REPO / "target" / "release" / "hazard")
+             if p.is_file()]
+    if not built:
+        raise SetupError("no hazard binary in target/: run `cargo build -p harness` first (or set HAZARD)")
+    return max(built, key=lambda p: p.stat().st_mtime)
+
+
+def hazard_tools(hazard, progs, tmp):
+    """Run hazard on every buggy scenario and keep, per program, the go_tools of the finding
+    that meets the scenario's expectation (None when hazard did not find it)."""
+    buggy = [p for p in progs if not p["_expect"]["passes"]]
+    if not buggy:
+        return
+    files = [str(SCENARIOS / p["scenario"]) for p in buggy]
+    r = subprocess.run([str(hazard), "run", *files, "--out", str(tmp / "reports"), "--json",
+                        "--no-minimize"], cwd=REPO, capture_output=True, text=True, timeout=1800)
+    rows = {}
+    for line in r.stdout.splitlines():
+        try:
+            row = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(row, dict) and "file" in row:
+            rows[Path(row["file"]).name] = row
+    for p in buggy:
+        p["_tools"] = None
+        row = rows.get(p["scenario"])
+        want = json.loads((SCENARIOS / p["scenario"]).read_text())["expect"]["fails"]
+        for f in (row or {}).get("findings", []):
+            sig = f["signature"]
+            if all(sig.get(k) == want[k] for k in ("id", "kind", "message", "thread") if k in want):
+                report = json.loads((REPO / f["report"]).read_text())
+                p["_tools"] = report["failure"].get("go_tools")
+                break
+
+
+def vet_all(go, progs):
+    """go vet's analyzers that report something, per program directory."""
+    r = subprocess.run([go, "vet", "-json"] + ["./" + p["dir"] for p in progs], cwd=HERE,
+                       env=go_env(), capture_output=True, text=True, timeout=900)
+    found = {}
+    text, i, dec = r.stderr + "\n" + r.stdout, 0, json.JSONDecoder()
+    while i < len(text):
+        j = text.find("{", i)
+        if j < 0:
+            break
+        try:
+            obj, i = dec.raw_decode(text, j)
+        except ValueError:
+            i = j + 1
+            continue
+        for pkg, analyzers in obj.items():
+            if isinstance(analyzers, dict):
+                found.setdefault(pkg.split("/", 1)[-1], set()).update(a for a, d in analyzers.items() if d)
+    return found
+
+
+# Analyzers whose findings the verdicts speak about (unreachable code and the like are not).
+VET_CONCURRENCY = {"lostcancel", "copylocks", "waitgroup"}
+
+
+def check_tools(prog, row, binp, racep, vet_found):
+    """Compare hazard's per-tool verdicts with what each Go tool does on the port."""
+    tools = prog.get("_tools")
+    exp = prog["_expect"]
+    if tools is None:
+        row["tools"] = "hazard did not find the expected failure"
+        return ["hazard's run of the scenario did not find the expected failure"]
+    problems, seen = [], []
+    race = tools["race"]["detects"]
+    deadlock = exp["kind"] == "fatal" and exp["message"] == "all goroutines are asleep - deadlock!"
+    if race == "yes" and not prog["race"]:
+        problems.append("hazard says -race reports it; the manifest does not expect a DATA RACE")
+    elif race == "no" and prog["race"]:
+        problems.append("hazard says -race does not report it; the -race build does")
+    elif race == "no":
+        g = prog["gomaxprocs"][-1]
+        if deadlock:
+            # hazard: "a -race binary does not report a global deadlock: it hangs instead".
+            o = run_binary(racep, g, prog.get("race_iters", DEFAULT_RACE_ITERS), race=True, timeout=3)
+            if not o["timeout"] or o["races"] or "all goroutines are asleep" in (o["fail"] or ""):
+                problems.append("hazard says a -race binary hangs on this deadlock; it did not (%s)" % describe(o))
+            seen.append("-race: hangs")
+        else:
+            o = run_binary(racep, g, prog.get("race_iters", DEFAULT_RACE_ITERS), race=True, timeout=20)
+            if o["races"]:
+                problems.append("hazard says -race does not report it; the -race build printed DATA RACE")
+            seen.append("-race: no report")
+    vet = tools["vet"]["detects"]
+    got = sorted(vet_found.get(prog["dir"], set()) & VET_CONCURRENCY)
+    if vet == "yes" and not got:
+        problems.append("hazard says go vet reports it (%s); go vet did not" % tools["vet"]["why"])
+    elif vet == "no" and got:
+        problems.append("hazard says go vet does not report it; go vet: %s" % ", ".join(got))
+    seen.append("vet: %s" % (", ".join(got) or "nothing"))
+    leak = tools["leak_profile"]["detects"]
+    if exp["kind"] == "leak":
+        o = run_binary(binp, prog["gomaxprocs"][-1], 50, extra_env={"HAZARD_GO_LEAKPROFILE": "1"})
+        n = o["leak_profile"]
+        # The ports make their objects per execution: once it is over, nothing reaches them.
+        if leak in ("yes", "depends") and not n:
+            problems.append("hazard says the goroutineleak profile can report it; it reported %s" % n)
+        elif leak == "no" and n:
+            problems.append("hazard says the goroutineleak profile does not report it; it reported %d" % n)
+        seen.append("leak profile: %s" % n)
+    row["tools"] = "; ".join(seen)
+    return problems
+
+
 # ---------------------------------------------------------------- one program
 
-def check_program(prog, bindir, runs):
+def check_program(prog, bindir, runs, vet_found):
     t0 = time.monotonic()
     exp = prog["_expect"]
     binp = bindir / prog["dir"]
@@ -376,8 +497,19 @@ def check_program(prog, bindir, runs):
             if not found:
                 row["verdict"] = "MISMATCH"
                 row["why"].append("-race reported no DATA RACE in %d run(s)" % len(row["race_runs"]))
+    if not exp["passes"]:
+        problems = check_tools(prog, row, binp, racep, vet_found)
+        if problems:
+            row["verdict"] = "MISMATCH"
+            row["why"].extend(problems)
+    elif vet_found.get(prog["dir"], set()) & VET_CONCURRENCY:
+        row["verdict"] = "MISMATCH"
+        row["why"].append("go vet reports %s on a fixed program" % ", ".join(
+            sorted(vet_found[prog["dir"]] & VET_CONCURRENCY)))
     row["secs"] = round(time.monotonic() - t0, 2)
     row["go_did"] = summarize(row, exp)
+    if row.get("tools"):
+        row["go_did"] += "; " + row["tools"]
     row["runs"] = runs_text(row, exp)
     return row
 
@@ -450,7 +582,7 @@ def load(only):
             raise SetupError("missing program %s/main.go" % p["dir"])
         p = dict(p)
         p["_expect"] = expectation(sc)
-        p["_race_check"] = p["_expect"]["passes"] or bool(p.get("race"))
+        p["_race_check"] = True  # fixed: must stay clean; buggy: the race verdict is checked
         progs.append(p)
     if not progs:
         raise SetupError("no program matches" + (" --only %r" % only if only else ""))
@@ -478,12 +610,14 @@ def main():
                 print("# %s (%s: %s); %d program(s); building..." % (version, how, go, len(progs)), flush=True)
             tb = time.monotonic()
             build_all(go, progs, tmp, args.jobs + 1)
+            vet_found = vet_all(go, progs)
+            hazard_tools(find_hazard(), progs, tmp)
             build_secs = time.monotonic() - tb
             lock = threading.Lock()
             rows = [None] * len(progs)
 
             def work(i):
-                r = check_program(progs[i], tmp, args.runs)
+                r = check_program(progs[i], tmp, args.runs, vet_found)
                 rows[i] = r
                 if not args.json:
                     with lock:

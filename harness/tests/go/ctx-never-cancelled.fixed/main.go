@@ -7,9 +7,11 @@ package main
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -337,5 +339,13 @@ func finish() {
 	fmt.Printf("hazard-go: goroutines left: %d\n", runtime.NumGoroutine()-1)
 	for _, k := range order {
 		fmt.Printf("hazard-go: leaked: %s x%d\n", k, left[k])
+	}
+	// HAZARD_GO_LEAKPROFILE: what Go 1.27's goroutineleak profile reports. WriteTo runs the
+	// leak-detecting GC itself (runtime.GC alone leaves Count at 0).
+	if os.Getenv("HAZARD_GO_LEAKPROFILE") != "" {
+		p := pprof.Lookup("goroutineleak")
+		if err := p.WriteTo(io.Discard, 1); err == nil {
+			fmt.Printf("hazard-go: leak profile: %d\n", p.Count())
+		}
 	}
 }
