@@ -54,13 +54,15 @@ fuzz-smoke:
 	SRC="$(CURDIR)/target/cflite/src" OUT="$(CURDIR)/target/cflite/out" .clusterfuzzlite/build.sh
 	scripts/fuzz-run 5 target/cflite/out
 
-## Throughput of hazard against hand-written shuttle tests, side by side, and minimization
-## of every failing shipped scenario; writes reports/bench.json.
+## Throughput of hazard against hand-written shuttle tests, side by side, minimization of every
+## failing shipped scenario, and peak memory of the largest accepted scenarios; writes
+## reports/bench.json.
 bench:
 	scripts/fuzz-build
 	$(CARGO) bench -p harness --bench throughput
 	$(CARGO) bench -p harness --bench minimize
 	$(CARGO) bench -p harness --bench engines
+	$(CARGO) bench -p harness --bench limits
 
 fmt:
 	$(CARGO) fmt --all
