@@ -4,6 +4,8 @@
 //! interleavings against instrumented ports that fail exactly as Go's runtime does; every finding
 //! is replay-verified and written as a versioned JSON report.
 
+/// The leaf every layer shares: values, failures, durations, the schedule format.
+pub mod base;
 /// The hazard catalog: ids, sections, what is ported.
 pub mod catalog;
 /// The regression corpus: check and promote minimized reports.
@@ -16,6 +18,8 @@ pub mod minimize;
 pub mod model;
 /// Reports: versioned JSON, atomic writer, human views (terminal table, HTML page).
 pub mod report;
+/// The only code that names shuttle: task primitives, the scheduler adapter, coverage counters.
+pub(crate) mod rt;
 /// Scenario format v1: parse, validate, compile, JSON Schema.
 pub mod scenario;
 /// The bodies of the libFuzzer targets (`fuzz/`), shared with `cargo test` and `hazard fuzz`.

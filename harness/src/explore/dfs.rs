@@ -5,7 +5,7 @@
 //! exhaustive, so a fixed variant that passes an exhausted DFS has no failing schedule with
 //! `b` or fewer preemptions.
 
-use super::rt::Strategy;
+use crate::rt::Strategy;
 
 struct Level {
     /// Options at this decision, in the order they are tried; the first is the non-preempting one.

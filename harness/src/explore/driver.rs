@@ -2,10 +2,10 @@
 //! all threads to finish, and judges the outcome (failure, or final-state assertions).
 
 use super::interp::{clock_main, thread_main};
-use super::rt;
 use super::signature::Signature;
 use crate::model::world::{Event, Failed, World};
 use crate::model::{Failure, Value};
+use crate::rt;
 use crate::scenario::{AssertSpec, Program};
 use std::cell::RefCell;
 use std::rc::Rc;

@@ -4,16 +4,15 @@
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
 use super::driver::{execute, ExecOutcome};
-use super::fuzz::{coverage_finish, Fuzzer, InputUse, Job, NextJob, Served};
+use super::fuzz::{Fuzzer, InputUse, Job, NextJob, Served};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
-use super::rt::{run_kept, shuttle_config, Adapter, Control, Picker, Recorded, StackPool};
 use super::schedule::{Decision, Schedule};
 use super::signature::Signature;
 use crate::model::world::Failed;
+use crate::rt::cover::coverage_finish;
+use crate::rt::{self, run_kept, shuttle_config, Adapter, Control, Picker, Recorded, StackPool};
 use crate::scenario::{Expectation, Program};
-use shuttle::scheduler::{PctScheduler, RandomScheduler};
-use shuttle::Runner;
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -387,32 +386,12 @@ impl Control for EngineCtl {
 
 fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
     match kind {
-        EngineKind::Random => Picker::Shuttle(Box::new(RandomScheduler::new_from_seed(
-            cfg.seed,
-            usize::MAX,
-        ))),
-        EngineKind::Pct => {
-            let seed = cfg.seed.wrapping_add(1);
-            Picker::Pct(
-                Box::new(PctScheduler::new_from_seed(
-                    seed,
-                    cfg.pct_depth.max(1),
-                    usize::MAX,
-                )),
-                seed,
-            )
-        }
+        EngineKind::Random => rt::random_picker(cfg.seed),
+        EngineKind::Pct => rt::pct_picker(cfg.seed.wrapping_add(1), cfg.pct_depth),
         EngineKind::Dfs => Picker::Own(Box::new(Dfs::new(cfg.preemption_bound))),
         EngineKind::Fuzz => Picker::Own(Box::new(Fuzzer::new(cfg.seed))),
         EngineKind::Portfolio => unreachable!("a portfolio is several engines"),
     }
-}
-
-fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
-    p.downcast_ref::<String>()
-        .cloned()
-        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
-        .unwrap_or_else(|| "a panic with a non-text payload".into())
 }
 
 /// Run `f` under shuttle with `picker` and `control`; a panic of the harness becomes an error.
@@ -421,11 +400,7 @@ fn run_shuttle<C: Control + 'static>(
     control: C,
     body: impl Fn() + Send + Sync + 'static,
 ) -> Result<(), InternalError> {
-    let runner = Runner::new(Adapter::new(picker, control), shuttle_config());
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        runner.run(body);
-    }))
-    .map_err(|p| InternalError(panic_text(p)))
+    rt::run(picker, control, body).map_err(InternalError)
 }
 
 fn run_engine(
@@ -493,7 +468,7 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
                     .collect();
                 handles
                     .into_iter()
-                    .map(|h| h.join().map_err(|p| InternalError(panic_text(p)))?)
+                    .map(|h| h.join().map_err(|p| InternalError(rt::panic_text(p)))?)
                     .collect::<Result<Vec<_>, _>>()
             })?
         }
@@ -621,7 +596,7 @@ pub struct ByteRunner {
 struct ByteState {
     pool: StackPool,
     adapter: Rc<RefCell<Adapter<ServedCtl>>>,
-    config: shuttle::Config,
+    config: rt::Config,
     next: NextJob,
     pending: Arc<Mutex<Option<ExecOutcome>>>,
     result: Arc<Mutex<Option<Served_>>>,
@@ -741,7 +716,7 @@ impl ByteRunner {
             Err(p) => {
                 // Coverage is per OS thread: stop recording what this thread runs next.
                 coverage_finish(|_| ());
-                Err(InternalError(panic_text(p)))
+                Err(InternalError(rt::panic_text(p)))
             }
         };
         if result.is_err() {

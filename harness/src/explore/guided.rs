@@ -14,8 +14,8 @@
 //! policy would have taken, whether it preempted), so a strict schedule can be turned into
 //! deviations by replaying it once in `follow` mode.
 
-use super::rt::Strategy;
 use super::schedule::Decision;
+use crate::rt::Strategy;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 

@@ -3,12 +3,12 @@
 //! [`Interp::call`], a Go panic is `Err(Unwind::Panic)` that runs deferred blocks on its way up,
 //! and a fatal error or the end of the execution is `Err(Unwind::Abort)`, which runs nothing.
 
-use super::rt;
 use crate::model::fault;
 use crate::model::ops;
 use crate::model::world::SpawnReq;
 use crate::model::world::{ThreadCx, Unwind, World};
 use crate::model::{Failure, Value};
+use crate::rt;
 use crate::scenario::{BlockId, CaseOp, DsMapOp, Program, Stmt, StmtKind, CONTROL_OPS};
 use std::cell::RefCell;
 use std::rc::Rc;

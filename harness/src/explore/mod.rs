@@ -1,7 +1,7 @@
 //! Exploration engines over scenarios: shuttle's random and PCT schedulers, hazard's
-//! preemption-bounded DFS, replay, and the portfolio. The shuttle adapter ([`rt`]) is the one
-//! place that implements shuttle's `Scheduler`; everything a run decides is recorded in
-//! hazard's own [`schedule`] format.
+//! preemption-bounded DFS, replay, and the portfolio. The shuttle adapter (`crate::rt`) is the
+//! one place that implements shuttle's `Scheduler`; everything a run decides is recorded in
+//! hazard's own [`schedule`](crate::base::schedule) format.
 
 mod config;
 mod dfs;
@@ -11,10 +11,10 @@ pub mod fuzz;
 pub mod guided;
 pub(crate) mod interp;
 mod replay;
-pub(crate) mod rt;
-pub mod schedule;
 mod signature;
 
+pub use crate::base::schedule;
+pub use crate::base::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use config::{EngineKind, ExploreConfig};
 pub use driver::ExecOutcome;
 pub use engine::{
@@ -24,5 +24,4 @@ pub use engine::{
 pub use engine::{run_bytes, search_dfs, ByteRunner, BytesRun, SearchResult};
 pub(crate) use engine::{run_guided, GuidedRun};
 pub use guided::{Point, PointKey};
-pub use schedule::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use signature::Signature;

@@ -1,8 +1,8 @@
 //! Replay of a recorded schedule. Strict: every real decision must match the record, and the
 //! record must be used up, otherwise the replay reports where it diverged.
 
-use super::rt::Strategy;
 use super::schedule::{Decision, Schedule};
+use crate::rt::Strategy;
 
 pub(crate) struct Replay {
     decisions: Vec<Decision>,

@@ -6,7 +6,7 @@
 //! A preemption is a switch away from a thread that could still run. The objective is, in
 //! order: fewest preemptions, then fewest scheduling points (steps).
 //!
-//! 1. **Schedule, by delta debugging over deviations** ([`schedule`]). The failing schedule is
+//! 1. **Schedule, by delta debugging over deviations** (`schedule.rs`). The failing schedule is
 //!    replayed once under a guided strategy whose default policy never preempts (it keeps the
 //!    last thread running while it can, else runs the lowest-numbered runnable thread, and takes
 //!    option 0 at a choice). Every decision where the schedule differs from that policy is a

@@ -12,7 +12,7 @@
 
 use super::world::{Obj, PanicVal, Status, ThreadCx, Unwind, Wake, World};
 use super::{Failure, WaitReason};
-use crate::explore::rt;
+use crate::rt;
 use crate::scenario::{FaultAction, FaultMode, FaultSpec, OpId, Program, StmtKind};
 use std::collections::VecDeque;
 

@@ -293,7 +293,7 @@ pub(crate) fn range(
         // Options: each starting key left, each added key, and (only once the starting keys
         // are used up) the end of the loop.
         let end = usize::from(left.is_empty());
-        let i = crate::explore::rt::choose(left.len() + added.len() + end);
+        let i = crate::rt::choose(left.len() + added.len() + end);
         let key = if i < left.len() {
             left.remove(i)
         } else if i < left.len() + added.len() {

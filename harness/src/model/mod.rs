@@ -1,15 +1,14 @@
 //! Instrumented ports of Go's concurrency primitives, each failing exactly as Go's runtime does.
 //!
-//! Users see the typed values here: [`Value`], [`Failure`] (Go's exact text and kind) and
-//! [`WaitReason`]. The ports themselves run inside shuttle executions driven by
-//! [`crate::explore`]; every check they make is a scheduling point.
+//! Users see the typed values here: [`Value`](crate::base::Value), [`Failure`](crate::base::Failure) (Go's exact text and kind) and
+//! [`WaitReason`](crate::base::WaitReason). The ports themselves run inside shuttle executions driven by
+//! the interpreter (`explore`); every check they make is a scheduling point.
 
 mod atomic;
 mod chan;
 mod context;
 mod diagnose;
 mod ds;
-mod failure;
 pub(crate) mod fault;
 mod go_tools;
 mod handle;
@@ -24,16 +23,16 @@ mod select;
 mod sema;
 mod slice;
 mod time;
-mod value;
 mod waitgroup;
 pub(crate) mod world;
 
-pub use failure::{Blocked, Failure, FailureKind, WaitReason};
+// The shared types live in `base`; these paths stay for the ports and the public API.
+pub(crate) use crate::base::failure;
+pub use crate::base::{parse_duration, Blocked, Failure, FailureKind, WaitReason};
+pub use crate::base::{ElemType, Value, VALUE_TYPES};
 pub use fault::Injection;
 pub use go_tools::{Detects, GoTools, Verdict};
 pub use slice::{grow_cap, slice_bounds};
-pub use time::parse_duration;
-pub use value::{ElemType, Value, VALUE_TYPES};
 pub use world::Failed;
 
 /// The port operations the interpreter calls, one module per Go primitive.

@@ -9,7 +9,7 @@ use super::slice::{go_name, SliceHdr};
 use super::world::{Obj, ThreadCx, Unwind, World};
 use super::ElemType;
 use super::Failure;
-use crate::explore::rt;
+use crate::rt;
 use crate::scenario::{ObjId, ObjectDecl, OpId};
 
 #[derive(Debug, Clone, Default)]

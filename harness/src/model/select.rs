@@ -11,7 +11,7 @@ use super::chan::{try_recv, try_send, Received, TrySend, Waiter};
 use super::handoff::Release;
 use super::world::{ThreadCx, Unwind, Wake};
 use super::{Failure, Value, WaitReason};
-use crate::explore::rt;
+use crate::rt;
 use crate::scenario::{ObjId, OpId};
 
 /// One communication case of a `select`.

@@ -19,7 +19,7 @@ use super::slice::SliceHdr;
 use super::time::{AfterFuncState, TimerSlot, TimerVar};
 use super::waitgroup::WaitGroupState;
 use super::Value;
-use crate::explore::rt;
+use crate::rt;
 use crate::scenario::{ClockMode, Lifetime};
 use crate::scenario::{ObjId, ObjectDecl, OpId, Program, MAX_THREADS};
 use std::cell::{RefCell, RefMut};
@@ -734,7 +734,7 @@ impl ThreadCx {
         }
         w.threads[self.me].op = op;
         w.current = self.me;
-        crate::explore::fuzz::cover_step(self.me, op);
+        crate::rt::cover::cover_step(self.me, op);
         if w.steps > w.max_steps {
             let steps = w.max_steps;
             w.fail(Failure::Livelock { steps }, Some(self.me), Some(op));
@@ -753,7 +753,7 @@ impl ThreadCx {
         on: Option<ObjId>,
     ) -> Result<Wake, Unwind> {
         let me = self.me;
-        crate::explore::fuzz::cover_block(me, op);
+        crate::rt::cover::cover_block(me, op);
         let line = w.note(me, op, || format!("blocks [{reason}]"));
         w.blocked_on_line(me, line);
         let th = &mut w.threads[me];

@@ -5,8 +5,8 @@ use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
 use super::types::{Case, ObjectDecl, Op, Operand, ScenarioFile};
+use crate::base::Value;
 use crate::catalog;
-use crate::model::Value;
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -474,7 +474,7 @@ impl<'a> Compiler<'a> {
 
     /// A Go duration at `path`, in ns.
     fn dur(&self, text: &str, path: &str) -> R<i64> {
-        crate::model::parse_duration(text).map_err(|m| self.err(path, m))
+        crate::base::parse_duration(text).map_err(|m| self.err(path, m))
     }
 
     fn arg(&mut self, a: &Operand, path: &str) -> Arg {
@@ -1348,10 +1348,10 @@ impl<'a> Compiler<'a> {
                         slice: Some(self.other(sl, path, "slice", &["slice"])?),
                         value: None,
                     },
-                    (None, Some(crate::model::Value::Nil)) => StmtKind::PoolPut {
+                    (None, Some(crate::base::Value::Nil)) => StmtKind::PoolPut {
                         p,
                         slice: None,
-                        value: Some(crate::model::Value::Nil),
+                        value: Some(crate::base::Value::Nil),
                     },
                     (None, Some(_)) => {
                         return Err(self.err(

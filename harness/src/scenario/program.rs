@@ -5,7 +5,7 @@ use super::types::{
     Assertion, ClockMode, ExpectFailure, ExploreHints, FaultKind, FaultMode, Lifetime, ObjectDecl,
     Variant,
 };
-use crate::model::Value;
+use crate::base::Value;
 use std::sync::Arc;
 
 /// Index of an object in [`Program::objects`].

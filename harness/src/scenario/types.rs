@@ -1,7 +1,7 @@
 //! Scenario format v1 (`"schema": "hazard/scenario/v1"`), as serde types. The JSON Schema that
 //! `hazard schema scenario` prints is derived from these; scenarios/README.md documents them.
 
-use crate::model::{ElemType, FailureKind, Value};
+use crate::base::{ElemType, FailureKind, Value};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -404,7 +404,7 @@ impl<'de> Deserialize<'de> for Operand {
                 }
                 _ => Err(D::Error::custom(format!(
                     "invalid type: map, expected {} or {{\"var\": \"name\"}}",
-                    crate::model::VALUE_TYPES
+                    crate::base::VALUE_TYPES
                 ))),
             };
         }

@@ -3,15 +3,15 @@
 //! through the same code without libFuzzer, and `hazard fuzz import` decodes a crash file the
 //! way the target read it.
 //!
-//! * [`schedule`]: a scenario explored with the bytes as scheduling decisions (see
+//! * `schedule`: a scenario explored with the bytes as scheduling decisions (see
 //!   [`crate::explore::fuzz`] for the decoding). A crash only when the execution violates the
 //!   scenario's `expect` (a failure in a scenario that must pass), or, with
 //!   `HAZARD_FUZZ_GOAL=expected`, when it shows the failure a buggy scenario expects (how
 //!   `hazard fuzz` reproduces an incident). A livelock is never a crash.
-//! * [`ops`]: scenarios generated from the bytes over the ports ([`gen`]), valid by
+//! * `ops`: scenarios generated from the bytes over the ports (`gen.rs`), valid by
 //!   construction, then run with the remaining bytes as decisions. Fixed data structures must
 //!   never fail; raw ports may fail only in their documented ways, never by a harness panic.
-//! * [`scenario_parse`]: bytes into the scenario loader, which must never panic.
+//! * `scenario_parse`: bytes into the scenario loader, which must never panic.
 
 pub mod gen;
 

@@ -7,6 +7,7 @@ mod faults;
 mod fidelity;
 mod fuzz;
 mod helpers;
+mod layers;
 mod malformed;
 mod minimize;
 mod show;

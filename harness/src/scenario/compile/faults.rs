@@ -2,7 +2,7 @@
 //! fields its kind uses and no others.
 
 use super::{Compiler, R};
-use crate::model::Value;
+use crate::base::Value;
 use crate::scenario::positions::member;
 use crate::scenario::program::{
     thread_roles, BlockId, FaultAction, FaultSpec, OpMeta, Setup, StmtKind, ThreadSpec,

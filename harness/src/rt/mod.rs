@@ -10,7 +10,7 @@
 //! point, so each execution finishes normally and shuttle can reuse its stacks. Decisions taken
 //! during that unwinding are fixed (lowest task first) and not recorded.
 
-use super::schedule::Decision;
+use crate::base::Decision;
 use shuttle::scheduler::{
     PctScheduler, RandomScheduler, Schedule as ShuttleSchedule, Scheduler, Task, TaskId,
 };
@@ -19,6 +19,51 @@ use shuttle_engine::runtime::thread::continuation::{ContinuationPool, CONTINUATI
 use shuttle_engine::runtime::thread::switch;
 use std::cell::Cell;
 use std::panic::Location;
+
+pub(crate) mod cover;
+
+/// shuttle's configuration type, for the runners kept between inputs.
+pub(crate) type Config = shuttle::Config;
+
+/// shuttle's random scheduler, seeded.
+pub(crate) fn random_picker(seed: u64) -> Picker {
+    Picker::Shuttle(Box::new(
+        shuttle::scheduler::RandomScheduler::new_from_seed(seed, usize::MAX),
+    ))
+}
+
+/// shuttle's PCT scheduler with bug depth `depth`, seeded.
+pub(crate) fn pct_picker(seed: u64, depth: usize) -> Picker {
+    Picker::Pct(
+        Box::new(shuttle::scheduler::PctScheduler::new_from_seed(
+            seed,
+            depth.max(1),
+            usize::MAX,
+        )),
+        seed,
+    )
+}
+
+pub(crate) fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
+    p.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| p.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "a panic with a non-text payload".into())
+}
+
+/// Run `body` under shuttle, executions decided by `picker` and steered by `control`; a panic
+/// of the harness comes back as its text.
+pub(crate) fn run<C: Control + 'static>(
+    picker: Picker,
+    control: C,
+    body: impl Fn() + Send + Sync + 'static,
+) -> Result<(), String> {
+    let runner = shuttle::Runner::new(Adapter::new(picker, control), shuttle_config());
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        runner.run(body);
+    }))
+    .map_err(panic_text)
+}
 
 /// Stack of every model thread. Interpreter recursion is bounded by the scenario's nesting
 /// limit (`scenario::MAX_FRAMES`); measured per level: about 1.5 KiB in release builds and
