@@ -5,7 +5,7 @@ use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
 use super::types::{Case, ObjectDecl, Op, Operand, ScenarioFile};
-use crate::base::Value;
+use crate::base::{ObjKind as K, Value};
 use crate::catalog;
 use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
@@ -41,9 +41,6 @@ pub const MAX_CAP: u64 = 1_000_000;
 /// `sync.Pool` News together (a run must fit in memory; declarations are checked here, the
 /// rest when it runs).
 pub const MAX_ELEMS: u64 = 4_000_000;
-
-const MAP_LIKE: &[&str] = &["map", "rwmutex-map", "sharded-map", "sync-map", "cow-map"];
-const STACKS: &[&str] = &["treiber-stack", "stamped-stack", "epoch-stack"];
 
 type R<T> = Result<T, ScenarioError>;
 
@@ -488,12 +485,12 @@ impl<'a> Compiler<'a> {
         }
     }
 
-    fn kind_of(&self, o: ObjId) -> &'static str {
+    fn kind_of(&self, o: ObjId) -> K {
         self.decls[o].1.kind()
     }
 
     /// A second object an op names in `field` (`to`, `parent`, `ctx`, `slice`).
-    fn other(&self, name: &str, path: &str, field: &str, kinds: &[&str]) -> R<ObjId> {
+    fn other(&self, name: &str, path: &str, field: &str, kinds: &[K]) -> R<ObjId> {
         let fpath = member(path, field);
         match self.objs.get(name) {
             Some(&o) if kinds.contains(&self.kind_of(o)) => Ok(o),
@@ -502,7 +499,11 @@ impl<'a> Compiler<'a> {
                 format!(
                     "`{name}` is a {}, not a {}",
                     self.kind_of(o),
-                    kinds.join(" or ")
+                    kinds
+                        .iter()
+                        .map(|k| k.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" or ")
                 ),
             )),
             None => Err(self.err(&fpath, format!("unknown object `{name}`"))),
@@ -704,7 +705,7 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    fn obj(&self, name: &str, path: &str, op: &str, kinds: &[&str]) -> R<ObjId> {
+    fn obj(&self, name: &str, path: &str, op: &str, kinds: &[K]) -> R<ObjId> {
         let field = member(path, "obj");
         let Some(&id) = self.objs.get(name) else {
             let mut known: Vec<&str> = self.objs.keys().copied().collect();
@@ -727,7 +728,7 @@ impl<'a> Compiler<'a> {
                 &field,
                 format!(
                     "op `{op}` does not apply to `{name}`, a {kind} (it applies to: {})",
-                    kinds.join(", ")
+                    K::list(kinds)
                 ),
             ));
         }
@@ -760,15 +761,15 @@ impl<'a> Compiler<'a> {
         }
         let d = depth + 1;
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
-        const MAP: &[&str] = &["map"];
-        const CHAN: &[&str] = &["chan"];
-        const RECV: &[&str] = &["chan", "timer", "context"];
+        const MAP: &[K] = &[K::Map];
+        const CHAN: &[K] = &[K::Chan];
+        const RECV: &[K] = &[K::Chan, K::Timer, K::Context];
         let kind = match op {
             Op::Set { obj, key, value } => {
-                let m = self.obj(obj, path, "set", MAP_LIKE)?;
+                let m = self.obj(obj, path, "set", K::MAP_LIKE)?;
                 let key = self.arg(key, &member(path, "key"));
                 let value = self.arg(value, &member(path, "value"));
-                if self.kind_of(m) == "map" {
+                if self.kind_of(m) == K::Map {
                     StmtKind::MapSet { m, key, value }
                 } else {
                     StmtKind::DsMap {
@@ -789,15 +790,15 @@ impl<'a> Compiler<'a> {
                     path,
                     "get",
                     &[
-                        "map",
-                        "rwmutex-map",
-                        "sharded-map",
-                        "sync-map",
-                        "cow-map",
-                        "pool",
+                        K::Map,
+                        K::RwmutexMap,
+                        K::ShardedMap,
+                        K::SyncMap,
+                        K::CowMap,
+                        K::Pool,
                     ],
                 )?;
-                if self.kind_of(o) == "pool" {
+                if self.kind_of(o) == K::Pool {
                     if key.is_some() || into.is_some() || ok.is_some() {
                         return Err(self.err(path, "a pool's get takes `to` (a slice object) only"));
                     }
@@ -808,7 +809,7 @@ impl<'a> Compiler<'a> {
                     };
                     StmtKind::PoolGet {
                         p: o,
-                        to: Some(self.other(to, path, "to", &["slice"])?),
+                        to: Some(self.other(to, path, "to", &[K::Slice])?),
                         into: None,
                     }
                 } else {
@@ -823,7 +824,7 @@ impl<'a> Compiler<'a> {
                     };
                     let key = self.arg(key, &member(path, "key"));
                     let (into, ok) = (self.set_var(into), self.set_var(ok));
-                    if self.kind_of(o) == "map" {
+                    if self.kind_of(o) == K::Map {
                         StmtKind::MapGet {
                             m: o,
                             key,
@@ -839,9 +840,9 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::Delete { obj, key } => {
-                let m = self.obj(obj, path, "delete", MAP_LIKE)?;
+                let m = self.obj(obj, path, "delete", K::MAP_LIKE)?;
                 let key = self.arg(key, &member(path, "key"));
-                if self.kind_of(m) == "map" {
+                if self.kind_of(m) == K::Map {
                     StmtKind::MapDelete { m, key }
                 } else {
                     StmtKind::DsMap {
@@ -859,10 +860,10 @@ impl<'a> Compiler<'a> {
                 value,
                 body: ops,
             } => {
-                let m = self.obj(obj, path, "range", MAP_LIKE)?;
+                let m = self.obj(obj, path, "range", K::MAP_LIKE)?;
                 let (key, value) = (self.set_var(key), self.set_var(value));
                 let body = body(self, ops, "body")?;
-                if self.kind_of(m) == "map" {
+                if self.kind_of(m) == K::Map {
                     StmtKind::MapRange {
                         m,
                         key,
@@ -880,7 +881,7 @@ impl<'a> Compiler<'a> {
                 let m = self.obj(obj, path, "clone", MAP)?;
                 let to_path = member(path, "to");
                 let to = match self.objs.get(to.as_str()) {
-                    Some(&t) if self.decls[t].1.kind() == "map" => t,
+                    Some(&t) if self.decls[t].1.kind() == K::Map => t,
                     Some(_) => return Err(self.err(&to_path, format!("`{to}` is not a map"))),
                     None => return Err(self.err(&to_path, format!("unknown object `{to}`"))),
                 };
@@ -895,19 +896,19 @@ impl<'a> Compiler<'a> {
                     path,
                     "len",
                     &[
-                        "map",
-                        "chan",
-                        "slice",
-                        "rwmutex-map",
-                        "sharded-map",
-                        "cow-map",
+                        K::Map,
+                        K::Chan,
+                        K::Slice,
+                        K::RwmutexMap,
+                        K::ShardedMap,
+                        K::CowMap,
                     ],
                 )?;
                 let into = self.set_var(&Some(into.clone())).expect("some");
                 match self.kind_of(o) {
-                    "map" => StmtKind::MapLen { m: o, into },
-                    "chan" => StmtKind::ChanLen { ch: o, into },
-                    "slice" => StmtKind::SliceLen {
+                    K::Map => StmtKind::MapLen { m: o, into },
+                    K::Chan => StmtKind::ChanLen { ch: o, into },
+                    K::Slice => StmtKind::SliceLen {
                         s: o,
                         into,
                         cap: false,
@@ -919,7 +920,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::Cap { obj, into } => StmtKind::SliceLen {
-                s: self.obj(obj, path, "cap", &["slice"])?,
+                s: self.obj(obj, path, "cap", &[K::Slice])?,
                 into: self.set_var(&Some(into.clone())).expect("some"),
                 cap: true,
             },
@@ -933,8 +934,8 @@ impl<'a> Compiler<'a> {
                 ok: self.set_var(ok),
             },
             Op::Close { obj, into } => {
-                let o = self.obj(obj, path, "close", &["chan", "handle"])?;
-                if self.kind_of(o) == "handle" {
+                let o = self.obj(obj, path, "close", &[K::Chan, K::Handle])?;
+                if self.kind_of(o) == K::Handle {
                     StmtKind::HandleClose {
                         h: o,
                         into: self.set_var(into),
@@ -949,30 +950,30 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::Lock { obj } => {
-                let o = self.obj(obj, path, "lock", &["mutex", "rwmutex"])?;
-                if self.decls[o].1.kind() == "mutex" {
+                let o = self.obj(obj, path, "lock", &[K::Mutex, K::Rwmutex])?;
+                if self.decls[o].1.kind() == K::Mutex {
                     StmtKind::Lock { mu: o }
                 } else {
                     StmtKind::RwLock { rw: o }
                 }
             }
             Op::Unlock { obj } => {
-                let o = self.obj(obj, path, "unlock", &["mutex", "rwmutex"])?;
-                if self.decls[o].1.kind() == "mutex" {
+                let o = self.obj(obj, path, "unlock", &[K::Mutex, K::Rwmutex])?;
+                if self.decls[o].1.kind() == K::Mutex {
                     StmtKind::Unlock { mu: o }
                 } else {
                     StmtKind::RwUnlock { rw: o }
                 }
             }
             Op::Rlock { obj } => StmtKind::RLock {
-                rw: self.obj(obj, path, "rlock", &["rwmutex"])?,
+                rw: self.obj(obj, path, "rlock", &[K::Rwmutex])?,
             },
             Op::Runlock { obj } => StmtKind::RUnlock {
-                rw: self.obj(obj, path, "runlock", &["rwmutex"])?,
+                rw: self.obj(obj, path, "runlock", &[K::Rwmutex])?,
             },
             Op::Add { obj, delta, into } => {
-                let wg = self.obj(obj, path, "add", &["waitgroup", "atomic"])?;
-                if self.kind_of(wg) == "atomic" {
+                let wg = self.obj(obj, path, "add", &[K::Waitgroup, K::Atomic])?;
+                if self.kind_of(wg) == K::Atomic {
                     return Ok(Stmt {
                         id,
                         kind: StmtKind::AtomicAdd {
@@ -994,14 +995,14 @@ impl<'a> Compiler<'a> {
                 StmtKind::WgAdd { wg, delta: *delta }
             }
             Op::Done { obj } => StmtKind::WgAdd {
-                wg: self.obj(obj, path, "done", &["waitgroup"])?,
+                wg: self.obj(obj, path, "done", &[K::Waitgroup])?,
                 delta: -1,
             },
             Op::Wait { obj } => StmtKind::WgWait {
-                wg: self.obj(obj, path, "wait", &["waitgroup"])?,
+                wg: self.obj(obj, path, "wait", &[K::Waitgroup])?,
             },
             Op::Do { obj, body: ops } => StmtKind::OnceDo {
-                once: self.obj(obj, path, "do", &["once"])?,
+                once: self.obj(obj, path, "do", &[K::Once])?,
                 body: body(self, ops, "body")?,
             },
             Op::Repeat { times, body: ops } => {
@@ -1163,7 +1164,7 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::NewTimer { obj, after } => {
-                let t = self.obj(obj, path, "new_timer", &["timer"])?;
+                let t = self.obj(obj, path, "new_timer", &[K::Timer])?;
                 self.uses_time = true;
                 self.timer_uses.entry(t).or_insert_with(|| path.to_string());
                 StmtKind::NewTimer {
@@ -1178,7 +1179,7 @@ impl<'a> Compiler<'a> {
                 thread,
                 body: ops,
             } => {
-                let t = self.obj(obj, path, "after_func", &["timer"])?;
+                let t = self.obj(obj, path, "after_func", &[K::Timer])?;
                 let thread = self.thread_name(thread, obj, path)?;
                 match (after, ctx) {
                     (Some(a), None) => {
@@ -1194,7 +1195,7 @@ impl<'a> Compiler<'a> {
                         }
                     }
                     (None, Some(c)) => {
-                        let ctx = self.other(c, path, "ctx", &["context"])?;
+                        let ctx = self.other(c, path, "ctx", &[K::Context])?;
                         self.ctx_handles
                             .entry(t)
                             .or_insert_with(|| path.to_string());
@@ -1212,11 +1213,11 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::Stop { obj, into } => StmtKind::TimerStop {
-                t: self.obj(obj, path, "stop", &["timer"])?,
+                t: self.obj(obj, path, "stop", &[K::Timer])?,
                 into: self.set_var(into),
             },
             Op::Reset { obj, after, into } => {
-                let t = self.obj(obj, path, "reset", &["timer"])?;
+                let t = self.obj(obj, path, "reset", &[K::Timer])?;
                 self.uses_time = true;
                 self.timer_uses.entry(t).or_insert_with(|| path.to_string());
                 StmtKind::TimerReset {
@@ -1226,15 +1227,15 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::WithCancel { obj, parent } => StmtKind::WithCancel {
-                ctx: self.obj(obj, path, "with_cancel", &["context"])?,
-                parent: self.other(parent, path, "parent", &["context"])?,
+                ctx: self.obj(obj, path, "with_cancel", &[K::Context])?,
+                parent: self.other(parent, path, "parent", &[K::Context])?,
                 timeout: None,
             },
             Op::WithTimeout { obj, parent, after } => {
                 self.uses_time = true;
                 StmtKind::WithCancel {
-                    ctx: self.obj(obj, path, "with_timeout", &["context"])?,
-                    parent: self.other(parent, path, "parent", &["context"])?,
+                    ctx: self.obj(obj, path, "with_timeout", &[K::Context])?,
+                    parent: self.other(parent, path, "parent", &[K::Context])?,
                     timeout: Some(self.dur(after, &member(path, "after"))?),
                 }
             }
@@ -1244,34 +1245,34 @@ impl<'a> Compiler<'a> {
                 key,
                 value,
             } => StmtKind::WithValue {
-                ctx: self.obj(obj, path, "with_value", &["context"])?,
-                parent: self.other(parent, path, "parent", &["context"])?,
+                ctx: self.obj(obj, path, "with_value", &[K::Context])?,
+                parent: self.other(parent, path, "parent", &[K::Context])?,
                 key: key.clone(),
                 value: value.clone(),
             },
             Op::Cancel { obj, cause } => StmtKind::Cancel {
-                ctx: self.obj(obj, path, "cancel", &["context"])?,
+                ctx: self.obj(obj, path, "cancel", &[K::Context])?,
                 cause: cause.clone(),
             },
             Op::Err { obj, into } => StmtKind::CtxErr {
-                ctx: self.obj(obj, path, "err", &["context"])?,
+                ctx: self.obj(obj, path, "err", &[K::Context])?,
                 into: self.set_var(&Some(into.clone())).expect("some"),
                 cause: false,
             },
             Op::Cause { obj, into } => StmtKind::CtxErr {
-                ctx: self.obj(obj, path, "cause", &["context"])?,
+                ctx: self.obj(obj, path, "cause", &[K::Context])?,
                 into: self.set_var(&Some(into.clone())).expect("some"),
                 cause: true,
             },
             Op::Value { obj, key, into } => StmtKind::CtxValue {
-                ctx: self.obj(obj, path, "value", &["context"])?,
+                ctx: self.obj(obj, path, "value", &[K::Context])?,
                 key: key.clone(),
                 into: self.set_var(&Some(into.clone())).expect("some"),
             },
             Op::Append { obj, values, to } => {
-                let s = self.obj(obj, path, "append", &["slice"])?;
+                let s = self.obj(obj, path, "append", &[K::Slice])?;
                 let to = match to {
-                    Some(t) => self.other(t, path, "to", &["slice"])?,
+                    Some(t) => self.other(t, path, "to", &[K::Slice])?,
                     None => s,
                 };
                 let values = values
@@ -1282,20 +1283,20 @@ impl<'a> Compiler<'a> {
                 StmtKind::Append { s, values, to }
             }
             Op::Index { obj, index, into } => StmtKind::Index {
-                s: self.obj(obj, path, "index", &["slice"])?,
+                s: self.obj(obj, path, "index", &[K::Slice])?,
                 index: *index,
                 into: self.set_var(&Some(into.clone())).expect("some"),
             },
             Op::Store { obj, index, value } => {
-                let o = self.obj(obj, path, "store", &["slice", "atomic"])?;
+                let o = self.obj(obj, path, "store", &[K::Slice, K::Atomic])?;
                 let value = self.arg(value, &member(path, "value"));
                 match (self.kind_of(o), index) {
-                    ("slice", Some(i)) => StmtKind::SliceStore {
+                    (K::Slice, Some(i)) => StmtKind::SliceStore {
                         s: o,
                         index: *i,
                         value,
                     },
-                    ("slice", None) => {
+                    (K::Slice, None) => {
                         return Err(self.err(path, "storing into a slice needs `index`"))
                     }
                     (_, Some(_)) => {
@@ -1318,34 +1319,34 @@ impl<'a> Compiler<'a> {
                     ));
                 }
                 StmtKind::Reslice {
-                    s: self.obj(obj, path, "slice", &["slice"])?,
+                    s: self.obj(obj, path, "slice", &[K::Slice])?,
                     low: *low,
                     high: *high,
                     max: *max,
-                    to: self.other(to, path, "to", &["slice"])?,
+                    to: self.other(to, path, "to", &[K::Slice])?,
                 }
             }
             Op::Load { obj, into } => StmtKind::AtomicLoad {
-                a: self.obj(obj, path, "load", &["atomic"])?,
+                a: self.obj(obj, path, "load", &[K::Atomic])?,
                 into: self.set_var(&Some(into.clone())).expect("some"),
             },
             Op::Cas { obj, old, new, ok } => StmtKind::AtomicCas {
-                a: self.obj(obj, path, "cas", &["atomic"])?,
+                a: self.obj(obj, path, "cas", &[K::Atomic])?,
                 old: self.arg(old, &member(path, "old")),
                 new: self.arg(new, &member(path, "new")),
                 ok: self.set_var(ok),
             },
             Op::Swap { obj, value, into } => StmtKind::AtomicSwap {
-                a: self.obj(obj, path, "swap", &["atomic"])?,
+                a: self.obj(obj, path, "swap", &[K::Atomic])?,
                 value: self.arg(value, &member(path, "value")),
                 into: self.set_var(into),
             },
             Op::Put { obj, slice, value } => {
-                let p = self.obj(obj, path, "put", &["pool"])?;
+                let p = self.obj(obj, path, "put", &[K::Pool])?;
                 match (slice, value) {
                     (Some(sl), None) => StmtKind::PoolPut {
                         p,
-                        slice: Some(self.other(sl, path, "slice", &["slice"])?),
+                        slice: Some(self.other(sl, path, "slice", &[K::Slice])?),
                         value: None,
                     },
                     (None, Some(crate::base::Value::Nil)) => StmtKind::PoolPut {
@@ -1363,20 +1364,25 @@ impl<'a> Compiler<'a> {
                 }
             }
             Op::Use { obj, into } => StmtKind::HandleUse {
-                h: self.obj(obj, path, "use", &["handle"])?,
+                h: self.obj(obj, path, "use", &[K::Handle])?,
                 into: self.set_var(into),
             },
             Op::Push { obj, value } => StmtKind::Push {
-                s: self.obj(obj, path, "push", STACKS)?,
+                s: self.obj(obj, path, "push", K::STACKS)?,
                 value: self.arg(value, &member(path, "value")),
             },
             Op::Pop { obj, into, ok } => StmtKind::Pop {
-                s: self.obj(obj, path, "pop", STACKS)?,
+                s: self.obj(obj, path, "pop", K::STACKS)?,
                 into: self.set_var(into),
                 ok: self.set_var(ok),
             },
             Op::IsNil { obj, into } => StmtKind::IsNil {
-                obj: self.obj(obj, path, "is_nil", &["map", "chan", "slice", "context"])?,
+                obj: self.obj(
+                    obj,
+                    path,
+                    "is_nil",
+                    &[K::Map, K::Chan, K::Slice, K::Context],
+                )?,
                 into: self.set_var(&Some(into.clone())).expect("some"),
             },
             Op::Assert {
@@ -1475,18 +1481,18 @@ impl<'a> Compiler<'a> {
             .map(|(n, _)| *n)
             .collect();
             let allowed: &[&str] = match kind {
-                "map" | "rwmutex-map" | "sharded-map" | "sync-map" | "cow-map" => {
+                K::Map | K::RwmutexMap | K::ShardedMap | K::SyncMap | K::CowMap => {
                     &["len", "key", "value", "absent"]
                 }
-                "chan" => &["len", "closed"],
-                "handle" => &["closed"],
-                "slice" => &["len", "cap", "elems"],
-                "treiber-stack" | "stamped-stack" | "epoch-stack" => &["len", "elems", "conserved"],
-                "atomic" => &["holds"],
-                "context" => &["cancelled"],
-                "mutex" | "rwmutex" => &["locked"],
-                "waitgroup" => &["count"],
-                _ => &[],
+                K::Chan => &["len", "closed"],
+                K::Handle => &["closed"],
+                K::Slice => &["len", "cap", "elems"],
+                K::TreiberStack | K::StampedStack | K::EpochStack => &["len", "elems", "conserved"],
+                K::Atomic => &["holds"],
+                K::Context => &["cancelled"],
+                K::Mutex | K::Rwmutex => &["locked"],
+                K::Waitgroup => &["count"],
+                K::Once | K::Timer | K::Pool => &[],
             };
             if given.is_empty() {
                 return Err(self.err(

@@ -1,7 +1,7 @@
 //! Scenario format v1 (`"schema": "hazard/scenario/v1"`), as serde types. The JSON Schema that
 //! `hazard schema scenario` prints is derived from these; scenarios/README.md documents them.
 
-use crate::base::{ElemType, FailureKind, Value};
+use crate::base::{ElemType, FailureKind, ObjKind, Value};
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -415,28 +415,28 @@ impl<'de> Deserialize<'de> for Operand {
 }
 
 impl ObjectDecl {
-    /// The `kind` string.
-    pub fn kind(&self) -> &'static str {
+    /// The object's kind (what `"kind"` says in the file).
+    pub fn kind(&self) -> ObjKind {
         match self {
-            ObjectDecl::Map { .. } => "map",
-            ObjectDecl::Chan { .. } => "chan",
-            ObjectDecl::Mutex {} => "mutex",
-            ObjectDecl::Rwmutex {} => "rwmutex",
-            ObjectDecl::Waitgroup {} => "waitgroup",
-            ObjectDecl::Once {} => "once",
-            ObjectDecl::Timer { .. } => "timer",
-            ObjectDecl::Context { .. } => "context",
-            ObjectDecl::Slice { .. } => "slice",
-            ObjectDecl::Atomic { .. } => "atomic",
-            ObjectDecl::Pool { .. } => "pool",
-            ObjectDecl::Handle {} => "handle",
-            ObjectDecl::RwmutexMap { .. } => "rwmutex-map",
-            ObjectDecl::ShardedMap { .. } => "sharded-map",
-            ObjectDecl::SyncMap {} => "sync-map",
-            ObjectDecl::CowMap { .. } => "cow-map",
-            ObjectDecl::TreiberStack { .. } => "treiber-stack",
-            ObjectDecl::StampedStack { .. } => "stamped-stack",
-            ObjectDecl::EpochStack { .. } => "epoch-stack",
+            ObjectDecl::Map { .. } => ObjKind::Map,
+            ObjectDecl::Chan { .. } => ObjKind::Chan,
+            ObjectDecl::Mutex {} => ObjKind::Mutex,
+            ObjectDecl::Rwmutex {} => ObjKind::Rwmutex,
+            ObjectDecl::Waitgroup {} => ObjKind::Waitgroup,
+            ObjectDecl::Once {} => ObjKind::Once,
+            ObjectDecl::Timer { .. } => ObjKind::Timer,
+            ObjectDecl::Context { .. } => ObjKind::Context,
+            ObjectDecl::Slice { .. } => ObjKind::Slice,
+            ObjectDecl::Atomic { .. } => ObjKind::Atomic,
+            ObjectDecl::Pool { .. } => ObjKind::Pool,
+            ObjectDecl::Handle {} => ObjKind::Handle,
+            ObjectDecl::RwmutexMap { .. } => ObjKind::RwmutexMap,
+            ObjectDecl::ShardedMap { .. } => ObjKind::ShardedMap,
+            ObjectDecl::SyncMap {} => ObjKind::SyncMap,
+            ObjectDecl::CowMap { .. } => ObjKind::CowMap,
+            ObjectDecl::TreiberStack { .. } => ObjKind::TreiberStack,
+            ObjectDecl::StampedStack { .. } => ObjKind::StampedStack,
+            ObjectDecl::EpochStack { .. } => ObjKind::EpochStack,
         }
     }
 }
@@ -717,6 +717,128 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         message: Option<String>,
     },
+}
+
+impl Op {
+    /// Every op name, as scenario files write it (`"op": ...`).
+    pub const NAMES: &'static [&'static str] = &[
+        "set",
+        "get",
+        "delete",
+        "clear",
+        "range",
+        "clone",
+        "make",
+        "len",
+        "cap",
+        "send",
+        "recv",
+        "close",
+        "lock",
+        "unlock",
+        "rlock",
+        "runlock",
+        "add",
+        "done",
+        "wait",
+        "do",
+        "repeat",
+        "spawn",
+        "select",
+        "if",
+        "call",
+        "defer",
+        "recover",
+        "panic",
+        "let",
+        "yield",
+        "sleep",
+        "new_timer",
+        "after_func",
+        "stop",
+        "reset",
+        "with_cancel",
+        "with_timeout",
+        "with_value",
+        "cancel",
+        "err",
+        "cause",
+        "value",
+        "append",
+        "index",
+        "store",
+        "slice",
+        "load",
+        "cas",
+        "swap",
+        "put",
+        "use",
+        "push",
+        "pop",
+        "is_nil",
+        "assert",
+    ];
+
+    /// The op's name as scenario files write it: its serde tag (a test holds the two equal).
+    pub fn name(&self) -> &'static str {
+        match self {
+            Op::Set { .. } => "set",
+            Op::Get { .. } => "get",
+            Op::Delete { .. } => "delete",
+            Op::Clear { .. } => "clear",
+            Op::Range { .. } => "range",
+            Op::Clone { .. } => "clone",
+            Op::Make { .. } => "make",
+            Op::Len { .. } => "len",
+            Op::Cap { .. } => "cap",
+            Op::Send { .. } => "send",
+            Op::Recv { .. } => "recv",
+            Op::Close { .. } => "close",
+            Op::Lock { .. } => "lock",
+            Op::Unlock { .. } => "unlock",
+            Op::Rlock { .. } => "rlock",
+            Op::Runlock { .. } => "runlock",
+            Op::Add { .. } => "add",
+            Op::Done { .. } => "done",
+            Op::Wait { .. } => "wait",
+            Op::Do { .. } => "do",
+            Op::Repeat { .. } => "repeat",
+            Op::Spawn { .. } => "spawn",
+            Op::Select { .. } => "select",
+            Op::If { .. } => "if",
+            Op::Call { .. } => "call",
+            Op::Defer { .. } => "defer",
+            Op::Recover { .. } => "recover",
+            Op::Panic { .. } => "panic",
+            Op::Let { .. } => "let",
+            Op::Yield { .. } => "yield",
+            Op::Sleep { .. } => "sleep",
+            Op::NewTimer { .. } => "new_timer",
+            Op::AfterFunc { .. } => "after_func",
+            Op::Stop { .. } => "stop",
+            Op::Reset { .. } => "reset",
+            Op::WithCancel { .. } => "with_cancel",
+            Op::WithTimeout { .. } => "with_timeout",
+            Op::WithValue { .. } => "with_value",
+            Op::Cancel { .. } => "cancel",
+            Op::Err { .. } => "err",
+            Op::Cause { .. } => "cause",
+            Op::Value { .. } => "value",
+            Op::Append { .. } => "append",
+            Op::Index { .. } => "index",
+            Op::Store { .. } => "store",
+            Op::Slice { .. } => "slice",
+            Op::Load { .. } => "load",
+            Op::Cas { .. } => "cas",
+            Op::Swap { .. } => "swap",
+            Op::Put { .. } => "put",
+            Op::Use { .. } => "use",
+            Op::Push { .. } => "push",
+            Op::Pop { .. } => "pop",
+            Op::IsNil { .. } => "is_nil",
+            Op::Assert { .. } => "assert",
+        }
+    }
 }
 
 /// One case of a `select`.

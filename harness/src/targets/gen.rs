@@ -14,6 +14,7 @@
 //! carry up to two fault rules (panic, kill, preempt on ops its threads run), in mode
 //! `explore`: the decision bytes also place the faults.
 
+use crate::base::ObjKind as K;
 use arbitrary::Unstructured;
 use serde_json::{json, Map, Value};
 
@@ -28,31 +29,31 @@ pub struct Generated {
     pub consumed: usize,
 }
 
-const FIXED: &[&str] = &[
-    "rwmutex-map",
-    "sharded-map",
-    "sync-map",
-    "cow-map",
-    "stamped-stack",
-    "epoch-stack",
+const FIXED: &[K] = &[
+    K::RwmutexMap,
+    K::ShardedMap,
+    K::SyncMap,
+    K::CowMap,
+    K::StampedStack,
+    K::EpochStack,
 ];
 
-const PORTS: &[&str] = &[
-    "map",
-    "chan",
-    "mutex",
-    "rwmutex",
-    "waitgroup",
-    "once",
-    "atomic",
-    "slice",
-    "treiber-stack",
-    "handle",
+const PORTS: &[K] = &[
+    K::Map,
+    K::Chan,
+    K::Mutex,
+    K::Rwmutex,
+    K::Waitgroup,
+    K::Once,
+    K::Atomic,
+    K::Slice,
+    K::TreiberStack,
+    K::Handle,
 ];
 
 const KEYS: &[&str] = &["a", "b", "c"];
 
-fn pick<'a>(u: &mut Unstructured<'_>, from: &'a [&'a str]) -> &'a str {
+fn pick<T: Copy>(u: &mut Unstructured<'_>, from: &[T]) -> T {
     from[u.int_in_range(0..=from.len() - 1).unwrap_or(0)]
 }
 
@@ -64,85 +65,85 @@ fn flip(u: &mut Unstructured<'_>) -> bool {
     range(u, 0, 1) == 1
 }
 
-fn decl(u: &mut Unstructured<'_>, kind: &str) -> Value {
+fn decl(u: &mut Unstructured<'_>, kind: K) -> Value {
     match kind {
-        "sharded-map" => json!({ "kind": kind, "shards": range(u, 1, 4) }),
-        "map" if flip(u) => json!({ "kind": kind, "nil": true }),
-        "chan" => match range(u, 0, 3) {
-            3 => json!({ "kind": kind, "nil": true }),
-            cap => json!({ "kind": kind, "cap": cap }),
+        K::ShardedMap => json!({ "kind": kind.as_str(), "shards": range(u, 1, 4) }),
+        K::Map if flip(u) => json!({ "kind": kind.as_str(), "nil": true }),
+        K::Chan => match range(u, 0, 3) {
+            3 => json!({ "kind": kind.as_str(), "nil": true }),
+            cap => json!({ "kind": kind.as_str(), "cap": cap }),
         },
-        "slice" => {
+        K::Slice => {
             let len = range(u, 0, 3);
             let cap = len + range(u, 0, 2);
-            json!({ "kind": kind, "len": len, "cap": cap })
+            json!({ "kind": kind.as_str(), "len": len, "cap": cap })
         }
-        "stamped-stack" | "epoch-stack" | "treiber-stack" => {
+        K::StampedStack | K::EpochStack | K::TreiberStack => {
             let n = range(u, 0, 2);
-            json!({ "kind": kind, "elems": (1..=n).collect::<Vec<_>>() })
+            json!({ "kind": kind.as_str(), "elems": (1..=n).collect::<Vec<_>>() })
         }
-        _ => json!({ "kind": kind }),
+        _ => json!({ "kind": kind.as_str() }),
     }
 }
 
 /// One op on object `obj` of `kind`; `tag` makes variable names unique.
-fn op(u: &mut Unstructured<'_>, obj: &str, kind: &str, tag: usize) -> Value {
+fn op(u: &mut Unstructured<'_>, obj: &str, kind: K, tag: usize) -> Value {
     let key = pick(u, KEYS);
     let v = range(u, 0, 9);
     let into = format!("v{tag}");
     match kind {
-        "rwmutex-map" | "sharded-map" | "cow-map" | "sync-map" | "map" => {
-            let n = if kind == "map" { 7 } else { 5 };
+        K::RwmutexMap | K::ShardedMap | K::CowMap | K::SyncMap | K::Map => {
+            let n = if kind == K::Map { 7 } else { 5 };
             match range(u, 0, n) {
                 0 | 1 => json!({ "op": "set", "obj": obj, "key": key, "value": v }),
                 2 => json!({ "op": "get", "obj": obj, "key": key, "into": into }),
                 3 => json!({ "op": "delete", "obj": obj, "key": key }),
                 4 => json!({ "op": "range", "obj": obj, "key": into, "body": [] }),
-                5 if kind != "sync-map" => json!({ "op": "len", "obj": obj, "into": into }),
+                5 if kind != K::SyncMap => json!({ "op": "len", "obj": obj, "into": into }),
                 6 => json!({ "op": "clear", "obj": obj }),
                 7 => json!({ "op": "make", "obj": obj }),
                 _ => json!({ "op": "get", "obj": obj, "key": key }),
             }
         }
-        "stamped-stack" | "epoch-stack" | "treiber-stack" => match range(u, 0, 1) {
+        K::StampedStack | K::EpochStack | K::TreiberStack => match range(u, 0, 1) {
             0 => json!({ "op": "push", "obj": obj, "value": v }),
             _ => json!({ "op": "pop", "obj": obj, "into": into, "ok": format!("ok{tag}") }),
         },
-        "chan" => match range(u, 0, 3) {
+        K::Chan => match range(u, 0, 3) {
             0 => json!({ "op": "send", "obj": obj, "value": v }),
             1 => json!({ "op": "recv", "obj": obj, "into": into, "ok": format!("ok{tag}") }),
             2 => json!({ "op": "close", "obj": obj }),
             _ => json!({ "op": "len", "obj": obj, "into": into }),
         },
-        "mutex" => match range(u, 0, 1) {
+        K::Mutex => match range(u, 0, 1) {
             0 => json!({ "op": "lock", "obj": obj }),
             _ => json!({ "op": "unlock", "obj": obj }),
         },
-        "rwmutex" => {
+        K::Rwmutex => {
             let op = ["lock", "unlock", "rlock", "runlock"][range(u, 0, 3) as usize];
             json!({ "op": op, "obj": obj })
         }
-        "waitgroup" => match range(u, 0, 2) {
+        K::Waitgroup => match range(u, 0, 2) {
             0 => json!({ "op": "add", "obj": obj, "delta": range(u, -1, 2) }),
             1 => json!({ "op": "done", "obj": obj }),
             _ => json!({ "op": "wait", "obj": obj }),
         },
-        "once" => json!({ "op": "do", "obj": obj, "body": [] }),
-        "atomic" => match range(u, 0, 4) {
+        K::Once => json!({ "op": "do", "obj": obj, "body": [] }),
+        K::Atomic => match range(u, 0, 4) {
             0 => json!({ "op": "load", "obj": obj, "into": into }),
             1 => json!({ "op": "store", "obj": obj, "value": v }),
             2 => json!({ "op": "cas", "obj": obj, "old": range(u, 0, 2), "new": v }),
             3 => json!({ "op": "swap", "obj": obj, "value": v, "into": into }),
             _ => json!({ "op": "add", "obj": obj, "delta": range(u, -2, 2), "into": into }),
         },
-        "slice" => match range(u, 0, 4) {
+        K::Slice => match range(u, 0, 4) {
             0 => json!({ "op": "append", "obj": obj, "values": [v] }),
             1 => json!({ "op": "index", "obj": obj, "index": range(u, -1, 4), "into": into }),
             2 => json!({ "op": "store", "obj": obj, "index": range(u, -1, 4), "value": v }),
             3 => json!({ "op": "len", "obj": obj, "into": into }),
             _ => json!({ "op": "cap", "obj": obj, "into": into }),
         },
-        "handle" => match range(u, 0, 1) {
+        K::Handle => match range(u, 0, 1) {
             0 => json!({ "op": "use", "obj": obj, "into": into }),
             _ => json!({ "op": "close", "obj": obj, "into": into }),
         },
@@ -172,7 +173,7 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
         let mut body = Vec::new();
         for _ in 0..range(&mut u, 1, 5) {
             let (name, kind) = &objs[range(&mut u, 0, objs.len() as i64 - 1) as usize];
-            let mut v = op(&mut u, name, kind, tag);
+            let mut v = op(&mut u, name, *kind, tag);
             tag += 1;
             // Goroutines started by several threads, at any depth: `go` wraps the op in a
             // spawned thread (itself possibly spawned).

@@ -5,6 +5,7 @@ mod corpus;
 mod datastructs;
 mod faults;
 mod fidelity;
+mod format;
 mod fuzz;
 mod helpers;
 mod layers;

@@ -2,73 +2,17 @@
 //! fields its kind uses and no others.
 
 use super::{Compiler, R};
-use crate::base::Value;
+use crate::base::{ObjKind as K, Value};
 use crate::scenario::positions::member;
 use crate::scenario::program::{
     thread_roles, BlockId, FaultAction, FaultSpec, OpMeta, Setup, StmtKind, ThreadSpec,
 };
-use crate::scenario::types::{FaultKind, FaultRule};
+use crate::scenario::types::{FaultKind, FaultRule, Op};
 use crate::scenario::CaseOp;
 use std::collections::{HashMap, HashSet};
 
 /// Every op name, as scenarios spell it.
-pub(crate) const OP_NAMES: &[&str] = &[
-    "set",
-    "get",
-    "delete",
-    "clear",
-    "range",
-    "clone",
-    "make",
-    "len",
-    "cap",
-    "send",
-    "recv",
-    "close",
-    "lock",
-    "unlock",
-    "rlock",
-    "runlock",
-    "add",
-    "done",
-    "wait",
-    "do",
-    "repeat",
-    "spawn",
-    "select",
-    "if",
-    "call",
-    "defer",
-    "recover",
-    "panic",
-    "let",
-    "yield",
-    "sleep",
-    "new_timer",
-    "after_func",
-    "stop",
-    "reset",
-    "with_cancel",
-    "with_timeout",
-    "with_value",
-    "cancel",
-    "err",
-    "cause",
-    "value",
-    "append",
-    "index",
-    "store",
-    "slice",
-    "load",
-    "cas",
-    "swap",
-    "put",
-    "use",
-    "push",
-    "pop",
-    "is_nil",
-    "assert",
-];
+pub(crate) const OP_NAMES: &[&str] = Op::NAMES;
 
 /// Ops that only steer the interpreter: no scheduling point, so no fault fires before them.
 pub(crate) const CONTROL_OPS: &[&str] =
@@ -80,12 +24,9 @@ pub(crate) const INJECTED_PANIC: &str = "hazard: injected panic";
 impl Compiler<'_> {
     /// The name and object of each op, by op id.
     pub(super) fn op_meta(&self, op: &crate::scenario::types::Op) -> OpMeta {
+        let name = op.name();
+        // The object an op names is its `obj` field, whatever the op.
         let v = serde_json::to_value(op).unwrap_or_default();
-        let name = v
-            .get("op")
-            .and_then(|n| n.as_str())
-            .and_then(|n| OP_NAMES.iter().find(|k| **k == n).copied())
-            .unwrap_or("?");
         let obj = v
             .get("obj")
             .and_then(|o| o.as_str())
@@ -223,7 +164,7 @@ impl Compiler<'_> {
                     let Some(c) = &r.ctx else {
                         return Err(self.err(&path, "a cancel needs `ctx`: the context cancelled"));
                     };
-                    let o = self.other(c, &path, "ctx", &["context"])?;
+                    let o = self.other(c, &path, "ctx", &[K::Context])?;
                     let derived = matches!(
                         self.setup(&member("$.objects", c), self.decls[o].1)?,
                         Setup::Context {
@@ -245,7 +186,7 @@ impl Compiler<'_> {
                     let Some(c) = &r.chan else {
                         return Err(self.err(&path, "a close needs `chan`: the channel closed"));
                     };
-                    FaultAction::Close(self.other(c, &path, "chan", &["chan"])?)
+                    FaultAction::Close(self.other(c, &path, "chan", &[K::Chan])?)
                 }
                 FaultKind::SpuriousWakeup => {
                     let Some(o) = obj else {
@@ -269,12 +210,12 @@ impl Compiler<'_> {
                         }),
                         _ => false,
                     });
-                    let waits = ["mutex", "rwmutex", "waitgroup", "once"].contains(&k)
-                        || (k == "chan" && selected);
+                    let waits = [K::Mutex, K::Rwmutex, K::Waitgroup, K::Once].contains(&k)
+                        || (k == K::Chan && selected);
                     if !waits {
                         let why = match k {
-                            "chan" => "no select has a case on it, and a goroutine blocked in a send or receive is woken only when it completes: Go has no spurious wakeups there",
-                            "timer" | "context" => "a goroutine blocked on its channel is woken only when the operation completes: Go has no spurious wakeups there",
+                            K::Chan => "no select has a case on it, and a goroutine blocked in a send or receive is woken only when it completes: Go has no spurious wakeups there",
+                            K::Timer | K::Context => "a goroutine blocked on its channel is woken only when the operation completes: Go has no spurious wakeups there",
                             _ => "nothing waits on it",
                         };
                         return Err(self.err(
