@@ -10,13 +10,7 @@ use std::sync::Arc;
 
 fn scenario_files() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("scenarios/ exists")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
+    harness::base::files_in(&dir, "json").expect("scenarios/ exists")
 }
 
 fn check(path: &Path) -> Result<(), Failed> {

@@ -24,13 +24,7 @@ pub fn root() -> PathBuf {
 
 /// Shipped scenario files, sorted.
 pub fn scenario_files() -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(root().join("scenarios"))
-        .expect("scenarios/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
+    harness::base::files_in(&root().join("scenarios"), "json").expect("scenarios/")
 }
 
 /// One figure: a value rounded to two decimals, its unit and the target it is held to.

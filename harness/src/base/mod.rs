@@ -3,12 +3,14 @@
 
 mod duration;
 pub(crate) mod failure;
+mod files;
 mod kind;
 pub mod schedule;
 pub(crate) mod value;
 
 pub use duration::parse_duration;
 pub use failure::{Blocked, Failure, FailureKind, WaitReason};
+pub use files::files_in;
 pub use kind::ObjKind;
 pub use schedule::{Decision, Schedule, ScheduleError, MAX_DECISIONS, SCHEDULE_FORMAT};
 pub use value::{ElemType, Value, VALUE_TYPES};

@@ -71,13 +71,7 @@ pub fn entries(dir: &Path) -> Result<Vec<PathBuf>, CorpusError> {
         path: dir.to_path_buf(),
         source,
     };
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map_err(io)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    Ok(files)
+    crate::base::files_in(dir, "json").map_err(io)
 }
 
 /// Check one entry. An unreadable or malformed entry is a failed entry, not an error.

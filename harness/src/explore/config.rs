@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// Which engine explores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum EngineKind {
     /// random, pct, dfs and fuzz side by side, stopping at the first failure that settles the
     /// scenario's expectation.
@@ -14,8 +14,8 @@ pub enum EngineKind {
     Pct,
     /// hazard's depth-first search with preemption bound `preemption_bound`.
     Dfs,
-    /// Byte-driven scheduling with coverage feedback, mutating its own inputs (see
-    /// [`super::fuzz`]): the decoder libFuzzer's targets use, without libFuzzer.
+    /// Byte-driven scheduling with coverage feedback, mutating its own inputs: the decoder
+    /// libFuzzer's targets use, without libFuzzer.
     Fuzz,
 }
 
@@ -69,46 +69,6 @@ impl Default for ExploreConfig {
 }
 
 impl ExploreConfig {
-    /// Defaults, then the `HAZARD_*` environment variables. An unparsable value is an error
-    /// naming the variable.
-    pub fn from_env() -> Result<Self, String> {
-        let mut c = ExploreConfig::default();
-        fn get<T: std::str::FromStr>(name: &str) -> Result<Option<T>, String> {
-            match std::env::var(name) {
-                Ok(v) => v
-                    .trim()
-                    .parse()
-                    .map(Some)
-                    .map_err(|_| format!("{name}={v:?} is not a valid number")),
-                Err(_) => Ok(None),
-            }
-        }
-        if let Some(v) = get("HAZARD_ITERATIONS")? {
-            c.iterations = v;
-        }
-        if let Some(v) = get::<f64>("HAZARD_TIME")? {
-            if !(v.is_finite() && v > 0.0) {
-                return Err(format!(
-                    "HAZARD_TIME={v} must be a positive number of seconds"
-                ));
-            }
-            c.time = Some(Duration::from_secs_f64(v));
-        }
-        if let Some(v) = get("HAZARD_SEED")? {
-            c.seed = v;
-        }
-        if let Some(v) = get("HAZARD_PCT_DEPTH")? {
-            c.pct_depth = v;
-        }
-        if let Some(v) = get("HAZARD_PREEMPTION_BOUND")? {
-            c.preemption_bound = v;
-        }
-        if let Some(v) = get("HAZARD_MAX_STEPS")? {
-            c.max_steps = v;
-        }
-        Ok(c)
-    }
-
     pub fn engine(mut self, e: EngineKind) -> Self {
         self.engine = e;
         self

@@ -88,7 +88,9 @@ pub struct ExploreHints {
 }
 
 /// How virtual time passes in an execution.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum ClockMode {
     /// Go's own deterministic time (testing/synctest): time advances only when every goroutine
@@ -112,7 +114,9 @@ impl ClockMode {
 }
 
 /// How a scenario's fault rules take part in an exploration.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum FaultMode {
     /// No fault fires.

@@ -30,13 +30,8 @@ fn raw_report(dir: &Path, name: &str) -> PathBuf {
         "{}",
         String::from_utf8_lossy(&o.stderr)
     );
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&out)
-        .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
+    let mut files = harness::base::files_in(&out, "json").unwrap();
     assert!(!files.is_empty());
-    files.sort();
     files.remove(0)
 }
 

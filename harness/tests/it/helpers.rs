@@ -221,10 +221,5 @@ pub fn text(o: &Output) -> (String, String) {
 
 /// The `*.json` files in `dir`, sorted (none if it does not exist).
 pub fn reports_in(dir: &Path) -> Vec<PathBuf> {
-    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|r| r.filter_map(|e| e.ok().map(|e| e.path())).collect())
-        .unwrap_or_default();
-    v.retain(|p| p.extension().is_some_and(|x| x == "json"));
-    v.sort();
-    v
+    harness::base::files_in(dir, "json").unwrap_or_default()
 }

@@ -20,13 +20,8 @@ const MAX_STEPS: u64 = 20_000;
 
 fn shipped_failing() -> Vec<(PathBuf, Arc<Program>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../scenarios");
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+    harness::base::files_in(&dir, "json")
         .unwrap()
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
         .into_iter()
         .map(|f| {
             let p = Arc::new(load_file(&f).unwrap());

@@ -1,7 +1,6 @@
 //! `hazard run [PATH...]`: explore scenarios, write a report per finding, summarise.
 
 use anyhow::Context;
-use clap::ValueEnum;
 use harness::explore::{explore, EngineKind, ExploreConfig, Finding};
 use harness::minimize::{minimize, MinimizeConfig};
 use harness::model::Detects;
@@ -21,7 +20,7 @@ pub struct Args {
     paths: Vec<PathBuf>,
     /// Exploration engine.
     #[arg(long, value_enum, env = "HAZARD_ENGINE", default_value = "portfolio")]
-    engine: Engine,
+    engine: EngineKind,
     /// Executions per scenario (split across a portfolio's engines) [default: the scenario's
     /// `explore.iterations`, else 10000].
     #[arg(long, env = "HAZARD_ITERATIONS", value_parser = clap::value_parser!(u64).range(1..))]
@@ -46,12 +45,12 @@ pub struct Args {
     /// or with its probability `p`), or `explore` (the engines choose whether and where each
     /// fires) [default: the scenario's `explore.faults`, else on].
     #[arg(long, value_enum, env = "HAZARD_FAULTS")]
-    faults: Option<Faults>,
+    faults: Option<FaultMode>,
     /// How virtual time passes: `go` (Go's own time: it advances only when every goroutine is
     /// blocked or asleep) or `adversarial` (an overloaded machine: a pending timer may fire
     /// while goroutines could still run) [default: the scenario's `explore.clock`, else go].
     #[arg(long, value_enum, env = "HAZARD_CLOCK")]
-    clock: Option<Clock>,
+    clock: Option<ClockMode>,
     /// Directory for reports.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
@@ -94,40 +93,15 @@ impl MinArgs {
     }
 }
 
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum Faults {
-    Off,
-    On,
-    Explore,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum Clock {
-    Go,
-    Adversarial,
-}
-
-#[derive(ValueEnum, Clone, Copy, Debug)]
-enum Engine {
-    Portfolio,
-    Random,
-    Pct,
-    Dfs,
-    Fuzz,
-}
-
 /// Expand directories into their `*.json` files (sorted); files stay as given.
 fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
-            let mut files: Vec<PathBuf> = std::fs::read_dir(p)
-                .with_context(|| format!("reading {}", p.display()))?
-                .filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|f| f.extension().is_some_and(|x| x == "json"))
-                .collect();
-            files.sort();
-            out.extend(files);
+            out.extend(
+                harness::base::files_in(p, "json")
+                    .with_context(|| format!("reading {}", p.display()))?,
+            );
         } else {
             out.push(p.clone());
         }
@@ -136,13 +110,7 @@ fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 }
 
 fn config(a: &Args, prog: &Program) -> anyhow::Result<ExploreConfig> {
-    let engine = match a.engine {
-        Engine::Portfolio => EngineKind::Portfolio,
-        Engine::Random => EngineKind::Random,
-        Engine::Pct => EngineKind::Pct,
-        Engine::Dfs => EngineKind::Dfs,
-        Engine::Fuzz => EngineKind::Fuzz,
-    };
+    let engine = a.engine;
     let d = ExploreConfig::default();
     Ok(d.clone()
         .engine(engine)
@@ -333,14 +301,11 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             Ok(p) => {
                 let p = match a.faults {
                     None => p,
-                    Some(Faults::Off) => p.with_fault_mode(FaultMode::Off),
-                    Some(Faults::On) => p.with_fault_mode(FaultMode::On),
-                    Some(Faults::Explore) => p.with_fault_mode(FaultMode::Explore),
+                    Some(mode) => p.with_fault_mode(mode),
                 };
                 Arc::new(match a.clock {
                     None => p,
-                    Some(Clock::Go) => p.with_clock(ClockMode::Go),
-                    Some(Clock::Adversarial) => p.with_clock(ClockMode::Adversarial),
+                    Some(clock) => p.with_clock(clock),
                 })
             }
             Err(e) => {
