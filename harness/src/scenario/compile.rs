@@ -11,7 +11,23 @@ use indexmap::IndexMap;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
+mod bounds;
+mod chan;
+mod context;
+mod control;
+mod data;
+mod expect;
 mod faults;
+mod map;
+mod objects;
+mod slice;
+mod sync;
+mod time;
+
+/// Object kinds some ops ask for.
+const MAP: &[K] = &[K::Map];
+const CHAN: &[K] = &[K::Chan];
+const RECV: &[K] = &[K::Chan, K::Timer, K::Context];
 pub(crate) use faults::CONTROL_OPS;
 
 /// Longest scenario `name`, in bytes: report files are `<name>-<hash>.json` and most file
@@ -343,132 +359,6 @@ impl<'a> Compiler<'a> {
         })
     }
 
-    /// Validate an object declaration of the kinds beyond the sync primitives.
-    fn decl(&mut self, path: &str, decl: &ObjectDecl) -> R<()> {
-        match decl {
-            ObjectDecl::Timer { after: Some(a) } => {
-                self.dur(a, &member(path, "after"))?;
-                self.uses_time = true;
-            }
-            ObjectDecl::Context {
-                nil,
-                parent,
-                timeout,
-                deadline,
-            } => {
-                if *nil && (parent.is_some() || timeout.is_some() || deadline.is_some()) {
-                    return Err(self.err(path, "a nil context has no parent, timeout or deadline"));
-                }
-                if timeout.is_some() && deadline.is_some() {
-                    return Err(self.err(path, "give `timeout` or `deadline`, not both"));
-                }
-                if parent.is_none() && (timeout.is_some() || deadline.is_some()) {
-                    return Err(self.err(
-                        path,
-                        "a timeout or deadline needs a `parent` (a background context has neither)",
-                    ));
-                }
-                for (field, d) in [("timeout", timeout), ("deadline", deadline)] {
-                    if let Some(d) = d {
-                        self.dur(d, &member(path, field))?;
-                        self.uses_time = true;
-                    }
-                }
-                if let Some(p) = parent {
-                    let ppath = member(path, "parent");
-                    match self.objs.get(p.as_str()).map(|&i| self.decls[i].1) {
-                        Some(ObjectDecl::Context { nil: true, .. }) => {
-                            return Err(self.err(&ppath, format!("`{p}` is a nil context: deriving from it panics at start; use a `with_cancel` op to model that")));
-                        }
-                        Some(ObjectDecl::Context { .. }) => {}
-                        Some(other) => {
-                            return Err(self.err(
-                                &ppath,
-                                format!("`{p}` is a {}, not a context", other.kind()),
-                            ));
-                        }
-                        None => {
-                            return Err(self.err(&ppath, format!("unknown context `{p}` (a parent is declared before its children)")));
-                        }
-                    }
-                }
-            }
-            ObjectDecl::Slice {
-                nil,
-                elems,
-                len,
-                cap,
-                ..
-            } => {
-                if *nil && (!elems.is_empty() || len.is_some() || cap.is_some()) {
-                    return Err(self.err(path, "a nil slice has no elements, length or capacity"));
-                }
-                let l = len.unwrap_or(elems.len() as u64);
-                if l < elems.len() as u64 {
-                    return Err(self.err(
-                        &member(path, "len"),
-                        format!("len {l} is less than the {} elems given", elems.len()),
-                    ));
-                }
-                if let Some(c) = cap {
-                    if *c < l {
-                        return Err(self.err(
-                            &member(path, "cap"),
-                            format!("len larger than cap in make: len {l}, cap {c}"),
-                        ));
-                    }
-                }
-                if cap.unwrap_or(l) > MAX_CAP {
-                    return Err(self.err(path, format!("capacity above {MAX_CAP}")));
-                }
-            }
-            ObjectDecl::Pool { new: Some(n) } if n.cap > MAX_CAP => {
-                return Err(self.err(
-                    &member(&member(path, "new"), "cap"),
-                    format!("capacity above {MAX_CAP}"),
-                ));
-            }
-            ObjectDecl::ShardedMap { shards, .. } if *shards == 0 || *shards > 256 => {
-                return Err(self.err(
-                    &member(path, "shards"),
-                    format!("shards must be 1..=256 (got {shards})"),
-                ));
-            }
-            _ => {}
-        }
-        Ok(())
-    }
-
-    /// The start-up work of a declared object (validated by `decl`).
-    fn setup(&self, path: &str, decl: &ObjectDecl) -> R<Setup> {
-        Ok(match decl {
-            ObjectDecl::Timer { after: Some(a) } => Setup::Timer {
-                ns: self.dur(a, &member(path, "after"))?,
-            },
-            ObjectDecl::Context {
-                nil: false,
-                parent,
-                timeout,
-                deadline,
-            } => {
-                // At start `now` is 0, so a deadline is a timeout.
-                let ns = match (timeout, deadline) {
-                    (Some(d), _) => Some(self.dur(d, &member(path, "timeout"))?),
-                    (None, Some(d)) => Some(self.dur(d, &member(path, "deadline"))?),
-                    (None, None) => None,
-                };
-                Setup::Context {
-                    parent: parent
-                        .as_ref()
-                        .and_then(|p| self.objs.get(p.as_str()).copied()),
-                    timeout: ns,
-                }
-            }
-            ObjectDecl::ShardedMap { shards, .. } => Setup::Shards(*shards),
-            _ => Setup::None,
-        })
-    }
-
     /// A Go duration at `path`, in ns.
     fn dur(&self, text: &str, path: &str) -> R<i64> {
         crate::base::parse_duration(text).map_err(|m| self.err(path, m))
@@ -519,178 +409,6 @@ impl<'a> Compiler<'a> {
             ));
         }
         Ok(Arc::from(name))
-    }
-
-    fn check_recursion(&self, f: &ScenarioFile) -> R<()> {
-        let n = f.procs.len();
-        let mut edges: Vec<Vec<(usize, &str)>> = vec![Vec::new(); n];
-        for (from, to, path) in &self.calls {
-            if let Some(from) = from {
-                edges[*from].push((*to, path));
-            }
-        }
-        // Depth-first search for a back edge; the error names the call that closes the cycle.
-        fn visit<'p>(
-            v: usize,
-            edges: &[Vec<(usize, &'p str)>],
-            state: &mut [u8],
-            stack: &mut Vec<usize>,
-        ) -> Option<(Vec<usize>, &'p str)> {
-            state[v] = 1;
-            stack.push(v);
-            for &(w, path) in &edges[v] {
-                if state[w] == 1 {
-                    let start = stack.iter().position(|&x| x == w).unwrap_or(0);
-                    let mut cycle = stack[start..].to_vec();
-                    cycle.push(w);
-                    return Some((cycle, path));
-                }
-                if state[w] == 0 {
-                    if let Some(found) = visit(w, edges, state, stack) {
-                        return Some(found);
-                    }
-                }
-            }
-            stack.pop();
-            state[v] = 2;
-            None
-        }
-        let mut state = vec![0u8; n];
-        for v in 0..n {
-            if state[v] == 0 {
-                if let Some((cycle, path)) = visit(v, &edges, &mut state, &mut Vec::new()) {
-                    let names: Vec<&str> = cycle
-                        .iter()
-                        .map(|&i| self.procs.get_index(i).map(|(k, _)| *k).unwrap_or("?"))
-                        .collect();
-                    return Err(self.err(
-                        path,
-                        format!("recursion through `call`: {} (procs must not call themselves, directly or not)", names.join(" -> ")),
-                    ));
-                }
-            }
-        }
-        Ok(())
-    }
-
-    /// Check that a thread starting with block `b` (at `path`) nests at most [`MAX_FRAMES`]
-    /// deep, and so do the goroutines and callbacks it starts (each on a stack of its own).
-    fn check_frames(&self, b: BlockId, path: &str, memo: &mut HashMap<BlockId, usize>) -> R<()> {
-        let n = self.frames(b, memo)?;
-        if n > MAX_FRAMES {
-            return Err(self.err(
-                path,
-                format!("bodies and calls nest {n} deep here (limit {MAX_FRAMES}): flatten a chain of procs"),
-            ));
-        }
-        Ok(())
-    }
-
-    /// How deep one run of block `b` nests: 1 + the deepest body inside it, through calls. The
-    /// call graph has no cycles (checked first), and procs are at most [`MAX_PROCS`], which
-    /// bounds this recursion.
-    fn frames(&self, b: BlockId, memo: &mut HashMap<BlockId, usize>) -> R<usize> {
-        if let Some(&n) = memo.get(&b) {
-            return Ok(n);
-        }
-        let mut deepest = 0;
-        for s in &self.blocks[b] {
-            let inner = match &s.kind {
-                StmtKind::Spawn { body, .. }
-                | StmtKind::TimerAfterFunc { body, .. }
-                | StmtKind::CtxAfterFunc { body, .. } => {
-                    self.check_frames(*body, &self.op_paths[s.id], memo)?;
-                    0
-                }
-                StmtKind::Repeat { body, .. }
-                | StmtKind::DsMap {
-                    op: DsMapOp::Range { body, .. },
-                    ..
-                }
-                | StmtKind::MapRange { body, .. }
-                | StmtKind::OnceDo { body, .. }
-                | StmtKind::Call { body }
-                | StmtKind::Defer { body }
-                | StmtKind::Recover { body, .. } => self.frames(*body, memo)?,
-                StmtKind::If {
-                    then, otherwise, ..
-                } => self
-                    .frames(*then, memo)?
-                    .max(self.frames(*otherwise, memo)?),
-                StmtKind::Select { cases, default } => {
-                    let mut best = 0;
-                    for body in cases.iter().map(|c| c.body).chain(*default) {
-                        best = best.max(self.frames(body, memo)?);
-                    }
-                    best
-                }
-                _ => 0,
-            };
-            deepest = deepest.max(inner);
-        }
-        memo.insert(b, deepest + 1);
-        Ok(deepest + 1)
-    }
-
-    /// (most ops one run of the block executes, most threads it spawns), counting loops.
-    fn bounds(&self, b: BlockId, memo: &mut HashMap<BlockId, (u64, u64)>) -> R<(u64, u64)> {
-        if let Some(&v) = memo.get(&b) {
-            return Ok(v);
-        }
-        let mut cost: u64 = 0;
-        let mut threads: u64 = 0;
-        for s in &self.blocks[b] {
-            let (c, t) = match &s.kind {
-                StmtKind::Repeat { times, body } => {
-                    let (c, t) = self.bounds(*body, memo)?;
-                    let c = c.saturating_mul(*times);
-                    if c > MAX_OPS_PER_THREAD {
-                        return Err(self.err(
-                            &self.op_paths[s.id],
-                            format!("this loop runs up to {c} ops (limit {MAX_OPS_PER_THREAD})"),
-                        ));
-                    }
-                    (c, t.saturating_mul(*times))
-                }
-                StmtKind::Spawn { body, .. }
-                | StmtKind::TimerAfterFunc { body, .. }
-                | StmtKind::CtxAfterFunc { body, .. } => {
-                    let (_, t) = self.bounds(*body, memo)?;
-                    (1, t.saturating_add(1))
-                }
-                // A Reset of an AfterFunc timer runs f once more.
-                StmtKind::TimerReset { t, .. } if self.func_timers.contains(t) => (0, 1),
-                StmtKind::DsMap {
-                    op: DsMapOp::Range { body, .. },
-                    ..
-                } => self.bounds(*body, memo)?,
-                StmtKind::If {
-                    then, otherwise, ..
-                } => {
-                    let (c1, t1) = self.bounds(*then, memo)?;
-                    let (c2, t2) = self.bounds(*otherwise, memo)?;
-                    (c1.max(c2), t1.max(t2))
-                }
-                StmtKind::Select { cases, default } => {
-                    let mut best = (0, 0);
-                    for body in cases.iter().map(|c| c.body).chain(*default) {
-                        let (c, t) = self.bounds(body, memo)?;
-                        best = (best.0.max(c), best.1.max(t));
-                    }
-                    best
-                }
-                StmtKind::MapRange { body, .. }
-                | StmtKind::OnceDo { body, .. }
-                | StmtKind::Call { body }
-                | StmtKind::Defer { body }
-                | StmtKind::Recover { body, .. } => self.bounds(*body, memo)?,
-                _ => (0, 0),
-            };
-            cost = cost.saturating_add(1).saturating_add(c);
-            threads = threads.saturating_add(t);
-        }
-        memo.insert(b, (cost, threads));
-        Ok((cost, threads))
     }
 
     fn var(&mut self, name: &str) -> VarId {
@@ -760,775 +478,103 @@ impl<'a> Compiler<'a> {
             self.op_metas.push(meta);
         }
         let d = depth + 1;
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
-        const MAP: &[K] = &[K::Map];
-        const CHAN: &[K] = &[K::Chan];
-        const RECV: &[K] = &[K::Chan, K::Timer, K::Context];
         let kind = match op {
-            Op::Set { obj, key, value } => {
-                let m = self.obj(obj, path, "set", K::MAP_LIKE)?;
-                let key = self.arg(key, &member(path, "key"));
-                let value = self.arg(value, &member(path, "value"));
-                if self.kind_of(m) == K::Map {
-                    StmtKind::MapSet { m, key, value }
-                } else {
-                    StmtKind::DsMap {
-                        m,
-                        op: DsMapOp::Set { key, value },
-                    }
-                }
-            }
+            Op::Set { obj, key, value } => self.c_set(path, obj, key, value)?,
             Op::Get {
                 obj,
                 key,
                 to,
                 into,
                 ok,
-            } => {
-                let o = self.obj(
-                    obj,
-                    path,
-                    "get",
-                    &[
-                        K::Map,
-                        K::RwmutexMap,
-                        K::ShardedMap,
-                        K::SyncMap,
-                        K::CowMap,
-                        K::Pool,
-                    ],
-                )?;
-                if self.kind_of(o) == K::Pool {
-                    if key.is_some() || into.is_some() || ok.is_some() {
-                        return Err(self.err(path, "a pool's get takes `to` (a slice object) only"));
-                    }
-                    let Some(to) = to else {
-                        return Err(
-                            self.err(path, "a pool's get needs `to`: the slice object it assigns")
-                        );
-                    };
-                    StmtKind::PoolGet {
-                        p: o,
-                        to: Some(self.other(to, path, "to", &[K::Slice])?),
-                        into: None,
-                    }
-                } else {
-                    if to.is_some() {
-                        return Err(self.err(
-                            &member(path, "to"),
-                            "`to` is for pools; a map's get sets `into` and `ok`",
-                        ));
-                    }
-                    let Some(key) = key else {
-                        return Err(self.err(path, "a map's get needs `key`"));
-                    };
-                    let key = self.arg(key, &member(path, "key"));
-                    let (into, ok) = (self.set_var(into), self.set_var(ok));
-                    if self.kind_of(o) == K::Map {
-                        StmtKind::MapGet {
-                            m: o,
-                            key,
-                            into,
-                            ok,
-                        }
-                    } else {
-                        StmtKind::DsMap {
-                            m: o,
-                            op: DsMapOp::Get { key, into, ok },
-                        }
-                    }
-                }
-            }
-            Op::Delete { obj, key } => {
-                let m = self.obj(obj, path, "delete", K::MAP_LIKE)?;
-                let key = self.arg(key, &member(path, "key"));
-                if self.kind_of(m) == K::Map {
-                    StmtKind::MapDelete { m, key }
-                } else {
-                    StmtKind::DsMap {
-                        m,
-                        op: DsMapOp::Delete { key },
-                    }
-                }
-            }
-            Op::Clear { obj } => StmtKind::MapClear {
-                m: self.obj(obj, path, "clear", MAP)?,
-            },
+            } => self.c_get(path, obj, key, to, into, ok)?,
+            Op::Delete { obj, key } => self.c_delete(path, obj, key)?,
+            Op::Clear { obj } => self.c_clear(path, obj)?,
             Op::Range {
                 obj,
                 key,
                 value,
                 body: ops,
-            } => {
-                let m = self.obj(obj, path, "range", K::MAP_LIKE)?;
-                let (key, value) = (self.set_var(key), self.set_var(value));
-                let body = body(self, ops, "body")?;
-                if self.kind_of(m) == K::Map {
-                    StmtKind::MapRange {
-                        m,
-                        key,
-                        value,
-                        body,
-                    }
-                } else {
-                    StmtKind::DsMap {
-                        m,
-                        op: DsMapOp::Range { key, value, body },
-                    }
-                }
-            }
-            Op::Clone { obj, to } => {
-                let m = self.obj(obj, path, "clone", MAP)?;
-                let to_path = member(path, "to");
-                let to = match self.objs.get(to.as_str()) {
-                    Some(&t) if self.decls[t].1.kind() == K::Map => t,
-                    Some(_) => return Err(self.err(&to_path, format!("`{to}` is not a map"))),
-                    None => return Err(self.err(&to_path, format!("unknown object `{to}`"))),
-                };
-                StmtKind::MapClone { m, to }
-            }
-            Op::Make { obj } => StmtKind::MapMake {
-                m: self.obj(obj, path, "make", MAP)?,
-            },
-            Op::Len { obj, into } => {
-                let o = self.obj(
-                    obj,
-                    path,
-                    "len",
-                    &[
-                        K::Map,
-                        K::Chan,
-                        K::Slice,
-                        K::RwmutexMap,
-                        K::ShardedMap,
-                        K::CowMap,
-                    ],
-                )?;
-                let into = self.set_var(&Some(into.clone())).expect("some");
-                match self.kind_of(o) {
-                    K::Map => StmtKind::MapLen { m: o, into },
-                    K::Chan => StmtKind::ChanLen { ch: o, into },
-                    K::Slice => StmtKind::SliceLen {
-                        s: o,
-                        into,
-                        cap: false,
-                    },
-                    _ => StmtKind::DsMap {
-                        m: o,
-                        op: DsMapOp::Len { into },
-                    },
-                }
-            }
-            Op::Cap { obj, into } => StmtKind::SliceLen {
-                s: self.obj(obj, path, "cap", &[K::Slice])?,
-                into: self.set_var(&Some(into.clone())).expect("some"),
-                cap: true,
-            },
-            Op::Send { obj, value } => StmtKind::Send {
-                ch: self.obj(obj, path, "send", CHAN)?,
-                value: value.clone(),
-            },
-            Op::Recv { obj, into, ok } => StmtKind::Recv {
-                ch: self.obj(obj, path, "recv", RECV)?,
-                into: self.set_var(into),
-                ok: self.set_var(ok),
-            },
-            Op::Close { obj, into } => {
-                let o = self.obj(obj, path, "close", &[K::Chan, K::Handle])?;
-                if self.kind_of(o) == K::Handle {
-                    StmtKind::HandleClose {
-                        h: o,
-                        into: self.set_var(into),
-                    }
-                } else {
-                    if into.is_some() {
-                        return Err(
-                            self.err(&member(path, "into"), "closing a channel returns nothing")
-                        );
-                    }
-                    StmtKind::Close { ch: o }
-                }
-            }
-            Op::Lock { obj } => {
-                let o = self.obj(obj, path, "lock", &[K::Mutex, K::Rwmutex])?;
-                if self.decls[o].1.kind() == K::Mutex {
-                    StmtKind::Lock { mu: o }
-                } else {
-                    StmtKind::RwLock { rw: o }
-                }
-            }
-            Op::Unlock { obj } => {
-                let o = self.obj(obj, path, "unlock", &[K::Mutex, K::Rwmutex])?;
-                if self.decls[o].1.kind() == K::Mutex {
-                    StmtKind::Unlock { mu: o }
-                } else {
-                    StmtKind::RwUnlock { rw: o }
-                }
-            }
-            Op::Rlock { obj } => StmtKind::RLock {
-                rw: self.obj(obj, path, "rlock", &[K::Rwmutex])?,
-            },
-            Op::Runlock { obj } => StmtKind::RUnlock {
-                rw: self.obj(obj, path, "runlock", &[K::Rwmutex])?,
-            },
-            Op::Add { obj, delta, into } => {
-                let wg = self.obj(obj, path, "add", &[K::Waitgroup, K::Atomic])?;
-                if self.kind_of(wg) == K::Atomic {
-                    return Ok(Stmt {
-                        id,
-                        kind: StmtKind::AtomicAdd {
-                            a: wg,
-                            delta: *delta,
-                            into: self.set_var(into),
-                        },
-                    });
-                }
-                if into.is_some() {
-                    return Err(self.err(&member(path, "into"), "WaitGroup.Add returns nothing"));
-                }
-                if i32::try_from(*delta).is_err() {
-                    return Err(self.err(
-                        &member(path, "delta"),
-                        format!("delta {delta} is out of the counter's range"),
-                    ));
-                }
-                StmtKind::WgAdd { wg, delta: *delta }
-            }
-            Op::Done { obj } => StmtKind::WgAdd {
-                wg: self.obj(obj, path, "done", &[K::Waitgroup])?,
-                delta: -1,
-            },
-            Op::Wait { obj } => StmtKind::WgWait {
-                wg: self.obj(obj, path, "wait", &[K::Waitgroup])?,
-            },
-            Op::Do { obj, body: ops } => StmtKind::OnceDo {
-                once: self.obj(obj, path, "do", &[K::Once])?,
-                body: body(self, ops, "body")?,
-            },
-            Op::Repeat { times, body: ops } => {
-                if *times == 0 || *times > MAX_REPEAT {
-                    return Err(self.err(
-                        &member(path, "times"),
-                        format!("times must be 1..={MAX_REPEAT} (got {times}); loops are bounded"),
-                    ));
-                }
-                StmtKind::Repeat {
-                    times: *times,
-                    body: body(self, ops, "body")?,
-                }
-            }
-            Op::Spawn { thread, body: ops } => {
-                if thread.is_empty() || thread.contains('#') {
-                    return Err(self.err(
-                        &member(path, "thread"),
-                        "thread names are non-empty and do not contain `#`",
-                    ));
-                }
-                StmtKind::Spawn {
-                    name: thread.clone(),
-                    body: body(self, ops, "body")?,
-                    guarded: self.recover_depth > 0,
-                }
-            }
-            Op::Select { cases } => {
-                let mut specs = Vec::new();
-                let mut default = None;
-                for (i, case) in cases.iter().enumerate() {
-                    let cpath = format!("{}[{i}]", member(path, "cases"));
-                    match case {
-                        Case::Recv {
-                            obj,
-                            into,
-                            ok,
-                            body: ops,
-                        } => {
-                            let ch = self.obj(obj, &cpath, "recv", RECV)?;
-                            let op = CaseOp::Recv {
-                                ch,
-                                into: self.set_var(into),
-                                ok: self.set_var(ok),
-                            };
-                            specs.push(CaseSpec {
-                                op,
-                                body: self.block(ops, &member(&cpath, "body"), d)?,
-                            });
-                        }
-                        Case::Send {
-                            obj,
-                            value,
-                            body: ops,
-                        } => {
-                            let ch = self.obj(obj, &cpath, "send", CHAN)?;
-                            let op = CaseOp::Send {
-                                ch,
-                                value: value.clone(),
-                            };
-                            specs.push(CaseSpec {
-                                op,
-                                body: self.block(ops, &member(&cpath, "body"), d)?,
-                            });
-                        }
-                        Case::After { after, body: ops } => {
-                            let ns = self.dur(after, &member(&cpath, "after"))?;
-                            self.uses_time = true;
-                            specs.push(CaseSpec {
-                                op: CaseOp::After { ns },
-                                body: self.block(ops, &member(&cpath, "body"), d)?,
-                            });
-                        }
-                        Case::Default { body: ops } => {
-                            if default.is_some() {
-                                return Err(
-                                    self.err(&cpath, "a select has at most one default case")
-                                );
-                            }
-                            default = Some(self.block(ops, &member(&cpath, "body"), d)?);
-                        }
-                    }
-                }
-                StmtKind::Select {
-                    cases: specs,
-                    default,
-                }
-            }
+            } => self.c_range(path, d, obj, key, value, ops)?,
+            Op::Clone { obj, to } => self.c_clone(path, obj, to)?,
+            Op::Make { obj } => self.c_make(path, obj)?,
+            Op::Len { obj, into } => self.c_len(path, obj, into)?,
+            Op::Cap { obj, into } => self.c_cap(path, obj, into)?,
+            Op::Send { obj, value } => self.c_send(path, obj, value)?,
+            Op::Recv { obj, into, ok } => self.c_recv(path, obj, into, ok)?,
+            Op::Close { obj, into } => self.c_close(path, obj, into)?,
+            Op::Lock { obj } => self.c_lock(path, obj)?,
+            Op::Unlock { obj } => self.c_unlock(path, obj)?,
+            Op::Rlock { obj } => self.c_rlock(path, obj)?,
+            Op::Runlock { obj } => self.c_runlock(path, obj)?,
+            Op::Add { obj, delta, into } => self.c_add(path, obj, delta, into)?,
+            Op::Done { obj } => self.c_done(path, obj)?,
+            Op::Wait { obj } => self.c_wait(path, obj)?,
+            Op::Do { obj, body: ops } => self.c_do(path, d, obj, ops)?,
+            Op::Repeat { times, body: ops } => self.c_repeat(path, d, times, ops)?,
+            Op::Spawn { thread, body: ops } => self.c_spawn(path, d, thread, ops)?,
+            Op::Select { cases } => self.c_select(path, d, cases)?,
             Op::If {
                 cond,
                 then,
                 otherwise,
-            } => {
-                let var = self.var(&cond.var);
-                self.read.push((var, member(&member(path, "cond"), "var")));
-                StmtKind::If {
-                    var,
-                    eq: cond.eq.clone(),
-                    not: cond.not,
-                    then: body(self, then, "then")?,
-                    otherwise: body(self, otherwise, "else")?,
-                }
-            }
-            Op::Call { proc } => {
-                let Some(idx) = self.procs.get_index_of(proc.as_str()) else {
-                    let known: Vec<&str> = self.procs.keys().copied().collect();
-                    return Err(self.err(
-                        &member(path, "proc"),
-                        format!(
-                            "unknown proc `{proc}` (declared: {})",
-                            if known.is_empty() {
-                                "none".into()
-                            } else {
-                                known.join(", ")
-                            }
-                        ),
-                    ));
-                };
-                self.calls
-                    .push((self.current_proc, idx, member(path, "proc")));
-                StmtKind::Call {
-                    body: self.procs[idx],
-                }
-            }
-            Op::Defer { body: ops } => StmtKind::Defer {
-                body: body(self, ops, "body")?,
-            },
-            Op::Recover { body: ops, into } => {
-                self.recover_depth += 1;
-                let b = body(self, ops, "body");
-                self.recover_depth -= 1;
-                StmtKind::Recover {
-                    body: b?,
-                    into: self.set_var(into),
-                }
-            }
-            Op::Panic { value } => StmtKind::Panic {
-                value: value.clone(),
-            },
-            Op::Let { var, value } => StmtKind::Let {
-                var: self.set_var(&Some(var.clone())).expect("some"),
-                value: value.clone(),
-            },
-            Op::Yield {} => StmtKind::Yield,
-            _ => self.stmt_more(op, path, d)?,
-        };
-        Ok(Stmt { id, kind })
-    }
-
-    /// The ops of the ports beyond the core loop: time, context, slice, atomic, pool, handle,
-    /// data structures, and the checks.
-    fn stmt_more(&mut self, op: &Op, path: &str, d: usize) -> R<StmtKind> {
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
-        Ok(match op {
-            Op::Sleep { duration } => {
-                self.uses_time = true;
-                StmtKind::Sleep {
-                    ns: self.dur(duration, &member(path, "for"))?,
-                }
-            }
-            Op::NewTimer { obj, after } => {
-                let t = self.obj(obj, path, "new_timer", &[K::Timer])?;
-                self.uses_time = true;
-                self.timer_uses.entry(t).or_insert_with(|| path.to_string());
-                StmtKind::NewTimer {
-                    t,
-                    ns: self.dur(after, &member(path, "after"))?,
-                }
-            }
+            } => self.c_if(path, d, cond, then, otherwise)?,
+            Op::Call { proc } => self.c_call(path, proc)?,
+            Op::Defer { body: ops } => self.c_defer(path, d, ops)?,
+            Op::Recover { body: ops, into } => self.c_recover(path, d, ops, into)?,
+            Op::Panic { value } => self.c_panic(value)?,
+            Op::Let { var, value } => self.c_let(var, value)?,
+            Op::Yield {} => self.c_yield()?,
+            Op::Sleep { duration } => self.c_sleep(path, duration)?,
+            Op::NewTimer { obj, after } => self.c_new_timer(path, obj, after)?,
             Op::AfterFunc {
                 obj,
                 after,
                 ctx,
                 thread,
                 body: ops,
-            } => {
-                let t = self.obj(obj, path, "after_func", &[K::Timer])?;
-                let thread = self.thread_name(thread, obj, path)?;
-                match (after, ctx) {
-                    (Some(a), None) => {
-                        let ns = self.dur(a, &member(path, "after"))?;
-                        self.uses_time = true;
-                        self.timer_uses.entry(t).or_insert_with(|| path.to_string());
-                        self.func_timers.insert(t);
-                        StmtKind::TimerAfterFunc {
-                            t,
-                            ns,
-                            thread,
-                            body: body(self, ops, "body")?,
-                        }
-                    }
-                    (None, Some(c)) => {
-                        let ctx = self.other(c, path, "ctx", &[K::Context])?;
-                        self.ctx_handles
-                            .entry(t)
-                            .or_insert_with(|| path.to_string());
-                        StmtKind::CtxAfterFunc {
-                            h: t,
-                            ctx,
-                            thread,
-                            body: body(self, ops, "body")?,
-                        }
-                    }
-                    _ => return Err(self.err(
-                        path,
-                        "give `after` (time.AfterFunc) or `ctx` (context.AfterFunc), exactly one",
-                    )),
-                }
-            }
-            Op::Stop { obj, into } => StmtKind::TimerStop {
-                t: self.obj(obj, path, "stop", &[K::Timer])?,
-                into: self.set_var(into),
-            },
-            Op::Reset { obj, after, into } => {
-                let t = self.obj(obj, path, "reset", &[K::Timer])?;
-                self.uses_time = true;
-                self.timer_uses.entry(t).or_insert_with(|| path.to_string());
-                StmtKind::TimerReset {
-                    t,
-                    ns: self.dur(after, &member(path, "after"))?,
-                    into: self.set_var(into),
-                }
-            }
-            Op::WithCancel { obj, parent } => StmtKind::WithCancel {
-                ctx: self.obj(obj, path, "with_cancel", &[K::Context])?,
-                parent: self.other(parent, path, "parent", &[K::Context])?,
-                timeout: None,
-            },
+            } => self.c_after_func(path, d, obj, after, ctx, thread, ops)?,
+            Op::Stop { obj, into } => self.c_stop(path, obj, into)?,
+            Op::Reset { obj, after, into } => self.c_reset(path, obj, after, into)?,
+            Op::WithCancel { obj, parent } => self.c_with_cancel(path, obj, parent)?,
             Op::WithTimeout { obj, parent, after } => {
-                self.uses_time = true;
-                StmtKind::WithCancel {
-                    ctx: self.obj(obj, path, "with_timeout", &[K::Context])?,
-                    parent: self.other(parent, path, "parent", &[K::Context])?,
-                    timeout: Some(self.dur(after, &member(path, "after"))?),
-                }
+                self.c_with_timeout(path, obj, parent, after)?
             }
             Op::WithValue {
                 obj,
                 parent,
                 key,
                 value,
-            } => StmtKind::WithValue {
-                ctx: self.obj(obj, path, "with_value", &[K::Context])?,
-                parent: self.other(parent, path, "parent", &[K::Context])?,
-                key: key.clone(),
-                value: value.clone(),
-            },
-            Op::Cancel { obj, cause } => StmtKind::Cancel {
-                ctx: self.obj(obj, path, "cancel", &[K::Context])?,
-                cause: cause.clone(),
-            },
-            Op::Err { obj, into } => StmtKind::CtxErr {
-                ctx: self.obj(obj, path, "err", &[K::Context])?,
-                into: self.set_var(&Some(into.clone())).expect("some"),
-                cause: false,
-            },
-            Op::Cause { obj, into } => StmtKind::CtxErr {
-                ctx: self.obj(obj, path, "cause", &[K::Context])?,
-                into: self.set_var(&Some(into.clone())).expect("some"),
-                cause: true,
-            },
-            Op::Value { obj, key, into } => StmtKind::CtxValue {
-                ctx: self.obj(obj, path, "value", &[K::Context])?,
-                key: key.clone(),
-                into: self.set_var(&Some(into.clone())).expect("some"),
-            },
-            Op::Append { obj, values, to } => {
-                let s = self.obj(obj, path, "append", &[K::Slice])?;
-                let to = match to {
-                    Some(t) => self.other(t, path, "to", &[K::Slice])?,
-                    None => s,
-                };
-                let values = values
-                    .iter()
-                    .enumerate()
-                    .map(|(i, v)| self.arg(v, &format!("{}[{i}]", member(path, "values"))))
-                    .collect();
-                StmtKind::Append { s, values, to }
-            }
-            Op::Index { obj, index, into } => StmtKind::Index {
-                s: self.obj(obj, path, "index", &[K::Slice])?,
-                index: *index,
-                into: self.set_var(&Some(into.clone())).expect("some"),
-            },
-            Op::Store { obj, index, value } => {
-                let o = self.obj(obj, path, "store", &[K::Slice, K::Atomic])?;
-                let value = self.arg(value, &member(path, "value"));
-                match (self.kind_of(o), index) {
-                    (K::Slice, Some(i)) => StmtKind::SliceStore {
-                        s: o,
-                        index: *i,
-                        value,
-                    },
-                    (K::Slice, None) => {
-                        return Err(self.err(path, "storing into a slice needs `index`"))
-                    }
-                    (_, Some(_)) => {
-                        return Err(self.err(&member(path, "index"), "an atomic cell has no index"))
-                    }
-                    (_, None) => StmtKind::AtomicStore { a: o, value },
-                }
-            }
+            } => self.c_with_value(path, obj, parent, key, value)?,
+            Op::Cancel { obj, cause } => self.c_cancel(path, obj, cause)?,
+            Op::Err { obj, into } => self.c_err(path, obj, into)?,
+            Op::Cause { obj, into } => self.c_cause(path, obj, into)?,
+            Op::Value { obj, key, into } => self.c_value(path, obj, key, into)?,
+            Op::Append { obj, values, to } => self.c_append(path, obj, values, to)?,
+            Op::Index { obj, index, into } => self.c_index(path, obj, index, into)?,
+            Op::Store { obj, index, value } => self.c_store(path, obj, index, value)?,
             Op::Slice {
                 obj,
                 low,
                 high,
                 max,
                 to,
-            } => {
-                if max.is_some() && high.is_none() {
-                    return Err(self.err(
-                        &member(path, "max"),
-                        "middle index required in 3-index slice",
-                    ));
-                }
-                StmtKind::Reslice {
-                    s: self.obj(obj, path, "slice", &[K::Slice])?,
-                    low: *low,
-                    high: *high,
-                    max: *max,
-                    to: self.other(to, path, "to", &[K::Slice])?,
-                }
-            }
-            Op::Load { obj, into } => StmtKind::AtomicLoad {
-                a: self.obj(obj, path, "load", &[K::Atomic])?,
-                into: self.set_var(&Some(into.clone())).expect("some"),
-            },
-            Op::Cas { obj, old, new, ok } => StmtKind::AtomicCas {
-                a: self.obj(obj, path, "cas", &[K::Atomic])?,
-                old: self.arg(old, &member(path, "old")),
-                new: self.arg(new, &member(path, "new")),
-                ok: self.set_var(ok),
-            },
-            Op::Swap { obj, value, into } => StmtKind::AtomicSwap {
-                a: self.obj(obj, path, "swap", &[K::Atomic])?,
-                value: self.arg(value, &member(path, "value")),
-                into: self.set_var(into),
-            },
-            Op::Put { obj, slice, value } => {
-                let p = self.obj(obj, path, "put", &[K::Pool])?;
-                match (slice, value) {
-                    (Some(sl), None) => StmtKind::PoolPut {
-                        p,
-                        slice: Some(self.other(sl, path, "slice", &[K::Slice])?),
-                        value: None,
-                    },
-                    (None, Some(crate::base::Value::Nil)) => StmtKind::PoolPut {
-                        p,
-                        slice: None,
-                        value: Some(crate::base::Value::Nil),
-                    },
-                    (None, Some(_)) => {
-                        return Err(self.err(
-                            &member(path, "value"),
-                            "a pool holds slices: put a `slice` object, or `value: null` (ignored)",
-                        ))
-                    }
-                    _ => return Err(self.err(path, "give `slice` or `value: null`, exactly one")),
-                }
-            }
-            Op::Use { obj, into } => StmtKind::HandleUse {
-                h: self.obj(obj, path, "use", &[K::Handle])?,
-                into: self.set_var(into),
-            },
-            Op::Push { obj, value } => StmtKind::Push {
-                s: self.obj(obj, path, "push", K::STACKS)?,
-                value: self.arg(value, &member(path, "value")),
-            },
-            Op::Pop { obj, into, ok } => StmtKind::Pop {
-                s: self.obj(obj, path, "pop", K::STACKS)?,
-                into: self.set_var(into),
-                ok: self.set_var(ok),
-            },
-            Op::IsNil { obj, into } => StmtKind::IsNil {
-                obj: self.obj(
-                    obj,
-                    path,
-                    "is_nil",
-                    &[K::Map, K::Chan, K::Slice, K::Context],
-                )?,
-                into: self.set_var(&Some(into.clone())).expect("some"),
-            },
+            } => self.c_slice(path, obj, low, high, max, to)?,
+            Op::Load { obj, into } => self.c_load(path, obj, into)?,
+            Op::Cas { obj, old, new, ok } => self.c_cas(path, obj, old, new, ok)?,
+            Op::Swap { obj, value, into } => self.c_swap(path, obj, value, into)?,
+            Op::Put { obj, slice, value } => self.c_put(path, obj, slice, value)?,
+            Op::Use { obj, into } => self.c_use(path, obj, into)?,
+            Op::Push { obj, value } => self.c_push(path, obj, value)?,
+            Op::Pop { obj, into, ok } => self.c_pop(path, obj, into, ok)?,
+            Op::IsNil { obj, into } => self.c_is_nil(path, obj, into)?,
             Op::Assert {
                 var,
                 eq,
                 not,
                 id,
                 message,
-            } => {
-                let v = self.var(var);
-                self.read.push((v, member(path, "var")));
-                if let Some(id) = id {
-                    if !catalog::is_known(id) {
-                        return Err(self.err(
-                            &member(path, "id"),
-                            format!("unknown catalog id `{id}` (see `hazard list`)"),
-                        ));
-                    }
-                }
-                StmtKind::Assert {
-                    var: v,
-                    eq: eq.clone(),
-                    not: *not,
-                    id: id.clone().unwrap_or_else(|| "assertion".into()),
-                    message: message.clone(),
-                }
-            }
-            _ => unreachable!("the core ops are compiled by `stmt`"),
-        })
-    }
-
-    fn expect(&self, f: &ScenarioFile) -> R<(Expectation, Vec<AssertSpec>)> {
-        let e = &f.expect;
-        let expectation = match (&e.fails, e.passes) {
-            (Some(_), Some(_)) => {
-                return Err(self.err("$.expect", "give either `fails` or `passes`, not both"))
-            }
-            (None, None) => {
-                return Err(self.err(
-                    "$.expect",
-                    "give one of `fails` (buggy variant) or `passes: true` (fixed variant)",
-                ))
-            }
-            (None, Some(false)) => {
-                return Err(self.err(
-                    "$.expect.passes",
-                    "`passes` must be true; to expect a failure use `fails`",
-                ))
-            }
-            (None, Some(true)) => Expectation::Passes,
-            (Some(fails), None) => {
-                if let Some(id) = &fails.id {
-                    if !catalog::is_known(id) {
-                        return Err(self.err(
-                            "$.expect.fails.id",
-                            format!("unknown catalog id `{id}` (see `hazard list`)"),
-                        ));
-                    }
-                }
-                if let Some(t) = &fails.thread {
-                    let roles = thread_roles(f.threads.keys().map(String::as_str), &self.blocks);
-                    if !roles.contains(&t.as_str()) {
-                        return Err(self.err(
-                            "$.expect.fails.thread",
-                            format!("no thread is named `{t}` (threads: {})", roles.join(", ")),
-                        ));
-                    }
-                }
-                Expectation::Fails(fails.clone())
-            }
+            } => self.c_assert(path, var, eq, not, id, message)?,
         };
-        let mut asserts = Vec::new();
-        for (i, a) in e.final_state.iter().enumerate() {
-            let path = format!("$.expect.final[{i}]");
-            let field = member(&path, "obj");
-            let Some(&obj) = self.objs.get(a.obj.as_str()) else {
-                return Err(self.err(&field, format!("unknown object `{}`", a.obj)));
-            };
-            let kind = self.decls[obj].1.kind();
-            let given: Vec<&str> = [
-                ("len", a.len.is_some()),
-                ("key", a.key.is_some()),
-                ("value", a.value.is_some()),
-                ("absent", a.absent),
-                ("closed", a.closed.is_some()),
-                ("locked", a.locked.is_some()),
-                ("count", a.count.is_some()),
-                ("elems", a.elems.is_some()),
-                ("cap", a.cap.is_some()),
-                ("conserved", a.conserved.is_some()),
-                ("holds", a.holds.is_some()),
-                ("cancelled", a.cancelled.is_some()),
-            ]
-            .iter()
-            .filter(|(_, on)| *on)
-            .map(|(n, _)| *n)
-            .collect();
-            let allowed: &[&str] = match kind {
-                K::Map | K::RwmutexMap | K::ShardedMap | K::SyncMap | K::CowMap => {
-                    &["len", "key", "value", "absent"]
-                }
-                K::Chan => &["len", "closed"],
-                K::Handle => &["closed"],
-                K::Slice => &["len", "cap", "elems"],
-                K::TreiberStack | K::StampedStack | K::EpochStack => &["len", "elems", "conserved"],
-                K::Atomic => &["holds"],
-                K::Context => &["cancelled"],
-                K::Mutex | K::Rwmutex => &["locked"],
-                K::Waitgroup => &["count"],
-                K::Once | K::Timer | K::Pool => &[],
-            };
-            if given.is_empty() {
-                return Err(self.err(
-                    &path,
-                    format!(
-                        "the assertion on `{}` checks nothing (a {kind} allows: {})",
-                        a.obj,
-                        allowed.join(", ")
-                    ),
-                ));
-            }
-            if let Some(bad) = given.iter().find(|g| !allowed.contains(g)) {
-                return Err(self.err(
-                    &member(&path, bad),
-                    format!("`{bad}` does not apply to `{}`, a {kind}", a.obj),
-                ));
-            }
-            if (a.value.is_some() || a.absent) && a.key.is_none() {
-                return Err(self.err(&path, "`value` and `absent` need a `key`"));
-            }
-            if a.key.is_some() && a.value.is_none() && !a.absent {
-                return Err(self.err(&path, "a `key` needs `value` or `absent: true`"));
-            }
-            if let Some(id) = &a.id {
-                if !catalog::is_known(id) {
-                    return Err(
-                        self.err(&member(&path, "id"), format!("unknown catalog id `{id}`"))
-                    );
-                }
-            }
-            asserts.push(AssertSpec {
-                obj,
-                assertion: a.clone(),
-                path,
-            });
-        }
-        Ok((expectation, asserts))
+        Ok(Stmt { id, kind })
     }
 }

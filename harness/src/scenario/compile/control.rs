@@ -1,0 +1,170 @@
+//! Compiling the ops that steer a thread: loops, spawn, conditions, calls, defer/recover, panic, variables, assertions.
+
+use super::*;
+use crate::scenario::types::Cond;
+
+impl Compiler<'_> {
+    pub(super) fn c_repeat(
+        &mut self,
+        path: &str,
+        d: usize,
+        times: &u64,
+        ops: &[Op],
+    ) -> R<StmtKind> {
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        Ok({
+            if *times == 0 || *times > MAX_REPEAT {
+                return Err(self.err(
+                    &member(path, "times"),
+                    format!("times must be 1..={MAX_REPEAT} (got {times}); loops are bounded"),
+                ));
+            }
+            StmtKind::Repeat {
+                times: *times,
+                body: body(self, ops, "body")?,
+            }
+        })
+    }
+
+    pub(super) fn c_spawn(
+        &mut self,
+        path: &str,
+        d: usize,
+        thread: &str,
+        ops: &[Op],
+    ) -> R<StmtKind> {
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        Ok({
+            if thread.is_empty() || thread.contains('#') {
+                return Err(self.err(
+                    &member(path, "thread"),
+                    "thread names are non-empty and do not contain `#`",
+                ));
+            }
+            StmtKind::Spawn {
+                name: thread.to_string(),
+                body: body(self, ops, "body")?,
+                guarded: self.recover_depth > 0,
+            }
+        })
+    }
+
+    pub(super) fn c_if(
+        &mut self,
+        path: &str,
+        d: usize,
+        cond: &Cond,
+        then: &[Op],
+        otherwise: &[Op],
+    ) -> R<StmtKind> {
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        Ok({
+            let var = self.var(&cond.var);
+            self.read.push((var, member(&member(path, "cond"), "var")));
+            StmtKind::If {
+                var,
+                eq: cond.eq.clone(),
+                not: cond.not,
+                then: body(self, then, "then")?,
+                otherwise: body(self, otherwise, "else")?,
+            }
+        })
+    }
+
+    pub(super) fn c_call(&mut self, path: &str, proc: &str) -> R<StmtKind> {
+        Ok({
+            let Some(idx) = self.procs.get_index_of(proc) else {
+                let known: Vec<&str> = self.procs.keys().copied().collect();
+                return Err(self.err(
+                    &member(path, "proc"),
+                    format!(
+                        "unknown proc `{proc}` (declared: {})",
+                        if known.is_empty() {
+                            "none".into()
+                        } else {
+                            known.join(", ")
+                        }
+                    ),
+                ));
+            };
+            self.calls
+                .push((self.current_proc, idx, member(path, "proc")));
+            StmtKind::Call {
+                body: self.procs[idx],
+            }
+        })
+    }
+
+    pub(super) fn c_defer(&mut self, path: &str, d: usize, ops: &[Op]) -> R<StmtKind> {
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        Ok(StmtKind::Defer {
+            body: body(self, ops, "body")?,
+        })
+    }
+
+    pub(super) fn c_recover(
+        &mut self,
+        path: &str,
+        d: usize,
+        ops: &[Op],
+        into: &Option<String>,
+    ) -> R<StmtKind> {
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        Ok({
+            self.recover_depth += 1;
+            let b = body(self, ops, "body");
+            self.recover_depth -= 1;
+            StmtKind::Recover {
+                body: b?,
+                into: self.set_var(into),
+            }
+        })
+    }
+
+    pub(super) fn c_panic(&mut self, value: &Value) -> R<StmtKind> {
+        Ok(StmtKind::Panic {
+            value: value.clone(),
+        })
+    }
+
+    pub(super) fn c_let(&mut self, var: &str, value: &Value) -> R<StmtKind> {
+        Ok(StmtKind::Let {
+            var: self.set_var(&Some(var.to_string())).expect("some"),
+            value: value.clone(),
+        })
+    }
+
+    pub(super) fn c_yield(&mut self) -> R<StmtKind> {
+        Ok(StmtKind::Yield)
+    }
+
+    pub(super) fn c_assert(
+        &mut self,
+        path: &str,
+        var: &str,
+        eq: &Option<Value>,
+        not: &bool,
+        id: &Option<String>,
+        message: &Option<String>,
+    ) -> R<StmtKind> {
+        Ok({
+            let v = self.var(var);
+            self.read.push((v, member(path, "var")));
+            if let Some(id) = id {
+                if !catalog::is_known(id) {
+                    return Err(self.err(
+                        &member(path, "id"),
+                        format!("unknown catalog id `{id}` (see `hazard list`)"),
+                    ));
+                }
+            }
+            StmtKind::Assert {
+                var: v,
+                eq: eq.clone(),
+                not: *not,
+                id: id.clone().unwrap_or_else(|| "assertion".into()),
+                message: message.clone(),
+            }
+        })
+    }
+}

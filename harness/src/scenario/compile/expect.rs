@@ -1,0 +1,123 @@
+//! Compiling `expect`: the expected failure or pass, and the final-state assertions, each checked against its object's kind.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn expect(&self, f: &ScenarioFile) -> R<(Expectation, Vec<AssertSpec>)> {
+        let e = &f.expect;
+        let expectation = match (&e.fails, e.passes) {
+            (Some(_), Some(_)) => {
+                return Err(self.err("$.expect", "give either `fails` or `passes`, not both"))
+            }
+            (None, None) => {
+                return Err(self.err(
+                    "$.expect",
+                    "give one of `fails` (buggy variant) or `passes: true` (fixed variant)",
+                ))
+            }
+            (None, Some(false)) => {
+                return Err(self.err(
+                    "$.expect.passes",
+                    "`passes` must be true; to expect a failure use `fails`",
+                ))
+            }
+            (None, Some(true)) => Expectation::Passes,
+            (Some(fails), None) => {
+                if let Some(id) = &fails.id {
+                    if !catalog::is_known(id) {
+                        return Err(self.err(
+                            "$.expect.fails.id",
+                            format!("unknown catalog id `{id}` (see `hazard list`)"),
+                        ));
+                    }
+                }
+                if let Some(t) = &fails.thread {
+                    let roles = thread_roles(f.threads.keys().map(String::as_str), &self.blocks);
+                    if !roles.contains(&t.as_str()) {
+                        return Err(self.err(
+                            "$.expect.fails.thread",
+                            format!("no thread is named `{t}` (threads: {})", roles.join(", ")),
+                        ));
+                    }
+                }
+                Expectation::Fails(fails.clone())
+            }
+        };
+        let mut asserts = Vec::new();
+        for (i, a) in e.final_state.iter().enumerate() {
+            let path = format!("$.expect.final[{i}]");
+            let field = member(&path, "obj");
+            let Some(&obj) = self.objs.get(a.obj.as_str()) else {
+                return Err(self.err(&field, format!("unknown object `{}`", a.obj)));
+            };
+            let kind = self.decls[obj].1.kind();
+            let given: Vec<&str> = [
+                ("len", a.len.is_some()),
+                ("key", a.key.is_some()),
+                ("value", a.value.is_some()),
+                ("absent", a.absent),
+                ("closed", a.closed.is_some()),
+                ("locked", a.locked.is_some()),
+                ("count", a.count.is_some()),
+                ("elems", a.elems.is_some()),
+                ("cap", a.cap.is_some()),
+                ("conserved", a.conserved.is_some()),
+                ("holds", a.holds.is_some()),
+                ("cancelled", a.cancelled.is_some()),
+            ]
+            .iter()
+            .filter(|(_, on)| *on)
+            .map(|(n, _)| *n)
+            .collect();
+            let allowed: &[&str] = match kind {
+                K::Map | K::RwmutexMap | K::ShardedMap | K::SyncMap | K::CowMap => {
+                    &["len", "key", "value", "absent"]
+                }
+                K::Chan => &["len", "closed"],
+                K::Handle => &["closed"],
+                K::Slice => &["len", "cap", "elems"],
+                K::TreiberStack | K::StampedStack | K::EpochStack => &["len", "elems", "conserved"],
+                K::Atomic => &["holds"],
+                K::Context => &["cancelled"],
+                K::Mutex | K::Rwmutex => &["locked"],
+                K::Waitgroup => &["count"],
+                K::Once | K::Timer | K::Pool => &[],
+            };
+            if given.is_empty() {
+                return Err(self.err(
+                    &path,
+                    format!(
+                        "the assertion on `{}` checks nothing (a {kind} allows: {})",
+                        a.obj,
+                        allowed.join(", ")
+                    ),
+                ));
+            }
+            if let Some(bad) = given.iter().find(|g| !allowed.contains(g)) {
+                return Err(self.err(
+                    &member(&path, bad),
+                    format!("`{bad}` does not apply to `{}`, a {kind}", a.obj),
+                ));
+            }
+            if (a.value.is_some() || a.absent) && a.key.is_none() {
+                return Err(self.err(&path, "`value` and `absent` need a `key`"));
+            }
+            if a.key.is_some() && a.value.is_none() && !a.absent {
+                return Err(self.err(&path, "a `key` needs `value` or `absent: true`"));
+            }
+            if let Some(id) = &a.id {
+                if !catalog::is_known(id) {
+                    return Err(
+                        self.err(&member(&path, "id"), format!("unknown catalog id `{id}`"))
+                    );
+                }
+            }
+            asserts.push(AssertSpec {
+                obj,
+                assertion: a.clone(),
+                path,
+            });
+        }
+        Ok((expectation, asserts))
+    }
+}

@@ -1,0 +1,94 @@
+//! Compiling the slice ops.
+
+use super::*;
+
+impl Compiler<'_> {
+    pub(super) fn c_append(
+        &mut self,
+        path: &str,
+        obj: &str,
+        values: &[Operand],
+        to: &Option<String>,
+    ) -> R<StmtKind> {
+        Ok({
+            let s = self.obj(obj, path, "append", &[K::Slice])?;
+            let to = match to {
+                Some(t) => self.other(t, path, "to", &[K::Slice])?,
+                None => s,
+            };
+            let values = values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| self.arg(v, &format!("{}[{i}]", member(path, "values"))))
+                .collect();
+            StmtKind::Append { s, values, to }
+        })
+    }
+
+    pub(super) fn c_index(
+        &mut self,
+        path: &str,
+        obj: &str,
+        index: &i64,
+        into: &str,
+    ) -> R<StmtKind> {
+        Ok(StmtKind::Index {
+            s: self.obj(obj, path, "index", &[K::Slice])?,
+            index: *index,
+            into: self.set_var(&Some(into.to_string())).expect("some"),
+        })
+    }
+
+    pub(super) fn c_store(
+        &mut self,
+        path: &str,
+        obj: &str,
+        index: &Option<i64>,
+        value: &Operand,
+    ) -> R<StmtKind> {
+        Ok({
+            let o = self.obj(obj, path, "store", &[K::Slice, K::Atomic])?;
+            let value = self.arg(value, &member(path, "value"));
+            match (self.kind_of(o), index) {
+                (K::Slice, Some(i)) => StmtKind::SliceStore {
+                    s: o,
+                    index: *i,
+                    value,
+                },
+                (K::Slice, None) => {
+                    return Err(self.err(path, "storing into a slice needs `index`"))
+                }
+                (_, Some(_)) => {
+                    return Err(self.err(&member(path, "index"), "an atomic cell has no index"))
+                }
+                (_, None) => StmtKind::AtomicStore { a: o, value },
+            }
+        })
+    }
+
+    pub(super) fn c_slice(
+        &mut self,
+        path: &str,
+        obj: &str,
+        low: &Option<i64>,
+        high: &Option<i64>,
+        max: &Option<i64>,
+        to: &str,
+    ) -> R<StmtKind> {
+        Ok({
+            if max.is_some() && high.is_none() {
+                return Err(self.err(
+                    &member(path, "max"),
+                    "middle index required in 3-index slice",
+                ));
+            }
+            StmtKind::Reslice {
+                s: self.obj(obj, path, "slice", &[K::Slice])?,
+                low: *low,
+                high: *high,
+                max: *max,
+                to: self.other(to, path, "to", &[K::Slice])?,
+            }
+        })
+    }
+}
