@@ -57,16 +57,7 @@ enum Seg {
 fn child(path: &str, seg: &Seg) -> String {
     match seg {
         Seg::Idx(i) => format!("{path}[{i}]"),
-        Seg::Key(k) => {
-            let ident = !k.is_empty()
-                && k.chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '#');
-            if ident {
-                format!("{path}.{k}")
-            } else {
-                format!("{path}[{k:?}]")
-            }
-        }
+        Seg::Key(k) => crate::scenario::member(path, k),
     }
 }
 

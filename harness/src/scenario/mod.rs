@@ -4,6 +4,7 @@
 mod compile;
 mod error;
 mod positions;
+pub(crate) use positions::member;
 mod program;
 mod types;
 
