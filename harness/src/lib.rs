@@ -10,6 +10,8 @@ pub mod base;
 pub mod catalog;
 /// The regression corpus: check and promote minimized reports.
 pub mod corpus;
+/// One execution: the interpreter, the virtual clock's task, the driver and its oracles, signatures.
+pub mod exec;
 /// Exploration: engines, the shuttle adapter, the schedule format, replay.
 pub mod explore;
 /// Minimization: the fewest preemptions and steps, in the smallest scenario, that still fail.

@@ -3,12 +3,12 @@
 
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
-use super::driver::{execute, ExecOutcome};
 use super::fuzz::{Fuzzer, InputUse, Job, NextJob, Served};
 use super::guided::{Guided, Point, PointKey};
 use super::replay::Replay;
 use super::schedule::{Decision, Schedule};
-use super::signature::Signature;
+use crate::exec::driver::{execute, ExecOutcome};
+use crate::exec::Signature;
 use crate::model::world::Failed;
 use crate::rt::cover::coverage_finish;
 use crate::rt::{self, run_kept, shuttle_config, Adapter, Control, Picker, Recorded, StackPool};

@@ -5,18 +5,16 @@
 
 mod config;
 mod dfs;
-mod driver;
 mod engine;
 pub mod fuzz;
 pub mod guided;
-pub(crate) mod interp;
 mod replay;
-mod signature;
 
 pub use crate::base::schedule;
 pub use crate::base::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
+pub use crate::exec::ExecOutcome;
+pub use crate::exec::Signature;
 pub use config::{EngineKind, ExploreConfig};
-pub use driver::ExecOutcome;
 pub use engine::{
     explore, interrupt, interrupted, replay, EngineStats, Exploration, Finding, InternalError,
     ReplayError, RuleStat, StopReason,
@@ -24,4 +22,3 @@ pub use engine::{
 pub use engine::{run_bytes, search_dfs, ByteRunner, BytesRun, SearchResult};
 pub(crate) use engine::{run_guided, GuidedRun};
 pub use guided::{Point, PointKey};
-pub use signature::Signature;

@@ -11,6 +11,7 @@ const LAYERS: &[&[&str]] = &[
     &["scenario"],
     &["rt"],
     &["model"],
+    &["exec"],
     &["explore"],
     &["minimize"],
     &["report"],
