@@ -68,11 +68,16 @@ fn largest() -> Vec<(&'static str, Value)> {
             ),
         ),
         (
-            "initial map entries",
+            "initial map entries, ranged",
             scenario(
                 "entries",
-                json!({ "m": { "kind": "map", "entries": entries } }),
-                json!({ "t": [ { "op": "get", "obj": "m", "key": "k1" } ] }),
+                json!({ "m": { "kind": "map", "entries": entries }, "other": { "kind": "map" } }),
+                // A range over all of them (every step an explorer choice among the keys left),
+                // beside a second thread so that every engine has decisions to make.
+                json!({
+                    "t": [ { "op": "range", "obj": "m", "key": "k", "body": [] } ],
+                    "u": [ { "op": "set", "obj": "other", "key": "x", "value": 1 } ]
+                }),
                 json!({}),
             ),
         ),

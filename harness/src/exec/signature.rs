@@ -22,26 +22,23 @@ pub struct Signature {
 
 impl Signature {
     pub(crate) fn of(f: &Failed, w: &World) -> Signature {
-        // A livelock is the whole program's: which thread happened to take the bounding step
-        // is an accident of the schedule, and naming it would make one bug several reports.
-        if let crate::model::Failure::Livelock { .. } = f.failure {
-            return Signature {
-                id: f.failure.catalog_id().to_string(),
-                kind: f.failure.kind(),
-                message: f.failure.message(),
-                thread: None,
-                op: None,
-            };
-        }
+        use crate::model::Failure;
         Signature {
             id: f.failure.catalog_id().to_string(),
             kind: f.failure.kind(),
             message: f.failure.message(),
-            thread: f.thread.map(|t| w.threads[t].role.clone()),
+            thread: match f.failure {
+                // A livelock is the whole program's: which thread happened to take the bounding
+                // step is an accident of the schedule, and naming it would make one bug
+                // several reports.
+                Failure::Livelock { .. } => None,
+                _ => f.thread.map(|t| w.threads[t].role.clone()),
+            },
             op: match (&f.failure, f.op) {
+                (Failure::Livelock { .. }, _) => None,
                 (_, Some(op)) => Some(w.prog.op_path(op).to_string()),
                 // A final-state assertion names its own path at the end of its message.
-                (crate::model::Failure::Assertion { message, .. }, None) => message
+                (Failure::Assertion { message, .. }, None) => message
                     .rsplit_once('(')
                     .map(|(_, p)| p.trim_end_matches(')').to_string()),
                 _ => None,

@@ -9,8 +9,31 @@ use crate::rt::Strategy;
 
 struct Level {
     /// Options at this decision, in the order they are tried; the first is the non-preempting one.
-    options: Vec<u32>,
+    options: Options,
     idx: usize,
+}
+
+/// A decision's options: the threads that may run (at most the scenario's threads), or a
+/// choice's arity, kept as a count (a range over a large map chooses among its keys: a list
+/// per level would make memory quadratic in the map's size).
+enum Options {
+    Threads(Vec<u32>),
+    Count(u32),
+}
+
+impl Options {
+    fn len(&self) -> usize {
+        match self {
+            Options::Threads(v) => v.len(),
+            Options::Count(n) => *n as usize,
+        }
+    }
+    fn get(&self, i: usize) -> u32 {
+        match self {
+            Options::Threads(v) => v[i],
+            Options::Count(_) => i as u32,
+        }
+    }
 }
 
 pub(crate) struct Dfs {
@@ -32,14 +55,14 @@ impl Dfs {
         }
     }
 
-    fn pick(&mut self, make: impl FnOnce(usize) -> Vec<u32>) -> u32 {
+    fn pick(&mut self, make: impl FnOnce(usize) -> Options) -> u32 {
         if self.depth == self.levels.len() {
             let options = make(self.preemptions);
             self.levels.push(Level { options, idx: 0 });
         }
         let level = &self.levels[self.depth];
         self.depth += 1;
-        level.options[level.idx.min(level.options.len() - 1)]
+        level.options.get(level.idx.min(level.options.len() - 1))
     }
 }
 
@@ -75,9 +98,9 @@ impl Strategy for Dfs {
                 if preemptions < bound {
                     opts.extend(runnable.iter().copied().filter(|&t| t != c));
                 }
-                opts
+                Options::Threads(opts)
             }
-            None => runnable.to_vec(),
+            None => Options::Threads(runnable.to_vec()),
         });
         if cur.is_some_and(|c| c != chosen) {
             self.preemptions += 1;
@@ -86,6 +109,6 @@ impl Strategy for Dfs {
     }
 
     fn choice(&mut self, arity: u32) -> Option<u32> {
-        Some(self.pick(|_| (0..arity).collect()))
+        Some(self.pick(|_| Options::Count(arity)))
     }
 }

@@ -38,8 +38,11 @@ pub struct Point {
     pub default: Decision,
     /// The thread that ran last could still run, and another was taken.
     pub preemptive: bool,
-    /// Threads that could run (thread decisions) or the number of options (as `0..n`).
+    /// Threads that could run (thread decisions); empty at a choice, whose options are
+    /// `0..arity` (a range over a large map has as many as the map has keys).
     pub options: Vec<u32>,
+    /// Options at a choice; 0 at a thread decision.
+    pub arity: u32,
 }
 
 /// The strategy: follow `script` strictly while it lasts (if given), then deviations, then the
@@ -122,6 +125,7 @@ impl Strategy for Guided {
             default: Decision::Thread(default),
             preemptive: cur.is_some_and(|c| c != taken),
             options: runnable.to_vec(),
+            arity: 0,
         });
         self.ran(taken);
         Some(taken)
@@ -142,7 +146,8 @@ impl Strategy for Guided {
             taken: Decision::Choice(taken),
             default: Decision::Choice(0),
             preemptive: false,
-            options: (0..arity).collect(),
+            options: Vec::new(),
+            arity,
         });
         Some(taken)
     }

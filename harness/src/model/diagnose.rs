@@ -28,19 +28,23 @@ fn holders(w: &World, t: usize) -> Vec<usize> {
     }
 }
 
-/// The locks `t` holds: mutexes it locked (a Once's running f holds its mutex too) and
-/// RWMutexes it write-locked (or waits to, holding the writer mutex), as (object, read-only);
-/// read locks as (object, true).
-pub(crate) fn holds(w: &World, t: usize) -> Vec<(usize, bool)> {
+/// The locks `t` holds, each with how: `""` (a Mutex, or an RWMutex write-locked), `" (read)"`,
+/// or `" (write pending)"`: a writer that has taken the RWMutex's writer mutex and waits for
+/// the readers to leave (new readers already wait behind it).
+pub(crate) fn holds(w: &World, t: usize) -> Vec<(usize, &'static str)> {
     let mut out = Vec::new();
     for (o, obj) in w.objs.iter().enumerate() {
         match obj {
-            Obj::Mutex(m) if m.locked && m.holder == Some(t) => out.push((o, false)),
+            Obj::Mutex(m) if m.locked && m.holder == Some(t) => out.push((o, "")),
             Obj::RwMutex(rw) | Obj::RwMap(rw, _) => {
                 if rw.w.locked && rw.w.holder == Some(t) {
-                    out.push((o, false));
+                    // Not queued on the writer mutex (that is a second Lock of its own).
+                    let pending = w.threads[t].status == Status::Blocked(WaitReason::RWMutexLock)
+                        && w.threads[t].waits_on == Some(o)
+                        && !rw.w.waiters.contains(&t);
+                    out.push((o, if pending { " (write pending)" } else { "" }));
                 } else if rw.readers.contains(&t) {
-                    out.push((o, true));
+                    out.push((o, " (read)"));
                 }
             }
             _ => {}

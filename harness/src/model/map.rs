@@ -34,6 +34,9 @@ pub(crate) struct MapState {
     pub entries: BTreeMap<Value, Value>,
     /// Go's `writing` flag (0 or 1), toggled by writers only.
     pub writing: u8,
+    /// Keys inserted that were not present, in order: a range in progress reads the new ones
+    /// from its position here instead of rescanning the map at every step.
+    pub inserted: Vec<Value>,
 }
 
 impl MapState {
@@ -45,7 +48,7 @@ impl MapState {
         MapState {
             nil,
             entries,
-            writing: 0,
+            ..MapState::default()
         }
     }
     fn empty(&self) -> bool {
@@ -117,7 +120,9 @@ pub(crate) fn set(
         inst
     };
     write(cx, op, inst, &what, |map| {
-        map.entries.insert(key.clone(), value.clone());
+        if map.entries.insert(key.clone(), value.clone()).is_none() {
+            map.inserted.push(key.clone());
+        }
     })
 }
 
@@ -228,9 +233,8 @@ pub(crate) fn clone(cx: &ThreadCx, op: OpId, m: ObjId, to: ObjId) -> Result<(), 
         return Err(cx.fatal(&mut w, Failure::ConcurrentMapCloneWrite, op));
     } else {
         MapState {
-            nil: false,
             entries: src.entries.clone(),
-            writing: 0,
+            ..MapState::default()
         }
     };
     let n = copy.entries.len();
@@ -276,30 +280,35 @@ pub(crate) fn range(
     let Some((inst, mut left)) = range_start(cx, op, m)? else {
         return Ok(());
     };
-    let mut produced: BTreeSet<Value> = left.iter().cloned().collect();
+    // Keys seen so far (the starting ones, and added ones once found), and where the map's
+    // insertion log was read up to: each step costs the keys added since, not the whole map.
+    let mut known: BTreeSet<Value> = left.iter().cloned().collect();
+    let mut log = cx.world.borrow_mut().map_at(inst).inserted.len();
+    let mut added: Vec<Value> = Vec::new();
     loop {
-        let added: Vec<Value> = {
+        {
             let mut w = cx.world.borrow_mut();
             let map = w.map_at(inst);
-            map.entries
-                .keys()
-                .filter(|k| !produced.contains(*k))
-                .cloned()
-                .collect()
-        };
+            for k in &map.inserted[log..] {
+                if known.insert(k.clone()) {
+                    added.push(k.clone());
+                }
+            }
+            log = map.inserted.len();
+            added.retain(|k| map.entries.contains_key(k));
+        }
         if left.is_empty() && added.is_empty() {
             break;
         }
         // Options: each starting key left, each added key, and (only once the starting keys
-        // are used up) the end of the loop.
+        // are used up) the end of the loop. Which key an option index names is fixed by the
+        // schedule so far, so `swap_remove` keeps replay exact.
         let end = usize::from(left.is_empty());
         let i = crate::rt::choose(left.len() + added.len() + end);
         let key = if i < left.len() {
-            left.remove(i)
+            left.swap_remove(i)
         } else if i < left.len() + added.len() {
-            let k = added[i - left.len()].clone();
-            produced.insert(k.clone());
-            k
+            added.swap_remove(i - left.len())
         } else {
             break;
         };

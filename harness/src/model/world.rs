@@ -516,10 +516,7 @@ impl World {
                     op: self.prog.op_path(th.op).to_string(),
                     holds: super::diagnose::holds(self, t)
                         .into_iter()
-                        .map(|(o, read)| match read {
-                            true => format!("{} (read)", self.names[o]),
-                            false => self.names[o].to_string(),
-                        })
+                        .map(|(o, how)| format!("{}{how}", self.names[o]))
                         .collect(),
                 }
             })

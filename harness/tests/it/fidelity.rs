@@ -1926,3 +1926,39 @@ fn each_go_tool_gets_its_own_verdict() {
     let t = tools_of("chan-close-closed");
     assert_eq!((t.runtime.detects, t.race.detects), (Yes, No), "{t:?}");
 }
+
+/// The cycle through an RWMutex: a reader holds the read lock while it sends, the partner's
+/// Lock waits for the reader (its write is pending, new readers already wait behind it).
+#[test]
+fn a_lock_and_channel_cycle_through_an_rwmutex_names_read_and_pending_write() {
+    let x = dfs_exhaust(&prog(json!({
+        "objects": { "mu": { "kind": "rwmutex" }, "hits": { "kind": "chan" } },
+        "procs": { "lookup": [
+            { "op": "rlock", "obj": "mu" },
+            { "op": "send", "obj": "hits", "value": 1 },
+            { "op": "runlock", "obj": "mu" }
+        ] },
+        "threads": {
+            "handler": [ { "op": "call", "proc": "lookup" } ],
+            "collector": [
+                { "op": "lock", "obj": "mu" },
+                { "op": "unlock", "obj": "mu" },
+                { "op": "recv", "obj": "hits" }
+            ]
+        },
+        "expect": collect_all()
+    })));
+    let f = x
+        .findings
+        .iter()
+        .find(|f| f.signature.id == "lock-chan-cycle")
+        .unwrap_or_else(|| panic!("{:?}", sigs(&x)));
+    let rendered = f.failed.failure.render();
+    assert!(
+        rendered.contains("[chan send]: (handler, waits on hits, holds mu (read))")
+            && rendered.contains(
+                "[sync.RWMutex.Lock]: (collector, waits on mu, holds mu (write pending))"
+            ),
+        "{rendered}"
+    );
+}
