@@ -1,23 +1,19 @@
 //! Engines: run a scenario under a picker until the budget is spent or a failure settles its
-//! expectation; the portfolio runs several side by side. Also replay and verification.
+//! expectation; the portfolio runs several side by side and answers as one round-robin would.
 
 use super::config::{EngineKind, ExploreConfig};
 use super::dfs::Dfs;
-use super::fuzz::{Fuzzer, InputUse, Job, NextJob, Served};
-use super::guided::{Guided, Point, PointKey};
-use super::replay::Replay;
-use super::schedule::{Decision, Schedule};
-use crate::exec::driver::{execute, ExecOutcome};
+use super::fuzz::Fuzzer;
+use super::run::{lock, runs, Steer};
+use super::schedule::Schedule;
+use crate::exec::driver::ExecOutcome;
 use crate::exec::Signature;
 use crate::model::world::Failed;
-use crate::rt::cover::coverage_finish;
-use crate::rt::{self, run_kept, shuttle_config, Adapter, Control, Picker, Recorded, StackPool};
+use crate::rt::{self, Picker, Recorded};
 use crate::scenario::{Expectation, Program};
-use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::fmt;
 use std::hash::{Hash, Hasher};
-use std::rc::Rc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -291,35 +287,29 @@ fn count_faults(out: &ExecOutcome, rules: usize, n: u64, log: &mut Vec<(u64, usi
     );
 }
 
-struct EngineCtl {
+/// One engine of an exploration: keeps its log and stops when the shared result is settled.
+struct EngineRun {
     name: &'static str,
     /// Position in the portfolio (0 for a single engine).
     index: usize,
     prog: Arc<Program>,
     shared: Arc<Shared>,
-    pending: Arc<Mutex<Option<ExecOutcome>>>,
-    log: Arc<Mutex<EngineLog>>,
+    log: EngineLog,
     distinct: HashSet<u64>,
     limit: u64,
 }
 
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    // A poisoned lock only means another engine thread panicked, which is reported on its own.
-    m.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-impl Control for EngineCtl {
-    fn execution_ended(&mut self, run: Recorded) -> bool {
+impl Steer for EngineRun {
+    fn ended(&mut self, outcome: Option<ExecOutcome>, run: Recorded) -> bool {
         let decisions = run.decisions;
         let mut h = std::collections::hash_map::DefaultHasher::new();
         decisions.hash(&mut h);
         self.distinct.insert(h.finish());
-        let mut log = lock(&self.log);
+        let log = &mut self.log;
         log.stats.executions += 1;
         let execution = log.stats.executions;
         log.distinct_after.push(self.distinct.len() as u64);
         log.stats.distinct_schedules = self.distinct.len() as u64;
-        let outcome = lock(&self.pending).take();
         if let Some(out) = &outcome {
             count_faults(out, self.shared.rules, execution, &mut log.faults);
             if let Some(limit) = &out.limit {
@@ -362,7 +352,7 @@ impl Control for EngineCtl {
     }
 
     fn may_start(&mut self) -> bool {
-        let mut log = lock(&self.log);
+        let log = &mut self.log;
         let next = (log.stats.executions + 1, self.index);
         if lock(&self.shared.best).is_some_and(|b| next > b) {
             log.stats.stopped = StopReason::Portfolio;
@@ -394,15 +384,6 @@ fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
     }
 }
 
-/// Run `f` under shuttle with `picker` and `control`; a panic of the harness becomes an error.
-fn run_shuttle<C: Control + 'static>(
-    picker: Picker,
-    control: C,
-    body: impl Fn() + Send + Sync + 'static,
-) -> Result<(), InternalError> {
-    rt::run(picker, control, body).map_err(InternalError)
-}
-
 fn run_engine(
     kind: EngineKind,
     index: usize,
@@ -411,26 +392,16 @@ fn run_engine(
     shared: &Arc<Shared>,
     limit: u64,
 ) -> Result<EngineLog, InternalError> {
-    let log = Arc::new(Mutex::new(EngineLog::new(kind)));
-    let pending = Arc::new(Mutex::new(None));
-    let ctl = EngineCtl {
+    let engine = EngineRun {
         name: kind.name(),
         index,
         prog: Arc::clone(prog),
         shared: Arc::clone(shared),
-        pending: Arc::clone(&pending),
-        log: Arc::clone(&log),
+        log: EngineLog::new(kind),
         distinct: HashSet::new(),
         limit,
     };
-    let body_prog = Arc::clone(prog);
-    let max_steps = cfg.max_steps;
-    run_shuttle(picker(kind, cfg), ctl, move || {
-        let out = execute(&body_prog, max_steps, false);
-        *lock(&pending) = Some(out);
-    })?;
-    let log = std::mem::replace(&mut *lock(&log), EngineLog::new(kind));
-    Ok(log)
+    Ok(runs(prog, picker(kind, cfg), cfg.max_steps, false, engine)?.log)
 }
 
 /// The engines of a portfolio, in the order that breaks ties (see [`Shared`]).
@@ -508,357 +479,5 @@ pub fn explore(prog: &Arc<Program>, cfg: &ExploreConfig) -> Result<Exploration, 
         elapsed: start.elapsed(),
         faults,
         limit,
-    })
-}
-
-struct ReplayCtl {
-    recorded: Arc<Mutex<Option<Recorded>>>,
-    ran: bool,
-}
-
-impl Control for ReplayCtl {
-    fn execution_ended(&mut self, run: Recorded) -> bool {
-        *lock(&self.recorded) = Some(run);
-        false
-    }
-    fn may_start(&mut self) -> bool {
-        !std::mem::replace(&mut self.ran, true)
-    }
-}
-
-/// Replay `schedule` once. `trace` records the step trace (slower; for reports and `show`).
-pub fn replay(
-    prog: &Arc<Program>,
-    schedule: &Schedule,
-    max_steps: u64,
-    trace: bool,
-) -> Result<ExecOutcome, ReplayError> {
-    let recorded = Arc::new(Mutex::new(None));
-    let out = Arc::new(Mutex::new(None));
-    let ctl = ReplayCtl {
-        recorded: Arc::clone(&recorded),
-        ran: false,
-    };
-    let (p, o) = (Arc::clone(prog), Arc::clone(&out));
-    run_shuttle(
-        Picker::Own(Box::new(Replay::new(schedule))),
-        ctl,
-        move || {
-            let r = execute(&p, max_steps, trace);
-            *lock(&o) = Some(r);
-        },
-    )
-    .map_err(ReplayError::Internal)?;
-    let run = lock(&recorded).take();
-    if let Some(d) = run.as_ref().and_then(|r| r.divergence.clone()) {
-        return Err(ReplayError::Diverged(d));
-    }
-    let result = lock(&out).take();
-    let mut out = result
-        .ok_or_else(|| ReplayError::Diverged("the execution stopped before it finished".into()))?;
-    out.preemptions = run.map(|r| r.preemptions).unwrap_or(0);
-    Ok(out)
-}
-
-/// One execution decided by fuzzer bytes (see [`super::fuzz`]).
-#[derive(Debug)]
-pub struct BytesRun {
-    pub outcome: ExecOutcome,
-    /// The real decisions the bytes made, in hazard's schedule format (replays strictly).
-    pub schedule: Schedule,
-    pub input: InputUse,
-}
-
-/// Run `prog` once with its decisions taken from `data`. `coverage` keeps the interleaving
-/// coverage map in the result. (A fresh [`ByteRunner`]; keep one for many inputs.)
-pub fn run_bytes(
-    prog: &Arc<Program>,
-    data: &[u8],
-    max_steps: u64,
-    coverage: bool,
-) -> Result<BytesRun, InternalError> {
-    ByteRunner::new().run(prog, data, max_steps, coverage)
-}
-
-type Served_ = Result<BytesRun, InternalError>;
-
-/// Byte-driven executions with one shuttle scheduler and one pool of task stacks kept between
-/// inputs, on the caller's thread: what libFuzzer's targets call once per input. The same
-/// decisions and outcome as [`run_bytes`], without setting up a runner per input (most of
-/// which is allocating stacks) and without handing each input to a thread of its own (two
-/// wake-ups per input, and a wait for a core when the machine is busy). Not `Send`: the
-/// stacks belong to this thread.
-pub struct ByteRunner {
-    /// `None` once an execution panicked (a harness bug): the runner is gone.
-    state: Option<ByteState>,
-}
-
-struct ByteState {
-    pool: StackPool,
-    adapter: Rc<RefCell<Adapter<ServedCtl>>>,
-    config: rt::Config,
-    next: NextJob,
-    pending: Arc<Mutex<Option<ExecOutcome>>>,
-    result: Arc<Mutex<Option<Served_>>>,
-}
-
-struct ServedCtl {
-    next: NextJob,
-    pending: Arc<Mutex<Option<ExecOutcome>>>,
-    input: Arc<Mutex<InputUse>>,
-    result: Arc<Mutex<Option<Served_>>>,
-    /// An execution was started (see [`Served`]: `new_execution` is also called between them).
-    running: bool,
-}
-
-impl Control for ServedCtl {
-    fn execution_ended(&mut self, run: Recorded) -> bool {
-        if !std::mem::take(&mut self.running) {
-            return true;
-        }
-        let result = match lock(&self.pending).take() {
-            Some(mut outcome) => {
-                outcome.preemptions = run.preemptions;
-                Ok(BytesRun {
-                    outcome,
-                    schedule: Schedule {
-                        decisions: run.decisions,
-                    },
-                    input: std::mem::take(&mut *lock(&self.input)),
-                })
-            }
-            None => Err(InternalError(
-                "a byte-driven execution stopped before it finished".into(),
-            )),
-        };
-        *lock(&self.result) = Some(result);
-        true
-    }
-    fn may_start(&mut self) -> bool {
-        self.running = lock(&self.next).is_some();
-        self.running
-    }
-}
-
-impl Default for ByteRunner {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl ByteRunner {
-    pub fn new() -> ByteRunner {
-        let next: NextJob = Arc::new(Mutex::new(None));
-        let pending = Arc::new(Mutex::new(None));
-        let input = Arc::new(Mutex::new(InputUse::default()));
-        let result = Arc::new(Mutex::new(None));
-        let strategy = Served {
-            next: Arc::clone(&next),
-            input: Arc::clone(&input),
-            dec: Default::default(),
-            keep: false,
-            running: false,
-        };
-        let ctl = ServedCtl {
-            next: Arc::clone(&next),
-            pending: Arc::clone(&pending),
-            input,
-            result: Arc::clone(&result),
-            running: false,
-        };
-        ByteRunner {
-            state: Some(ByteState {
-                pool: StackPool::new(),
-                adapter: Rc::new(RefCell::new(Adapter::new(
-                    Picker::Own(Box::new(strategy)),
-                    ctl,
-                ))),
-                config: shuttle_config(),
-                next,
-                pending,
-                result,
-            }),
-        }
-    }
-
-    /// Run `prog` once with its decisions from `data` (see [`run_bytes`]). After an internal
-    /// error the runner is gone; make a new one.
-    pub fn run(
-        &mut self,
-        prog: &Arc<Program>,
-        data: &[u8],
-        max_steps: u64,
-        coverage: bool,
-    ) -> Result<BytesRun, InternalError> {
-        let st = self
-            .state
-            .as_ref()
-            .ok_or_else(|| InternalError("the byte runner stopped after an error".into()))?;
-        *lock(&st.next) = Some(Job {
-            data: data.to_vec(),
-            coverage,
-        });
-        // The next `new_execution` hands this one's record to `ServedCtl` and starts nothing:
-        // no job is waiting then.
-        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            let (p, out) = (Arc::clone(prog), Arc::clone(&st.pending));
-            run_kept(&st.pool, &st.adapter, &st.config, move || {
-                let r = execute(&p, max_steps, false);
-                *lock(&out) = Some(r);
-            })
-        }));
-        let result = match ran {
-            Ok(_) => lock(&st.result).take().unwrap_or_else(|| {
-                Err(InternalError(
-                    "a byte-driven execution did not start".into(),
-                ))
-            }),
-            Err(p) => {
-                // Coverage is per OS thread: stop recording what this thread runs next.
-                coverage_finish(|_| ());
-                Err(InternalError(rt::panic_text(p)))
-            }
-        };
-        if result.is_err() {
-            self.state = None;
-        }
-        result
-    }
-}
-
-/// One execution under a [`Guided`] strategy.
-#[derive(Debug)]
-pub(crate) struct GuidedRun {
-    pub outcome: ExecOutcome,
-    /// The real decisions it took (replays strictly).
-    pub schedule: Schedule,
-    pub preemptions: usize,
-    pub points: Vec<Point>,
-}
-
-/// Run `prog` once: `script` first, then `devs`, then the default policy (see [`Guided`]).
-pub(crate) fn run_guided(
-    prog: &Arc<Program>,
-    script: Vec<Decision>,
-    devs: HashMap<PointKey, Decision>,
-    max_steps: u64,
-    trace: bool,
-) -> Result<GuidedRun, InternalError> {
-    let recorded = Arc::new(Mutex::new(None));
-    let out = Arc::new(Mutex::new(None));
-    let points = Arc::new(Mutex::new(Vec::new()));
-    let ctl = ReplayCtl {
-        recorded: Arc::clone(&recorded),
-        ran: false,
-    };
-    let (p, o) = (Arc::clone(prog), Arc::clone(&out));
-    run_shuttle(
-        Picker::Own(Box::new(Guided::new(script, devs, Arc::clone(&points)))),
-        ctl,
-        move || {
-            let r = execute(&p, max_steps, trace);
-            *lock(&o) = Some(r);
-        },
-    )?;
-    let run = lock(&recorded)
-        .take()
-        .ok_or_else(|| InternalError("a guided execution did not end".into()))?;
-    let mut outcome = lock(&out)
-        .take()
-        .ok_or_else(|| InternalError("a guided execution stopped before it finished".into()))?;
-    outcome.preemptions = run.preemptions;
-    let points = std::mem::take(&mut *lock(&points));
-    Ok(GuidedRun {
-        outcome,
-        schedule: Schedule {
-            decisions: run.decisions,
-        },
-        preemptions: run.preemptions,
-        points,
-    })
-}
-
-/// What a bounded DFS looking for one failure did.
-#[derive(Debug, Clone)]
-pub struct SearchResult {
-    /// The first schedule (in DFS order) whose failure the target accepts.
-    pub found: Option<Schedule>,
-    pub executions: u64,
-    /// Every schedule within the bound ran and none was accepted.
-    pub exhausted: bool,
-}
-
-/// Which outcomes a search accepts: the failure's signature, `None` for a passing execution.
-type Target = Box<dyn Fn(Option<&Signature>) -> bool + Send>;
-
-struct SearchCtl {
-    pending: Arc<Mutex<Option<ExecOutcome>>>,
-    target: Target,
-    limit: u64,
-    deadline: Option<Instant>,
-    executions: Arc<Mutex<u64>>,
-    found: Arc<Mutex<Option<Schedule>>>,
-    out_of_budget: Arc<AtomicBool>,
-}
-
-impl Control for SearchCtl {
-    fn execution_ended(&mut self, run: Recorded) -> bool {
-        *lock(&self.executions) += 1;
-        let hit = lock(&self.pending)
-            .take()
-            .is_some_and(|o| (self.target)(o.signature.as_ref()));
-        if hit {
-            *lock(&self.found) = Some(Schedule {
-                decisions: run.decisions,
-            });
-            return false;
-        }
-        true
-    }
-    fn may_start(&mut self) -> bool {
-        let over = *lock(&self.executions) >= self.limit
-            || self.deadline.is_some_and(|d| Instant::now() >= d);
-        if over {
-            self.out_of_budget.store(true, Ordering::SeqCst);
-        }
-        !over
-    }
-}
-
-/// DFS with preemption bound `bound` until an outcome `target` accepts (the failure's
-/// signature, `None` for a passing execution), at most `limit` executions or until `deadline`.
-pub fn search_dfs(
-    prog: &Arc<Program>,
-    bound: usize,
-    limit: u64,
-    deadline: Option<Instant>,
-    max_steps: u64,
-    target: impl Fn(Option<&Signature>) -> bool + Send + 'static,
-) -> Result<SearchResult, InternalError> {
-    let pending = Arc::new(Mutex::new(None));
-    let executions = Arc::new(Mutex::new(0));
-    let found = Arc::new(Mutex::new(None));
-    let out_of_budget = Arc::new(AtomicBool::new(false));
-    let ctl = SearchCtl {
-        pending: Arc::clone(&pending),
-        target: Box::new(target),
-        limit,
-        deadline,
-        executions: Arc::clone(&executions),
-        found: Arc::clone(&found),
-        out_of_budget: Arc::clone(&out_of_budget),
-    };
-    let p = Arc::clone(prog);
-    run_shuttle(Picker::Own(Box::new(Dfs::new(bound))), ctl, move || {
-        let out = execute(&p, max_steps, false);
-        *lock(&pending) = Some(out);
-    })?;
-    let found = lock(&found).take();
-    let exhausted = found.is_none() && !out_of_budget.load(Ordering::SeqCst);
-    let executions = *lock(&executions);
-    Ok(SearchResult {
-        found,
-        executions,
-        exhausted,
     })
 }

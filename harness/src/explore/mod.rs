@@ -3,22 +3,25 @@
 //! one place that implements shuttle's `Scheduler`; everything a run decides is recorded in
 //! hazard's own [`schedule`](crate::base::schedule) format.
 
+mod bytes;
 mod config;
 mod dfs;
 mod engine;
 pub mod fuzz;
 pub mod guided;
 mod replay;
+mod run;
 
 pub use crate::base::schedule;
 pub use crate::base::{Decision, Schedule, ScheduleError, SCHEDULE_FORMAT};
 pub use crate::exec::ExecOutcome;
 pub use crate::exec::Signature;
+pub use bytes::{run_bytes, ByteRunner, BytesRun};
 pub use config::{EngineKind, ExploreConfig};
 pub use engine::{
-    explore, interrupt, interrupted, replay, EngineStats, Exploration, Finding, InternalError,
-    ReplayError, RuleStat, StopReason,
+    explore, interrupt, interrupted, EngineStats, Exploration, Finding, InternalError, ReplayError,
+    RuleStat, StopReason,
 };
-pub use engine::{run_bytes, search_dfs, ByteRunner, BytesRun, SearchResult};
-pub(crate) use engine::{run_guided, GuidedRun};
 pub use guided::{Point, PointKey};
+pub use run::{replay, search_dfs, SearchResult};
+pub(crate) use run::{run_guided, GuidedRun};

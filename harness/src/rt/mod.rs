@@ -51,18 +51,41 @@ pub(crate) fn panic_text(p: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "a panic with a non-text payload".into())
 }
 
-/// Run `body` under shuttle, executions decided by `picker` and steered by `control`; a panic
-/// of the harness comes back as its text.
+/// Run `body` under shuttle, executions decided by `picker` and steered by `control`, which is
+/// handed back afterwards; a panic of the harness comes back as its text.
 pub(crate) fn run<C: Control + 'static>(
     picker: Picker,
     control: C,
     body: impl Fn() + Send + Sync + 'static,
-) -> Result<(), String> {
-    let runner = shuttle::Runner::new(Adapter::new(picker, control), shuttle_config());
+) -> Result<C, String> {
+    let lent = std::sync::Arc::new(std::sync::Mutex::new(control));
+    let runner = shuttle::Runner::new(
+        Adapter::new(picker, Lent(std::sync::Arc::clone(&lent))),
+        shuttle_config(),
+    );
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         runner.run(body);
     }))
-    .map_err(panic_text)
+    .map_err(panic_text)?;
+    // The runner (and the adapter holding the other reference) is gone once `run` returns.
+    std::sync::Arc::try_unwrap(lent)
+        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+        .map_err(|_| "the scheduler outlived its run".to_string())
+}
+
+/// A control lent to a runner that owns its scheduler, so [`run`] can hand it back.
+struct Lent<C>(std::sync::Arc<std::sync::Mutex<C>>);
+
+impl<C: Control> Control for Lent<C> {
+    fn execution_ended(&mut self, run: Recorded) -> bool {
+        self.0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .execution_ended(run)
+    }
+    fn may_start(&mut self) -> bool {
+        self.0.lock().unwrap_or_else(|e| e.into_inner()).may_start()
+    }
 }
 
 /// Stack of every model thread. Interpreter recursion is bounded by the scenario's nesting
