@@ -2,11 +2,12 @@
 //! all threads to finish, and judges the outcome (failure, or final-state assertions).
 
 use super::interp::{clock_main, thread_main};
+use super::oracle::Oracles;
 use super::signature::Signature;
 use crate::model::world::{Event, Failed, World};
-use crate::model::{Failure, Value};
+use crate::model::Value;
 use crate::rt;
-use crate::scenario::{AssertSpec, Program};
+use crate::scenario::Program;
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -42,10 +43,21 @@ impl ExecOutcome {
     }
 }
 
-/// Run the scenario once, inside a shuttle execution.
+/// Run the scenario once, inside a shuttle execution, judged by the oracles it asks for.
 pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecOutcome {
+    execute_judged(prog, max_steps, trace, Oracles::for_program(prog))
+}
+
+/// Run the scenario once, inside a shuttle execution, judged by `oracles`.
+pub(crate) fn execute_judged(
+    prog: &Arc<Program>,
+    max_steps: u64,
+    trace: bool,
+    oracles: Oracles,
+) -> ExecOutcome {
     rt::begin_execution();
     let world = Rc::new(RefCell::new(World::new(Arc::clone(prog), max_steps, trace)));
+    let oracles = Rc::new(RefCell::new(oracles));
     let n = prog.threads.len();
     for spec in &prog.threads {
         let first_op = prog.blocks[spec.body]
@@ -55,6 +67,7 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         let f = thread_main(
             Arc::clone(prog),
             Rc::clone(&world),
+            Rc::clone(&oracles),
             spec.body,
             vec![Value::Nil; prog.vars.len()],
         );
@@ -64,7 +77,10 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         rt::hold(t);
     }
     let clock = prog.uses_time.then(|| {
-        let t = rt::spawn("(clock)", clock_main(Arc::clone(prog), Rc::clone(&world)));
+        let t = rt::spawn(
+            "(clock)",
+            clock_main(Arc::clone(prog), Rc::clone(&world), Rc::clone(&oracles)),
+        );
         rt::hold(t);
         let mut w = world.borrow_mut();
         w.add_thread("(clock)", false, usize::MAX);
@@ -112,15 +128,12 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         w.outcome = None;
     }
     if w.outcome.is_none() && ended_by_fault.is_none() {
-        for a in &prog.final_state {
-            if let Some(failure) = check(&mut w, a) {
-                w.outcome = Some(Failed {
-                    failure,
-                    thread: None,
-                    op: None,
-                });
-                break;
-            }
+        if let Some(failure) = oracles.borrow_mut().at_end(&w) {
+            w.outcome = Some(Failed {
+                failure,
+                thread: None,
+                op: None,
+            });
         }
     }
     let signature = w.outcome.as_ref().map(|f| Signature::of(f, &w));
@@ -136,157 +149,4 @@ pub(crate) fn execute(prog: &Arc<Program>, max_steps: u64, trace: bool) -> ExecO
         ended_by_fault,
         limit: w.limit.take(),
     }
-}
-
-/// A final-state assertion; `Some(failure)` when it does not hold.
-fn check(w: &mut World, a: &AssertSpec) -> Option<Failure> {
-    use crate::model::world::Obj;
-    let spec = &a.assertion;
-    let name = w.obj_name(a.obj).to_string();
-    let mut problems = Vec::new();
-    let not = |b: bool| if b { "" } else { "not " };
-    let len_is = |problems: &mut Vec<String>, n: usize| {
-        if let Some(want) = spec.len {
-            if n as u64 != want {
-                problems.push(format!("len({name}) is {n}, expected {want}"));
-            }
-        }
-    };
-    let elems_are = |problems: &mut Vec<String>, got: &[Value]| {
-        if let Some(want) = &spec.elems {
-            if got != want.as_slice() {
-                let show = |v: &[Value]| v.iter().map(Value::quoted).collect::<Vec<_>>().join(", ");
-                problems.push(format!(
-                    "{name} holds [{}], expected [{}]",
-                    show(got),
-                    show(want)
-                ));
-            }
-        }
-    };
-    match &w.objs[a.obj] {
-        Obj::Map(_) | Obj::RwMap(..) | Obj::ShardedMap(_) | Obj::SyncMap(_) | Obj::CowMap(_) => {
-            let entries = w.map_contents(a.obj);
-            len_is(&mut problems, entries.len());
-            if let Some(k) = &spec.key {
-                match (entries.get(k), &spec.value) {
-                    (Some(v), _) if spec.absent => problems.push(format!(
-                        "{name}[{}] is {}, expected absent",
-                        k.quoted(),
-                        v.quoted()
-                    )),
-                    (Some(v), Some(want)) if v != want => problems.push(format!(
-                        "{name}[{}] is {}, expected {}",
-                        k.quoted(),
-                        v.quoted(),
-                        want.quoted()
-                    )),
-                    (None, Some(want)) => problems.push(format!(
-                        "{name}[{}] is absent, expected {}",
-                        k.quoted(),
-                        want.quoted()
-                    )),
-                    _ => {}
-                }
-            }
-        }
-        Obj::Chan(c) => {
-            len_is(&mut problems, c.buf.len());
-            if let Some(closed) = spec.closed {
-                if c.closed != closed {
-                    problems.push(format!(
-                        "{name} is {}closed, expected {}closed",
-                        not(c.closed),
-                        not(closed)
-                    ));
-                }
-            }
-        }
-        Obj::Mutex(_) | Obj::RwMutex(_) => {
-            let locked = match &w.objs[a.obj] {
-                Obj::Mutex(m) => m.locked,
-                Obj::RwMutex(r) => r.w.locked || r.reader_count != 0,
-                _ => false,
-            };
-            if let Some(want) = spec.locked {
-                if locked != want {
-                    problems.push(format!(
-                        "{name} is {}locked, expected {}locked",
-                        not(locked),
-                        not(want)
-                    ));
-                }
-            }
-        }
-        Obj::WaitGroup(g) => {
-            if let Some(want) = spec.count {
-                if g.v as i64 != want {
-                    problems.push(format!("{name} counter is {}, expected {want}", g.v));
-                }
-            }
-        }
-        Obj::Slice(h) => {
-            let h = *h;
-            let got = w.elems(&h);
-            len_is(&mut problems, h.len);
-            if let Some(want) = spec.cap {
-                if h.cap as u64 != want {
-                    problems.push(format!("cap({name}) is {}, expected {want}", h.cap));
-                }
-            }
-            elems_are(&mut problems, &got);
-        }
-        Obj::Stack(s) => {
-            let got = s.contents();
-            len_is(&mut problems, got.len());
-            elems_are(&mut problems, &got);
-            if spec.conserved == Some(true) {
-                if let Err(why) = s.conservation() {
-                    problems.push(format!("{name}: {why}"));
-                }
-            }
-        }
-        Obj::Atomic(c) => {
-            if let Some(want) = &spec.holds {
-                if c.value != *want {
-                    problems.push(format!(
-                        "{name} holds {}, expected {}",
-                        c.value.quoted(),
-                        want.quoted()
-                    ));
-                }
-            }
-        }
-        Obj::Context(c) => {
-            let cancelled = c.is_some_and(|c| w.ctx_err(c).0.is_some());
-            if let Some(want) = spec.cancelled {
-                if cancelled != want {
-                    problems.push(format!(
-                        "{name} is {}cancelled, expected {}cancelled",
-                        not(cancelled),
-                        not(want)
-                    ));
-                }
-            }
-        }
-        Obj::Handle(h) => {
-            if let Some(want) = spec.closed {
-                if h.closed != want {
-                    problems.push(format!(
-                        "{name} is {}closed, expected {}closed",
-                        not(h.closed),
-                        not(want)
-                    ));
-                }
-            }
-        }
-        Obj::Once(_) | Obj::Timer(_) | Obj::Pool(_) => {}
-    }
-    if problems.is_empty() {
-        return None;
-    }
-    Some(Failure::Assertion {
-        id: spec.id.clone().unwrap_or_else(|| "assertion".into()),
-        message: format!("final state: {} ({})", problems.join("; "), a.path),
-    })
 }

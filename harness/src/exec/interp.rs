@@ -3,6 +3,7 @@
 //! [`Interp::call`], a Go panic is `Err(Unwind::Panic)` that runs deferred blocks on its way up,
 //! and a fatal error or the end of the execution is `Err(Unwind::Abort)`, which runs nothing.
 
+use super::oracle::Oracles;
 use crate::model::fault;
 use crate::model::ops;
 use crate::model::world::SpawnReq;
@@ -19,6 +20,9 @@ pub(crate) struct Interp {
     cx: ThreadCx,
     /// The thread's variables, by `VarId`.
     locals: Vec<Value>,
+    oracles: Rc<RefCell<Oracles>>,
+    /// Some oracle judges each completed op.
+    judge_ops: bool,
 }
 
 /// The body of a model thread: run `body` as the goroutine's function, turn an unrecovered
@@ -27,15 +31,19 @@ pub(crate) struct Interp {
 pub(crate) fn thread_main(
     prog: Arc<Program>,
     world: Rc<RefCell<World>>,
+    oracles: Rc<RefCell<Oracles>>,
     body: BlockId,
     locals: Vec<Value>,
 ) -> Box<dyn FnOnce()> {
     Box::new(move || {
         let me = rt::current();
+        let judge_ops = oracles.borrow().watch_ops();
         let mut it = Interp {
             prog,
             cx: ThreadCx { world, me },
             locals,
+            oracles,
+            judge_ops,
         };
         let (tearing_down, start_op, top) = {
             let w = it.cx.world.borrow();
@@ -123,7 +131,7 @@ impl Interp {
     /// Start the callbacks the last op set off (a context's AfterFuncs, on cancel).
     fn start_callbacks(&self) {
         let reqs = std::mem::take(&mut self.cx.world.borrow_mut().spawns);
-        start_threads(&self.prog, &self.cx.world, reqs);
+        start_threads(&self.prog, &self.cx.world, &self.oracles, reqs);
     }
 
     fn arg(&self, a: &crate::scenario::Arg) -> Value {
@@ -141,15 +149,35 @@ impl Interp {
 
     fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
         if !self.prog.faults_on() || CONTROL_OPS.contains(&self.prog.op_meta[stmt.id].name) {
-            return self.op(stmt, defers);
+            self.op(stmt, defers)?;
+        } else {
+            fault::before_op(&self.cx, stmt.id, &stmt.kind)?;
+            if !self.cx.world.borrow().spawns.is_empty() {
+                self.start_callbacks();
+            }
+            let r = self.op(stmt, defers);
+            fault::lapse(&self.cx);
+            r?;
         }
-        fault::before_op(&self.cx, stmt.id, &stmt.kind)?;
-        if !self.cx.world.borrow().spawns.is_empty() {
-            self.start_callbacks();
+        if self.judge_ops {
+            self.judge(stmt.id)?;
         }
-        let r = self.op(stmt, defers);
-        fault::lapse(&self.cx);
-        r
+        Ok(())
+    }
+
+    /// Ask the oracles about the op this thread just completed.
+    fn judge(&self, op: usize) -> Result<(), Unwind> {
+        let mut w = self.cx.world.borrow_mut();
+        if w.outcome.is_some() || w.tearing_down {
+            return Ok(());
+        }
+        match self.oracles.borrow_mut().after_op(&w, self.cx.me, op) {
+            Some(failure) => {
+                w.fail(failure, Some(self.cx.me), Some(op));
+                Err(Unwind::Abort)
+            }
+            None => Ok(()),
+        }
     }
 
     fn op(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
@@ -233,6 +261,7 @@ impl Interp {
                 let f = thread_main(
                     Arc::clone(&self.prog),
                     Rc::clone(&cx.world),
+                    Rc::clone(&self.oracles),
                     *body,
                     self.locals.clone(),
                 );
@@ -524,7 +553,12 @@ impl Interp {
 }
 
 /// Start threads as goroutines (AfterFunc callbacks), each with the variables it captured.
-pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, reqs: Vec<SpawnReq>) {
+pub(crate) fn start_threads(
+    prog: &Arc<Program>,
+    world: &Rc<RefCell<World>>,
+    oracles: &Rc<RefCell<Oracles>>,
+    reqs: Vec<SpawnReq>,
+) {
     for r in reqs {
         {
             let mut w = world.borrow_mut();
@@ -535,7 +569,13 @@ pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, req
                 return;
             }
         }
-        let f = thread_main(Arc::clone(prog), Rc::clone(world), r.body, r.locals);
+        let f = thread_main(
+            Arc::clone(prog),
+            Rc::clone(world),
+            Rc::clone(oracles),
+            r.body,
+            r.locals,
+        );
         let t = rt::spawn(&r.name, f);
         let mut w = world.borrow_mut();
         debug_assert_eq!(t, w.threads.len());
@@ -546,7 +586,11 @@ pub(crate) fn start_threads(prog: &Arc<Program>, world: &Rc<RefCell<World>>, req
 /// The virtual clock's task (see `model::time`): while it has a timer to fire
 /// ([`World::clock_ready`]) it may run at any scheduling point, and then fires the earliest
 /// timer. It parks otherwise, and ends with the execution.
-pub(crate) fn clock_main(prog: Arc<Program>, world: Rc<RefCell<World>>) -> Box<dyn FnOnce()> {
+pub(crate) fn clock_main(
+    prog: Arc<Program>,
+    world: Rc<RefCell<World>>,
+    oracles: Rc<RefCell<Oracles>>,
+) -> Box<dyn FnOnce()> {
     Box::new(move || {
         let me = rt::current();
         loop {
@@ -580,7 +624,7 @@ pub(crate) fn clock_main(prog: Arc<Program>, world: Rc<RefCell<World>>) -> Box<d
             w.fire_next();
             let reqs = std::mem::take(&mut w.spawns);
             drop(w);
-            start_threads(&prog, &world, reqs);
+            start_threads(&prog, &world, &oracles, reqs);
         }
         let mut w = world.borrow_mut();
         w.clock_finished = true;

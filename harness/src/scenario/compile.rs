@@ -87,7 +87,6 @@ pub(crate) struct Compiler<'a> {
     recover_depth: usize,
     /// Name and object of each op, by op id (when the scenario has fault rules).
     op_metas: Vec<OpMeta>,
-    with_faults: bool,
 }
 
 impl<'a> Compiler<'a> {
@@ -111,7 +110,6 @@ impl<'a> Compiler<'a> {
             func_timers: HashSet::new(),
             recover_depth: 0,
             op_metas: Vec::new(),
-            with_faults: false,
         }
     }
 
@@ -147,7 +145,6 @@ impl<'a> Compiler<'a> {
         if f.threads.is_empty() {
             return Err(self.err("$.threads", "a scenario needs at least one thread"));
         }
-        self.with_faults = !f.faults.is_empty();
         if let Some(c) = &f.catalog {
             if !catalog::is_known(c) {
                 return Err(self.err(
@@ -472,11 +469,9 @@ impl<'a> Compiler<'a> {
     fn stmt(&mut self, op: &Op, path: &str, depth: usize) -> R<Stmt> {
         let id = self.op_paths.len();
         self.op_paths.push(path.to_string());
-        // What fault rules match on; only scenarios with rules need it.
-        if self.with_faults {
-            let meta = self.op_meta(op);
-            self.op_metas.push(meta);
-        }
+        // What fault rules and oracles match on.
+        let meta = self.op_meta(op);
+        self.op_metas.push(meta);
         let d = depth + 1;
         let kind = match op {
             Op::Set { obj, key, value } => self.c_set(path, obj, key, value)?,

@@ -482,8 +482,7 @@ pub struct Program {
     pub clock: ClockMode,
     /// When the program ends.
     pub lifetime: Lifetime,
-    /// Per op: its name and the object it acts on (what fault rules match); empty when the
-    /// scenario has no fault rules.
+    /// Per op: its name and the object it acts on (what fault rules and oracles match on).
     pub op_meta: Vec<OpMeta>,
 }
 

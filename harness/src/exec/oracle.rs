@@ -1,0 +1,332 @@
+//! Oracles: judges of an execution beyond the failures the ports raise themselves (a Go panic,
+//! a fatal error, a deadlock, a leak). An oracle sees each op a thread completes and the state
+//! at the end; the first failure any oracle returns is the execution's finding. Today's one
+//! oracle is the scenario's final-state assertions; [`for_program`] is where others are added.
+
+use crate::model::world::{Obj, World};
+use crate::model::{Failure, Value};
+use crate::scenario::{AssertSpec, Program};
+use std::sync::Arc;
+
+/// A judge of one execution. It must not take scheduling points or change the model: it reads.
+pub(crate) trait Oracle {
+    /// Thread `thread` completed op `op` without failing. A failure ends the execution there,
+    /// charged to that thread and op.
+    fn after_op(&mut self, _w: &World, _thread: usize, _op: usize) -> Option<Failure> {
+        None
+    }
+    /// Every thread is done and nothing failed (no port failure, no fault ended the run).
+    fn at_end(&mut self, _w: &World) -> Option<Failure> {
+        None
+    }
+    /// Whether [`Oracle::after_op`] does anything (the interpreter skips the call otherwise).
+    fn watches_ops(&self) -> bool {
+        false
+    }
+}
+
+/// The oracles of one execution.
+#[derive(Default)]
+pub(crate) struct Oracles {
+    list: Vec<Box<dyn Oracle>>,
+    /// Some oracle watches ops.
+    per_op: bool,
+}
+
+impl Oracles {
+    pub(crate) fn new(list: Vec<Box<dyn Oracle>>) -> Oracles {
+        let per_op = list.iter().any(|o| o.watches_ops());
+        Oracles { list, per_op }
+    }
+
+    /// The oracles a scenario asks for.
+    pub(crate) fn for_program(prog: &Arc<Program>) -> Oracles {
+        let mut list: Vec<Box<dyn Oracle>> = Vec::new();
+        if !prog.final_state.is_empty() {
+            list.push(Box::new(FinalState {
+                prog: Arc::clone(prog),
+            }));
+        }
+        Oracles::new(list)
+    }
+
+    pub(crate) fn watch_ops(&self) -> bool {
+        self.per_op
+    }
+
+    pub(crate) fn after_op(&mut self, w: &World, thread: usize, op: usize) -> Option<Failure> {
+        self.list.iter_mut().find_map(|o| o.after_op(w, thread, op))
+    }
+
+    pub(crate) fn at_end(&mut self, w: &World) -> Option<Failure> {
+        self.list.iter_mut().find_map(|o| o.at_end(w))
+    }
+}
+
+/// The scenario's `final_state` assertions, in file order: the first that does not hold.
+struct FinalState {
+    prog: Arc<Program>,
+}
+
+impl Oracle for FinalState {
+    fn at_end(&mut self, w: &World) -> Option<Failure> {
+        self.prog.final_state.iter().find_map(|a| check(w, a))
+    }
+}
+
+/// A final-state assertion; `Some(failure)` when it does not hold.
+fn check(w: &World, a: &AssertSpec) -> Option<Failure> {
+    let spec = &a.assertion;
+    let name = w.obj_name(a.obj).to_string();
+    let mut problems = Vec::new();
+    let not = |b: bool| if b { "" } else { "not " };
+    let len_is = |problems: &mut Vec<String>, n: usize| {
+        if let Some(want) = spec.len {
+            if n as u64 != want {
+                problems.push(format!("len({name}) is {n}, expected {want}"));
+            }
+        }
+    };
+    let elems_are = |problems: &mut Vec<String>, got: &[Value]| {
+        if let Some(want) = &spec.elems {
+            if got != want.as_slice() {
+                let show = |v: &[Value]| v.iter().map(Value::quoted).collect::<Vec<_>>().join(", ");
+                problems.push(format!(
+                    "{name} holds [{}], expected [{}]",
+                    show(got),
+                    show(want)
+                ));
+            }
+        }
+    };
+    match &w.objs[a.obj] {
+        Obj::Map(_) | Obj::RwMap(..) | Obj::ShardedMap(_) | Obj::SyncMap(_) | Obj::CowMap(_) => {
+            let entries = w.map_contents(a.obj);
+            len_is(&mut problems, entries.len());
+            if let Some(k) = &spec.key {
+                match (entries.get(k), &spec.value) {
+                    (Some(v), _) if spec.absent => problems.push(format!(
+                        "{name}[{}] is {}, expected absent",
+                        k.quoted(),
+                        v.quoted()
+                    )),
+                    (Some(v), Some(want)) if v != want => problems.push(format!(
+                        "{name}[{}] is {}, expected {}",
+                        k.quoted(),
+                        v.quoted(),
+                        want.quoted()
+                    )),
+                    (None, Some(want)) => problems.push(format!(
+                        "{name}[{}] is absent, expected {}",
+                        k.quoted(),
+                        want.quoted()
+                    )),
+                    _ => {}
+                }
+            }
+        }
+        Obj::Chan(c) => {
+            len_is(&mut problems, c.buf.len());
+            if let Some(closed) = spec.closed {
+                if c.closed != closed {
+                    problems.push(format!(
+                        "{name} is {}closed, expected {}closed",
+                        not(c.closed),
+                        not(closed)
+                    ));
+                }
+            }
+        }
+        Obj::Mutex(_) | Obj::RwMutex(_) => {
+            let locked = match &w.objs[a.obj] {
+                Obj::Mutex(m) => m.locked,
+                Obj::RwMutex(r) => r.w.locked || r.reader_count != 0,
+                _ => false,
+            };
+            if let Some(want) = spec.locked {
+                if locked != want {
+                    problems.push(format!(
+                        "{name} is {}locked, expected {}locked",
+                        not(locked),
+                        not(want)
+                    ));
+                }
+            }
+        }
+        Obj::WaitGroup(g) => {
+            if let Some(want) = spec.count {
+                if g.v as i64 != want {
+                    problems.push(format!("{name} counter is {}, expected {want}", g.v));
+                }
+            }
+        }
+        Obj::Slice(h) => {
+            let h = *h;
+            let got = w.elems(&h);
+            len_is(&mut problems, h.len);
+            if let Some(want) = spec.cap {
+                if h.cap as u64 != want {
+                    problems.push(format!("cap({name}) is {}, expected {want}", h.cap));
+                }
+            }
+            elems_are(&mut problems, &got);
+        }
+        Obj::Stack(s) => {
+            let got = s.contents();
+            len_is(&mut problems, got.len());
+            elems_are(&mut problems, &got);
+            if spec.conserved == Some(true) {
+                if let Err(why) = s.conservation() {
+                    problems.push(format!("{name}: {why}"));
+                }
+            }
+        }
+        Obj::Atomic(c) => {
+            if let Some(want) = &spec.holds {
+                if c.value != *want {
+                    problems.push(format!(
+                        "{name} holds {}, expected {}",
+                        c.value.quoted(),
+                        want.quoted()
+                    ));
+                }
+            }
+        }
+        Obj::Context(c) => {
+            let cancelled = c.is_some_and(|c| w.ctx_err(c).0.is_some());
+            if let Some(want) = spec.cancelled {
+                if cancelled != want {
+                    problems.push(format!(
+                        "{name} is {}cancelled, expected {}cancelled",
+                        not(cancelled),
+                        not(want)
+                    ));
+                }
+            }
+        }
+        Obj::Handle(h) => {
+            if let Some(want) = spec.closed {
+                if h.closed != want {
+                    problems.push(format!(
+                        "{name} is {}closed, expected {}closed",
+                        not(h.closed),
+                        not(want)
+                    ));
+                }
+            }
+        }
+        Obj::Once(_) | Obj::Timer(_) | Obj::Pool(_) => {}
+    }
+    if problems.is_empty() {
+        return None;
+    }
+    Some(Failure::Assertion {
+        id: spec.id.clone().unwrap_or_else(|| "assertion".into()),
+        message: format!("final state: {} ({})", problems.join("; "), a.path),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::exec::driver::{execute_judged, ExecOutcome};
+    use crate::rt::{self, Control, Recorded};
+    use std::sync::Mutex;
+
+    /// Fails once a second `set` has completed in any thread: an oracle that watches ops.
+    struct SecondSet {
+        seen: usize,
+    }
+
+    impl Oracle for SecondSet {
+        fn watches_ops(&self) -> bool {
+            true
+        }
+        fn after_op(&mut self, w: &World, _thread: usize, op: usize) -> Option<Failure> {
+            if w.prog.op_meta[op].name != "set" {
+                return None;
+            }
+            self.seen += 1;
+            (self.seen == 2).then(|| Failure::Assertion {
+                id: "second-set".into(),
+                message: "a second set completed".into(),
+            })
+        }
+    }
+
+    /// Passes whatever happens, and counts the executions it judged at the end.
+    struct Ends(Arc<Mutex<u32>>);
+
+    impl Oracle for Ends {
+        fn at_end(&mut self, _: &World) -> Option<Failure> {
+            *self.0.lock().unwrap() += 1;
+            None
+        }
+    }
+
+    struct Once(bool);
+    impl Control for Once {
+        fn execution_ended(&mut self, _: Recorded) -> bool {
+            false
+        }
+        fn may_start(&mut self) -> bool {
+            !std::mem::replace(&mut self.0, true)
+        }
+    }
+
+    /// One execution of `text` under shuttle's random scheduler, judged by `make()`'s oracles.
+    fn run(
+        text: &str,
+        make: impl Fn() -> Vec<Box<dyn Oracle>> + Send + Sync + 'static,
+    ) -> ExecOutcome {
+        let prog = Arc::new(crate::scenario::load_str(text, "oracle.json").unwrap());
+        let out = Arc::new(Mutex::new(None));
+        let slot = Arc::clone(&out);
+        rt::run(rt::random_picker(7), Once(false), move || {
+            let o = execute_judged(&prog, 10_000, false, Oracles::new(make()));
+            *slot.lock().unwrap() = Some(o);
+        })
+        .unwrap();
+        let o = out.lock().unwrap().take();
+        o.unwrap()
+    }
+
+    const TWO_WRITERS: &str = r#"{
+      "schema": "hazard/scenario/v1", "name": "two-writers",
+      "objects": { "mu": { "kind": "mutex" }, "m": { "kind": "map" } },
+      "threads": {
+        "a": [ { "op": "lock", "obj": "mu" }, { "op": "set", "obj": "m", "key": "a", "value": 1 },
+               { "op": "unlock", "obj": "mu" } ],
+        "b": [ { "op": "lock", "obj": "mu" }, { "op": "set", "obj": "m", "key": "b", "value": 2 },
+               { "op": "unlock", "obj": "mu" } ]
+      },
+      "expect": { "passes": true }
+    }"#;
+
+    #[test]
+    fn an_op_oracle_fails_the_execution_at_the_op_it_judged() {
+        let out = run(TWO_WRITERS, || vec![Box::new(SecondSet { seen: 0 })]);
+        let failed = out.failed.expect("the oracle's failure is the outcome");
+        assert!(
+            matches!(&failed.failure, Failure::Assertion { id, .. } if id == "second-set"),
+            "{failed:?}"
+        );
+        let op = failed.op.expect("charged to an op");
+        let thread = failed.thread.expect("charged to a thread");
+        assert_eq!(out.threads[thread].as_str(), ["a", "b"][thread]);
+        // The op it judged is a set.
+        let prog = crate::scenario::load_str(TWO_WRITERS, "oracle.json").unwrap();
+        assert_eq!(prog.op_meta[op].name, "set");
+        assert!(out.signature.is_some());
+    }
+
+    #[test]
+    fn without_oracles_the_same_execution_passes_and_end_oracles_run_once() {
+        assert!(run(TWO_WRITERS, Vec::new).failed.is_none());
+        let ends = Arc::new(Mutex::new(0));
+        let e = Arc::clone(&ends);
+        let out = run(TWO_WRITERS, move || vec![Box::new(Ends(Arc::clone(&e)))]);
+        assert!(out.failed.is_none());
+        assert_eq!(*ends.lock().unwrap(), 1);
+    }
+}
