@@ -19,6 +19,8 @@ pub struct ExecOutcome {
     pub signature: Option<Signature>,
     /// Scheduling points taken.
     pub steps: u64,
+    /// Synchronizing edges between threads (release -> acquire, see `model::sync`).
+    pub sync_edges: u64,
     /// Thread names, by index.
     pub threads: Vec<String>,
     /// Switches away from a thread that could still run (filled in by replay).
@@ -141,6 +143,7 @@ pub(crate) fn execute_judged(
         failed: w.outcome.clone(),
         signature,
         steps: w.steps,
+        sync_edges: w.sync_edges(),
         threads: w.threads.iter().map(|t| t.name.clone()).collect(),
         preemptions: 0,
         trace: w.trace.take(),

@@ -279,11 +279,21 @@ mod tests {
         text: &str,
         make: impl Fn() -> Vec<Box<dyn Oracle>> + Send + Sync + 'static,
     ) -> ExecOutcome {
+        run_traced(text, 7, false, make)
+    }
+
+    /// The same, with the scheduler's seed and tracing chosen.
+    fn run_traced(
+        text: &str,
+        seed: u64,
+        trace: bool,
+        make: impl Fn() -> Vec<Box<dyn Oracle>> + Send + Sync + 'static,
+    ) -> ExecOutcome {
         let prog = Arc::new(crate::scenario::load_str(text, "oracle.json").unwrap());
         let out = Arc::new(Mutex::new(None));
         let slot = Arc::clone(&out);
-        rt::run(rt::random_picker(7), Once(false), move || {
-            let o = execute_judged(&prog, 10_000, false, Oracles::new(make()));
+        rt::run(rt::random_picker(seed), Once(false), move || {
+            let o = execute_judged(&prog, 10_000, trace, Oracles::new(make()));
             *slot.lock().unwrap() = Some(o);
         })
         .unwrap();
@@ -302,6 +312,48 @@ mod tests {
       },
       "expect": { "passes": true }
     }"#;
+
+    const HANDOFFS: &str = r#"{
+      "schema": "hazard/scenario/v1", "name": "handoffs",
+      "objects": { "mu": { "kind": "mutex" }, "ch": { "kind": "chan", "cap": 1 },
+                   "wg": { "kind": "waitgroup" } },
+      "threads": {
+        "main": [ { "op": "add", "obj": "wg", "delta": 1 },
+                  { "op": "spawn", "thread": "a", "body": [
+                    { "op": "lock", "obj": "mu" }, { "op": "unlock", "obj": "mu" },
+                    { "op": "send", "obj": "ch", "value": 1 }, { "op": "done", "obj": "wg" } ] },
+                  { "op": "lock", "obj": "mu" }, { "op": "unlock", "obj": "mu" },
+                  { "op": "recv", "obj": "ch" }, { "op": "wait", "obj": "wg" } ]
+      },
+      "expect": { "passes": true }
+    }"#;
+
+    #[test]
+    fn synchronizing_edges_are_recorded_untraced_as_the_trace_draws_them() {
+        for seed in 0..16 {
+            let edges = |trace: bool| {
+                let out = run_traced(HANDOFFS, seed, trace, Vec::new);
+                assert!(out.failed.is_none(), "{:?}", out.failed);
+                let arrows = out
+                    .trace_events()
+                    .iter()
+                    .filter(|e| e.from.is_some())
+                    .count();
+                (out.sync_edges, arrows as u64)
+            };
+            let (untraced, none) = edges(false);
+            let (traced, arrows) = edges(true);
+            assert_eq!(none, 0, "seed {seed}: an untraced run has no trace");
+            // The lock hand-off, the value received and Done before Wait: at least those
+            // three cross threads whatever the interleaving.
+            assert!(untraced >= 3, "seed {seed}: {untraced} edges");
+            assert_eq!(untraced, traced, "seed {seed}: tracing changed the edges");
+            assert_eq!(
+                traced, arrows,
+                "seed {seed}: every edge is a hand-off arrow"
+            );
+        }
+    }
 
     #[test]
     fn an_op_oracle_fails_the_execution_at_the_op_it_judged() {

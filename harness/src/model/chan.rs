@@ -4,7 +4,7 @@
 //! the zero value and `ok == false`, and every blocked sender, which then panics with
 //! `send on closed channel` in its own thread. Buffered values still drain after close.
 
-use super::handoff::Release;
+use super::sync::{Point, Release};
 use super::world::{Obj, ThreadCx, Unwind, Wake, World};
 use super::{Failure, Value, WaitReason};
 use crate::scenario::{ObjId, OpId};
@@ -85,7 +85,7 @@ pub(crate) enum TrySend {
 
 /// Send without blocking: hand the value to a waiting receiver, or buffer it. `line` is the
 /// trace line the caller notes for this send (the receiver of the value links to it).
-pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value, line: Option<usize>) -> TrySend {
+pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value, line: Point) -> TrySend {
     let c = w.chan(ch);
     if c.closed {
         return TrySend::Closed;
@@ -96,7 +96,7 @@ pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value, line: Option<usi
             value: value.clone(),
             ok: true,
         };
-        w.woken_by(r.thread, line);
+        w.woken_by(r.thread, Some(line));
         wake_waiter(w, &r, wake);
         return TrySend::Done;
     }
@@ -113,21 +113,16 @@ pub(crate) struct Received {
     pub value: Value,
     pub ok: bool,
     /// The send of the value, or the close that ended the channel.
-    pub from: Option<usize>,
+    pub from: Option<Point>,
 }
 
 /// Receive without blocking: from a waiting sender (through the buffer if there is one), from
 /// the buffer, or the zero value from a closed and drained channel. `line` is the trace line
 /// the caller notes for this receive (a sender it unblocks links to it).
-pub(crate) fn try_recv(
-    w: &mut World,
-    ch: ObjId,
-    zero: &Value,
-    line: Option<usize>,
-) -> Option<Received> {
+pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value, line: Point) -> Option<Received> {
     let c = w.chan(ch);
     if let Some(s) = c.sendq.pop_front() {
-        let offer = w.blocked_line(s.thread);
+        let offer = w.blocked_point(s.thread);
         let c = w.chan(ch);
         let (value, from) = if c.cap == 0 {
             (s.value.clone(), offer)
@@ -140,10 +135,12 @@ pub(crate) fn try_recv(
                 .expect("a sender waits only on a full buffer");
             c.buf.push_back(s.value.clone());
             let from = w.unbuffered(ch, len);
-            w.buffered(ch, offer);
+            if let Some(p) = offer {
+                w.buffered(ch, p);
+            }
             (head, from)
         };
-        w.woken_by(s.thread, line);
+        w.woken_by(s.thread, Some(line));
         wake_waiter(w, &s, Wake::Sent { case: s.case });
         return Some(Received {
             value,
@@ -164,7 +161,7 @@ pub(crate) fn try_recv(
         return Some(Received {
             value: zero.clone(),
             ok: false,
-            from: w.release_line(Release::Close(ch)),
+            from: w.release_point(Release::Close(ch)),
         });
     }
     None
@@ -181,14 +178,14 @@ pub(crate) fn send(cx: &ThreadCx, op: OpId, ch: ObjId, value: &Value) -> Result<
         cx.block(w, op, WaitReason::ChanSendNil, Some(ch))?;
         unreachable!("nothing wakes a sender on a nil channel but teardown");
     }
-    let line = w.next_line();
+    let line = w.next_point(cx.me);
     match try_send(&mut w, ch, value, line) {
         TrySend::Done => {
             w.note(cx.me, op, || format!("{name} <- {}", value.quoted()));
             Ok(())
         }
         TrySend::Closed => {
-            let from = w.release_line(Release::Close(ch));
+            let from = w.release_point(Release::Close(ch));
             w.note_from(cx.me, op, from, || {
                 format!("{name} <- {}: closed", value.quoted())
             });
@@ -246,7 +243,7 @@ pub(crate) fn recv(
         cx.block(w, op, WaitReason::ChanReceiveNil, Some(ch))?;
         unreachable!("nothing wakes a receiver on a nil channel but teardown");
     }
-    let line = w.next_line();
+    let line = w.next_point(cx.me);
     if let Some(Received { value, ok, from }) = try_recv(&mut w, ch, zero, line) {
         w.note_from(cx.me, op, from, || {
             format!("<-{name} -> {}, {ok}", value.quoted())
@@ -283,7 +280,7 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
         return Err(cx.panic(Failure::CloseOfNilChannel, op));
     }
     if c.closed {
-        let from = w.release_line(Release::Close(ch));
+        let from = w.release_point(Release::Close(ch));
         w.note_from(cx.me, op, from, || format!("close({name}): already closed"));
         return Err(cx.panic(Failure::CloseOfClosedChannel, op));
     }
@@ -291,15 +288,17 @@ pub(crate) fn close(cx: &ThreadCx, op: OpId, ch: ObjId, zero: &Value) -> Result<
     let line = w.note(cx.me, op, || {
         format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)")
     });
-    close_now(&mut w, ch, zero, line);
+    close_now(&mut w, ch, zero, Some(line));
     Ok(())
 }
 
 /// Close an open channel: every blocked receiver gets (zero, false), every blocked sender
 /// wakes to panic. `line` is the trace line of the close: the wakes and later receives link
 /// to it.
-pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value, line: Option<usize>) {
-    w.released(Release::Close(ch), line);
+pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value, line: Option<Point>) {
+    if let Some(p) = line {
+        w.released(Release::Close(ch), p);
+    }
     let c = w.chan(ch);
     c.closed = true;
     let receivers: Vec<Waiter> = c.recvq.drain(..).collect();

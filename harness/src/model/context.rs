@@ -8,6 +8,7 @@
 //! `Background().Done()` is a nil channel: waiting on it blocks forever.
 
 use super::chan::{close_now, ChanState};
+use super::sync::Point;
 use super::time::{fmt_duration, AfterFuncState, Fires, FuncSpec, TimerVar};
 use super::world::{Obj, SpawnReq, ThreadCx, Unwind, World};
 use super::{Failure, Value};
@@ -132,7 +133,7 @@ impl World {
             if let Some(err) = err {
                 // Born cancelled: its Done's receivers link to the parent's cancel.
                 let pdone = self.ctx_done(p);
-                let line = self.release_line(super::handoff::Release::Close(pdone));
+                let line = self.release_point(super::sync::Release::Close(pdone));
                 self.cancel_ctx(id, err, cause, line);
                 return id;
             }
@@ -171,7 +172,7 @@ impl World {
         c: CtxId,
         why: CtxErr,
         why_cause: Option<Value>,
-        line: Option<usize>,
+        line: Option<Point>,
     ) {
         let CtxKind::Cancel {
             done,
@@ -320,7 +321,7 @@ pub(crate) fn cancel(
         c,
         CtxErr::Canceled,
         cause.map(|s| Value::Str(s.to_string())),
-        line,
+        Some(line),
     );
     Ok(())
 }

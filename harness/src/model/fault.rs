@@ -105,7 +105,7 @@ fn decide(mode: FaultMode, spec: &FaultSpec, options: usize) -> Option<usize> {
 
 /// Record an injection; returns its trace line (traced executions only), which what the fault
 /// sets off (a close, a cancel) links to.
-fn log(w: &mut World, rule: usize, thread: usize, op: OpId, effect: String) -> Option<usize> {
+fn log(w: &mut World, rule: usize, thread: usize, op: OpId, effect: String) -> super::sync::Point {
     let step = w.steps;
     let kind = w.prog.faults[rule].kind.name();
     let line = w.note(thread, op, || format!("[fault #{rule} {kind}] {effect}"));
@@ -281,7 +281,7 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 let effect = format!("cancel() of {name}: Done closed");
                 let from = chaos(&w);
                 let line = log(&mut w, i, from, op, effect);
-                w.cancel_ctx(id, super::context::CtxErr::Canceled, None, line);
+                w.cancel_ctx(id, super::context::CtxErr::Canceled, None, Some(line));
                 return Ok(());
             }
             FaultAction::Close(ch) => {
@@ -294,7 +294,7 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 let from = chaos(&w);
                 let line = log(&mut w, i, from, op, effect);
                 let zero = prog.objects[*ch].zero.clone();
-                super::chan::close_now(&mut w, *ch, &zero, line);
+                super::chan::close_now(&mut w, *ch, &zero, Some(line));
                 return Ok(());
             }
             FaultAction::ClockSkew { early, late } => {

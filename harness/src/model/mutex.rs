@@ -1,7 +1,7 @@
 //! `sync.Mutex` port: no owner (any thread may unlock a locked mutex), not re-entrant.
 //! Unlock of an unlocked mutex is `fatal error: sync: unlock of unlocked mutex`.
 
-use super::handoff::Release;
+use super::sync::{Point, Release};
 use super::world::{ThreadCx, Unwind, Wake, World};
 use super::{Failure, WaitReason};
 use crate::scenario::{ObjId, OpId};
@@ -34,7 +34,7 @@ pub(crate) fn lock(
         if !m.locked {
             m.locked = true;
             m.holder = Some(me);
-            let from = w.release_line(Release::Unlock(mu));
+            let from = w.release_point(Release::Unlock(mu));
             w.note_from(me, op, from, || format!("{}: acquired", what()));
             return Ok(());
         }
@@ -56,7 +56,7 @@ pub(crate) fn lock(
 
 /// Release the mutex state and wake the first waiter (shared with Once and RWMutex's writer lock).
 /// `line` is the trace line of the release, which the next Lock links to.
-pub(crate) fn release(w: &mut World, mu: ObjId, line: Option<usize>) {
+pub(crate) fn release(w: &mut World, mu: ObjId, line: Point) {
     w.released(Release::Unlock(mu), line);
     let m = w.mutex(mu);
     m.locked = false;

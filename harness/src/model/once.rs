@@ -2,8 +2,8 @@
 //! Once is done even when f panics (later Do calls return without running f). A Do on the same
 //! Once from inside f waits on the mutex forever.
 
-use super::handoff::Release;
 use super::mutex::{self, MutexState};
+use super::sync::Release;
 use super::world::{ThreadCx, Unwind};
 use super::WaitReason;
 use crate::scenario::{ObjId, OpId};
@@ -28,7 +28,7 @@ pub(crate) fn do_once(
         let mut w = cx.step(op)?;
         let name = w.obj_name(o);
         if w.once(o).done {
-            let from = w.release_line(Release::OnceDone(o));
+            let from = w.release_point(Release::OnceDone(o));
             w.note_from(me, op, from, || format!("{name}.Do(f): done, returns"));
             return Ok(());
         }

@@ -3,9 +3,9 @@
 //! deadlocks. The misuse checks are Go's arithmetic on `readerCount`, so an extra RUnlock while
 //! other readers hold the lock silently steals their count and is not flagged.
 
-use super::handoff::Release;
 use super::mutex;
 use super::sema::{self, Sema};
+use super::sync::Release;
 use super::world::{ThreadCx, Unwind, World};
 use super::{Failure, WaitReason};
 use crate::scenario::{ObjId, OpId};
@@ -45,7 +45,7 @@ pub(crate) fn rlock(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
     }
     rw(&mut w, o).readers.push(cx.me);
     // The last writer's Unlock.
-    let from = w.release_line(Release::Unlock(o));
+    let from = w.release_point(Release::Unlock(o));
     w.note_from(cx.me, op, from, || format!("{name}.RLock(): acquired"));
     Ok(())
 }

@@ -8,7 +8,7 @@
 //! first channel event that completes a case wakes it.
 
 use super::chan::{try_recv, try_send, Received, TrySend, Waiter};
-use super::handoff::Release;
+use super::sync::Release;
 use super::world::{ThreadCx, Unwind, Wake};
 use super::{Failure, Value, WaitReason};
 use crate::rt;
@@ -101,7 +101,7 @@ pub(crate) fn select(
             let index = actionable[rt::choose(actionable.len())];
             return match &cases[index] {
                 SelCase::Recv { ch, zero } => {
-                    let line = w.next_line();
+                    let line = w.next_point(cx.me);
                     let Received { value, ok, from } =
                         try_recv(&mut w, *ch, zero, line).expect("an actionable receive proceeds");
                     if w.chan(*ch).timer {
@@ -115,7 +115,7 @@ pub(crate) fn select(
                 }
                 SelCase::Send { ch, value } => {
                     let name = w.obj_name(*ch);
-                    let line = w.next_line();
+                    let line = w.next_point(cx.me);
                     match try_send(&mut w, *ch, value, line) {
                         TrySend::Done => {
                             w.note(cx.me, op, || {
@@ -128,7 +128,7 @@ pub(crate) fn select(
                             })
                         }
                         TrySend::Closed => {
-                            let from = w.release_line(Release::Close(*ch));
+                            let from = w.release_point(Release::Close(*ch));
                             w.note_from(cx.me, op, from, || {
                                 format!("select case {index}: {name} is closed")
                             });

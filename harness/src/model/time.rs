@@ -183,7 +183,7 @@ impl World {
                 // The channel holds at most this one value: Stop and Reset drain it.
                 self.chan(ch).buf.clear();
                 let name = self.obj_name(ch);
-                let line = self.next_line();
+                let line = self.next_point(clock);
                 match try_send(self, ch, &Value::Int(self.now as i64), line) {
                     TrySend::Done => {}
                     TrySend::Closed | TrySend::WouldBlock => {
@@ -218,7 +218,12 @@ impl World {
             Fires::Deadline(c) => {
                 let c = *c;
                 let line = self.note(clock, usize::MAX, || format!("t={now}: deadline passes"));
-                self.cancel_ctx(c, super::context::CtxErr::DeadlineExceeded, None, line);
+                self.cancel_ctx(
+                    c,
+                    super::context::CtxErr::DeadlineExceeded,
+                    None,
+                    Some(line),
+                );
             }
         }
         true

@@ -9,8 +9,8 @@
 //!
 //! Every atomic access is a scheduling point, so the windows between them are explored.
 
-use super::handoff::Release;
 use super::sema::{self, Sema};
+use super::sync::Release;
 use super::world::{ThreadCx, Unwind, World};
 use super::{Failure, WaitReason};
 use crate::scenario::{ObjId, OpId};
@@ -84,7 +84,7 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
             let g = wg(&mut w, o);
             let snap = (g.v, g.w);
             if snap.0 == 0 {
-                let from = w.release_line(Release::WaitGroupZero(o));
+                let from = w.release_point(Release::WaitGroupZero(o));
                 w.note_from(me, op, from, || {
                     format!("{name}.Wait(): counter 0, returns")
                 });
@@ -111,7 +111,7 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, o: ObjId) -> Result<(), Unwind> {
             move |w| &mut wg(w, o).sema,
         )?);
         let mut w = cx.step(op)?;
-        let from = w.release_line(Release::WaitGroupZero(o));
+        let from = w.release_point(Release::WaitGroupZero(o));
         let g = wg(&mut w, o);
         if (g.v, g.w) != (0, 0) {
             w.note_from(me, op, from, || {

@@ -16,6 +16,7 @@ use super::once::OnceState;
 use super::pool::PoolState;
 use super::rwmutex::RwMutexState;
 use super::slice::SliceHdr;
+use super::sync::Point;
 use super::time::{AfterFuncState, TimerSlot, TimerVar};
 use super::waitgroup::WaitGroupState;
 use super::Value;
@@ -132,7 +133,7 @@ pub(crate) struct Event {
     pub thread: usize,
     pub op: OpId,
     pub text: String,
-    /// The earlier line, of another thread, that handed off to this one (see `handoff`).
+    /// The earlier line, of another thread, that handed off to this one (see `sync`).
     pub from: Option<usize>,
 }
 
@@ -154,8 +155,8 @@ pub(crate) struct World {
     /// Steps the explorer reached by preempting another thread (traced executions only).
     pub preempt_steps: Vec<u64>,
     pub trace: Option<Vec<Event>>,
-    /// Lines waiting to be linked by a hand-off (traced executions only).
-    pub links: super::handoff::Handoffs,
+    /// Synchronizing events waiting for their acquisition (see `sync`).
+    pub sync: super::sync::SyncState,
     /// Object names by `ObjId`: the scenario's objects, then objects created while running
     /// (a context's Done channel, a timer's channel).
     pub names: Vec<Arc<str>>,
@@ -214,7 +215,7 @@ impl World {
             max_steps,
             preempt_steps: Vec::new(),
             trace: trace.then(Vec::new),
-            links: Default::default(),
+            sync: Default::default(),
             names,
             now: 0,
             timers: Vec::new(),
@@ -406,37 +407,37 @@ impl World {
     }
 
     /// Record a trace line (only when tracing; the closure keeps formatting off the hot path).
-    /// Returns its index in the trace, for the hand-offs that start there.
+    /// Returns its point, for the releases and hand-offs that start there.
     #[inline]
-    pub fn note(
-        &mut self,
-        thread: usize,
-        op: OpId,
-        text: impl FnOnce() -> String,
-    ) -> Option<usize> {
+    pub fn note(&mut self, thread: usize, op: OpId, text: impl FnOnce() -> String) -> Point {
         self.note_from(thread, op, None, text)
     }
 
-    /// Record a trace line that `from` handed off to; a link within one thread is dropped
-    /// (program order already says it).
+    /// Record that `thread` acquired what `from` released (see [`World::acquired`]) and its
+    /// trace line, linked to `from`'s; a link within one thread is dropped (program order
+    /// already says it).
     #[inline]
     pub fn note_from(
         &mut self,
         thread: usize,
         op: OpId,
-        from: Option<usize>,
+        from: Option<Point>,
         text: impl FnOnce() -> String,
-    ) -> Option<usize> {
-        let trace = self.trace.as_mut()?;
-        let from = from.filter(|&f| trace.get(f).is_some_and(|e| e.thread != thread));
-        trace.push(Event {
-            step: self.steps,
-            thread,
-            op,
-            text: text(),
-            from,
-        });
-        Some(trace.len() - 1)
+    ) -> Point {
+        let here = self.next_point(thread);
+        if let Some(f) = from {
+            self.acquired(f, here);
+        }
+        if let Some(trace) = self.trace.as_mut() {
+            trace.push(Event {
+                step: self.steps,
+                thread,
+                op,
+                text: text(),
+                from: from.filter(|f| f.thread != thread).and_then(|f| f.line),
+            });
+        }
+        here
     }
 
     /// Wake a blocked thread with `wake`.
@@ -752,7 +753,7 @@ impl ThreadCx {
         let me = self.me;
         crate::rt::cover::cover_block(me, op);
         let line = w.note(me, op, || format!("blocks [{reason}]"));
-        w.blocked_on_line(me, line);
+        w.blocked_at(me, line);
         let th = &mut w.threads[me];
         th.status = Status::Blocked(reason);
         th.waits_on = on;
