@@ -4,7 +4,7 @@
 use super::interp::{clock_main, thread_main};
 use super::oracle::Oracles;
 use super::signature::Signature;
-use crate::model::world::{Event, Failed, World};
+use crate::model::world::{Event, Failed, ThreadKind, World};
 use crate::model::Value;
 use crate::rt;
 use crate::scenario::Program;
@@ -74,7 +74,10 @@ pub(crate) fn execute_judged(
             vec![Value::Nil; prog.vars.len()],
         );
         let t = rt::spawn(&spec.name, f);
-        world.borrow_mut().add_thread(&spec.name, true, first_op);
+        world.borrow_mut().add_thread(ThreadKind::TopLevel {
+            role: &spec.name,
+            op: first_op,
+        });
         // Held until all are spawned, so the driver never competes with them.
         rt::hold(t);
     }
@@ -84,13 +87,8 @@ pub(crate) fn execute_judged(
             clock_main(Arc::clone(prog), Rc::clone(&world), Rc::clone(&oracles)),
         );
         rt::hold(t);
-        let mut w = world.borrow_mut();
-        w.add_thread("(clock)", false, usize::MAX);
         // Not a goroutine: it never keeps the program alive or counts as runnable work.
-        w.live -= 1;
-        w.runnable -= 1;
-        w.threads[t].clock = true;
-        w.clock = Some(t);
+        world.borrow_mut().add_thread(ThreadKind::Clock);
         t
     });
     // `cancel` and `close` faults act from a chaos thread of their own: a real task (so that
@@ -99,12 +97,7 @@ pub(crate) fn execute_judged(
     let chaos = prog.has_chaos().then(|| {
         let t = rt::spawn("chaos", Box::new(rt::unblock_driver));
         rt::hold(t);
-        let mut w = world.borrow_mut();
-        w.add_thread("chaos", false, usize::MAX);
-        w.live -= 1;
-        w.runnable -= 1;
-        w.threads[t].status = crate::model::world::Status::Finished;
-        w.faults.chaos = Some(t);
+        world.borrow_mut().add_thread(ThreadKind::Chaos);
         t
     });
     for t in 0..n {

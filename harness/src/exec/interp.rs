@@ -7,7 +7,7 @@ use super::oracle::Oracles;
 use crate::model::fault;
 use crate::model::ops;
 use crate::model::world::SpawnReq;
-use crate::model::world::{ThreadCx, Unwind, World};
+use crate::model::world::{ThreadCx, ThreadKind, Unwind, World};
 use crate::model::{Failure, Value};
 use crate::rt;
 use crate::scenario::{BlockId, CaseOp, DsMapOp, Program, Stmt, StmtKind, CONTROL_OPS};
@@ -268,7 +268,7 @@ impl Interp {
                 let t = rt::spawn(name, f);
                 let mut w = cx.world.borrow_mut();
                 debug_assert_eq!(t, w.threads.len());
-                w.add_reserved_thread(name, op);
+                w.add_thread(ThreadKind::Go { role: name, op });
                 w.threads[t].guarded = *guarded;
                 let tname = w.threads[t].name.clone();
                 w.note(cx.me, op, || format!("go {tname}()"));
@@ -579,7 +579,10 @@ pub(crate) fn start_threads(
         let t = rt::spawn(&r.name, f);
         let mut w = world.borrow_mut();
         debug_assert_eq!(t, w.threads.len());
-        w.add_reserved_thread(&r.name, r.op);
+        w.add_thread(ThreadKind::Go {
+            role: &r.name,
+            op: r.op,
+        });
     }
 }
 
@@ -596,10 +599,10 @@ pub(crate) fn clock_main(
         loop {
             rt::yield_now();
             let mut w = world.borrow_mut();
-            if w.tearing_down || w.live == 0 {
+            if w.tearing_down || w.live() == 0 {
                 break;
             }
-            if w.runnable == 0 && !w.timers_pending() {
+            if w.runnable() == 0 && !w.timers_pending() {
                 // Everyone is blocked and no timer Go counts can wake anyone.
                 w.quiesce();
                 continue;
@@ -629,7 +632,7 @@ pub(crate) fn clock_main(
         let mut w = world.borrow_mut();
         w.clock_finished = true;
         w.threads[me].status = crate::model::world::Status::Finished;
-        if w.live == 0 {
+        if w.live() == 0 {
             rt::unblock_driver();
         }
     })

@@ -137,12 +137,8 @@ fn check(w: &World, a: &AssertSpec) -> Option<Failure> {
                 }
             }
         }
-        Obj::Mutex(_) | Obj::RwMutex(_) => {
-            let locked = match &w.objs[a.obj] {
-                Obj::Mutex(m) => m.locked,
-                Obj::RwMutex(r) => r.w.locked || r.reader_count != 0,
-                _ => false,
-            };
+        obj @ (Obj::Mutex(_) | Obj::RwMutex(_)) => {
+            let locked = obj.locked().unwrap_or(false);
             if let Some(want) = spec.locked {
                 if locked != want {
                     problems.push(format!(

@@ -3,56 +3,6 @@
 use super::world::{Obj, Status, World};
 use super::WaitReason;
 
-/// The threads holding what `t` waits for, when `t` waits for a lock: the holder of a mutex
-/// (or of an RWMutex's writer mutex), or the readers a pending writer waits out.
-fn holders(w: &World, t: usize) -> Vec<usize> {
-    let (Some(o), Status::Blocked(reason)) = (w.threads[t].waits_on, w.threads[t].status) else {
-        return Vec::new();
-    };
-    match (&w.objs[o], reason) {
-        (Obj::Mutex(m), WaitReason::MutexLock) => m.holder.into_iter().collect(),
-        (Obj::Once(once), WaitReason::MutexLock) => once.m.holder.into_iter().collect(),
-        // Queued on the writer mutex: another writer holds it. Otherwise it holds the writer
-        // mutex itself and waits for the readers to leave.
-        (Obj::RwMutex(rw) | Obj::RwMap(rw, _), WaitReason::RWMutexLock)
-            if rw.w.waiters.contains(&t) =>
-        {
-            rw.w.holder.into_iter().collect()
-        }
-        (Obj::RwMutex(rw) | Obj::RwMap(rw, _), WaitReason::RWMutexLock) => rw.readers.clone(),
-        // A reader queued behind a pending writer waits for that writer.
-        (Obj::RwMutex(rw) | Obj::RwMap(rw, _), WaitReason::RWMutexRLock) => {
-            rw.w.holder.into_iter().collect()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// The locks `t` holds, each with how: `""` (a Mutex, or an RWMutex write-locked), `" (read)"`,
-/// or `" (write pending)"`: a writer that has taken the RWMutex's writer mutex and waits for
-/// the readers to leave (new readers already wait behind it).
-pub(crate) fn holds(w: &World, t: usize) -> Vec<(usize, &'static str)> {
-    let mut out = Vec::new();
-    for (o, obj) in w.objs.iter().enumerate() {
-        match obj {
-            Obj::Mutex(m) if m.locked && m.holder == Some(t) => out.push((o, "")),
-            Obj::RwMutex(rw) | Obj::RwMap(rw, _) => {
-                if rw.w.locked && rw.w.holder == Some(t) {
-                    // Not queued on the writer mutex (that is a second Lock of its own).
-                    let pending = w.threads[t].status == Status::Blocked(WaitReason::RWMutexLock)
-                        && w.threads[t].waits_on == Some(o)
-                        && !rw.w.waiters.contains(&t);
-                    out.push((o, if pending { " (write pending)" } else { "" }));
-                } else if rw.readers.contains(&t) {
-                    out.push((o, " (read)"));
-                }
-            }
-            _ => {}
-        }
-    }
-    out
-}
-
 /// Whether the code thread `t` runs names object `name` anywhere (an op's or a select case's
 /// `obj`), through the procs it calls: the goroutine's own body (a spawn's or callback's
 /// `body`, else its top-level thread), or the whole scenario when it is inside a proc (its
@@ -109,7 +59,8 @@ fn code_uses(w: &World, t: usize, name: &str) -> bool {
 /// passing through at least one other thread.
 fn in_cycle(w: &World, start: usize, blocked: &[usize]) -> bool {
     let mut seen = vec![start];
-    let mut frontier: Vec<usize> = holders(w, start)
+    let mut frontier: Vec<usize> = w
+        .holders(start)
         .into_iter()
         .filter(|&h| h != start)
         .collect();
@@ -118,7 +69,7 @@ fn in_cycle(w: &World, start: usize, blocked: &[usize]) -> bool {
             continue;
         }
         seen.push(t);
-        for h in holders(w, t) {
+        for h in w.holders(t) {
             if h == start {
                 return true;
             }
@@ -179,10 +130,10 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
             return false;
         };
         waits_on_channel(w, &[a])
-            && !holds(w, a).is_empty()
+            && !w.holds(a).is_empty()
             && blocked
                 .iter()
-                .any(|&b| b != a && holders(w, b).contains(&a) && code_uses(w, b, &w.names[c]))
+                .any(|&b| b != a && w.holders(b).contains(&a) && code_uses(w, b, &w.names[c]))
     }) {
         return Some("lock-chan-cycle");
     }

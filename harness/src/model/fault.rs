@@ -14,7 +14,6 @@ use super::world::{Obj, PanicVal, Status, ThreadCx, Unwind, Wake, World};
 use super::{Failure, WaitReason};
 use crate::rt;
 use crate::scenario::{FaultAction, FaultMode, FaultSpec, OpId, Program, StmtKind};
-use std::collections::VecDeque;
 
 /// Probability that a matching place gets the fault, for random and PCT engines in mode
 /// `explore` when the rule gives no `p`: one place in `sites + 1` (the ops the rule matches,
@@ -194,7 +193,7 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 drop(w);
                 let fire = decide(prog.fault_mode, spec, 1).is_some();
                 w = cx.world.borrow_mut();
-                if !fire || !unqueue(&mut w, t, o) {
+                if !fire || !w.unqueue(t, o) {
                     continue;
                 }
                 w.faults.fired[i] += 1;
@@ -255,7 +254,8 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 }
             },
             FaultAction::Preempt => {
-                let others = w.runnable > 1 || w.clock.is_some_and(|c| !w.clock_parked && c != me);
+                let others =
+                    w.runnable() > 1 || w.clock.is_some_and(|c| !w.clock_parked && c != me);
                 let text = if others {
                     "switched away from before the op".to_string()
                 } else {
@@ -437,38 +437,4 @@ fn cancellable(w: &mut World, o: crate::scenario::ObjId) -> bool {
 fn closable(w: &mut World, ch: crate::scenario::ObjId) -> bool {
     let c = w.chan(ch);
     !c.nil && !c.closed
-}
-
-/// Take thread `t` off the wait queues of `o` (the object it is blocked on).
-fn unqueue(w: &mut World, t: usize, o: crate::scenario::ObjId) -> bool {
-    fn rm(q: &mut VecDeque<usize>, t: usize) -> bool {
-        match q.iter().position(|&x| x == t) {
-            Some(i) => {
-                q.remove(i);
-                true
-            }
-            None => false,
-        }
-    }
-    match &mut w.objs[o] {
-        Obj::Mutex(m) => rm(&mut m.waiters, t),
-        Obj::Once(once) => rm(&mut once.m.waiters, t),
-        Obj::RwMutex(r) => {
-            rm(&mut r.w.waiters, t)
-                || rm(&mut r.reader_sem.waiters, t)
-                || rm(&mut r.writer_sem.waiters, t)
-        }
-        Obj::WaitGroup(g) => rm(&mut g.sema.waiters, t),
-        // A select: off the queues of every channel it waits on.
-        Obj::Chan(_) => {
-            for obj in &mut w.objs {
-                if let Obj::Chan(c) = obj {
-                    c.recvq.retain(|x| x.thread != t);
-                    c.sendq.retain(|x| x.thread != t);
-                }
-            }
-            true
-        }
-        _ => false,
-    }
 }
