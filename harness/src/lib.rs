@@ -12,13 +12,15 @@ pub mod catalog;
 pub mod corpus;
 /// One execution: the interpreter, the virtual clock's task, the driver and its oracles, signatures.
 pub mod exec;
-/// Exploration: engines, the shuttle adapter, the schedule format, replay.
+/// Exploration: the engines, the portfolio, replay, byte-driven runs, bounded searches.
 pub mod explore;
 /// Minimization: the fewest preemptions and steps, in the smallest scenario, that still fail.
 pub mod minimize;
 /// Go-faithful ports of maps, channels, select and the sync primitives; typed failures.
 pub mod model;
-/// Reports: versioned JSON, atomic writer, human views (terminal table, HTML page).
+/// From a scenario to written reports: find, minimize, build, verify, write.
+pub mod pipeline;
+/// Reports: versioned JSON, atomic writer, the run summary, human views (table, HTML page).
 pub mod report;
 /// The only code that names shuttle: task primitives, the scheduler adapter, coverage counters.
 pub(crate) mod rt;

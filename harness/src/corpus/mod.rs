@@ -9,7 +9,8 @@
 //!   reduced one), so a regression that brings the bug back fails the entry.
 
 use crate::explore::{search_dfs, Signature};
-use crate::minimize::{minimize, MinimizeConfig};
+use crate::minimize::MinimizeConfig;
+use crate::pipeline::{reminimize, PipelineError};
 use crate::report::{read_report, write_report, CorpusExpect, CorpusInfo, Report, ReportError};
 use crate::scenario::{load_value, Program};
 use std::fmt;
@@ -212,15 +213,11 @@ pub fn add(
         why,
     };
     if report.minimized.is_none() && expect == CorpusExpect::Reproduces {
-        let prog = report.program(&file)?;
-        let schedule = report.found_schedule(&file)?;
-        let cfg = MinimizeConfig {
-            max_steps: report.exploration.budget.max_steps,
-            ..min.clone()
-        };
-        let m = minimize(&prog, &report.failure.signature, &schedule, &cfg)
-            .map_err(|e| refused(e.to_string()))?;
-        report.apply_minimized(&prog, &m);
+        match reminimize(&mut report, &file, min) {
+            Ok(_) => {}
+            Err(PipelineError::Report(e)) => return Err(e.into()),
+            Err(e) => return Err(refused(e.to_string())),
+        }
     }
     report.corpus = Some(CorpusInfo { expect });
     // Verify before writing: an entry that fails its own check is never added.

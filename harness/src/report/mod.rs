@@ -28,6 +28,7 @@
 mod build;
 mod html;
 mod replay;
+mod summary;
 mod table;
 mod types;
 mod view;
@@ -35,6 +36,7 @@ mod write;
 
 pub use build::*;
 pub use replay::*;
+pub use summary::*;
 pub use types::*;
 pub use view::*;
 

@@ -134,26 +134,62 @@ fn unmet_fails_expectation_names_the_budget_flag() {
 }
 
 #[test]
-fn json_output_is_one_object_per_scenario_then_a_summary() {
+fn json_output_is_one_typed_line_per_scenario_then_the_totals() {
+    use harness::report::{RunStatus, ScenarioLine, TotalsLine, RUN_FORMAT};
     let tmp = tempfile::tempdir().unwrap();
     let f = scenarios().join("map-concurrent-writes.json");
+    let bad = write(
+        tmp.path(),
+        "bad.json",
+        "{ \"schema\": \"hazard/scenario/v1\" ",
+    );
     let o = hazard(
-        &["run", f.to_str().unwrap(), "--json", "--out", "out"],
+        &[
+            "run",
+            f.to_str().unwrap(),
+            "bad.json",
+            "--json",
+            "--out",
+            "out",
+        ],
         tmp.path(),
     );
-    assert_eq!(o.status.code(), Some(0));
-    let lines: Vec<serde_json::Value> = text(&o)
-        .0
-        .lines()
-        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
-        .collect();
-    assert_eq!(lines.len(), 2);
-    assert_eq!(lines[0]["met"], true);
-    assert_eq!(
-        lines[0]["findings"][0]["signature"]["message"],
-        "concurrent map writes"
+    // The invalid file makes it an input error; the other file still ran.
+    assert_eq!(o.status.code(), Some(2));
+    let stdout = text(&o).0;
+    let raw: Vec<&str> = stdout.lines().collect();
+    assert_eq!(raw.len(), 3, "{stdout}");
+    let found: ScenarioLine = serde_json::from_str(raw[0]).expect("a scenario line");
+    assert_eq!(found.format, RUN_FORMAT);
+    assert!(found.met);
+    assert_eq!(found.status, RunStatus::Met);
+    assert_eq!(found.findings[0].signature.message, "concurrent map writes");
+    let report = found.report.as_deref().expect("the primary report");
+    assert_eq!(report, found.findings[0].report);
+    assert!(tmp.path().join(report).is_file(), "{report}");
+    let invalid: ScenarioLine = serde_json::from_str(raw[1]).expect("a scenario line");
+    assert_eq!(invalid.status, RunStatus::Invalid);
+    assert_eq!(invalid.file, bad.file_name().unwrap().to_str().unwrap());
+    assert!(
+        invalid
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("bad.json")),
+        "{invalid:?}"
     );
-    assert_eq!(lines[1]["summary"]["met"], 1);
+    let totals: TotalsLine = serde_json::from_str(raw[2]).expect("the totals line");
+    assert_eq!(totals.format, RUN_FORMAT);
+    assert_eq!(
+        (
+            totals.summary.scenarios,
+            totals.summary.met,
+            totals.summary.input_errors
+        ),
+        (2, 1, 1)
+    );
+    // The untyped view a script reads.
+    let v: serde_json::Value = serde_json::from_str(raw[2]).unwrap();
+    assert_eq!(v["summary"]["met"], 1);
 }
 
 #[test]
@@ -394,7 +430,7 @@ fn a_livelock_is_one_report_whichever_thread_hits_the_bound() {
 #[test]
 fn schema_and_list() {
     let tmp = tempfile::tempdir().unwrap();
-    for what in ["scenario", "report"] {
+    for what in ["scenario", "report", "summary"] {
         let o = hazard(&["schema", what], tmp.path());
         assert_eq!(o.status.code(), Some(0));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

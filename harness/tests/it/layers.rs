@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["explore"],
     &["minimize"],
     &["report"],
+    &["pipeline"],
     &["corpus", "targets"],
 ];
 

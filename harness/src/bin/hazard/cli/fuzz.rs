@@ -3,11 +3,12 @@
 //! `hazard fuzz import CRASH`: the same for a crash file libFuzzer wrote elsewhere (a nightly
 //! ClusterFuzzLite run, `make fuzz`).
 
-use super::run::{finding_report, print_finding, MinArgs};
+use super::run::{print_finding, warn, MinArgs};
 use anyhow::{bail, Context};
 use clap::{Subcommand, ValueEnum};
 use harness::explore::{EngineStats, Exploration, ExploreConfig, StopReason};
-use harness::report::{write_report, RunInfo};
+use harness::pipeline::write_finding;
+use harness::report::RunInfo;
 use harness::scenario::{load_file, Expectation};
 use harness::targets::{
     reproduce_ops, reproduce_schedule, Goal, Reproduced, ScheduleTarget, Source, MAX_STEPS,
@@ -149,10 +150,11 @@ fn write(
         exploration: &x,
     };
     let min_cfg = min.config(max_steps);
-    let report = finding_report(&r.prog, &r.finding, &run, min_cfg.as_ref(), origin);
-    let path = write_report(out, &report)?;
+    let written = write_finding(&r.prog, &r.finding, &run, min_cfg.as_ref(), out)?;
+    warn(&origin.display().to_string(), &written.warnings);
+    let (report, path) = (&written.report, &written.path);
     outln!("== {} ({})", r.prog.name, origin.display());
-    print_finding(&report);
+    print_finding(report);
     outln!("Reproduce with: hazard replay {}", path.display());
     if !report.replay_verified {
         bail!(

@@ -1,7 +1,8 @@
 //! `hazard minimize REPORT`: minimize (again) the failure a report records, from the schedule
 //! as first found, and rewrite the report.
 
-use harness::minimize::{minimize, MinimizeConfig};
+use harness::minimize::MinimizeConfig;
+use harness::pipeline::reminimize;
 use harness::report::{read_report, write_report_to};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -31,16 +32,13 @@ pub struct Args {
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let file = a.report.display().to_string();
     let mut report = read_report(&a.report)?;
-    let prog = report.program(&file)?;
-    let schedule = report.found_schedule(&file)?;
     let cfg = MinimizeConfig {
         iterations: a.iterations,
         time: Some(a.time),
-        max_steps: report.exploration.budget.max_steps,
         scenario: !a.no_scenario,
+        ..MinimizeConfig::default()
     };
-    let m = minimize(&prog, &report.failure.signature, &schedule, &cfg)?;
-    report.apply_minimized(&prog, &m);
+    let m = reminimize(&mut report, &file, &cfg)?;
     let out = a.output.unwrap_or(a.report);
     write_report_to(&out, &report)?;
     let min = report.minimized.as_ref();

@@ -1,13 +1,11 @@
 //! `hazard run [PATH...]`: explore scenarios, write a report per finding, summarise.
 
 use anyhow::Context;
-use harness::explore::{explore, EngineKind, ExploreConfig, Finding};
-use harness::minimize::{minimize, MinimizeConfig};
+use harness::explore::{EngineKind, ExploreConfig};
+use harness::minimize::MinimizeConfig;
 use harness::model::Detects;
-use harness::report::{
-    build, build_minimized, check_out_dir, fault_summary, render_table, write_fault_summary,
-    write_report, Report, RunInfo,
-};
+use harness::pipeline::{explore_scenario, report_exploration, Warning};
+use harness::report::{check_out_dir, render_table, Report, RunStatus, ScenarioLine, Totals};
 use harness::scenario::{load_file, ClockMode, Expectation, FaultMode, Program};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -131,90 +129,11 @@ fn config(a: &Args, prog: &Program) -> anyhow::Result<ExploreConfig> {
         ))
 }
 
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-enum Status {
-    Met,
-    Unmet,
-    /// The file did not load (an input error, reported with its place).
-    Invalid,
-    /// The run hit an internal error or could not write its output.
-    Error,
-    /// Ctrl-C or SIGTERM stopped its exploration before it settled.
-    Interrupted,
-}
-
-impl Status {
-    fn label(self) -> &'static str {
-        match self {
-            Status::Met => "ok",
-            Status::Unmet => "UNMET",
-            Status::Invalid => "INVALID",
-            Status::Error => "ERROR",
-            Status::Interrupted => "STOPPED",
-        }
+/// Print the warnings of a finding's report, naming the scenario file.
+pub(crate) fn warn(file: &str, warnings: &[Warning]) {
+    for w in warnings {
+        errln!("hazard: warning: {file}: {w}");
     }
-}
-
-struct Row {
-    file: String,
-    expect: String,
-    result: String,
-    status: Status,
-    executions: u64,
-    millis: u128,
-    report: Option<PathBuf>,
-    error: Option<String>,
-}
-
-impl Row {
-    /// The row of a file that did not run to its verdict.
-    fn broken(file: String, status: Status, error: String) -> Row {
-        Row {
-            file,
-            expect: String::new(),
-            result: match status {
-                Status::Invalid => "invalid".into(),
-                _ => "error".into(),
-            },
-            status,
-            executions: 0,
-            millis: 0,
-            report: None,
-            error: Some(error),
-        }
-    }
-}
-
-/// The report of one finding, minimized unless `min_cfg` is `None` (a minimization error is
-/// a warning: the report keeps the schedule as found). Warns when it did not replay.
-pub(crate) fn finding_report(
-    prog: &Arc<Program>,
-    finding: &Finding,
-    run: &RunInfo<'_>,
-    min_cfg: Option<&MinimizeConfig>,
-    file: &Path,
-) -> Report {
-    let report = match min_cfg {
-        None => build(prog, finding, run),
-        Some(mc) => match minimize(prog, &finding.signature, &finding.schedule, mc) {
-            Ok(m) => build_minimized(prog, finding, run, &m),
-            Err(e) => {
-                errln!(
-                    "hazard: warning: {}: minimization failed ({e}); the report keeps the schedule as found",
-                    file.display()
-                );
-                build(prog, finding, run)
-            }
-        },
-    };
-    if !report.replay_verified {
-        errln!(
-            "hazard: warning: {}: the finding {:?} did not replay identically (report kept, marked replay_verified: false)",
-            file.display(),
-            finding.signature.message
-        );
-    }
-    report
 }
 
 /// The interleaving table, Go's message, who found it and the minimization line.
@@ -273,10 +192,6 @@ pub(crate) fn print_finding(report: &Report) {
     }
 }
 
-fn shell_path(p: &Path) -> String {
-    p.display().to_string()
-}
-
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let files = scenario_files(&a.paths)?;
     if files.is_empty() {
@@ -285,7 +200,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     // An unusable --out is found before anything is explored, not after the first finding.
     check_out_dir(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
     let single = files.len() == 1;
-    let mut rows = Vec::new();
+    let mut lines = Vec::new();
     for (i, file) in files.iter().enumerate() {
         if harness::explore::interrupted() {
             break;
@@ -293,19 +208,26 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         if !single && !a.json {
             err!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
         }
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let prog = match load_file(file) {
+        let shown = file.display().to_string();
+        let line = match load_file(file) {
             Ok(p) => {
                 let p = match a.faults {
                     None => p,
                     Some(mode) => p.with_fault_mode(mode),
                 };
-                Arc::new(match a.clock {
+                let prog = Arc::new(match a.clock {
                     None => p,
                     Some(clock) => p.with_clock(clock),
+                });
+                // One scenario's trouble (an internal error, a report that cannot be written)
+                // is its own line: every other file still runs and the summary is written.
+                run_one(&a, &shown, &prog, single).unwrap_or_else(|e| {
+                    let msg = format!("{e:#}");
+                    if !single && !a.json {
+                        errln!("error");
+                    }
+                    errln!("hazard: error: {shown}: {msg}");
+                    ScenarioLine::broken(&prog.name, &shown, RunStatus::Error, msg)
                 })
             }
             Err(e) => {
@@ -313,38 +235,19 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                     errln!("invalid");
                 }
                 errln!("hazard: {e}");
-                rows.push(Row::broken(name, Status::Invalid, e.to_string()));
-                continue;
+                ScenarioLine::broken("", &shown, RunStatus::Invalid, e.to_string())
             }
         };
-        // One scenario's trouble (an internal error, a report that cannot be written) is its
-        // own row: every other file still runs and the summary is still written.
-        match run_one(&a, file, &prog, single) {
-            Ok(row) => rows.push(row),
-            Err(e) => {
-                let msg = format!("{e:#}");
-                if !single && !a.json {
-                    errln!("error");
-                }
-                errln!("hazard: error: {}: {msg}", file.display());
-                if a.json {
-                    outln!(
-                        "{}",
-                        serde_json::json!({
-                            "scenario": prog.name, "file": shell_path(file), "status": "error",
-                            "met": false, "error": msg,
-                        })
-                    );
-                }
-                rows.push(Row::broken(name, Status::Error, msg));
-            }
+        if a.json {
+            outln!("{}", serde_json::to_string(&line)?);
         }
+        lines.push(line);
     }
-    let code = summarize(&a, &rows);
+    let code = summarize(&a, &lines)?;
     if harness::explore::interrupted() {
         errln!(
             "hazard: interrupted: {} of {} scenario files ran (the summary covers them)",
-            rows.len(),
+            lines.len(),
             files.len()
         );
         return Ok(super::INTERRUPTED);
@@ -352,15 +255,16 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     Ok(code)
 }
 
-/// Explore one loaded scenario, write its reports, print its finding; its summary row.
-fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::Result<Row> {
-    let prog = Arc::clone(prog);
-    let cfg = config(a, &prog)?;
+/// Explore one loaded scenario, write its reports, print its finding; its summary line.
+fn run_one(
+    a: &Args,
+    file: &str,
+    prog: &Arc<Program>,
+    single: bool,
+) -> anyhow::Result<ScenarioLine> {
+    let cfg = config(a, prog)?;
     let min_cfg = a.min.config(cfg.max_steps);
-    let x = explore(&prog, &cfg)?;
-    if let Some(limit) = &x.limit {
-        anyhow::bail!("{limit}");
-    }
+    let x = explore_scenario(prog, &cfg)?;
     if !single && !a.json {
         errln!(
             "{} executions, {} ms",
@@ -368,174 +272,67 @@ fn run_one(a: &Args, file: &Path, prog: &Arc<Program>, single: bool) -> anyhow::
             x.elapsed.as_millis()
         );
     }
-    let run = RunInfo {
-        config: &cfg,
-        exploration: &x,
-    };
-    let matching = x.matching(&prog).map(|f| f.signature.clone());
-    // An exploration that ran nothing shows nothing: it meets no expectation.
-    let explored = x.executions() > 0;
-    let stopped = x
-        .engines
-        .iter()
-        .any(|e| e.stopped == harness::explore::StopReason::Interrupted);
-    let met = explored
-        && match &prog.expect {
-            Expectation::Passes => x.findings.is_empty(),
-            Expectation::Fails(_) => matching.is_some(),
-        };
-    let mut written = Vec::new();
-    let mut primary = None;
-    for finding in &x.findings {
-        let report = finding_report(&prog, finding, &run, min_cfg.as_ref(), file);
-        let path = write_report(&a.out, &report)?;
-        let is_primary = matching.as_ref().is_none_or(|m| *m == finding.signature);
-        if is_primary && primary.is_none() {
-            primary = Some(path.clone());
-            if !a.json && !a.quiet && (single || !met) {
-                outln!("== {} ({})", prog.name, file.display());
-                print_finding(&report);
-            }
-        }
-        let min = report.minimized.as_ref().map(|m| {
-            serde_json::json!({
-                "preemptions": m.minimality.preemptions, "status": m.minimality.status,
-                "steps": m.steps, "removed": m.removed.len(),
-            })
-        });
-        written.push((finding, path, report.replay_verified, min));
+    let r = report_exploration(prog, file, &cfg, x, min_cfg.as_ref(), &a.out)?;
+    for rep in &r.reported {
+        warn(file, &rep.warnings);
     }
+    let met = r.line.met;
     if !a.json {
-        for (_, path, _, _) in &written {
-            if single || !met || Some(path) == primary.as_ref() {
-                outln!("Reproduce with: hazard replay {}", shell_path(path));
+        if let Some(p) = r.primary {
+            if !a.quiet && (single || !met) {
+                outln!("== {} ({file})", prog.name);
+                print_finding(&r.reported[p].report);
             }
         }
-        if !explored {
-            outln!(
-                "{}: the budget allowed no execution; raise --time or --iterations",
-                file.display()
-            );
+        for (i, rep) in r.reported.iter().enumerate() {
+            if single || !met || Some(i) == r.primary {
+                outln!("Reproduce with: hazard replay {}", rep.path.display());
+            }
+        }
+        if r.exploration.executions() == 0 {
+            outln!("{file}: the budget allowed no execution; raise --time or --iterations");
         } else if !met {
             match &prog.expect {
                 Expectation::Fails(want) => outln!(
-                    "{}: expected failure not found ({want:?}); {}",
-                    file.display(),
-                    x.budget_note().unwrap_or_else(|| {
+                    "{file}: expected failure not found ({want:?}); {}",
+                    r.exploration.budget_note().unwrap_or_else(|| {
                         "every schedule within the bound was explored".into()
                     })
                 ),
-                Expectation::Passes => {
-                    outln!("{}: expected to pass, but failed", file.display())
-                }
+                Expectation::Passes => outln!("{file}: expected to pass, but failed"),
             }
         }
     }
     // A run with fault rules that found nothing still reports what each rule did.
-    let summary = if x.findings.is_empty() {
-        fault_summary(&prog, &cfg, &x)
-    } else {
-        None
-    };
-    if let Some(s) = &summary {
-        let path = write_fault_summary(&a.out, s)?;
+    if let Some((s, _)) = &r.fault_summary {
         if !a.json && !a.quiet && single {
-            outln!(
-                "== {} ({}): faults ({})",
-                prog.name,
-                file.display(),
-                s.faults.mode
-            );
-            for r in &s.faults.rules {
+            outln!("== {} ({file}): faults ({})", prog.name, s.faults.mode);
+            for rule in &s.faults.rules {
                 outln!(
                     "  {} {}: injected in {} of {} executions ({} injections{}), expectations {}",
-                    r.path,
-                    r.fault,
-                    r.executions,
+                    rule.path,
+                    rule.fault,
+                    rule.executions,
                     s.executions,
-                    r.injections,
-                    if r.ended_by_fault > 0 {
-                        format!(", {} ended by the injected panic", r.ended_by_fault)
+                    rule.injections,
+                    if rule.ended_by_fault > 0 {
+                        format!(", {} ended by the injected panic", rule.ended_by_fault)
                     } else {
                         String::new()
                     },
-                    if r.held { "held" } else { "broken" }
+                    if rule.held { "held" } else { "broken" }
                 );
             }
         }
-        primary.get_or_insert(path);
     }
-    let expect = match &prog.expect {
-        Expectation::Passes => "passes".to_string(),
-        Expectation::Fails(w) => format!("fails {}", w.id.clone().unwrap_or_default()),
-    };
-    let result = match (&prog.expect, x.findings.first()) {
-        (Expectation::Fails(_), _) if matching.is_some() => "found".to_string(),
-        (_, Some(f)) => format!("failed: {}", f.signature.id),
-        (_, None) if stopped => "interrupted".to_string(),
-        (_, None) if !explored => "nothing explored".to_string(),
-        (_, None) if x.exhausted() => "passed (dfs exhausted)".to_string(),
-        (_, None) => "passed".to_string(),
-    };
-    if a.json {
-        let findings: Vec<_> = written
-            .iter()
-            .map(|(f, p, v, m)| {
-                serde_json::json!({
-                    "signature": f.signature, "report": shell_path(p), "replay_verified": v,
-                    "engine": f.engine, "execution": f.execution, "minimized": m,
-                })
-            })
-            .collect();
-        let line = serde_json::json!({
-            "scenario": prog.name, "file": shell_path(file), "expect": expect, "met": met,
-            "status": match (met, stopped) {
-                (true, _) => "met",
-                (false, true) => "interrupted",
-                (false, false) => "unmet",
-            },
-            "executions": x.executions(), "distinct_schedules": x.distinct_schedules(),
-            "elapsed_ms": x.elapsed.as_millis() as u64, "dfs_exhausted": x.exhausted(),
-            "findings": findings, "budget_note": if met { None } else { x.budget_note() },
-            "faults": summary.as_ref().map(|s| &s.faults),
-        });
-        outln!("{line}");
-    }
-    Ok(Row {
-        file: file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default(),
-        expect,
-        result,
-        executions: x.executions(),
-        millis: x.elapsed.as_millis(),
-        report: primary,
-        status: match (met, stopped) {
-            (true, _) => Status::Met,
-            (false, true) => Status::Interrupted,
-            (false, false) => Status::Unmet,
-        },
-        error: None,
-    })
+    Ok(r.line)
 }
 
-/// The summary table (or JSON line) of every row; the exit code.
-fn summarize(a: &Args, rows: &[Row]) -> u8 {
-    let count = |s: Status| rows.iter().filter(|r| r.status == s).count();
-    let (met, unmet, invalid, errors, stopped) = (
-        count(Status::Met),
-        count(Status::Unmet),
-        count(Status::Invalid),
-        count(Status::Error),
-        count(Status::Interrupted),
-    );
+/// The summary table (or JSON line) of every scenario's line; the exit code.
+fn summarize(a: &Args, lines: &[ScenarioLine]) -> anyhow::Result<u8> {
+    let t = Totals::of(lines);
     if a.json {
-        let line = serde_json::json!({"summary": {
-            "scenarios": rows.len(), "met": met, "unmet": unmet, "input_errors": invalid,
-            "errors": errors, "interrupted": stopped,
-        }});
-        outln!("{line}");
+        outln!("{}", serde_json::to_string(&t.clone().line())?);
     } else {
         outln!();
         outln!(
@@ -546,41 +343,50 @@ fn summarize(a: &Args, rows: &[Row]) -> u8 {
             "execs",
             "time"
         );
-        for r in rows {
+        for l in lines {
+            let name = Path::new(&l.file)
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             outln!(
                 "{:<40} {:<30} {:<24} {:>8} {:>6}ms  {}{}",
-                r.file,
-                r.expect,
-                r.result,
-                r.executions,
-                r.millis,
-                r.status.label(),
-                r.report
+                name,
+                l.expect,
+                l.result,
+                l.executions,
+                l.elapsed_ms,
+                l.status.label(),
+                l.report
                     .as_ref()
-                    .map(|p| format!("  {}", p.display()))
-                    .or_else(|| r.error.as_ref().map(|e| format!("  {}", one_line(e))))
+                    .map(|p| format!("  {p}"))
+                    .or_else(|| l.error.as_ref().map(|e| format!("  {}", one_line(e))))
                     .unwrap_or_default()
             );
         }
         let mut tail = String::new();
-        if invalid > 0 {
-            tail += &format!(", {invalid} invalid");
+        if t.input_errors > 0 {
+            tail += &format!(", {} invalid", t.input_errors);
         }
-        if errors > 0 {
-            tail += &format!(", {errors} errors");
+        if t.errors > 0 {
+            tail += &format!(", {} errors", t.errors);
         }
-        if stopped > 0 {
-            tail += &format!(", {stopped} interrupted");
+        if t.interrupted > 0 {
+            tail += &format!(", {} interrupted", t.interrupted);
         }
-        outln!("\n{} scenarios: {met} met, {unmet} unmet{tail}", rows.len());
+        outln!(
+            "\n{} scenarios: {} met, {} unmet{tail}",
+            t.scenarios,
+            t.met,
+            t.unmet
+        );
     }
-    if invalid + errors + stopped > 0 {
+    Ok(if t.input_errors + t.errors + t.interrupted > 0 {
         super::INPUT
-    } else if unmet > 0 {
+    } else if t.unmet > 0 {
         super::FINDING
     } else {
         super::OK
-    }
+    })
 }
 
 /// The first line of a message, for a table cell.

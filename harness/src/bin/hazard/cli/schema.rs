@@ -1,4 +1,4 @@
-//! `hazard schema scenario|report`.
+//! `hazard schema scenario|report|summary`.
 
 use clap::ValueEnum;
 
@@ -13,12 +13,15 @@ pub struct Args {
 enum Which {
     Scenario,
     Report,
+    /// The lines of `hazard run --json`.
+    Summary,
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let schema = match a.what {
         Which::Scenario => harness::scenario::json_schema(),
         Which::Report => harness::report::json_schema(),
+        Which::Summary => harness::report::summary_json_schema(),
     };
     outln!("{}", serde_json::to_string_pretty(&schema)?);
     Ok(super::OK)
