@@ -92,6 +92,25 @@ impl ObjKind {
         }
     }
 
+    /// The fields a final-state assertion (`expect.final`) may check on an object of this kind.
+    pub fn final_fields(self) -> &'static [&'static str] {
+        use ObjKind as K;
+        match self {
+            K::Map | K::RwmutexMap | K::ShardedMap | K::SyncMap | K::CowMap => {
+                &["len", "key", "value", "absent"]
+            }
+            K::Chan => &["len", "closed"],
+            K::Handle => &["closed"],
+            K::Slice => &["len", "cap", "elems"],
+            K::TreiberStack | K::StampedStack | K::EpochStack => &["len", "elems", "conserved"],
+            K::Atomic => &["holds"],
+            K::Context => &["cancelled"],
+            K::Mutex | K::Rwmutex => &["locked"],
+            K::Waitgroup => &["count"],
+            K::Once | K::Timer | K::Pool => &[],
+        }
+    }
+
     /// A list of kinds for messages: `map, chan`.
     pub fn list(kinds: &[ObjKind]) -> String {
         kinds

@@ -1,9 +1,10 @@
 //! One execution: the driver task builds the world, starts every top-level thread, waits for
 //! all threads to finish, and judges the outcome (failure, or final-state assertions).
 
-use super::interp::{clock_main, thread_main};
+use super::interp::thread_main;
 use super::oracle::Oracles;
 use super::signature::Signature;
+use super::tasks::clock_main;
 use crate::model::world::{Event, Failed, ThreadKind, World};
 use crate::model::Value;
 use crate::rt;

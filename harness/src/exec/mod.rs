@@ -7,6 +7,7 @@ pub(crate) mod driver;
 pub(crate) mod interp;
 pub(crate) mod oracle;
 mod signature;
+pub(crate) mod tasks;
 
 pub use driver::ExecOutcome;
 pub use signature::Signature;

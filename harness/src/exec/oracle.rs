@@ -3,9 +3,9 @@
 //! at the end; the first failure any oracle returns is the execution's finding. Today's one
 //! oracle is the scenario's final-state assertions; [`for_program`] is where others are added.
 
-use crate::model::world::{Obj, World};
-use crate::model::{Failure, Value};
-use crate::scenario::{AssertSpec, Program};
+use crate::model::world::World;
+use crate::model::Failure;
+use crate::scenario::Program;
 use std::sync::Arc;
 
 /// A judge of one execution. It must not take scheduling points or change the model: it reads.
@@ -70,156 +70,8 @@ struct FinalState {
 
 impl Oracle for FinalState {
     fn at_end(&mut self, w: &World) -> Option<Failure> {
-        self.prog.final_state.iter().find_map(|a| check(w, a))
+        self.prog.final_state.iter().find_map(|a| w.check_final(a))
     }
-}
-
-/// A final-state assertion; `Some(failure)` when it does not hold.
-fn check(w: &World, a: &AssertSpec) -> Option<Failure> {
-    let spec = &a.assertion;
-    let name = w.obj_name(a.obj).to_string();
-    let mut problems = Vec::new();
-    let not = |b: bool| if b { "" } else { "not " };
-    let len_is = |problems: &mut Vec<String>, n: usize| {
-        if let Some(want) = spec.len {
-            if n as u64 != want {
-                problems.push(format!("len({name}) is {n}, expected {want}"));
-            }
-        }
-    };
-    let elems_are = |problems: &mut Vec<String>, got: &[Value]| {
-        if let Some(want) = &spec.elems {
-            if got != want.as_slice() {
-                let show = |v: &[Value]| v.iter().map(Value::quoted).collect::<Vec<_>>().join(", ");
-                problems.push(format!(
-                    "{name} holds [{}], expected [{}]",
-                    show(got),
-                    show(want)
-                ));
-            }
-        }
-    };
-    match &w.objs[a.obj] {
-        Obj::Map(_) | Obj::RwMap(..) | Obj::ShardedMap(_) | Obj::SyncMap(_) | Obj::CowMap(_) => {
-            let entries = w.map_contents(a.obj);
-            len_is(&mut problems, entries.len());
-            if let Some(k) = &spec.key {
-                match (entries.get(k), &spec.value) {
-                    (Some(v), _) if spec.absent => problems.push(format!(
-                        "{name}[{}] is {}, expected absent",
-                        k.quoted(),
-                        v.quoted()
-                    )),
-                    (Some(v), Some(want)) if v != want => problems.push(format!(
-                        "{name}[{}] is {}, expected {}",
-                        k.quoted(),
-                        v.quoted(),
-                        want.quoted()
-                    )),
-                    (None, Some(want)) => problems.push(format!(
-                        "{name}[{}] is absent, expected {}",
-                        k.quoted(),
-                        want.quoted()
-                    )),
-                    _ => {}
-                }
-            }
-        }
-        Obj::Chan(c) => {
-            len_is(&mut problems, c.buf.len());
-            if let Some(closed) = spec.closed {
-                if c.closed != closed {
-                    problems.push(format!(
-                        "{name} is {}closed, expected {}closed",
-                        not(c.closed),
-                        not(closed)
-                    ));
-                }
-            }
-        }
-        obj @ (Obj::Mutex(_) | Obj::RwMutex(_)) => {
-            let locked = obj.locked().unwrap_or(false);
-            if let Some(want) = spec.locked {
-                if locked != want {
-                    problems.push(format!(
-                        "{name} is {}locked, expected {}locked",
-                        not(locked),
-                        not(want)
-                    ));
-                }
-            }
-        }
-        Obj::WaitGroup(g) => {
-            if let Some(want) = spec.count {
-                if g.v as i64 != want {
-                    problems.push(format!("{name} counter is {}, expected {want}", g.v));
-                }
-            }
-        }
-        Obj::Slice(h) => {
-            let h = *h;
-            let got = w.elems(&h);
-            len_is(&mut problems, h.len);
-            if let Some(want) = spec.cap {
-                if h.cap as u64 != want {
-                    problems.push(format!("cap({name}) is {}, expected {want}", h.cap));
-                }
-            }
-            elems_are(&mut problems, &got);
-        }
-        Obj::Stack(s) => {
-            let got = s.contents();
-            len_is(&mut problems, got.len());
-            elems_are(&mut problems, &got);
-            if spec.conserved == Some(true) {
-                if let Err(why) = s.conservation() {
-                    problems.push(format!("{name}: {why}"));
-                }
-            }
-        }
-        Obj::Atomic(c) => {
-            if let Some(want) = &spec.holds {
-                if c.value != *want {
-                    problems.push(format!(
-                        "{name} holds {}, expected {}",
-                        c.value.quoted(),
-                        want.quoted()
-                    ));
-                }
-            }
-        }
-        Obj::Context(c) => {
-            let cancelled = c.is_some_and(|c| w.ctx_err(c).0.is_some());
-            if let Some(want) = spec.cancelled {
-                if cancelled != want {
-                    problems.push(format!(
-                        "{name} is {}cancelled, expected {}cancelled",
-                        not(cancelled),
-                        not(want)
-                    ));
-                }
-            }
-        }
-        Obj::Handle(h) => {
-            if let Some(want) = spec.closed {
-                if h.closed != want {
-                    problems.push(format!(
-                        "{name} is {}closed, expected {}closed",
-                        not(h.closed),
-                        not(want)
-                    ));
-                }
-            }
-        }
-        Obj::Once(_) | Obj::Timer(_) | Obj::Pool(_) => {}
-    }
-    if problems.is_empty() {
-        return None;
-    }
-    Some(Failure::Assertion {
-        id: spec.id.clone().unwrap_or_else(|| "assertion".into()),
-        message: format!("final state: {} ({})", problems.join("; "), a.path),
-    })
 }
 
 #[cfg(test)]

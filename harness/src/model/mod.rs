@@ -12,7 +12,6 @@ mod ds;
 pub(crate) mod fault;
 mod go_tools;
 mod handle;
-mod init;
 mod map;
 mod mutex;
 mod obj;

@@ -1,11 +1,13 @@
-//! Objects of an execution: the port state of each, typed access by kind, and the per-kind
-//! questions other parts ask (who holds a lock, who a waiter waits for, what a final-state
-//! assertion reads, how a waiter leaves a queue).
+//! Objects of an execution: the port state of each, typed access by kind, and everything else
+//! that differs per kind: how a declared object starts, what a final-state assertion reads,
+//! who holds a lock or waits for whom, how a waiter leaves a queue. A new kind is a new `Obj`
+//! variant, and the compiler lists every match here that must handle it.
 
 use super::atomic::AtomicState;
 use super::chan::ChanState;
 use super::context::CtxId;
-use super::ds::{CowMapState, ShardedMapState, StackState, SyncMapState};
+use super::ds::{CowMapState, ShardedMapState, StackKind, StackState, SyncMapState};
+use super::failure::Failure;
 use super::handle::HandleState;
 use super::map::{MapRef, MapState};
 use super::mutex::MutexState;
@@ -14,11 +16,12 @@ use super::pool::PoolState;
 use super::rwmutex::RwMutexState;
 use super::slice::SliceHdr;
 use super::threads::Status;
-use super::time::TimerVar;
+use super::time::{start_chan_timer, TimerVar};
 use super::waitgroup::WaitGroupState;
 use super::world::World;
+use super::Value;
 use super::WaitReason;
-use crate::scenario::ObjId;
+use crate::scenario::{AssertSpec, ObjId, ObjectDecl, Setup};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
@@ -260,5 +263,249 @@ impl World {
             }
             _ => false,
         }
+    }
+}
+
+/// Construction, start-up and final state, per kind.
+impl World {
+    /// A declared object's initial state (objects it creates come in [`World::setup`]).
+    pub(super) fn declared(&mut self, decl: &ObjectDecl) -> Obj {
+        let w = self;
+        match decl {
+            ObjectDecl::Timer { .. } => Obj::Timer(TimerVar::Uninit),
+            ObjectDecl::Context { .. } => Obj::Context(None),
+            ObjectDecl::Slice {
+                nil,
+                elems,
+                len,
+                cap,
+                elem,
+            } => {
+                if *nil {
+                    return Obj::Slice(SliceHdr::default());
+                }
+                let len = len
+                    .map(|l| l as usize)
+                    .unwrap_or(elems.len())
+                    .max(elems.len());
+                let cap = cap.map(|c| c as usize).unwrap_or(len).max(len);
+                let a = w.new_array(cap, &elem.zero()).unwrap_or_else(|_| {
+                    unreachable!("declared capacities are bounded at validation")
+                });
+                for (i, v) in elems.iter().enumerate() {
+                    w.arrays[a][i] = v.clone();
+                }
+                Obj::Slice(SliceHdr {
+                    arr: Some(a),
+                    off: 0,
+                    len,
+                    cap,
+                })
+            }
+            ObjectDecl::Atomic { value } => Obj::Atomic(AtomicState {
+                value: value.clone(),
+            }),
+            ObjectDecl::Pool { .. } => Obj::Pool(PoolState::default()),
+            ObjectDecl::Handle {} => Obj::Handle(HandleState::default()),
+            ObjectDecl::RwmutexMap { .. } => Obj::RwMap(Default::default(), Default::default()),
+            // Shards are objects of their own, created in `setup`.
+            ObjectDecl::ShardedMap { .. } => Obj::ShardedMap(Default::default()),
+            ObjectDecl::SyncMap {} => Obj::SyncMap(SyncMapState::default()),
+            ObjectDecl::CowMap { .. } => Obj::CowMap(CowMapState::default()),
+            ObjectDecl::TreiberStack { elems } => {
+                Obj::Stack(StackState::new(StackKind::Treiber, elems))
+            }
+            ObjectDecl::StampedStack { elems } => {
+                Obj::Stack(StackState::new(StackKind::Stamped, elems))
+            }
+            ObjectDecl::EpochStack { elems } => {
+                Obj::Stack(StackState::new(StackKind::Epoch, elems))
+            }
+            ObjectDecl::Map { nil, entries, .. } => {
+                w.maps.push(MapState::new(*nil, entries));
+                Obj::Map(w.maps.len() - 1)
+            }
+            ObjectDecl::Chan { cap, nil, .. } => Obj::Chan(ChanState::new(*cap, *nil)),
+            ObjectDecl::Mutex {} => Obj::Mutex(MutexState::default()),
+            ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
+            ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
+            ObjectDecl::Once {} => Obj::Once(OnceState::default()),
+        }
+    }
+
+    /// The start-up work of declared object `o`, once every declared object has its id: the
+    /// objects it creates, the timers it starts.
+    pub(super) fn setup(&mut self, o: ObjId) {
+        let w = self;
+        match w.prog.objects[o].setup {
+            Setup::None => {}
+            Setup::Timer { ns } => start_chan_timer(w, o, ns),
+            Setup::Context { parent, timeout } => {
+                let c: CtxId = match parent {
+                    None => w.background(),
+                    Some(p) => {
+                        let pc = w.ctx_var(p).expect("validated: the parent is not nil");
+                        let name = w.obj_name(o);
+                        w.derive(pc, &name, timeout)
+                    }
+                };
+                *w.ctx_var(o) = Some(c);
+            }
+            Setup::Shards(n) => w.make_shards(o, n),
+        }
+    }
+
+    /// A final-state assertion (`expect.final`); `Some(failure)` when it does not hold.
+    pub fn check_final(&self, a: &AssertSpec) -> Option<Failure> {
+        let w = self;
+        let spec = &a.assertion;
+        let name = w.obj_name(a.obj).to_string();
+        let mut problems = Vec::new();
+        let not = |b: bool| if b { "" } else { "not " };
+        let len_is = |problems: &mut Vec<String>, n: usize| {
+            if let Some(want) = spec.len {
+                if n as u64 != want {
+                    problems.push(format!("len({name}) is {n}, expected {want}"));
+                }
+            }
+        };
+        let elems_are = |problems: &mut Vec<String>, got: &[Value]| {
+            if let Some(want) = &spec.elems {
+                if got != want.as_slice() {
+                    let show =
+                        |v: &[Value]| v.iter().map(Value::quoted).collect::<Vec<_>>().join(", ");
+                    problems.push(format!(
+                        "{name} holds [{}], expected [{}]",
+                        show(got),
+                        show(want)
+                    ));
+                }
+            }
+        };
+        match &w.objs[a.obj] {
+            Obj::Map(_)
+            | Obj::RwMap(..)
+            | Obj::ShardedMap(_)
+            | Obj::SyncMap(_)
+            | Obj::CowMap(_) => {
+                let entries = w.map_contents(a.obj);
+                len_is(&mut problems, entries.len());
+                if let Some(k) = &spec.key {
+                    match (entries.get(k), &spec.value) {
+                        (Some(v), _) if spec.absent => problems.push(format!(
+                            "{name}[{}] is {}, expected absent",
+                            k.quoted(),
+                            v.quoted()
+                        )),
+                        (Some(v), Some(want)) if v != want => problems.push(format!(
+                            "{name}[{}] is {}, expected {}",
+                            k.quoted(),
+                            v.quoted(),
+                            want.quoted()
+                        )),
+                        (None, Some(want)) => problems.push(format!(
+                            "{name}[{}] is absent, expected {}",
+                            k.quoted(),
+                            want.quoted()
+                        )),
+                        _ => {}
+                    }
+                }
+            }
+            Obj::Chan(c) => {
+                len_is(&mut problems, c.buf.len());
+                if let Some(closed) = spec.closed {
+                    if c.closed != closed {
+                        problems.push(format!(
+                            "{name} is {}closed, expected {}closed",
+                            not(c.closed),
+                            not(closed)
+                        ));
+                    }
+                }
+            }
+            obj @ (Obj::Mutex(_) | Obj::RwMutex(_)) => {
+                let locked = obj.locked().unwrap_or(false);
+                if let Some(want) = spec.locked {
+                    if locked != want {
+                        problems.push(format!(
+                            "{name} is {}locked, expected {}locked",
+                            not(locked),
+                            not(want)
+                        ));
+                    }
+                }
+            }
+            Obj::WaitGroup(g) => {
+                if let Some(want) = spec.count {
+                    if g.v as i64 != want {
+                        problems.push(format!("{name} counter is {}, expected {want}", g.v));
+                    }
+                }
+            }
+            Obj::Slice(h) => {
+                let h = *h;
+                let got = w.elems(&h);
+                len_is(&mut problems, h.len);
+                if let Some(want) = spec.cap {
+                    if h.cap as u64 != want {
+                        problems.push(format!("cap({name}) is {}, expected {want}", h.cap));
+                    }
+                }
+                elems_are(&mut problems, &got);
+            }
+            Obj::Stack(s) => {
+                let got = s.contents();
+                len_is(&mut problems, got.len());
+                elems_are(&mut problems, &got);
+                if spec.conserved == Some(true) {
+                    if let Err(why) = s.conservation() {
+                        problems.push(format!("{name}: {why}"));
+                    }
+                }
+            }
+            Obj::Atomic(c) => {
+                if let Some(want) = &spec.holds {
+                    if c.value != *want {
+                        problems.push(format!(
+                            "{name} holds {}, expected {}",
+                            c.value.quoted(),
+                            want.quoted()
+                        ));
+                    }
+                }
+            }
+            Obj::Context(c) => {
+                let cancelled = c.is_some_and(|c| w.ctx_err(c).0.is_some());
+                if let Some(want) = spec.cancelled {
+                    if cancelled != want {
+                        problems.push(format!(
+                            "{name} is {}cancelled, expected {}cancelled",
+                            not(cancelled),
+                            not(want)
+                        ));
+                    }
+                }
+            }
+            Obj::Handle(h) => {
+                if let Some(want) = spec.closed {
+                    if h.closed != want {
+                        problems.push(format!(
+                            "{name} is {}closed, expected {}closed",
+                            not(h.closed),
+                            not(want)
+                        ));
+                    }
+                }
+            }
+            Obj::Once(_) | Obj::Timer(_) | Obj::Pool(_) => {}
+        }
+        if problems.is_empty() {
+            return None;
+        }
+        Some(Failure::Assertion {
+            id: spec.id.clone().unwrap_or_else(|| "assertion".into()),
+            message: format!("final state: {} ({})", problems.join("; "), a.path),
+        })
     }
 }

@@ -4,20 +4,15 @@
 //! an `Rc<RefCell<_>>`. Invariant: no task holds a borrow of the world across a scheduling point;
 //! [`ThreadCx::step`] and [`ThreadCx::block`] take and release the borrow around the switch.
 
-use super::chan::ChanState;
 use super::context::CtxNode;
 use super::failure::{Failure, WaitReason};
 use super::map::MapState;
-use super::mutex::MutexState;
-use super::once::OnceState;
-use super::rwmutex::RwMutexState;
 use super::sync::Point;
 use super::time::{AfterFuncState, TimerSlot};
-use super::waitgroup::WaitGroupState;
 use super::Value;
 use crate::rt;
 use crate::scenario::ClockMode;
-use crate::scenario::{ObjId, ObjectDecl, OpId, Program};
+use crate::scenario::{ObjId, OpId, Program};
 use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 use std::sync::Arc;
@@ -148,22 +143,11 @@ impl World {
         // Declared objects take ids 0..n; then, in declaration order (a derived context's
         // parent comes first), the setup that creates objects of its own.
         for o in 0..prog.objects.len() {
-            let obj = match &prog.objects[o].decl {
-                ObjectDecl::Map { nil, entries, .. } => {
-                    w.maps.push(MapState::new(*nil, entries));
-                    Obj::Map(w.maps.len() - 1)
-                }
-                ObjectDecl::Chan { cap, nil, .. } => Obj::Chan(ChanState::new(*cap, *nil)),
-                ObjectDecl::Mutex {} => Obj::Mutex(MutexState::default()),
-                ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
-                ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
-                ObjectDecl::Once {} => Obj::Once(OnceState::default()),
-                decl => super::init::object(&mut w, o, decl),
-            };
+            let obj = w.declared(&prog.objects[o].decl);
             w.objs.push(obj);
         }
         for o in 0..prog.objects.len() {
-            super::init::setup(&mut w, o);
+            w.setup(o);
         }
         w
     }

@@ -4,6 +4,7 @@
 use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
+use super::rules::OpMeta;
 use super::types::{Case, ObjectDecl, Op, Operand, ScenarioFile};
 use crate::base::{ObjKind as K, Value};
 use crate::catalog;
@@ -19,7 +20,6 @@ mod data;
 mod expect;
 mod faults;
 mod map;
-mod objects;
 mod slice;
 mod sync;
 mod time;
@@ -87,6 +87,8 @@ pub(crate) struct Compiler<'a> {
     recover_depth: usize,
     /// Name and object of each op, by op id (when the scenario has fault rules).
     op_metas: Vec<OpMeta>,
+    /// The start-up work of each declared object, in declaration order.
+    setups: Vec<Setup>,
 }
 
 impl<'a> Compiler<'a> {
@@ -110,6 +112,7 @@ impl<'a> Compiler<'a> {
             func_timers: HashSet::new(),
             recover_depth: 0,
             op_metas: Vec::new(),
+            setups: Vec::new(),
         }
     }
 
@@ -177,22 +180,8 @@ impl<'a> Compiler<'a> {
                     format!("the objects declare more than {MAX_ENTRIES} initial entries together (limit)"),
                 ));
             }
-            if let ObjectDecl::Map {
-                nil: true, entries, ..
-            } = decl
-            {
-                if !entries.is_empty() {
-                    return Err(
-                        self.err(&member(&path, "entries"), "a nil map cannot have entries")
-                    );
-                }
-            }
-            if let ObjectDecl::Chan { nil: true, cap, .. } = decl {
-                if *cap != 0 {
-                    return Err(self.err(&member(&path, "cap"), "a nil channel has no capacity"));
-                }
-            }
-            self.decl(&path, decl)?;
+            let setup = self.declare(&path, decl)?;
+            self.setups.push(setup);
             if let ObjectDecl::Slice {
                 nil: false,
                 elems,
@@ -311,8 +300,8 @@ impl<'a> Compiler<'a> {
         }
 
         let mut objects = Vec::with_capacity(self.decls.len());
-        for (name, decl) in &self.decls {
-            let path = member("$.objects", name);
+        let setups = std::mem::take(&mut self.setups);
+        for ((name, decl), setup) in self.decls.iter().zip(setups) {
             objects.push(ObjSpec {
                 name: Arc::from(*name),
                 decl: (*decl).clone(),
@@ -324,7 +313,7 @@ impl<'a> Compiler<'a> {
                     ObjectDecl::Chan { elem, .. } => elem.zero(),
                     _ => Value::Nil,
                 },
-                setup: self.setup(&path, decl)?,
+                setup,
             });
         }
         Ok(Program {
@@ -354,6 +343,45 @@ impl<'a> Compiler<'a> {
             lifetime: f.lifetime.unwrap_or_default(),
             op_meta,
         })
+    }
+
+    /// One object declaration, checked against its kind's rules; its start-up work. The one
+    /// dispatch over declarations (exhaustive: a new kind is a compile error here), each
+    /// kind's rules in its family's file.
+    fn declare(&mut self, path: &str, decl: &ObjectDecl) -> R<Setup> {
+        use ObjectDecl as D;
+        match decl {
+            D::Map { nil, entries, .. } => self.d_map(path, *nil, entries.len()),
+            D::ShardedMap { shards, .. } => self.d_sharded_map(path, *shards),
+            D::RwmutexMap { .. } | D::SyncMap {} | D::CowMap { .. } => Ok(Setup::None),
+            D::Chan { nil, cap, .. } => self.d_chan(path, *nil, *cap),
+            D::Mutex {} | D::Rwmutex {} | D::Waitgroup {} | D::Once {} => Ok(Setup::None),
+            D::Timer { after } => self.d_timer(path, after.as_deref()),
+            D::Context {
+                nil,
+                parent,
+                timeout,
+                deadline,
+            } => self.d_context(
+                path,
+                *nil,
+                parent.as_deref(),
+                timeout.as_deref(),
+                deadline.as_deref(),
+            ),
+            D::Slice {
+                nil,
+                elems,
+                len,
+                cap,
+                ..
+            } => self.d_slice(path, *nil, elems.len(), *len, *cap),
+            D::Pool { new } => self.d_pool(path, new.as_ref().map(|n| n.cap)),
+            D::Atomic { .. } | D::Handle {} => Ok(Setup::None),
+            D::TreiberStack { .. } | D::StampedStack { .. } | D::EpochStack { .. } => {
+                Ok(Setup::None)
+            }
+        }
     }
 
     /// A Go duration at `path`, in ns.

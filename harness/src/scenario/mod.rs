@@ -6,6 +6,7 @@ mod error;
 mod positions;
 pub(crate) use positions::member;
 mod program;
+mod rules;
 mod types;
 
 pub(crate) use compile::CONTROL_OPS;
@@ -15,6 +16,7 @@ pub use compile::{
 };
 pub use error::{Location, ScenarioError};
 pub use program::*;
+pub use rules::*;
 pub use types::*;
 
 use sha2::{Digest, Sha256};

@@ -931,7 +931,7 @@ pub struct ExpectFailure {
 /// A final-state assertion on one object. Map and map data structures: `len`, `key` with
 /// `value` or `absent`. Chan: `len` (buffered values), `closed`. Mutex/rwmutex: `locked`.
 /// Waitgroup: `count`. Slice: `len`, `cap`, `elems`. Stack: `len`, `elems`, `conserved`.
-/// Atomic: `holds`. Context: `cancelled`, `holds` (its `Err()`). Handle: `closed`.
+/// Atomic: `holds`. Context: `cancelled`. Handle: `closed`.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Assertion {

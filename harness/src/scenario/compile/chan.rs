@@ -105,3 +105,13 @@ impl Compiler<'_> {
         })
     }
 }
+
+impl Compiler<'_> {
+    /// A `chan` declaration.
+    pub(super) fn d_chan(&mut self, path: &str, nil: bool, cap: u32) -> R<Setup> {
+        if nil && cap != 0 {
+            return Err(self.err(&member(path, "cap"), "a nil channel has no capacity"));
+        }
+        Ok(Setup::None)
+    }
+}

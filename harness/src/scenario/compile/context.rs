@@ -86,3 +86,66 @@ impl Compiler<'_> {
         })
     }
 }
+
+impl Compiler<'_> {
+    /// A `context` declaration: `Background()`, nil, or derived from a `parent` declared before
+    /// it (with a timeout or deadline).
+    pub(super) fn d_context(
+        &mut self,
+        path: &str,
+        nil: bool,
+        parent: Option<&str>,
+        timeout: Option<&str>,
+        deadline: Option<&str>,
+    ) -> R<Setup> {
+        if nil && (parent.is_some() || timeout.is_some() || deadline.is_some()) {
+            return Err(self.err(path, "a nil context has no parent, timeout or deadline"));
+        }
+        if timeout.is_some() && deadline.is_some() {
+            return Err(self.err(path, "give `timeout` or `deadline`, not both"));
+        }
+        if parent.is_none() && (timeout.is_some() || deadline.is_some()) {
+            return Err(self.err(
+                path,
+                "a timeout or deadline needs a `parent` (a background context has neither)",
+            ));
+        }
+        // At start `now` is 0, so a deadline is a timeout.
+        let mut ns = None;
+        for (field, d) in [("timeout", timeout), ("deadline", deadline)] {
+            if let Some(d) = d {
+                ns = Some(self.dur(d, &member(path, field))?);
+                self.uses_time = true;
+            }
+        }
+        let mut parent_id = None;
+        if let Some(p) = parent {
+            let ppath = member(path, "parent");
+            match self.objs.get(p).map(|&i| (i, self.decls[i].1)) {
+                Some((_, ObjectDecl::Context { nil: true, .. })) => {
+                    return Err(self.err(&ppath, format!("`{p}` is a nil context: deriving from it panics at start; use a `with_cancel` op to model that")));
+                }
+                Some((i, ObjectDecl::Context { .. })) => parent_id = Some(i),
+                Some((_, other)) => {
+                    return Err(self.err(
+                        &ppath,
+                        format!("`{p}` is a {}, not a context", other.kind()),
+                    ));
+                }
+                None => {
+                    return Err(self.err(
+                        &ppath,
+                        format!("unknown context `{p}` (a parent is declared before its children)"),
+                    ));
+                }
+            }
+        }
+        Ok(match nil {
+            true => Setup::None,
+            false => Setup::Context {
+                parent: parent_id,
+                timeout: ns,
+            },
+        })
+    }
+}

@@ -111,3 +111,16 @@ impl Compiler<'_> {
         })
     }
 }
+
+impl Compiler<'_> {
+    /// A `pool` declaration: `new` makes slices of capacity `cap`.
+    pub(super) fn d_pool(&mut self, path: &str, new_cap: Option<u64>) -> R<Setup> {
+        if new_cap.is_some_and(|c| c > MAX_CAP) {
+            return Err(self.err(
+                &member(&member(path, "new"), "cap"),
+                format!("capacity above {MAX_CAP}"),
+            ));
+        }
+        Ok(Setup::None)
+    }
+}

@@ -69,20 +69,7 @@ impl Compiler<'_> {
             .filter(|(_, on)| *on)
             .map(|(n, _)| *n)
             .collect();
-            let allowed: &[&str] = match kind {
-                K::Map | K::RwmutexMap | K::ShardedMap | K::SyncMap | K::CowMap => {
-                    &["len", "key", "value", "absent"]
-                }
-                K::Chan => &["len", "closed"],
-                K::Handle => &["closed"],
-                K::Slice => &["len", "cap", "elems"],
-                K::TreiberStack | K::StampedStack | K::EpochStack => &["len", "elems", "conserved"],
-                K::Atomic => &["holds"],
-                K::Context => &["cancelled"],
-                K::Mutex | K::Rwmutex => &["locked"],
-                K::Waitgroup => &["count"],
-                K::Once | K::Timer | K::Pool => &[],
-            };
+            let allowed = kind.final_fields();
             if given.is_empty() {
                 return Err(self.err(
                     &path,

@@ -4,9 +4,8 @@
 use super::{Compiler, R};
 use crate::base::{ObjKind as K, Value};
 use crate::scenario::positions::member;
-use crate::scenario::program::{
-    thread_roles, BlockId, FaultAction, FaultSpec, OpMeta, Setup, StmtKind, ThreadSpec,
-};
+use crate::scenario::program::{thread_roles, BlockId, Setup, StmtKind, ThreadSpec};
+use crate::scenario::rules::{FaultAction, FaultSpec, OpMeta};
 use crate::scenario::types::{FaultKind, FaultRule, Op};
 use crate::scenario::CaseOp;
 use std::collections::{HashMap, HashSet};
@@ -166,7 +165,7 @@ impl Compiler<'_> {
                     };
                     let o = self.other(c, &path, "ctx", &[K::Context])?;
                     let derived = matches!(
-                        self.setup(&member("$.objects", c), self.decls[o].1)?,
+                        self.setups[o],
                         Setup::Context {
                             parent: Some(_),
                             ..

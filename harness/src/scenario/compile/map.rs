@@ -201,3 +201,24 @@ impl Compiler<'_> {
         })
     }
 }
+
+impl Compiler<'_> {
+    /// A `map` declaration.
+    pub(super) fn d_map(&mut self, path: &str, nil: bool, entries: usize) -> R<Setup> {
+        if nil && entries > 0 {
+            return Err(self.err(&member(path, "entries"), "a nil map cannot have entries"));
+        }
+        Ok(Setup::None)
+    }
+
+    /// A `sharded-map` declaration: its shards are made at start.
+    pub(super) fn d_sharded_map(&mut self, path: &str, shards: u32) -> R<Setup> {
+        if shards == 0 || shards > 256 {
+            return Err(self.err(
+                &member(path, "shards"),
+                format!("shards must be 1..=256 (got {shards})"),
+            ));
+        }
+        Ok(Setup::Shards(shards))
+    }
+}

@@ -92,3 +92,38 @@ impl Compiler<'_> {
         })
     }
 }
+
+impl Compiler<'_> {
+    /// A `slice` declaration: `elems`, then zero values up to `len`, capacity `cap`.
+    pub(super) fn d_slice(
+        &mut self,
+        path: &str,
+        nil: bool,
+        elems: usize,
+        len: Option<u64>,
+        cap: Option<u64>,
+    ) -> R<Setup> {
+        if nil && (elems > 0 || len.is_some() || cap.is_some()) {
+            return Err(self.err(path, "a nil slice has no elements, length or capacity"));
+        }
+        let l = len.unwrap_or(elems as u64);
+        if l < elems as u64 {
+            return Err(self.err(
+                &member(path, "len"),
+                format!("len {l} is less than the {elems} elems given"),
+            ));
+        }
+        if let Some(c) = cap {
+            if c < l {
+                return Err(self.err(
+                    &member(path, "cap"),
+                    format!("len larger than cap in make: len {l}, cap {c}"),
+                ));
+            }
+        }
+        if cap.unwrap_or(l) > MAX_CAP {
+            return Err(self.err(path, format!("capacity above {MAX_CAP}")));
+        }
+        Ok(Setup::None)
+    }
+}

@@ -100,3 +100,15 @@ impl Compiler<'_> {
         })
     }
 }
+
+impl Compiler<'_> {
+    /// A `timer` declaration: with `after`, a channel timer started at start (`time.NewTimer`).
+    pub(super) fn d_timer(&mut self, path: &str, after: Option<&str>) -> R<Setup> {
+        let Some(a) = after else {
+            return Ok(Setup::None);
+        };
+        let ns = self.dur(a, &member(path, "after"))?;
+        self.uses_time = true;
+        Ok(Setup::Timer { ns })
+    }
+}
