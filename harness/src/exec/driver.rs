@@ -60,7 +60,11 @@ pub(crate) fn execute_judged(
 ) -> ExecOutcome {
     rt::begin_execution();
     let world = Rc::new(RefCell::new(World::new(Arc::clone(prog), max_steps, trace)));
-    let oracles = Rc::new(RefCell::new(oracles));
+    // Shared with the threads only when some oracle judges their ops.
+    let (mut own, shared) = match oracles.watch_ops() {
+        true => (None, Some(Rc::new(RefCell::new(oracles)))),
+        false => (Some(oracles), None),
+    };
     let n = prog.threads.len();
     for spec in &prog.threads {
         let first_op = prog.blocks[spec.body]
@@ -70,7 +74,7 @@ pub(crate) fn execute_judged(
         let f = thread_main(
             Arc::clone(prog),
             Rc::clone(&world),
-            Rc::clone(&oracles),
+            shared.clone(),
             spec.body,
             vec![Value::Nil; prog.vars.len()],
         );
@@ -85,7 +89,7 @@ pub(crate) fn execute_judged(
     let clock = prog.uses_time.then(|| {
         let t = rt::spawn(
             "(clock)",
-            clock_main(Arc::clone(prog), Rc::clone(&world), Rc::clone(&oracles)),
+            clock_main(Arc::clone(prog), Rc::clone(&world), shared.clone()),
         );
         rt::hold(t);
         // Not a goroutine: it never keeps the program alive or counts as runnable work.
@@ -124,7 +128,12 @@ pub(crate) fn execute_judged(
         w.outcome = None;
     }
     if w.outcome.is_none() && ended_by_fault.is_none() {
-        if let Some(failure) = oracles.borrow_mut().at_end(&w) {
+        let judged = match (&mut own, &shared) {
+            (Some(o), _) => o.at_end(&w),
+            (None, Some(s)) => s.borrow_mut().at_end(&w),
+            (None, None) => None,
+        };
+        if let Some(failure) = judged {
             w.outcome = Some(Failed {
                 failure,
                 thread: None,

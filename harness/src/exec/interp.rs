@@ -3,7 +3,7 @@
 //! [`Interp::call`], a Go panic is `Err(Unwind::Panic)` that runs deferred blocks on its way up,
 //! and a fatal error or the end of the execution is `Err(Unwind::Abort)`, which runs nothing.
 
-use super::oracle::Oracles;
+use super::oracle::OpJudges;
 use super::tasks::start_threads;
 use crate::model::fault;
 use crate::model::ops;
@@ -20,9 +20,8 @@ pub(crate) struct Interp {
     cx: ThreadCx,
     /// The thread's variables, by `VarId`.
     locals: Vec<Value>,
-    oracles: Rc<RefCell<Oracles>>,
-    /// Some oracle judges each completed op.
-    judge_ops: bool,
+    /// The oracles that judge each completed op, if any.
+    oracles: OpJudges,
 }
 
 /// The body of a model thread: run `body` as the goroutine's function, turn an unrecovered
@@ -31,19 +30,17 @@ pub(crate) struct Interp {
 pub(crate) fn thread_main(
     prog: Arc<Program>,
     world: Rc<RefCell<World>>,
-    oracles: Rc<RefCell<Oracles>>,
+    oracles: OpJudges,
     body: BlockId,
     locals: Vec<Value>,
 ) -> Box<dyn FnOnce()> {
     Box::new(move || {
         let me = rt::current();
-        let judge_ops = oracles.borrow().watch_ops();
         let mut it = Interp {
             prog,
             cx: ThreadCx { world, me },
             locals,
             oracles,
-            judge_ops,
         };
         let (tearing_down, start_op, top) = {
             let w = it.cx.world.borrow();
@@ -159,7 +156,7 @@ impl Interp {
             fault::lapse(&self.cx);
             r?;
         }
-        if self.judge_ops {
+        if self.oracles.is_some() {
             self.judge(stmt.id)?;
         }
         Ok(())
@@ -171,7 +168,11 @@ impl Interp {
         if w.outcome.is_some() || w.tearing_down {
             return Ok(());
         }
-        match self.oracles.borrow_mut().after_op(&w, self.cx.me, op) {
+        let Some(oracles) = &self.oracles else {
+            return Ok(());
+        };
+        let judged = oracles.borrow_mut().after_op(&w, self.cx.me, op);
+        match judged {
             Some(failure) => {
                 w.fail(failure, Some(self.cx.me), Some(op));
                 Err(Unwind::Abort)
@@ -261,7 +262,7 @@ impl Interp {
                 let f = thread_main(
                     Arc::clone(&self.prog),
                     Rc::clone(&cx.world),
-                    Rc::clone(&self.oracles),
+                    self.oracles.clone(),
                     *body,
                     self.locals.clone(),
                 );

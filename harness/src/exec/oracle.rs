@@ -6,7 +6,8 @@
 use crate::model::world::World;
 use crate::model::Failure;
 use crate::scenario::Program;
-use std::sync::Arc;
+use std::cell::RefCell;
+use std::rc::Rc;
 
 /// A judge of one execution. It must not take scheduling points or change the model: it reads.
 pub(crate) trait Oracle {
@@ -25,9 +26,10 @@ pub(crate) trait Oracle {
     }
 }
 
-/// The oracles of one execution.
-#[derive(Default)]
+/// The oracles of one execution. The final-state assertions are kept inline: most scenarios
+/// have them, and an execution costs a few microseconds, so they allocate nothing.
 pub(crate) struct Oracles {
+    final_state: Option<FinalState>,
     list: Vec<Box<dyn Oracle>>,
     /// Some oracle watches ops.
     per_op: bool,
@@ -36,18 +38,21 @@ pub(crate) struct Oracles {
 impl Oracles {
     pub(crate) fn new(list: Vec<Box<dyn Oracle>>) -> Oracles {
         let per_op = list.iter().any(|o| o.watches_ops());
-        Oracles { list, per_op }
+        Oracles {
+            final_state: None,
+            list,
+            per_op,
+        }
     }
 
     /// The oracles a scenario asks for.
-    pub(crate) fn for_program(prog: &Arc<Program>) -> Oracles {
-        let mut list: Vec<Box<dyn Oracle>> = Vec::new();
-        if !prog.final_state.is_empty() {
-            list.push(Box::new(FinalState {
-                prog: Arc::clone(prog),
-            }));
+    pub(crate) fn for_program(prog: &Program) -> Oracles {
+        // Further oracles a scenario asks for go in this list.
+        let list: Vec<Box<dyn Oracle>> = Vec::new();
+        Oracles {
+            final_state: (!prog.final_state.is_empty()).then_some(FinalState),
+            ..Oracles::new(list)
         }
-        Oracles::new(list)
     }
 
     pub(crate) fn watch_ops(&self) -> bool {
@@ -59,18 +64,21 @@ impl Oracles {
     }
 
     pub(crate) fn at_end(&mut self, w: &World) -> Option<Failure> {
-        self.list.iter_mut().find_map(|o| o.at_end(w))
+        let first = self.final_state.as_mut().and_then(|o| o.at_end(w));
+        first.or_else(|| self.list.iter_mut().find_map(|o| o.at_end(w)))
     }
 }
 
+/// The oracles as the threads of an execution see them: shared only when some oracle watches
+/// ops (otherwise the driver alone holds them, and nothing is allocated).
+pub(crate) type OpJudges = Option<Rc<RefCell<Oracles>>>;
+
 /// The scenario's `final_state` assertions, in file order: the first that does not hold.
-struct FinalState {
-    prog: Arc<Program>,
-}
+struct FinalState;
 
 impl Oracle for FinalState {
     fn at_end(&mut self, w: &World) -> Option<Failure> {
-        self.prog.final_state.iter().find_map(|a| w.check_final(a))
+        w.prog.final_state.iter().find_map(|a| w.check_final(a))
     }
 }
 
@@ -79,7 +87,7 @@ mod tests {
     use super::*;
     use crate::exec::driver::{execute_judged, ExecOutcome};
     use crate::rt::{self, Control, Recorded};
-    use std::sync::Mutex;
+    use std::sync::{Arc, Mutex};
 
     /// Fails once a second `set` has completed in any thread: an oracle that watches ops.
     struct SecondSet {

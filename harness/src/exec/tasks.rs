@@ -2,7 +2,7 @@
 //! virtual clock's task, which fires timers when Go's time would.
 
 use super::interp::thread_main;
-use super::oracle::Oracles;
+use super::oracle::OpJudges;
 use crate::model::world::{SpawnReq, ThreadKind, World};
 use crate::model::Failure;
 use crate::rt;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 pub(crate) fn start_threads(
     prog: &Arc<Program>,
     world: &Rc<RefCell<World>>,
-    oracles: &Rc<RefCell<Oracles>>,
+    oracles: &OpJudges,
     reqs: Vec<SpawnReq>,
 ) {
     for r in reqs {
@@ -31,7 +31,7 @@ pub(crate) fn start_threads(
         let f = thread_main(
             Arc::clone(prog),
             Rc::clone(world),
-            Rc::clone(oracles),
+            oracles.clone(),
             r.body,
             r.locals,
         );
@@ -51,7 +51,7 @@ pub(crate) fn start_threads(
 pub(crate) fn clock_main(
     prog: Arc<Program>,
     world: Rc<RefCell<World>>,
-    oracles: Rc<RefCell<Oracles>>,
+    oracles: OpJudges,
 ) -> Box<dyn FnOnce()> {
     Box::new(move || {
         let me = rt::current();

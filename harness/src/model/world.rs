@@ -118,7 +118,7 @@ impl World {
             max_steps,
             preempt_steps: Vec::new(),
             trace: trace.then(Vec::new),
-            sync: Default::default(),
+            sync: super::sync::SyncState::fresh(),
             names,
             now: 0,
             timers: Vec::new(),
@@ -268,6 +268,12 @@ impl World {
                 self.wake(t, Wake::Abort);
             }
         }
+    }
+}
+
+impl Drop for World {
+    fn drop(&mut self) {
+        std::mem::take(&mut self.sync).recycle();
     }
 }
 
