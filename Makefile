@@ -23,12 +23,14 @@ corpus: build
 
 ## The whole test suite (what CI runs). The HTML view's test needs chromium: installed if
 ## missing. The libFuzzer targets are built first (stable, cargo fuzz's flags): their
-## tests run the real binaries. Then the Go ports run on the real Go runtime (go-check).
+## tests run the real binaries. Then the Go ports run on the real Go runtime (go-check), and
+## the API docs must build without a warning (a broken intra-doc link fails here).
 test:
 	scripts/ensure-chromium
 	scripts/fuzz-build
 	$(CARGO) test --workspace
 	$(MAKE) go-check
+	RUSTDOCFLAGS="-D warnings" $(CARGO) doc --no-deps -p harness
 
 ## The Rust tests alone (the fast tier: no Go, no chromium install).
 test-fast:

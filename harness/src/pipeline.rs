@@ -1,7 +1,8 @@
 //! From a scenario to reports on disk: find → minimize → build → verify → write. The steps
 //! `hazard run`, `hazard fuzz`, `hazard minimize`, `hazard corpus add` and the tests share, so a
 //! report means the same wherever it was made. Printing is the caller's: each step returns
-//! what happened (reports, paths, [`Warning`]s and the run's [`ScenarioLine`]).
+//! what happened (reports, paths, [`Warning`](crate::pipeline::Warning)s and the run's
+//! [`ScenarioLine`](crate::report::ScenarioLine)).
 
 use crate::explore::{explore, Exploration, ExploreConfig, Finding, InternalError, StopReason};
 use crate::minimize::{minimize, MinimizeConfig, MinimizeError, Minimized};
