@@ -11,6 +11,7 @@ mod helpers;
 mod layers;
 mod malformed;
 mod minimize;
+mod pipeline;
 mod show;
 mod slices;
 mod soundness;

@@ -3,8 +3,9 @@
 
 use crate::helpers::*;
 use harness::explore::{explore, run_bytes, EngineKind, ExploreConfig};
-use harness::minimize::{minimize, MinimizeConfig};
-use harness::report::{build_minimized, read_report, write_report, RunInfo};
+use harness::minimize::MinimizeConfig;
+use harness::pipeline::write_finding;
+use harness::report::{read_report, RunInfo};
 use serde_json::{json, Value};
 use std::path::Path;
 
@@ -91,15 +92,21 @@ fn concurrent_spawners_work_in_every_engine_replay_and_minimization() {
                 .matching(&p)
                 .unwrap_or_else(|| panic!("{what}, {engine:?}: not found: {:?}", sigs(&x)))
                 .clone();
-            let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default())
-                .unwrap_or_else(|e| panic!("{what}, {engine:?}: minimize: {e}"));
+            // Minimized, verified and written as `hazard run` does it.
             let run = RunInfo {
                 config: &cfg,
                 exploration: &x,
             };
-            let report = build_minimized(&p, &f, &run, &m);
-            assert!(report.replay_verified, "{what}, {engine:?}");
-            let path = write_report(dir.path(), &report).unwrap();
+            let min = MinimizeConfig::default();
+            let written = write_finding(&p, &f, &run, Some(&min), dir.path()).unwrap();
+            assert!(
+                written.warnings.is_empty(),
+                "{what}, {engine:?}: {:?}",
+                written.warnings
+            );
+            assert!(written.report.replay_verified, "{what}, {engine:?}");
+            assert!(written.report.minimized.is_some(), "{what}, {engine:?}");
+            let path = written.path;
             let back = read_report(&path).unwrap();
             let name = path.display().to_string();
             assert!(back.replay(&name).unwrap().reproduced, "{what}, {engine:?}");
