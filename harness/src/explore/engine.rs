@@ -374,14 +374,17 @@ impl Steer for EngineRun {
     }
 }
 
-fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Picker {
-    match kind {
+/// The picker of one engine (a portfolio is several: `explore` runs each of its engines).
+fn picker(kind: EngineKind, cfg: &ExploreConfig) -> Result<Picker, InternalError> {
+    Ok(match kind {
         EngineKind::Random => rt::random_picker(cfg.seed),
         EngineKind::Pct => rt::pct_picker(cfg.seed.wrapping_add(1), cfg.pct_depth),
         EngineKind::Dfs => Picker::Own(Box::new(Dfs::new(cfg.preemption_bound))),
         EngineKind::Fuzz => Picker::Own(Box::new(Fuzzer::new(cfg.seed))),
-        EngineKind::Portfolio => unreachable!("a portfolio is several engines"),
-    }
+        EngineKind::Portfolio => {
+            return Err(InternalError("a portfolio inside a portfolio".into()));
+        }
+    })
 }
 
 fn run_engine(
@@ -401,7 +404,7 @@ fn run_engine(
         distinct: HashSet::new(),
         limit,
     };
-    Ok(runs(prog, picker(kind, cfg), cfg.max_steps, false, engine)?.log)
+    Ok(runs(prog, picker(kind, cfg)?, cfg.max_steps, false, engine)?.log)
 }
 
 /// The engines of a portfolio, in the order that breaks ties (see [`Shared`]).
