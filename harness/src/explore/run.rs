@@ -22,7 +22,7 @@ pub(super) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 pub(super) type Slot = Arc<Mutex<Option<ExecOutcome>>>;
 
 /// What a search decides between executions.
-pub(super) trait Steer: Send + 'static {
+pub(super) trait Steer: 'static {
     /// Whether another execution may start (budget, stop flags).
     fn may_start(&mut self) -> bool;
     /// An execution ended: its outcome (`None` if it stopped before its body finished) and the

@@ -58,9 +58,10 @@ pub(crate) fn run<C: Control + 'static>(
     control: C,
     body: impl Fn() + Send + Sync + 'static,
 ) -> Result<C, String> {
-    let lent = std::sync::Arc::new(std::sync::Mutex::new(control));
+    // The runner runs on this thread and owns its scheduler: the control is lent to it.
+    let lent = std::rc::Rc::new(std::cell::RefCell::new(control));
     let runner = shuttle::Runner::new(
-        Adapter::new(picker, Lent(std::sync::Arc::clone(&lent))),
+        Adapter::new(picker, Lent(std::rc::Rc::clone(&lent))),
         shuttle_config(),
     );
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -68,23 +69,20 @@ pub(crate) fn run<C: Control + 'static>(
     }))
     .map_err(panic_text)?;
     // The runner (and the adapter holding the other reference) is gone once `run` returns.
-    std::sync::Arc::try_unwrap(lent)
-        .map(|m| m.into_inner().unwrap_or_else(|e| e.into_inner()))
+    std::rc::Rc::try_unwrap(lent)
+        .map(std::cell::RefCell::into_inner)
         .map_err(|_| "the scheduler outlived its run".to_string())
 }
 
 /// A control lent to a runner that owns its scheduler, so [`run`] can hand it back.
-struct Lent<C>(std::sync::Arc<std::sync::Mutex<C>>);
+struct Lent<C>(std::rc::Rc<std::cell::RefCell<C>>);
 
 impl<C: Control> Control for Lent<C> {
     fn execution_ended(&mut self, run: Recorded) -> bool {
-        self.0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .execution_ended(run)
+        self.0.borrow_mut().execution_ended(run)
     }
     fn may_start(&mut self) -> bool {
-        self.0.lock().unwrap_or_else(|e| e.into_inner()).may_start()
+        self.0.borrow_mut().may_start()
     }
 }
 
@@ -245,7 +243,7 @@ pub(crate) enum Picker {
 }
 
 /// What the adapter reports to its engine between executions.
-pub(crate) trait Control: Send {
+pub(crate) trait Control {
     /// The previous execution ended with these decisions (and the strategy's complaint, if any).
     /// Return false to stop exploring.
     fn execution_ended(&mut self, run: Recorded) -> bool;
