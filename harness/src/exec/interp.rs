@@ -347,6 +347,11 @@ impl Interp {
                 w.note(cx.me, op, || "runtime.Gosched()".to_string());
                 Ok(())
             }
+            StmtKind::Rand { n, into } => {
+                let v = ops::rand_intn(&cx, op, *n, &self.prog.vars[*into])?;
+                self.set(Some(*into), Value::Int(v));
+                Ok(())
+            }
             StmtKind::Sleep { ns } => ops::time::sleep(&cx, op, *ns),
             StmtKind::NewTimer { t, ns } => ops::time::new_timer(&cx, op, *t, *ns),
             StmtKind::TimerAfterFunc {

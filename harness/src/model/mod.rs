@@ -17,6 +17,7 @@ mod mutex;
 mod obj;
 mod once;
 mod pool;
+mod rand;
 mod rwmutex;
 mod select;
 mod sema;
@@ -44,6 +45,7 @@ pub(crate) mod ops {
     };
     pub(crate) use super::mutex::{lock, unlock};
     pub(crate) use super::once::do_once;
+    pub(crate) use super::rand::intn as rand_intn;
     pub(crate) use super::rwmutex::{lock as rw_lock, rlock, runlock, unlock as rw_unlock};
     pub(crate) use super::select::{select, SelCase, Selected};
     pub(crate) use super::waitgroup::{add as wg_add, wait as wg_wait};

@@ -87,6 +87,8 @@ pub(crate) struct Compiler<'a> {
     recover_depth: usize,
     /// Name and object of each op, by op id (when the scenario has fault rules).
     op_metas: Vec<OpMeta>,
+    /// The scenario has fault rules (they match ops by object too).
+    with_faults: bool,
     /// The start-up work of each declared object, in declaration order.
     setups: Vec<Setup>,
 }
@@ -112,6 +114,7 @@ impl<'a> Compiler<'a> {
             func_timers: HashSet::new(),
             recover_depth: 0,
             op_metas: Vec::new(),
+            with_faults: false,
             setups: Vec::new(),
         }
     }
@@ -135,6 +138,7 @@ impl<'a> Compiler<'a> {
         source: serde_json::Value,
         hash: String,
     ) -> R<Program> {
+        self.with_faults = !f.faults.is_empty();
         if f.name.is_empty() || f.name.len() > MAX_NAME_BYTES {
             // Report files are named `<name>-<hash>.json`: the name must fit a file name.
             return Err(self.err(
@@ -547,6 +551,7 @@ impl<'a> Compiler<'a> {
             Op::Panic { value } => self.c_panic(value)?,
             Op::Let { var, value } => self.c_let(var, value)?,
             Op::Yield {} => self.c_yield()?,
+            Op::Rand { n, into } => self.c_rand(*n, into)?,
             Op::Sleep { duration } => self.c_sleep(path, duration)?,
             Op::NewTimer { obj, after } => self.c_new_timer(path, obj, after)?,
             Op::AfterFunc {

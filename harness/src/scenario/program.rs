@@ -180,6 +180,11 @@ pub enum StmtKind {
         value: Value,
     },
     Yield,
+    /// `into = rand.Intn(n)`.
+    Rand {
+        n: i64,
+        into: VarId,
+    },
     Sleep {
         ns: i64,
     },
@@ -483,7 +488,8 @@ pub struct Program {
     pub clock: ClockMode,
     /// When the program ends.
     pub lifetime: Lifetime,
-    /// Per op: its name and the object it acts on (what fault rules and oracles match on).
+    /// Per op: its name (what oracles and fault rules match on) and, in scenarios with fault
+    /// rules, the object it names.
     pub op_meta: Vec<OpMeta>,
 }
 

@@ -4,7 +4,7 @@ use super::program::{ObjId, OpId};
 use super::types::FaultKind;
 use crate::base::Value;
 
-/// What fault rules know of an op.
+/// What fault rules and oracles know of an op (`obj` only in scenarios with fault rules).
 #[derive(Debug, Clone)]
 pub struct OpMeta {
     pub name: &'static str,

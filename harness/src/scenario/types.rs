@@ -559,6 +559,10 @@ pub enum Op {
     Let { var: String, value: Value },
     /// `runtime.Gosched()`: an explicit scheduling point.
     Yield {},
+    /// `into := rand.Intn(n)`: a value in `0..n` the explorer chooses (recorded in the schedule,
+    /// replayed, minimized and fuzzed like any choice); `n: 2` is a coin flip. As in Go,
+    /// `n <= 0` panics with `invalid argument to Intn`.
+    Rand { n: i64, into: String },
     /// `time.Sleep(for)` in virtual time.
     Sleep {
         #[serde(rename = "for")]
@@ -756,6 +760,7 @@ impl Op {
         "panic",
         "let",
         "yield",
+        "rand",
         "sleep",
         "new_timer",
         "after_func",
@@ -816,6 +821,7 @@ impl Op {
             Op::Panic { .. } => "panic",
             Op::Let { .. } => "let",
             Op::Yield { .. } => "yield",
+            Op::Rand { .. } => "rand",
             Op::Sleep { .. } => "sleep",
             Op::NewTimer { .. } => "new_timer",
             Op::AfterFunc { .. } => "after_func",

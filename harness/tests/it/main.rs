@@ -8,6 +8,7 @@ mod fidelity;
 mod format;
 mod fuzz;
 mod helpers;
+mod lang;
 mod layers;
 mod malformed;
 mod minimize;

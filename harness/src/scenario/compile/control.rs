@@ -138,6 +138,13 @@ impl Compiler<'_> {
         Ok(StmtKind::Yield)
     }
 
+    pub(super) fn c_rand(&mut self, n: i64, into: &str) -> R<StmtKind> {
+        Ok(StmtKind::Rand {
+            n,
+            into: self.set_var(&Some(into.to_string())).expect("some"),
+        })
+    }
+
     pub(super) fn c_assert(
         &mut self,
         path: &str,

@@ -24,12 +24,16 @@ impl Compiler<'_> {
     /// The name and object of each op, by op id.
     pub(super) fn op_meta(&self, op: &crate::scenario::types::Op) -> OpMeta {
         let name = op.name();
-        // The object an op names is its `obj` field, whatever the op.
-        let v = serde_json::to_value(op).unwrap_or_default();
-        let obj = v
-            .get("obj")
-            .and_then(|o| o.as_str())
-            .and_then(|o| self.objs.get(o).copied());
+        // The object an op names is its `obj` field, whatever the op. Only fault rules match
+        // on it, and reading it serializes the op (its nested bodies too): only then.
+        let obj = self
+            .with_faults
+            .then(|| serde_json::to_value(op).unwrap_or_default())
+            .and_then(|v| {
+                v.get("obj")
+                    .and_then(|o| o.as_str())
+                    .and_then(|o| self.objs.get(o).copied())
+            });
         OpMeta { name, obj }
     }
 

@@ -1,0 +1,136 @@
+//! Constructs of the scenario language that transcribe Go code directly (issue: write real Go
+//! concurrency code as a scenario). Each is validated, compiled, explored, replayed and
+//! minimized here.
+
+use crate::helpers::*;
+use harness::explore::{explore, replay, EngineKind, ExploreConfig};
+use harness::minimize::{minimize, MinimizeConfig};
+use harness::model::{Failure, FailureKind, Value as GoValue};
+use harness::report::trace_steps;
+use harness::scenario::load_str;
+use serde_json::json;
+
+/// `x := rand.Intn(3)` in a goroutine; `assert` fails on `want` only.
+fn rand_then_assert(n: i64, want: i64) -> serde_json::Value {
+    json!({
+        "threads": {
+            "worker": [
+                { "op": "rand", "n": n, "into": "x" },
+                { "op": "assert", "var": "x", "eq": want, "not": true, "id": "assertion" }
+            ]
+        },
+        "expect": { "fails": { "id": "assertion" } }
+    })
+}
+
+#[test]
+fn every_value_of_rand_intn_is_explored() {
+    // Exhaustive DFS with the assertion never failing: it runs once per value of x.
+    let mut v = rand_then_assert(4, 9);
+    v["expect"] = collect_all();
+    let x = dfs_exhaust(&prog(v));
+    assert!(x.findings.is_empty(), "{:?}", sigs(&x));
+    assert_eq!(x.executions(), 4, "one execution per value of rand.Intn(4)");
+    assert_eq!(x.distinct_schedules(), 4);
+}
+
+#[test]
+fn each_engine_finds_the_one_bad_value_and_replay_reproduces_it() {
+    let p = prog(rand_then_assert(3, 2));
+    for engine in [
+        EngineKind::Random,
+        EngineKind::Pct,
+        EngineKind::Dfs,
+        EngineKind::Fuzz,
+    ] {
+        let cfg = ExploreConfig::default().engine(engine).iterations(2_000);
+        let x = explore(&p, &cfg).unwrap();
+        let f = x
+            .matching(&p)
+            .unwrap_or_else(|| panic!("{engine:?}: not found: {:?}", sigs(&x)));
+        assert_sig(
+            &f.signature,
+            "assertion",
+            FailureKind::Assertion,
+            "expected x != 2, got 2",
+            Some("worker"),
+        );
+        let out = replay(&p, &f.schedule, 1_000, true).unwrap();
+        assert_eq!(out.signature.as_ref(), Some(&f.signature), "{engine:?}");
+        let traced: Vec<String> = trace_steps(&p, &out).into_iter().map(|s| s.text).collect();
+        assert!(
+            traced.iter().any(|t| t == "x = rand.Intn(3) -> 2"),
+            "{engine:?}: {traced:?}"
+        );
+        // The choice is part of the schedule: minimization keeps it.
+        let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
+        let again = replay(&p, &m.original.schedule, 1_000, false).unwrap();
+        assert_eq!(again.signature.as_ref(), Some(&f.signature), "{engine:?}");
+        let reduced = replay(&m.prog, &m.reduced.schedule, 1_000, false).unwrap();
+        assert_eq!(reduced.signature.as_ref(), Some(&m.signature), "{engine:?}");
+    }
+}
+
+#[test]
+fn rand_intn_of_zero_panics_as_go_does() {
+    // Go 1.27.3: `panic: invalid argument to Intn`, recoverable, the value a string.
+    let p = prog(json!({
+        "threads": { "main": [ { "op": "rand", "n": 0, "into": "x" } ] },
+        "expect": { "fails": { "kind": "panic" } }
+    }));
+    let f = find(&p);
+    assert_sig(
+        &f.signature,
+        "panic",
+        FailureKind::Panic,
+        "invalid argument to Intn",
+        Some("main"),
+    );
+    assert_eq!(
+        f.failed.failure,
+        Failure::UserPanic(GoValue::Str("invalid argument to Intn".into()))
+    );
+    assert_eq!(f.failed.failure.render(), "panic: invalid argument to Intn");
+    let recovered = prog(json!({
+        "threads": { "main": [
+            { "op": "recover", "into": "r", "body": [ { "op": "rand", "n": -1, "into": "x" } ] },
+            { "op": "assert", "var": "r", "eq": "invalid argument to Intn" }
+        ] },
+        "expect": { "passes": true }
+    }));
+    assert_never_fails(&recovered);
+}
+
+#[test]
+fn malformed_rand_is_refused_at_its_field() {
+    for (op, field, says) in [
+        (
+            json!({ "op": "rand", "n": "3", "into": "x" }),
+            "n",
+            "integer",
+        ),
+        (json!({ "op": "rand", "n": 3 }), "", "into"),
+        (
+            json!({ "op": "rand", "n": 1.5, "into": "x" }),
+            "n",
+            "integer",
+        ),
+    ] {
+        let text = serde_json::to_string_pretty(&json!({
+            "schema": "hazard/scenario/v1", "name": "bad",
+            "threads": { "t": [ op ] },
+            "expect": { "passes": true }
+        }))
+        .unwrap();
+        let e = load_str(&text, "bad.json")
+            .expect_err("refused")
+            .to_string();
+        let at = if field.is_empty() {
+            "$.threads.t[0]".to_string()
+        } else {
+            format!("$.threads.t[0].{field}")
+        };
+        assert!(e.contains(&at), "{e}");
+        assert!(e.contains(says), "{e}");
+    }
+}
