@@ -219,7 +219,7 @@ impl Interp {
                 self.set(Some(*into), Value::Int(n));
                 Ok(())
             }
-            StmtKind::Send { ch, value } => ops::send(&cx, op, *ch, value),
+            StmtKind::Send { ch, value } => ops::send(&cx, op, *ch, &self.arg(value)),
             StmtKind::Recv { ch, into, ok } => {
                 let zero = self.prog.objects[*ch].zero.clone();
                 let (v, got) = ops::recv(&cx, op, *ch, &zero)?;
@@ -285,7 +285,7 @@ impl Interp {
                         },
                         CaseOp::Send { ch, value } => ops::SelCase::Send {
                             ch: *ch,
-                            value: value.clone(),
+                            value: self.arg(value),
                         },
                         CaseOp::After { ns } => ops::SelCase::After { ns: *ns },
                     })

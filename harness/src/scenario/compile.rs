@@ -261,9 +261,14 @@ impl<'a> Compiler<'a> {
                     .get_index(*var)
                     .map(|(k, _)| k.as_str())
                     .unwrap_or("?");
+                let set = self
+                    .assigned
+                    .iter()
+                    .filter_map(|v| self.vars.get_index(*v).map(|(k, _)| k.as_str()));
+                let hint = super::error::did_you_mean(name, set);
                 return Err(self.err(
                     path,
-                    format!("variable `{name}` is read here but never set"),
+                    format!("variable `{name}` is read here but never set{hint}"),
                 ));
             }
         }
@@ -425,7 +430,13 @@ impl<'a> Compiler<'a> {
                         .join(" or ")
                 ),
             )),
-            None => Err(self.err(&fpath, format!("unknown object `{name}`"))),
+            None => Err(self.err(
+                &fpath,
+                format!(
+                    "unknown object `{name}`{}",
+                    super::error::did_you_mean(name, self.objs.keys().copied())
+                ),
+            )),
         }
     }
 
@@ -460,7 +471,8 @@ impl<'a> Compiler<'a> {
             return Err(self.err(
                 &field,
                 format!(
-                    "unknown object `{name}` (declared: {})",
+                    "unknown object `{name}`{} (declared: {})",
+                    super::error::did_you_mean(name, known.iter().copied()),
                     if known.is_empty() {
                         "none".into()
                     } else {

@@ -197,10 +197,44 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
             None => (path, e.inner().to_string()),
         };
         let (l, c) = pos.find(&path);
+        let message = in_user_terms(&path, message);
         at(&path, l, c, plain_types(message))
     })?;
     let hash = hash_source(&source);
     compile::Compiler::new(file, &pos).compile(&parsed, source, hash)
+}
+
+/// serde's "unknown variant" and "unknown field" in the scenario's words (an unknown `op`,
+/// `kind`, `case`, field), with the closest known name when one is near.
+fn in_user_terms(path: &str, message: String) -> String {
+    let (what, rest) = if let Some(r) = message.strip_prefix("unknown variant `") {
+        // The member the value is in names what it is: `op`, `kind`, `case`, `elem`, ...
+        let member = path
+            .rsplit('.')
+            .next()
+            .filter(|m| !m.contains(['[', '$', '"']))
+            .unwrap_or("value");
+        (member.to_string(), r)
+    } else if let Some(r) = message.strip_prefix("unknown field `") {
+        ("field".to_string(), r)
+    } else {
+        return message;
+    };
+    let Some((name, tail)) = rest.split_once('`') else {
+        return message;
+    };
+    // `, expected one of `a`, `b``, `, expected `a` or `b``, `, there are no fields`
+    let known: Vec<&str> = tail.split('`').skip(1).step_by(2).collect();
+    let mut out = format!(
+        "unknown {what} `{name}`{}",
+        error::did_you_mean(name, known.iter().copied())
+    );
+    if known.is_empty() {
+        out.push_str(" (this takes no fields)");
+    } else {
+        out.push_str(&format!(" (expected one of: {})", known.join(", ")));
+    }
+    out
 }
 
 /// serde names Rust types (`expected u64`); say what a scenario writes instead.

@@ -101,7 +101,7 @@ pub enum StmtKind {
     },
     Send {
         ch: ObjId,
-        value: Value,
+        value: Arg,
     },
     Recv {
         ch: ObjId,
@@ -427,7 +427,7 @@ pub enum CaseOp {
     },
     Send {
         ch: ObjId,
-        value: Value,
+        value: Arg,
     },
     /// `<-time.After(ns)`.
     After {

@@ -13,6 +13,10 @@ pub const SCENARIO_SCHEMA: &str = "hazard/scenario/v1";
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioFile {
+    /// For editors: the JSON Schema the file follows (what `hazard schema scenario` prints,
+    /// saved to a file). hazard ignores it.
+    #[serde(rename = "$schema", default, skip_serializing_if = "Option::is_none")]
+    pub json_schema: Option<String>,
     /// Must be `hazard/scenario/v1`.
     pub schema: String,
     /// Scenario name; reports are named after it.
@@ -491,7 +495,7 @@ pub enum Op {
     /// slice: `into = cap(obj)`.
     Cap { obj: String, into: String },
     /// chan: `obj <- value`.
-    Send { obj: String, value: Value },
+    Send { obj: String, value: Operand },
     /// chan: `into, ok := <-obj`; timer: `<-obj.C`; context: `<-obj.Done()`.
     Recv {
         obj: String,
@@ -868,7 +872,7 @@ pub enum Case {
     /// `case obj <- value:`
     Send {
         obj: String,
-        value: Value,
+        value: Operand,
         #[serde(default)]
         body: Vec<Op>,
     },

@@ -134,3 +134,106 @@ fn malformed_rand_is_refused_at_its_field() {
         assert!(e.contains(says), "{e}");
     }
 }
+
+#[test]
+fn a_channel_send_takes_a_variable() {
+    // `ch <- x` and `case ch <- x:` with x set earlier; the receiver gets x's value.
+    let p = prog(json!({
+        "objects": { "ch": { "kind": "chan", "cap": 1 }, "out": { "kind": "chan" } },
+        "threads": {
+            "producer": [
+                { "op": "let", "var": "x", "value": 7 },
+                { "op": "send", "obj": "ch", "value": { "var": "x" } },
+                { "op": "let", "var": "x", "value": 8 },
+                { "op": "select", "cases": [
+                    { "case": "send", "obj": "out", "value": { "var": "x" } } ] }
+            ],
+            "consumer": [
+                { "op": "recv", "obj": "ch", "into": "a" },
+                { "op": "assert", "var": "a", "eq": 7 },
+                { "op": "recv", "obj": "out", "into": "b" },
+                { "op": "assert", "var": "b", "eq": 8 }
+            ]
+        },
+        "expect": { "passes": true }
+    }));
+    assert_never_fails(&p);
+}
+
+/// The error of loading `threads.t` = `ops` (with a `work` proc and a `ch` channel declared).
+fn load_error(ops: serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(&json!({
+        "schema": "hazard/scenario/v1", "name": "typo",
+        "objects": { "ch": { "kind": "chan", "cap": 1 } },
+        "procs": { "work": [] },
+        "threads": { "t": ops },
+        "expect": { "passes": true }
+    }))
+    .unwrap();
+    load_str(&text, "typo.json")
+        .expect_err("refused")
+        .to_string()
+}
+
+#[test]
+fn misspelt_names_get_the_closest_known_one() {
+    for (ops, at, says) in [
+        (
+            json!([{ "op": "sned", "obj": "ch", "value": 1 }]),
+            "$.threads.t[0].op",
+            "unknown op `sned`; did you mean `send`?",
+        ),
+        (
+            json!([{ "op": "recv", "obj": "ch", "ino": "x" }]),
+            "$.threads.t[0].ino",
+            "unknown field `ino`; did you mean `into`? (expected one of: obj, into, ok)",
+        ),
+        (
+            json!([{ "op": "send", "obj": "chn", "value": 1 }]),
+            "$.threads.t[0].obj",
+            "unknown object `chn`; did you mean `ch`?",
+        ),
+        (
+            json!([{ "op": "call", "proc": "wrok" }]),
+            "$.threads.t[0].proc",
+            "unknown proc `wrok`; did you mean `work`?",
+        ),
+        (
+            json!([
+                { "op": "recv", "obj": "ch", "into": "value" },
+                { "op": "assert", "var": "valeu", "eq": 1 }
+            ]),
+            "$.threads.t[1].var",
+            "variable `valeu` is read here but never set; did you mean `value`?",
+        ),
+    ] {
+        let e = load_error(ops);
+        assert!(e.contains(at), "{e}");
+        assert!(e.contains(says), "{e}");
+        assert!(!e.contains("variant"), "serde's words: {e}");
+    }
+    // Nothing close: no guess.
+    let e = load_error(json!([{ "op": "frobnicate" }]));
+    assert!(
+        e.contains("unknown op `frobnicate` (expected one of:"),
+        "{e}"
+    );
+    assert!(!e.contains("did you mean"), "{e}");
+}
+
+#[test]
+fn a_file_may_name_its_json_schema() {
+    let text = r#"{
+      "$schema": "./hazard-scenario.schema.json",
+      "schema": "hazard/scenario/v1", "name": "with-schema",
+      "threads": { "t": [ { "op": "yield" } ] },
+      "expect": { "passes": true }
+    }"#;
+    load_str(text, "s.json").expect("`$schema` is accepted");
+    let schema = harness::scenario::json_schema();
+    assert!(
+        schema["properties"]["$schema"].is_object(),
+        "the schema lets editors accept it: {}",
+        schema["properties"]
+    );
+}

@@ -613,7 +613,7 @@ fn unknown_op_name() {
         9,
         9,
         "\"op\": \"frobnicate\"",
-        "unknown variant `frobnicate`",
+        "unknown op `frobnicate`",
     );
     assert!(e.message.contains("set"), "lists the known ops: {e}");
 }
@@ -626,7 +626,7 @@ fn unknown_object_kind() {
         7,
         7,
         "\"kind\": \"hashmap\"",
-        "unknown variant `hashmap`",
+        "unknown kind `hashmap`",
     );
     assert!(e.message.contains("rwmutex"), "lists the known kinds: {e}");
 }
@@ -842,7 +842,7 @@ fn unknown_op_name_in_a_nested_body() {
         12,
         13,
         "\"op\": \"nope\"",
-        "unknown variant `nope`",
+        "unknown op `nope`",
     );
 }
 
@@ -866,7 +866,7 @@ fn unknown_case_name_in_a_select() {
         11,
         13,
         "\"case\"",
-        "unknown variant `recieve`",
+        "unknown case `recieve`",
     );
 }
 
@@ -890,7 +890,7 @@ fn unknown_elem_type_names_elem() {
         7,
         7,
         "\"elem\"",
-        "unknown variant `float`",
+        "unknown elem `float`",
     );
 }
 

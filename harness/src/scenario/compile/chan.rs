@@ -3,10 +3,10 @@
 use super::*;
 
 impl Compiler<'_> {
-    pub(super) fn c_send(&mut self, path: &str, obj: &str, value: &Value) -> R<StmtKind> {
+    pub(super) fn c_send(&mut self, path: &str, obj: &str, value: &Operand) -> R<StmtKind> {
         Ok(StmtKind::Send {
             ch: self.obj(obj, path, "send", CHAN)?,
-            value: value.clone(),
+            value: self.arg(value, &member(path, "value")),
         })
     }
 
@@ -75,7 +75,7 @@ impl Compiler<'_> {
                         let ch = self.obj(obj, &cpath, "send", CHAN)?;
                         let op = CaseOp::Send {
                             ch,
-                            value: value.clone(),
+                            value: self.arg(value, &member(&cpath, "value")),
                         };
                         specs.push(CaseSpec {
                             op,

@@ -78,7 +78,8 @@ impl Compiler<'_> {
                 return Err(self.err(
                     &member(path, "proc"),
                     format!(
-                        "unknown proc `{proc}` (declared: {})",
+                        "unknown proc `{proc}`{} (declared: {})",
+                        crate::scenario::error::did_you_mean(proc, known.iter().copied()),
                         if known.is_empty() {
                             "none".into()
                         } else {
