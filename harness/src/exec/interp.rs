@@ -10,7 +10,7 @@ use crate::model::ops;
 use crate::model::world::{ThreadCx, ThreadKind, Unwind, World};
 use crate::model::{Failure, Value};
 use crate::rt;
-use crate::scenario::{BlockId, CaseOp, DsMapOp, Program, Stmt, StmtKind, CONTROL_OPS};
+use crate::scenario::{BlockId, CaseOp, DsMapOp, LabelId, Program, Stmt, StmtKind, CONTROL_OPS};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -88,7 +88,12 @@ impl Interp {
     /// Run a block as a function frame: its deferred blocks run when it returns or panics.
     fn call(&mut self, body: BlockId) -> Result<(), Unwind> {
         let mut defers = Vec::new();
-        let result = self.exec(body, &mut defers);
+        let result = match self.exec(body, &mut defers) {
+            // `return` leaves the function normally. A `break` or `continue` cannot reach here
+            // (validation keeps them inside a loop of the same function).
+            Err(Unwind::Return | Unwind::Break(_) | Unwind::Continue(_)) => Ok(()),
+            r => r,
+        };
         if let Err(Unwind::Abort) = result {
             return result;
         }
@@ -117,6 +122,17 @@ impl Interp {
             self.stmt(stmt, defers)?;
         }
         Ok(())
+    }
+
+    /// A condition of `if` and `for`: the variable equals `eq` (or, without `eq`, is true),
+    /// negated by `not`.
+    fn holds(&self, var: usize, eq: Option<&Value>, not: bool) -> bool {
+        let v = &self.locals[var];
+        let holds = match eq {
+            Some(e) => v == e,
+            None => v.truthy(),
+        };
+        holds != not
     }
 
     fn set(&mut self, var: Option<usize>, v: Value) {
@@ -202,11 +218,14 @@ impl Interp {
                 key,
                 value,
                 body,
-            } => ops::map_range(&cx, op, *m, |k, v| {
-                self.set(*key, k);
-                self.set(*value, v);
-                self.exec(*body, defers)
-            }),
+            } => left_loop(
+                None,
+                ops::map_range(&cx, op, *m, |k, v| {
+                    self.set(*key, k);
+                    self.set(*value, v);
+                    next_iteration(None, self.exec(*body, defers))
+                }),
+            ),
             StmtKind::MapClone { m, to } => ops::clone(&cx, op, *m, *to),
             StmtKind::MapMake { m } => ops::make(&cx, op, *m),
             StmtKind::MapLen { m, into } => {
@@ -249,10 +268,34 @@ impl Interp {
             }),
             StmtKind::Repeat { times, body } => {
                 for _ in 0..*times {
-                    self.exec(*body, defers)?;
+                    match next_iteration(None, self.exec(*body, defers)) {
+                        Ok(()) => {}
+                        Err(Unwind::Break(None)) => break,
+                        Err(e) => return Err(e),
+                    }
                 }
                 Ok(())
             }
+            StmtKind::For { cond, label, body } => {
+                loop {
+                    // Each iteration is a scheduling point: Go preempts a running loop, and a
+                    // loop with no op of its own still counts toward `max_steps`.
+                    drop(cx.step(op)?);
+                    if let Some((var, eq, not)) = cond {
+                        if !self.holds(*var, eq.as_ref(), *not) {
+                            return Ok(());
+                        }
+                    }
+                    match next_iteration(*label, self.exec(*body, defers)) {
+                        Ok(()) => {}
+                        Err(Unwind::Break(l)) if l.is_none() || l == *label => return Ok(()),
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+            StmtKind::Break { label } => Err(Unwind::Break(*label)),
+            StmtKind::Continue { label } => Err(Unwind::Continue(*label)),
+            StmtKind::Return => Err(Unwind::Return),
             StmtKind::Spawn {
                 name,
                 body,
@@ -290,7 +333,8 @@ impl Interp {
                         CaseOp::After { ns } => ops::SelCase::After { ns: *ns },
                     })
                     .collect();
-                match ops::select(&cx, op, &sel, default.is_some())? {
+                // An unlabelled `break` in a case leaves the select, as in Go.
+                let taken = match ops::select(&cx, op, &sel, default.is_some())? {
                     ops::Selected::Case { index, value, ok } => {
                         if let CaseOp::Recv { into, ok: okv, .. } = &cases[index].op {
                             self.set(*into, value);
@@ -301,7 +345,8 @@ impl Interp {
                     ops::Selected::Default => {
                         self.exec(default.expect("default chosen only if present"), defers)
                     }
-                }
+                };
+                left_loop(None, taken)
             }
             StmtKind::If {
                 var,
@@ -310,12 +355,8 @@ impl Interp {
                 then,
                 otherwise,
             } => {
-                let v = &self.locals[*var];
-                let holds = match eq {
-                    Some(e) => v == e,
-                    None => v.truthy(),
-                };
-                self.exec(if holds != *not { *then } else { *otherwise }, defers)
+                let holds = self.holds(*var, eq.as_ref(), *not);
+                self.exec(if holds { *then } else { *otherwise }, defers)
             }
             StmtKind::Call { body } => self.call(*body),
             StmtKind::Defer { body } => {
@@ -494,11 +535,14 @@ impl Interp {
                 }
                 DsMapOp::Range { key, value, body } => {
                     let (kv, vv, body) = (*key, *value, *body);
-                    ops::ds::map_range(&cx, op, *m, &mut |k, v| {
-                        self.set(kv, k);
-                        self.set(vv, v);
-                        self.exec(body, defers)
-                    })
+                    left_loop(
+                        None,
+                        ops::ds::map_range(&cx, op, *m, &mut |k, v| {
+                            self.set(kv, k);
+                            self.set(vv, v);
+                            next_iteration(None, self.exec(body, defers))
+                        }),
+                    )
                 }
             },
             StmtKind::Push { s, value } => {
@@ -555,5 +599,23 @@ impl Interp {
                 Err(Unwind::Abort)
             }
         }
+    }
+}
+
+/// One iteration's result as its loop sees it: a `continue` for this loop (unlabelled, or with
+/// its `label`) ends the iteration normally.
+fn next_iteration(label: Option<LabelId>, r: Result<(), Unwind>) -> Result<(), Unwind> {
+    match r {
+        Err(Unwind::Continue(l)) if l.is_none() || l == label => Ok(()),
+        r => r,
+    }
+}
+
+/// The result of a loop (or `select`) that an unlabelled `break` (or one with its `label`)
+/// leaves: the break ends here.
+fn left_loop(label: Option<LabelId>, r: Result<(), Unwind>) -> Result<(), Unwind> {
+    match r {
+        Err(Unwind::Break(l)) if l.is_none() || l == label => Ok(()),
+        r => r,
     }
 }

@@ -287,6 +287,13 @@ pub(crate) enum Unwind {
     /// `runtime.Goexit()` (an injected `kill`): runs deferred calls, cannot be recovered, ends
     /// the thread without failing the program.
     Exit,
+    /// `break` (with its label): caught by the loop (or `select`) it leaves. Validation keeps it
+    /// inside one function; the ports pass it through like any unwind.
+    Break(Option<crate::scenario::LabelId>),
+    /// `continue` (with its label): caught by the loop it continues.
+    Continue(Option<crate::scenario::LabelId>),
+    /// `return`: caught by the function frame it leaves, after its deferred calls.
+    Return,
 }
 
 #[derive(Debug)]

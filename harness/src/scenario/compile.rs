@@ -87,6 +87,8 @@ pub(crate) struct Compiler<'a> {
     recover_depth: usize,
     /// Name and object of each op, by op id (when the scenario has fault rules).
     op_metas: Vec<OpMeta>,
+    /// Loop labels, by `LabelId`.
+    labels: Vec<String>,
     /// The scenario has fault rules (they match ops by object too).
     with_faults: bool,
     /// The start-up work of each declared object, in declaration order.
@@ -114,6 +116,7 @@ impl<'a> Compiler<'a> {
             func_timers: HashSet::new(),
             recover_depth: 0,
             op_metas: Vec::new(),
+            labels: Vec::new(),
             with_faults: false,
             setups: Vec::new(),
         }
@@ -295,6 +298,16 @@ impl<'a> Compiler<'a> {
             }
         }
 
+        // `break` and `continue` only where Go allows them (checked once every body exists).
+        let entries: Vec<BlockId> = threads
+            .iter()
+            .map(|t| t.body)
+            .chain(self.procs.values().copied())
+            .collect();
+        for b in entries {
+            self.check_flow(b, &mut Vec::new())?;
+        }
+
         let op_meta = std::mem::take(&mut self.op_metas);
         let top: Vec<String> = f.threads.keys().cloned().collect();
         let faults = self.faults(&f.faults, &top, &threads, &op_meta)?;
@@ -335,6 +348,7 @@ impl<'a> Compiler<'a> {
             blocks: self.blocks,
             op_paths: self.op_paths,
             vars: self.vars.into_keys().collect(),
+            labels: self.labels,
             expect,
             final_state,
             hints: f.explore.clone().unwrap_or_default(),
@@ -564,6 +578,14 @@ impl<'a> Compiler<'a> {
             Op::Let { var, value } => self.c_let(var, value)?,
             Op::Yield {} => self.c_yield()?,
             Op::Rand { n, into } => self.c_rand(*n, into)?,
+            Op::For { cond, label, body } => self.c_for(path, d, cond.as_ref(), label, body)?,
+            Op::Break { label } => StmtKind::Break {
+                label: self.label(label),
+            },
+            Op::Continue { label } => StmtKind::Continue {
+                label: self.label(label),
+            },
+            Op::Return {} => StmtKind::Return,
             Op::Sleep { duration } => self.c_sleep(path, duration)?,
             Op::NewTimer { obj, after } => self.c_new_timer(path, obj, after)?,
             Op::AfterFunc {

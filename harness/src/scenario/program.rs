@@ -17,6 +17,8 @@ pub type OpId = usize;
 pub type VarId = usize;
 /// Index of a block in [`Program::blocks`].
 pub type BlockId = usize;
+/// Index of a loop label in [`Program::labels`].
+pub type LabelId = usize;
 
 #[derive(Debug, Clone)]
 pub struct ObjSpec {
@@ -162,6 +164,19 @@ pub enum StmtKind {
         then: BlockId,
         otherwise: BlockId,
     },
+    /// `for [cond] { body }`; `cond` as in `If` (variable, `eq`, `not`).
+    For {
+        cond: Option<(VarId, Option<Value>, bool)>,
+        label: Option<LabelId>,
+        body: BlockId,
+    },
+    Break {
+        label: Option<LabelId>,
+    },
+    Continue {
+        label: Option<LabelId>,
+    },
+    Return,
     Call {
         body: BlockId,
     },
@@ -346,6 +361,7 @@ impl StmtKind {
             StmtKind::TimerAfterFunc { thread, body, .. }
             | StmtKind::CtxAfterFunc { thread, body, .. } => vec![(*body, Some(&**thread))],
             StmtKind::Repeat { body, .. }
+            | StmtKind::For { body, .. }
             | StmtKind::DsMap {
                 op: DsMapOp::Range { body, .. },
                 ..
@@ -469,6 +485,8 @@ pub struct Program {
     pub blocks: Vec<Vec<Stmt>>,
     pub op_paths: Vec<String>,
     pub vars: Vec<String>,
+    /// Loop labels, by `LabelId`.
+    pub labels: Vec<String>,
     pub expect: Expectation,
     pub final_state: Vec<AssertSpec>,
     pub hints: ExploreHints,

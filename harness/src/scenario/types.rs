@@ -546,6 +546,32 @@ pub enum Op {
         #[serde(default, rename = "else")]
         otherwise: Vec<Op>,
     },
+    /// `for cond { body }`, or `for { body }` without `cond`: runs until `cond` is false or a
+    /// `break` (or `return`) leaves it. `label` names it for a labelled `break` or `continue`.
+    /// Each iteration is a scheduling point (Go preempts loops); a loop that never ends is a
+    /// livelock at `max_steps`.
+    For {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cond: Option<Cond>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+        #[serde(default)]
+        body: Vec<Op>,
+    },
+    /// `break` (or `break label`): leaves the innermost `for`, `repeat`, `range` or `select`,
+    /// as in Go (a `break` in a select case leaves the select, not the loop around it).
+    Break {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// `continue` (or `continue label`): the next iteration of the innermost (or labelled) loop.
+    Continue {
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        label: Option<String>,
+    },
+    /// `return`: leaves the function it is in (a thread's body, a proc, a `spawn`, `defer`,
+    /// `recover` or `do` body); deferred calls run.
+    Return {},
     /// Call the named proc as a function.
     Call { proc: String },
     /// `defer func() { body }()`: runs when the enclosing function (thread body, proc, Do's f,
@@ -765,6 +791,10 @@ impl Op {
         "let",
         "yield",
         "rand",
+        "for",
+        "break",
+        "continue",
+        "return",
         "sleep",
         "new_timer",
         "after_func",
@@ -826,6 +856,10 @@ impl Op {
             Op::Let { .. } => "let",
             Op::Yield { .. } => "yield",
             Op::Rand { .. } => "rand",
+            Op::For { .. } => "for",
+            Op::Break { .. } => "break",
+            Op::Continue { .. } => "continue",
+            Op::Return { .. } => "return",
             Op::Sleep { .. } => "sleep",
             Op::NewTimer { .. } => "new_timer",
             Op::AfterFunc { .. } => "after_func",

@@ -237,3 +237,150 @@ fn a_file_may_name_its_json_schema() {
         schema["properties"]
     );
 }
+
+#[test]
+fn for_loops_run_until_their_condition_or_a_break() {
+    // A consumer drains a channel until it is closed, two ways: `for open { ... }` and
+    // `for { ...; if !ok { break } }`; the producer sends three values and closes.
+    for consumer in [
+        json!([
+            { "op": "let", "var": "open", "value": true },
+            { "op": "for", "cond": { "var": "open" }, "body": [
+                { "op": "recv", "obj": "ch", "into": "v", "ok": "open" } ] },
+            { "op": "send", "obj": "done", "value": true }
+        ]),
+        json!([
+            { "op": "for", "body": [
+                { "op": "recv", "obj": "ch", "into": "v", "ok": "ok" },
+                { "op": "if", "cond": { "var": "ok", "not": true }, "then": [ { "op": "break" } ] } ] },
+            { "op": "send", "obj": "done", "value": true }
+        ]),
+    ] {
+        let p = prog(json!({
+            "objects": { "ch": { "kind": "chan" }, "done": { "kind": "chan", "cap": 1 } },
+            "threads": {
+                "producer": [
+                    { "op": "send", "obj": "ch", "value": 1 },
+                    { "op": "send", "obj": "ch", "value": 2 },
+                    { "op": "send", "obj": "ch", "value": 3 },
+                    { "op": "close", "obj": "ch" }
+                ],
+                "consumer": consumer
+            },
+            "expect": { "passes": true, "final": [ { "obj": "done", "len": 1 } ] }
+        }));
+        assert_never_fails(&p);
+    }
+}
+
+#[test]
+fn break_in_a_select_leaves_the_select_and_a_label_leaves_the_loop() {
+    // Go: an unlabelled `break` in a select case ends the select, not the `for` around it
+    // (the classic mistake); `break loop` ends the loop.
+    let p = prog(json!({
+        "objects": { "quit": { "kind": "chan", "cap": 1, "elem": "bool" } },
+        "threads": { "main": [
+            { "op": "send", "obj": "quit", "value": true },
+            { "op": "let", "var": "after_select", "value": false },
+            { "op": "for", "label": "loop", "body": [
+                { "op": "if", "cond": { "var": "after_select" }, "then": [ { "op": "break", "label": "loop" } ] },
+                { "op": "select", "cases": [
+                    { "case": "recv", "obj": "quit", "body": [
+                        { "op": "break" },
+                        { "op": "panic", "value": "break did not leave the case" } ] } ] },
+                { "op": "let", "var": "after_select", "value": true }
+            ] },
+            { "op": "assert", "var": "after_select", "eq": true }
+        ] },
+        "expect": { "passes": true }
+    }));
+    assert_never_fails(&p);
+}
+
+#[test]
+fn continue_skips_to_the_next_iteration() {
+    // Forward every value but 2: `if v == 2 { continue }`.
+    let p = prog(json!({
+        "objects": { "in": { "kind": "chan", "cap": 3 }, "out": { "kind": "chan", "cap": 3 } },
+        "threads": { "main": [
+            { "op": "send", "obj": "in", "value": 1 },
+            { "op": "send", "obj": "in", "value": 2 },
+            { "op": "send", "obj": "in", "value": 3 },
+            { "op": "close", "obj": "in" },
+            { "op": "for", "body": [
+                { "op": "recv", "obj": "in", "into": "v", "ok": "ok" },
+                { "op": "if", "cond": { "var": "ok", "not": true }, "then": [ { "op": "break" } ] },
+                { "op": "if", "cond": { "var": "v", "eq": 2 }, "then": [ { "op": "continue" } ] },
+                { "op": "send", "obj": "out", "value": { "var": "v" } }
+            ] }
+        ] },
+        "expect": { "passes": true, "final": [ { "obj": "out", "len": 2 } ] }
+    }));
+    assert_never_fails(&p);
+}
+
+#[test]
+fn return_leaves_the_function_and_runs_its_defers() {
+    let p = prog(json!({
+        "objects": { "done": { "kind": "chan" } },
+        "procs": { "work": [
+            { "op": "defer", "body": [ { "op": "close", "obj": "done" } ] },
+            { "op": "return" },
+            { "op": "panic", "value": "after return" }
+        ] },
+        "threads": {
+            "worker": [ { "op": "call", "proc": "work" }, { "op": "return" }, { "op": "panic", "value": "after return" } ],
+            "main": [ { "op": "recv", "obj": "done" } ]
+        },
+        "expect": { "passes": true }
+    }));
+    assert_never_fails(&p);
+}
+
+#[test]
+fn a_loop_that_never_ends_is_a_livelock_not_a_hang() {
+    let p = prog(json!({
+        "threads": { "spin": [ { "op": "for", "body": [] } ] },
+        "explore": { "max_steps": 200 },
+        "expect": { "fails": { "kind": "livelock" } }
+    }));
+    let f = find(&p);
+    assert_eq!(f.signature.kind, FailureKind::Livelock);
+}
+
+#[test]
+fn break_and_continue_only_where_go_allows_them() {
+    for (ops, at, says) in [
+        (
+            json!([{ "op": "break" }]),
+            "$.threads.t[0]",
+            "`break` outside a loop or select",
+        ),
+        (
+            json!([{ "op": "select", "cases": [ { "case": "default", "body": [ { "op": "continue" } ] } ] }]),
+            "$.threads.t[0].cases[0].body[0]",
+            "`continue` outside a loop",
+        ),
+        (
+            json!([{ "op": "for", "body": [ { "op": "break", "label": "outer" } ] }]),
+            "$.threads.t[0].body[0]",
+            "`break outer`: no enclosing `for` in this function has that label",
+        ),
+        (
+            // A goroutine started in a loop cannot break it.
+            json!([{ "op": "for", "body": [
+                { "op": "spawn", "thread": "g", "body": [ { "op": "break" } ] }, { "op": "break" } ] }]),
+            "$.threads.t[0].body[0].body[0]",
+            "`break` outside a loop or select",
+        ),
+        (
+            json!([{ "op": "for", "label": "", "body": [] }]),
+            "$.threads.t[0].label",
+            "a label is a non-empty name",
+        ),
+    ] {
+        let e = load_error(ops);
+        assert!(e.contains(&format!("{at}:")), "{e}");
+        assert!(e.contains(says), "{e}");
+    }
+}

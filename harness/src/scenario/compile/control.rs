@@ -71,6 +71,122 @@ impl Compiler<'_> {
         })
     }
 
+    pub(super) fn c_for(
+        &mut self,
+        path: &str,
+        d: usize,
+        cond: Option<&Cond>,
+        label: &Option<String>,
+        ops: &[Op],
+    ) -> R<StmtKind> {
+        let cond = cond.map(|c| {
+            let var = self.var(&c.var);
+            self.read.push((var, member(&member(path, "cond"), "var")));
+            (var, c.eq.clone(), c.not)
+        });
+        if label.as_deref().is_some_and(str::is_empty) {
+            return Err(self.err(&member(path, "label"), "a label is a non-empty name"));
+        }
+        Ok(StmtKind::For {
+            cond,
+            label: self.label(label),
+            body: self.block(ops, &member(path, "body"), d)?,
+        })
+    }
+
+    /// Check the `break`s and `continue`s of one function body: each inside a loop (a `break`
+    /// also inside a `select`) of the same function, a label naming an enclosing loop, as Go's
+    /// compiler requires. `scopes` holds the enclosing loops (`Some(label)` or `Some(None)`)
+    /// and selects (`None`).
+    pub(super) fn check_flow(
+        &self,
+        block: BlockId,
+        scopes: &mut Vec<Option<Option<LabelId>>>,
+    ) -> R<()> {
+        for s in &self.blocks[block] {
+            let path = &self.op_paths[s.id];
+            let label_name = |l: LabelId| self.labels[l].as_str();
+            match &s.kind {
+                StmtKind::Break { label } | StmtKind::Continue { label } => {
+                    let is_break = matches!(s.kind, StmtKind::Break { .. });
+                    let word = if is_break { "break" } else { "continue" };
+                    let ok = match label {
+                        None => scopes
+                            .iter()
+                            .any(|sc| sc.is_some() || (is_break && sc.is_none())),
+                        Some(l) => scopes.contains(&Some(Some(*l))),
+                    };
+                    if !ok {
+                        let why = match label {
+                            None if is_break => "`break` outside a loop or select (in this function: a `spawn`, `defer`, `recover` or `do` body is a function of its own)".to_string(),
+                            None => "`continue` outside a loop (in this function: a `spawn`, `defer`, `recover` or `do` body is a function of its own)".to_string(),
+                            Some(l) => format!(
+                                "`{word} {}`: no enclosing `for` in this function has that label",
+                                label_name(*l)
+                            ),
+                        };
+                        return Err(self.err(path, why));
+                    }
+                }
+                StmtKind::For { label, body, .. } => {
+                    scopes.push(Some(*label));
+                    let r = self.check_flow(*body, scopes);
+                    scopes.pop();
+                    r?;
+                }
+                StmtKind::Repeat { body, .. }
+                | StmtKind::MapRange { body, .. }
+                | StmtKind::DsMap {
+                    op: DsMapOp::Range { body, .. },
+                    ..
+                } => {
+                    scopes.push(Some(None));
+                    let r = self.check_flow(*body, scopes);
+                    scopes.pop();
+                    r?;
+                }
+                StmtKind::Select { cases, default } => {
+                    scopes.push(None);
+                    let r = cases
+                        .iter()
+                        .map(|c| c.body)
+                        .chain(*default)
+                        .try_for_each(|b| self.check_flow(b, scopes));
+                    scopes.pop();
+                    r?;
+                }
+                StmtKind::If {
+                    then, otherwise, ..
+                } => {
+                    self.check_flow(*then, scopes)?;
+                    self.check_flow(*otherwise, scopes)?;
+                }
+                // Procs are checked as functions of their own.
+                StmtKind::Call { .. } => {}
+                // Every other body is a function literal (`go func(){}`, `defer func(){}`,
+                // Once.Do's f, a callback): loops around it are out of reach.
+                kind => {
+                    for (b, _) in kind.bodies() {
+                        self.check_flow(b, &mut Vec::new())?;
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The id of a loop label (the same name, the same id).
+    pub(super) fn label(&mut self, label: &Option<String>) -> Option<LabelId> {
+        let name = label.as_ref()?;
+        Some(match self.labels.iter().position(|l| l == name) {
+            Some(i) => i,
+            None => {
+                self.labels.push(name.clone());
+                self.labels.len() - 1
+            }
+        })
+    }
+
     pub(super) fn c_call(&mut self, path: &str, proc: &str) -> R<StmtKind> {
         Ok({
             let Some(idx) = self.procs.get_index_of(proc) else {

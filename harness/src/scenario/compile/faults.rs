@@ -14,8 +14,10 @@ use std::collections::{HashMap, HashSet};
 pub(crate) const OP_NAMES: &[&str] = Op::NAMES;
 
 /// Ops that only steer the interpreter: no scheduling point, so no fault fires before them.
-pub(crate) const CONTROL_OPS: &[&str] =
-    &["repeat", "if", "call", "defer", "recover", "let", "assert"];
+pub(crate) const CONTROL_OPS: &[&str] = &[
+    "repeat", "if", "call", "defer", "recover", "let", "assert", "for", "break", "continue",
+    "return",
+];
 
 /// Default value of an injected panic.
 pub(crate) const INJECTED_PANIC: &str = "hazard: injected panic";
