@@ -293,6 +293,23 @@ impl Interp {
                     }
                 }
             }
+            StmtKind::ChanRange { ch, value, body } => {
+                let zero = self.prog.objects[*ch].zero.clone();
+                loop {
+                    // Each iteration is a receive; the loop ends once the channel is closed
+                    // and drained (a nil channel blocks forever, as in Go).
+                    let (v, ok) = ops::recv(&cx, op, *ch, &zero)?;
+                    if !ok {
+                        return Ok(());
+                    }
+                    self.set(*value, v);
+                    match next_iteration(None, self.exec(*body, defers)) {
+                        Ok(()) => {}
+                        Err(Unwind::Break(None)) => return Ok(()),
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
             StmtKind::Break { label } => Err(Unwind::Break(*label)),
             StmtKind::Continue { label } => Err(Unwind::Continue(*label)),
             StmtKind::Return => Err(Unwind::Return),

@@ -164,6 +164,12 @@ pub enum StmtKind {
         then: BlockId,
         otherwise: BlockId,
     },
+    /// `for value := range ch { body }`: until the channel is closed and drained.
+    ChanRange {
+        ch: ObjId,
+        value: Option<VarId>,
+        body: BlockId,
+    },
     /// `for [cond] { body }`; `cond` as in `If` (variable, `eq`, `not`).
     For {
         cond: Option<(VarId, Option<Value>, bool)>,
@@ -362,6 +368,7 @@ impl StmtKind {
             | StmtKind::CtxAfterFunc { thread, body, .. } => vec![(*body, Some(&**thread))],
             StmtKind::Repeat { body, .. }
             | StmtKind::For { body, .. }
+            | StmtKind::ChanRange { body, .. }
             | StmtKind::DsMap {
                 op: DsMapOp::Range { body, .. },
                 ..

@@ -476,7 +476,8 @@ pub enum Op {
     Delete { obj: String, key: Operand },
     /// map: `clear(obj)`.
     Clear { obj: String },
-    /// map: `for key, value := range obj { body }`.
+    /// map: `for key, value := range obj { body }`; chan: `for value := range obj { body }`
+    /// (until the channel is closed and drained).
     Range {
         obj: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -384,3 +384,60 @@ fn break_and_continue_only_where_go_allows_them() {
         assert!(e.contains(says), "{e}");
     }
 }
+
+#[test]
+fn range_over_a_channel_ends_when_it_is_closed_and_drained() {
+    let p = prog(json!({
+        "objects": { "ch": { "kind": "chan", "cap": 1 }, "out": { "kind": "chan", "cap": 3 } },
+        "threads": {
+            "producer": [
+                { "op": "send", "obj": "ch", "value": 1 },
+                { "op": "send", "obj": "ch", "value": 2 },
+                { "op": "send", "obj": "ch", "value": 3 },
+                { "op": "close", "obj": "ch" }
+            ],
+            "consumer": [
+                { "op": "range", "obj": "ch", "value": "v", "body": [
+                    { "op": "send", "obj": "out", "value": { "var": "v" } } ] }
+            ]
+        },
+        "expect": { "passes": true, "final": [ { "obj": "out", "len": 3 } ] }
+    }));
+    assert_never_fails(&p);
+}
+
+#[test]
+fn returning_early_from_a_channel_range_leaks_the_sender() {
+    // The incident pattern: `for v := range results { if v == bad { return } }` leaves the
+    // goroutine that sends the next result blocked forever.
+    let p = prog(json!({
+        "objects": { "results": { "kind": "chan" } },
+        "threads": { "main": [
+            { "op": "spawn", "thread": "producer", "body": [
+                { "op": "send", "obj": "results", "value": 1 },
+                { "op": "send", "obj": "results", "value": 2 },
+                { "op": "close", "obj": "results" } ] },
+            { "op": "range", "obj": "results", "value": "v", "body": [
+                { "op": "if", "cond": { "var": "v", "eq": 1 }, "then": [ { "op": "return" } ] } ] }
+        ] },
+        "expect": { "fails": { "id": "chan-leak", "thread": "producer" } }
+    }));
+    let f = find(&p);
+    assert_eq!(f.signature.kind, FailureKind::Leak);
+    // Without the early return, nothing leaks.
+    let fixed = prog(json!({
+        "objects": { "results": { "kind": "chan" } },
+        "threads": { "main": [
+            { "op": "spawn", "thread": "producer", "body": [
+                { "op": "send", "obj": "results", "value": 1 },
+                { "op": "send", "obj": "results", "value": 2 },
+                { "op": "close", "obj": "results" } ] },
+            { "op": "range", "obj": "results", "value": "v", "body": [] }
+        ] },
+        "expect": { "passes": true }
+    }));
+    assert_never_fails(&fixed);
+    let e = load_error(json!([{ "op": "range", "obj": "ch", "key": "k", "body": [] }]));
+    assert!(e.contains("$.threads.t[0].key:"), "{e}");
+    assert!(e.contains("a channel range gives one value"), "{e}");
+}

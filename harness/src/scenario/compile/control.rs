@@ -135,6 +135,7 @@ impl Compiler<'_> {
                     r?;
                 }
                 StmtKind::Repeat { body, .. }
+                | StmtKind::ChanRange { body, .. }
                 | StmtKind::MapRange { body, .. }
                 | StmtKind::DsMap {
                     op: DsMapOp::Range { body, .. },

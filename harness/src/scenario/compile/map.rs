@@ -123,7 +123,21 @@ impl Compiler<'_> {
     ) -> R<StmtKind> {
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         Ok({
-            let m = self.obj(obj, path, "range", K::MAP_LIKE)?;
+            let kinds: Vec<K> = K::MAP_LIKE.iter().copied().chain([K::Chan]).collect();
+            let m = self.obj(obj, path, "range", &kinds)?;
+            if self.kind_of(m) == K::Chan {
+                if key.is_some() {
+                    return Err(self.err(
+                        &member(path, "key"),
+                        "a channel range gives one value (`for v := range ch`): name it `value`",
+                    ));
+                }
+                return Ok(StmtKind::ChanRange {
+                    ch: m,
+                    value: self.set_var(value),
+                    body: body(self, ops, "body")?,
+                });
+            }
             let (key, value) = (self.set_var(key), self.set_var(value));
             let body = body(self, ops, "body")?;
             if self.kind_of(m) == K::Map {
