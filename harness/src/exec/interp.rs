@@ -266,8 +266,9 @@ impl Interp {
                 fault::site(&cx, "inside Once.Do's f")?;
                 self.call(*body)
             }),
-            StmtKind::Repeat { times, body } => {
-                for _ in 0..*times {
+            StmtKind::Repeat { times, index, body } => {
+                for i in 0..*times {
+                    self.set(*index, Value::Int(i as i64));
                     match next_iteration(None, self.exec(*body, defers)) {
                         Ok(()) => {}
                         Err(Unwind::Break(None)) => break,

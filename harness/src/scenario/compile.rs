@@ -563,7 +563,11 @@ impl<'a> Compiler<'a> {
             Op::Done { obj } => self.c_done(path, obj)?,
             Op::Wait { obj } => self.c_wait(path, obj)?,
             Op::Do { obj, body: ops } => self.c_do(path, d, obj, ops)?,
-            Op::Repeat { times, body: ops } => self.c_repeat(path, d, times, ops)?,
+            Op::Repeat {
+                times,
+                body: ops,
+                index,
+            } => self.c_repeat(path, d, times, ops, index)?,
             Op::Spawn { thread, body: ops } => self.c_spawn(path, d, thread, ops)?,
             Op::Select { cases } => self.c_select(path, d, cases)?,
             Op::If {

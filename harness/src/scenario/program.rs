@@ -144,6 +144,8 @@ pub enum StmtKind {
     },
     Repeat {
         times: u64,
+        /// `for index := range times`: the iteration, 0 first.
+        index: Option<VarId>,
         body: BlockId,
     },
     Spawn {

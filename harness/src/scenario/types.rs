@@ -533,7 +533,13 @@ pub enum Op {
     /// once: `obj.Do(func() { body })`.
     Do { obj: String, body: Vec<Op> },
     /// Run `body` `times` times (1..=10000).
-    Repeat { times: u64, body: Vec<Op> },
+    /// With `index`, `for index := range times { body }` (Go 1.22): the variable holds 0, 1, ...
+    Repeat {
+        times: u64,
+        body: Vec<Op>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        index: Option<String>,
+    },
     /// `go func() { body }()`: a new thread named `thread`. It starts with a copy of the
     /// spawner's variables; `main` does not wait for it.
     Spawn { thread: String, body: Vec<Op> },

@@ -441,3 +441,25 @@ fn returning_early_from_a_channel_range_leaks_the_sender() {
     assert!(e.contains("$.threads.t[0].key:"), "{e}");
     assert!(e.contains("a channel range gives one value"), "{e}");
 }
+
+#[test]
+fn repeat_with_an_index_is_for_i_range_n() {
+    // `for i := range 3 { if i == 2 { last = true } }`; `i` takes 0, 1, 2 in order.
+    let p = prog(json!({
+        "objects": { "seen": { "kind": "chan", "cap": 3 } },
+        "threads": { "main": [
+            { "op": "let", "var": "last", "value": false },
+            { "op": "repeat", "times": 3, "index": "i", "body": [
+                { "op": "send", "obj": "seen", "value": { "var": "i" } },
+                { "op": "if", "cond": { "var": "i", "eq": 2 }, "then": [
+                    { "op": "let", "var": "last", "value": true } ] } ] },
+            { "op": "assert", "var": "last", "eq": true },
+            { "op": "recv", "obj": "seen", "into": "a" },
+            { "op": "assert", "var": "a", "eq": 0 },
+            { "op": "recv", "obj": "seen", "into": "b" },
+            { "op": "assert", "var": "b", "eq": 1 }
+        ] },
+        "expect": { "passes": true }
+    }));
+    assert_never_fails(&p);
+}

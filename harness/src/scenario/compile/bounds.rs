@@ -132,7 +132,7 @@ impl Compiler<'_> {
         let mut threads: u64 = 0;
         for s in &self.blocks[b] {
             let (c, t) = match &s.kind {
-                StmtKind::Repeat { times, body } => {
+                StmtKind::Repeat { times, body, .. } => {
                     let (c, t) = self.bounds(*body, memo)?;
                     let c = c.saturating_mul(*times);
                     if c > MAX_OPS_PER_THREAD {

@@ -10,6 +10,7 @@ impl Compiler<'_> {
         d: usize,
         times: &u64,
         ops: &[Op],
+        index: &Option<String>,
     ) -> R<StmtKind> {
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         Ok({
@@ -21,6 +22,7 @@ impl Compiler<'_> {
             }
             StmtKind::Repeat {
                 times: *times,
+                index: self.set_var(index),
                 body: body(self, ops, "body")?,
             }
         })
