@@ -294,6 +294,21 @@ impl Interp {
                     }
                 }
             }
+            StmtKind::SliceRange {
+                s,
+                key,
+                value,
+                body,
+            } => left_loop(
+                None,
+                ops::slice::range(&cx, op, *s, value.is_some(), |i, v| {
+                    self.set(*key, Value::Int(i));
+                    if let Some(v) = v {
+                        self.set(*value, v);
+                    }
+                    next_iteration(None, self.exec(*body, defers))
+                }),
+            ),
             StmtKind::ChanRange { ch, value, body } => {
                 let zero = self.prog.objects[*ch].zero.clone();
                 loop {

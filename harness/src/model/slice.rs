@@ -292,6 +292,40 @@ pub(crate) fn index(cx: &ThreadCx, op: OpId, s: ObjId, i: i64) -> Result<Value, 
     Ok(v)
 }
 
+/// `for i, v := range s`: the header is read once (Go evaluates the range expression once, so
+/// appends during the loop neither extend it nor move it to a new array), then each iteration
+/// is a scheduling point that, when `v` is wanted, reads element i through that header.
+pub(crate) fn range(
+    cx: &ThreadCx,
+    op: OpId,
+    s: ObjId,
+    read: bool,
+    mut body: impl FnMut(i64, Option<Value>) -> Result<(), Unwind>,
+) -> Result<(), Unwind> {
+    let (h, name) = {
+        let mut w = cx.step(op)?;
+        let (h, name) = (*w.slice(s), w.obj_name(s));
+        w.note(cx.me, op, || format!("range {name} (len {})", h.len));
+        (h, name)
+    };
+    for i in 0..h.len {
+        let v = {
+            let mut w = cx.step(op)?;
+            let v = match (read, h.arr) {
+                (true, Some(a)) => Some(w.arrays[a][h.off + i].clone()),
+                _ => None,
+            };
+            w.note(cx.me, op, || match &v {
+                Some(v) => format!("range {name}: [{i}] -> {}", v.quoted()),
+                None => format!("range {name}: {i}"),
+            });
+            v
+        };
+        body(i as i64, v)?;
+    }
+    Ok(())
+}
+
 /// `s[i] = v`: reads the header (and checks the bounds), then writes through it; a write
 /// racing with a reallocating append can land in the old array, as in Go.
 pub(crate) fn store(cx: &ThreadCx, op: OpId, s: ObjId, i: i64, v: &Value) -> Result<(), Unwind> {

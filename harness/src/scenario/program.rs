@@ -166,6 +166,13 @@ pub enum StmtKind {
         then: BlockId,
         otherwise: BlockId,
     },
+    /// `for key, value := range s { body }` over a slice.
+    SliceRange {
+        s: ObjId,
+        key: Option<VarId>,
+        value: Option<VarId>,
+        body: BlockId,
+    },
     /// `for value := range ch { body }`: until the channel is closed and drained.
     ChanRange {
         ch: ObjId,
@@ -371,6 +378,7 @@ impl StmtKind {
             StmtKind::Repeat { body, .. }
             | StmtKind::For { body, .. }
             | StmtKind::ChanRange { body, .. }
+            | StmtKind::SliceRange { body, .. }
             | StmtKind::DsMap {
                 op: DsMapOp::Range { body, .. },
                 ..

@@ -463,3 +463,28 @@ fn repeat_with_an_index_is_for_i_range_n() {
     }));
     assert_never_fails(&p);
 }
+
+#[test]
+fn range_over_a_slice_reads_the_header_once() {
+    // `for i, v := range s { s = append(s, 9) }`: two iterations, as Go evaluates `s` once;
+    // i and v follow the elements.
+    let p = prog(json!({
+        "objects": {
+            "s": { "kind": "slice", "elems": [10, 20], "cap": 8 },
+            "seen": { "kind": "chan", "cap": 8 }
+        },
+        "threads": { "main": [
+            { "op": "range", "obj": "s", "key": "i", "value": "v", "body": [
+                { "op": "send", "obj": "seen", "value": { "var": "i" } },
+                { "op": "send", "obj": "seen", "value": { "var": "v" } },
+                { "op": "append", "obj": "s", "values": [9] } ] },
+            { "op": "recv", "obj": "seen", "into": "a" }, { "op": "assert", "var": "a", "eq": 0 },
+            { "op": "recv", "obj": "seen", "into": "b" }, { "op": "assert", "var": "b", "eq": 10 },
+            { "op": "recv", "obj": "seen", "into": "c" }, { "op": "assert", "var": "c", "eq": 1 },
+            { "op": "recv", "obj": "seen", "into": "d" }, { "op": "assert", "var": "d", "eq": 20 }
+        ] },
+        "expect": { "passes": true, "final": [
+            { "obj": "s", "len": 4 }, { "obj": "seen", "len": 0 } ] }
+    }));
+    assert_never_fails(&p);
+}

@@ -138,6 +138,7 @@ impl Compiler<'_> {
                 }
                 StmtKind::Repeat { body, .. }
                 | StmtKind::ChanRange { body, .. }
+                | StmtKind::SliceRange { body, .. }
                 | StmtKind::MapRange { body, .. }
                 | StmtKind::DsMap {
                     op: DsMapOp::Range { body, .. },

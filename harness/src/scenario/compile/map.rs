@@ -123,8 +123,20 @@ impl Compiler<'_> {
     ) -> R<StmtKind> {
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         Ok({
-            let kinds: Vec<K> = K::MAP_LIKE.iter().copied().chain([K::Chan]).collect();
+            let kinds: Vec<K> = K::MAP_LIKE
+                .iter()
+                .copied()
+                .chain([K::Chan, K::Slice])
+                .collect();
             let m = self.obj(obj, path, "range", &kinds)?;
+            if self.kind_of(m) == K::Slice {
+                return Ok(StmtKind::SliceRange {
+                    s: m,
+                    key: self.set_var(key),
+                    value: self.set_var(value),
+                    body: body(self, ops, "body")?,
+                });
+            }
             if self.kind_of(m) == K::Chan {
                 if key.is_some() {
                     return Err(self.err(
