@@ -488,3 +488,26 @@ fn range_over_a_slice_reads_the_header_once() {
     }));
     assert_never_fails(&p);
 }
+
+#[test]
+fn breaking_out_of_a_locked_map_range_releases_its_lock() {
+    // An rwmutex-map ranges under RLock (RUnlock deferred, as the mitigation is written):
+    // `break` and `return` out of the body must not leave the lock held.
+    for leave in ["break", "return"] {
+        let p = prog(json!({
+            "objects": { "m": { "kind": "rwmutex-map" } },
+            "procs": { "scan": [
+                { "op": "range", "obj": "m", "key": "k", "body": [ { "op": leave } ] } ] },
+            "threads": {
+                "main": [
+                    { "op": "set", "obj": "m", "key": "a", "value": 1 },
+                    { "op": "set", "obj": "m", "key": "b", "value": 2 },
+                    { "op": "call", "proc": "scan" },
+                    { "op": "set", "obj": "m", "key": "c", "value": 3 }
+                ]
+            },
+            "expect": { "passes": true, "final": [ { "obj": "m", "len": 3 } ] }
+        }));
+        assert_never_fails(&p);
+    }
+}
