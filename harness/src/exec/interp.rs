@@ -278,10 +278,18 @@ impl Interp {
                 Ok(())
             }
             StmtKind::For { cond, label, body } => {
+                let mut n: u64 = 0;
                 loop {
+                    n += 1;
                     // Each iteration is a scheduling point: Go preempts a running loop, and a
                     // loop with no op of its own still counts toward `max_steps`.
-                    drop(cx.step(op)?);
+                    let mut w = cx.step(op)?;
+                    let name = label.map(|l| self.prog.labels[l].as_str());
+                    w.note(cx.me, op, || match name {
+                        Some(l) => format!("{l}: for, iteration {n}"),
+                        None => format!("for, iteration {n}"),
+                    });
+                    drop(w);
                     if let Some((var, eq, not)) = cond {
                         if !self.holds(*var, eq.as_ref(), *not) {
                             return Ok(());

@@ -586,7 +586,28 @@ def load(only):
         progs.append(p)
     if not progs:
         raise SetupError("no program matches" + (" --only %r" % only if only else ""))
+    check_scaffold()
     return progs
+
+
+SCAFFOLD_MARK = "// Shared scaffolding"
+
+
+def check_scaffold():
+    """Each program carries the same scaffolding so that it stays one self-contained file; a
+    change made to some copies and not the others is an error, naming the odd ones out."""
+    tails = {}
+    for f in sorted(HERE.glob("*/main.go")):
+        text = f.read_text()
+        i = text.find(SCAFFOLD_MARK)
+        if i < 0:
+            raise SetupError("%s has no %r section" % (f.relative_to(HERE), SCAFFOLD_MARK))
+        tails.setdefault(text[i:], []).append(f.parent.name)
+    if len(tails) > 1:
+        groups = sorted(tails.values(), key=len)
+        odd = [d for g in groups[:-1] for d in g]
+        raise SetupError("the shared scaffolding differs in %s from the other %d programs: "
+                         "change every copy alike" % (", ".join(odd), len(groups[-1])))
 
 
 def main():

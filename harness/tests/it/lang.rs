@@ -346,6 +346,11 @@ fn a_loop_that_never_ends_is_a_livelock_not_a_hang() {
     }));
     let f = find(&p);
     assert_eq!(f.signature.kind, FailureKind::Livelock);
+    // Every iteration shows in the trace, so the views say what the thread was doing.
+    let out = replay(&p, &f.schedule, 200, true).unwrap();
+    let lines: Vec<String> = trace_steps(&p, &out).into_iter().map(|s| s.text).collect();
+    assert!(lines.iter().any(|t| t == "for, iteration 1"), "{lines:?}");
+    assert!(lines.iter().any(|t| t == "for, iteration 50"), "{lines:?}");
 }
 
 #[test]
