@@ -155,6 +155,12 @@ pub const CATALOG: &[Entry] = &[
         true,
     ),
     e(
+        "cond-lost-signal",
+        "sync",
+        "a Cond Signal with no waiter is lost: a Wait without a condition check blocks forever",
+        true,
+    ),
+    e(
         "mutex-unlock-unlocked",
         "sync",
         "fatal error: sync: unlock of unlocked mutex",

@@ -75,6 +75,9 @@ pub enum WaitReason {
     /// `sync.WaitGroup.Wait`
     #[serde(rename = "sync.WaitGroup.Wait")]
     WaitGroupWait,
+    /// `sync.Cond.Wait`
+    #[serde(rename = "sync.Cond.Wait")]
+    CondWait,
     /// `sleep` (`time.Sleep`)
     #[serde(rename = "sleep")]
     Sleep,
@@ -94,6 +97,7 @@ impl WaitReason {
             WaitReason::RWMutexRLock => "sync.RWMutex.RLock",
             WaitReason::RWMutexLock => "sync.RWMutex.Lock",
             WaitReason::WaitGroupWait => "sync.WaitGroup.Wait",
+            WaitReason::CondWait => "sync.Cond.Wait",
             WaitReason::Sleep => "sleep",
         }
     }

@@ -12,6 +12,7 @@ pub enum ObjKind {
     Rwmutex,
     Waitgroup,
     Once,
+    Cond,
     Timer,
     Context,
     Slice,
@@ -29,13 +30,14 @@ pub enum ObjKind {
 
 impl ObjKind {
     /// Every kind, in the order the scenario format documents them.
-    pub const ALL: [ObjKind; 19] = [
+    pub const ALL: [ObjKind; 20] = [
         ObjKind::Map,
         ObjKind::Chan,
         ObjKind::Mutex,
         ObjKind::Rwmutex,
         ObjKind::Waitgroup,
         ObjKind::Once,
+        ObjKind::Cond,
         ObjKind::Timer,
         ObjKind::Context,
         ObjKind::Slice,
@@ -76,6 +78,7 @@ impl ObjKind {
             ObjKind::Rwmutex => "rwmutex",
             ObjKind::Waitgroup => "waitgroup",
             ObjKind::Once => "once",
+            ObjKind::Cond => "cond",
             ObjKind::Timer => "timer",
             ObjKind::Context => "context",
             ObjKind::Slice => "slice",
@@ -107,7 +110,7 @@ impl ObjKind {
             K::Context => &["cancelled"],
             K::Mutex | K::Rwmutex => &["locked"],
             K::Waitgroup => &["count"],
-            K::Once | K::Timer | K::Pool => &[],
+            K::Once | K::Cond | K::Timer | K::Pool => &[],
         }
     }
 

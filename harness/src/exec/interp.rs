@@ -262,6 +262,8 @@ impl Interp {
             StmtKind::RUnlock { rw } => ops::runlock(&cx, op, *rw),
             StmtKind::WgAdd { wg, delta } => ops::wg_add(&cx, op, *wg, *delta),
             StmtKind::WgWait { wg } => ops::wg_wait(&cx, op, *wg),
+            StmtKind::CondWait { c, locker } => ops::cond_wait(&cx, op, *c, *locker),
+            StmtKind::CondSignal { c, all } => ops::cond_signal(&cx, op, *c, *all),
             StmtKind::OnceDo { once, body } => ops::do_once(&cx, op, *once, || {
                 fault::site(&cx, "inside Once.Do's f")?;
                 self.call(*body)

@@ -137,6 +137,13 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     }) {
         return Some("lock-chan-cycle");
     }
+    // Parked on a Cond nothing will signal: whoever waits for that thread is its casualty.
+    if blocked
+        .iter()
+        .any(|&t| reason(t) == Some(WaitReason::CondWait))
+    {
+        return Some("cond-lost-signal");
+    }
     // Waiting on a context's Done (alone or in a select) that nothing will ever cancel.
     let on_done = |t: usize| {
         w.objs.iter().enumerate().any(|(i, o)| match o {

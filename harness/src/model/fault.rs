@@ -193,7 +193,8 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 drop(w);
                 let fire = decide(prog.fault_mode, spec, 1).is_some();
                 w = cx.world.borrow_mut();
-                if !fire || !w.unqueue(t, o) {
+                let is_cond = matches!(w.objs[o], Obj::Cond(_));
+                if !fire || !(is_cond || w.unqueue(t, o)) {
                     continue;
                 }
                 w.faults.fired[i] += 1;
@@ -204,9 +205,17 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                     i,
                     t,
                     top,
-                    format!("woken while waiting on {name} without its condition; the runtime checks again"),
+                    if is_cond {
+                        format!("woken while waiting on {name} by a Broadcast the scenario does not make (as one for another condition on {name} would; Go's Cond never wakes a waiter by itself)")
+                    } else {
+                        format!("woken while waiting on {name} without its condition; the runtime checks again")
+                    },
                 );
-                w.wake(t, Wake::Spurious);
+                if is_cond {
+                    super::cond::stray_broadcast(&mut w, o);
+                } else {
+                    w.wake(t, Wake::Spurious);
+                }
                 return Ok(());
             }
             _ => {

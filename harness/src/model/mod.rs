@@ -6,6 +6,7 @@
 
 mod atomic;
 mod chan;
+mod cond;
 mod context;
 mod diagnose;
 mod ds;
@@ -40,6 +41,7 @@ pub use world::Failed;
 /// The port operations the interpreter calls, one module per Go primitive.
 pub(crate) mod ops {
     pub(crate) use super::chan::{close, len as chan_len, recv, send};
+    pub(crate) use super::cond::{signal as cond_signal, wait as cond_wait};
     pub(crate) use super::map::{
         clear, clone, delete, get, len as map_len, make, range as map_range, set,
     };

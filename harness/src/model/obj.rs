@@ -5,6 +5,7 @@
 
 use super::atomic::AtomicState;
 use super::chan::ChanState;
+use super::cond::CondState;
 use super::context::CtxId;
 use super::ds::{CowMapState, ShardedMapState, StackKind, StackState, SyncMapState};
 use super::failure::Failure;
@@ -37,6 +38,7 @@ pub(crate) enum Obj {
     RwMutex(RwMutexState),
     WaitGroup(WaitGroupState),
     Once(OnceState),
+    Cond(CondState),
     Timer(TimerVar),
     /// A context variable: `None` is a nil context.
     Context(Option<CtxId>),
@@ -168,6 +170,12 @@ impl World {
     pub fn waitgroup(&mut self, o: ObjId) -> &mut WaitGroupState {
         match &mut self.objs[o] {
             Obj::WaitGroup(w) => w,
+            _ => unreachable!("validation checks object kinds"),
+        }
+    }
+    pub fn cond(&mut self, o: ObjId) -> &mut CondState {
+        match &mut self.objs[o] {
+            Obj::Cond(c) => c,
             _ => unreachable!("validation checks object kinds"),
         }
     }
@@ -330,6 +338,7 @@ impl World {
             ObjectDecl::Rwmutex {} => Obj::RwMutex(RwMutexState::default()),
             ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
             ObjectDecl::Once {} => Obj::Once(OnceState::default()),
+            ObjectDecl::Cond { .. } => Obj::Cond(CondState::default()),
         }
     }
 
@@ -498,7 +507,7 @@ impl World {
                     }
                 }
             }
-            Obj::Once(_) | Obj::Timer(_) | Obj::Pool(_) => {}
+            Obj::Once(_) | Obj::Cond(_) | Obj::Timer(_) | Obj::Pool(_) => {}
         }
         if problems.is_empty() {
             return None;

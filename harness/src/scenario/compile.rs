@@ -379,6 +379,7 @@ impl<'a> Compiler<'a> {
             D::RwmutexMap { .. } | D::SyncMap {} | D::CowMap { .. } => Ok(Setup::None),
             D::Chan { nil, cap, .. } => self.d_chan(path, *nil, *cap),
             D::Mutex {} | D::Rwmutex {} | D::Waitgroup {} | D::Once {} => Ok(Setup::None),
+            D::Cond { locker, rlocker } => self.d_cond(path, locker, *rlocker),
             D::Timer { after } => self.d_timer(path, after.as_deref()),
             D::Context {
                 nil,
@@ -562,6 +563,8 @@ impl<'a> Compiler<'a> {
             Op::Add { obj, delta, into } => self.c_add(path, obj, delta, into)?,
             Op::Done { obj } => self.c_done(path, obj)?,
             Op::Wait { obj } => self.c_wait(path, obj)?,
+            Op::Signal { obj } => self.c_signal(path, obj, false)?,
+            Op::Broadcast { obj } => self.c_signal(path, obj, true)?,
             Op::Do { obj, body: ops } => self.c_do(path, d, obj, ops)?,
             Op::Repeat {
                 times,

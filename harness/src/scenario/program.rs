@@ -138,6 +138,16 @@ pub enum StmtKind {
     WgWait {
         wg: ObjId,
     },
+    /// `c.Wait()` on a Cond whose L is `locker`.
+    CondWait {
+        c: ObjId,
+        locker: Locker,
+    },
+    /// `c.Signal()`, or `c.Broadcast()` when `all`.
+    CondSignal {
+        c: ObjId,
+        all: bool,
+    },
     OnceDo {
         once: ObjId,
         body: BlockId,
@@ -417,6 +427,16 @@ impl StmtKind {
             _ => false,
         }
     }
+}
+
+/// A Cond's L: what its Wait unlocks and locks again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Locker {
+    Mutex(ObjId),
+    /// An RWMutex as a Locker: `Lock`/`Unlock`.
+    RwMutex(ObjId),
+    /// `rw.RLocker()`: `RLock`/`RUnlock`.
+    RLocker(ObjId),
 }
 
 /// An op argument, resolved: a literal, or a thread-local variable.

@@ -271,6 +271,13 @@ pub enum ObjectDecl {
     Waitgroup {},
     /// `sync.Once`
     Once {},
+    /// `sync.NewCond(L)`: `locker` names the mutex or rwmutex L; `rlocker: true` for
+    /// `sync.NewCond(rw.RLocker())` (Wait then RUnlocks and RLocks it).
+    Cond {
+        locker: String,
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        rlocker: bool,
+    },
     /// A `*time.Timer` variable, also the handle `context.AfterFunc`'s `stop` is kept in.
     /// Uninitialised (a zero `time.Timer`) unless `after` starts it as `time.NewTimer(after)`.
     Timer {
@@ -432,6 +439,7 @@ impl ObjectDecl {
             ObjectDecl::Rwmutex {} => ObjKind::Rwmutex,
             ObjectDecl::Waitgroup {} => ObjKind::Waitgroup,
             ObjectDecl::Once {} => ObjKind::Once,
+            ObjectDecl::Cond { .. } => ObjKind::Cond,
             ObjectDecl::Timer { .. } => ObjKind::Timer,
             ObjectDecl::Context { .. } => ObjKind::Context,
             ObjectDecl::Slice { .. } => ObjKind::Slice,
@@ -528,8 +536,12 @@ pub enum Op {
     },
     /// waitgroup: `obj.Done()`.
     Done { obj: String },
-    /// waitgroup: `obj.Wait()`.
+    /// waitgroup: `obj.Wait()`. cond: `obj.Wait()` (unlock L, park until signalled, lock L).
     Wait { obj: String },
+    /// cond: `obj.Signal()`, wakes the longest-waiting goroutine, if any.
+    Signal { obj: String },
+    /// cond: `obj.Broadcast()`, wakes every goroutine waiting now.
+    Broadcast { obj: String },
     /// once: `obj.Do(func() { body })`.
     Do { obj: String, body: Vec<Op> },
     /// Run `body` `times` times (1..=10000).
@@ -786,6 +798,8 @@ impl Op {
         "add",
         "done",
         "wait",
+        "signal",
+        "broadcast",
         "do",
         "repeat",
         "spawn",
@@ -851,6 +865,8 @@ impl Op {
             Op::Add { .. } => "add",
             Op::Done { .. } => "done",
             Op::Wait { .. } => "wait",
+            Op::Signal { .. } => "signal",
+            Op::Broadcast { .. } => "broadcast",
             Op::Do { .. } => "do",
             Op::Repeat { .. } => "repeat",
             Op::Spawn { .. } => "spawn",

@@ -1,6 +1,7 @@
 //! Integration tests, one binary: fidelity of the ports, malformed scenarios, reports and CLI.
 
 mod cli;
+mod cond;
 mod corpus;
 mod datastructs;
 mod faults;

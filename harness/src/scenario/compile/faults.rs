@@ -197,7 +197,7 @@ impl Compiler<'_> {
                     let Some(o) = obj else {
                         return Err(self.err(
                             &path,
-                            "a spurious-wakeup needs `obj`: the mutex, rwmutex, waitgroup or once waited on, or a channel a select waits on",
+                            "a spurious-wakeup needs `obj`: the mutex, rwmutex, waitgroup, once or cond waited on, or a channel a select waits on",
                         ));
                     };
                     for (field, given) in [("op", r.op.is_some()), ("path", r.path.is_some())] {
@@ -215,7 +215,7 @@ impl Compiler<'_> {
                         }),
                         _ => false,
                     });
-                    let waits = [K::Mutex, K::Rwmutex, K::Waitgroup, K::Once].contains(&k)
+                    let waits = [K::Mutex, K::Rwmutex, K::Waitgroup, K::Once, K::Cond].contains(&k)
                         || (k == K::Chan && selected);
                     if !waits {
                         let why = match k {

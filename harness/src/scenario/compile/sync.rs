@@ -1,4 +1,4 @@
-//! Compiling the Mutex, RWMutex, WaitGroup and Once ops.
+//! Compiling the Mutex, RWMutex, WaitGroup, Once and Cond ops.
 
 use super::*;
 
@@ -74,9 +74,63 @@ impl Compiler<'_> {
     }
 
     pub(super) fn c_wait(&mut self, path: &str, obj: &str) -> R<StmtKind> {
-        Ok(StmtKind::WgWait {
-            wg: self.obj(obj, path, "wait", &[K::Waitgroup])?,
+        let o = self.obj(obj, path, "wait", &[K::Waitgroup, K::Cond])?;
+        if self.kind_of(o) == K::Waitgroup {
+            return Ok(StmtKind::WgWait { wg: o });
+        }
+        Ok(StmtKind::CondWait {
+            c: o,
+            locker: self.locker_of(o),
         })
+    }
+
+    pub(super) fn c_signal(&mut self, path: &str, obj: &str, all: bool) -> R<StmtKind> {
+        let op = if all { "broadcast" } else { "signal" };
+        Ok(StmtKind::CondSignal {
+            c: self.obj(obj, path, op, &[K::Cond])?,
+            all,
+        })
+    }
+
+    /// A Cond's L, checked by [`Compiler::d_cond`] when the objects were declared.
+    fn locker_of(&self, c: ObjId) -> Locker {
+        let ObjectDecl::Cond { locker, rlocker } = self.decls[c].1 else {
+            unreachable!("`c_wait` passes only conds")
+        };
+        let l = self.objs[locker.as_str()];
+        match (self.kind_of(l), rlocker) {
+            (K::Mutex, _) => Locker::Mutex(l),
+            (_, false) => Locker::RwMutex(l),
+            (_, true) => Locker::RLocker(l),
+        }
+    }
+
+    /// `sync.NewCond(L)`: L must be a declared mutex or rwmutex (an RLocker only of an
+    /// rwmutex).
+    pub(super) fn d_cond(&mut self, path: &str, locker: &str, rlocker: bool) -> R<Setup> {
+        let lpath = member(path, "locker");
+        let Some(&l) = self.objs.get(locker) else {
+            let mut known: Vec<&str> = self.objs.keys().copied().collect();
+            known.sort_unstable();
+            return Err(self.err(
+                &lpath,
+                format!(
+                    "unknown object `{locker}`{} (L is a mutex or rwmutex declared before the cond)",
+                    crate::scenario::error::did_you_mean(locker, known.iter().copied())
+                ),
+            ));
+        };
+        match (self.kind_of(l), rlocker) {
+            (K::Mutex, true) => Err(self.err(
+                &member(path, "rlocker"),
+                format!("`{locker}` is a mutex: only an rwmutex has an RLocker"),
+            )),
+            (K::Mutex | K::Rwmutex, _) => Ok(Setup::None),
+            (other, _) => Err(self.err(
+                &lpath,
+                format!("`{locker}` is a {other}: a Cond's L is a mutex or rwmutex (a sync.Locker)"),
+            )),
+        }
     }
 
     pub(super) fn c_do(&mut self, path: &str, d: usize, obj: &str, ops: &[Op]) -> R<StmtKind> {
