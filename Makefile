@@ -65,6 +65,7 @@ bench:
 	$(CARGO) bench -p harness --bench minimize
 	$(CARGO) bench -p harness --bench engines
 	$(CARGO) bench -p harness --bench limits
+	$(CARGO) bench -p harness --bench scale
 
 fmt:
 	$(CARGO) fmt --all

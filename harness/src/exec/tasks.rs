@@ -4,7 +4,6 @@
 use super::interp::thread_main;
 use super::oracle::OpJudges;
 use crate::model::world::{SpawnReq, ThreadKind, World};
-use crate::model::Failure;
 use crate::rt;
 use crate::scenario::Program;
 use std::cell::RefCell;
@@ -79,8 +78,7 @@ pub(crate) fn clock_main(
                 w.preempt_steps.push(s);
             }
             if w.steps > w.max_steps {
-                let steps = w.max_steps;
-                w.fail(Failure::Livelock { steps }, None, None);
+                w.out_of_steps(None);
                 continue;
             }
             w.fire_next();

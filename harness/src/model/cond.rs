@@ -50,7 +50,9 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, c: ObjId, l: Locker) -> Result<(), U
             thread: me,
             parked: false,
         });
-        w.note(me, op, || format!("{name}.Wait(): ticket {ticket}, unlocks L"));
+        w.note(me, op, || {
+            format!("{name}.Wait(): ticket {ticket}, unlocks L")
+        });
         ticket
     };
     // L.Unlock(): Go's own fatal error when L is not locked (the ticket stays taken, as in Go).
@@ -78,7 +80,9 @@ pub(crate) fn wait(cx: &ThreadCx, op: OpId, c: ObjId, l: Locker) -> Result<(), U
                         format!("{name}.Wait(): woken by a stray Broadcast")
                     });
                 }
-                other => unreachable!("a Cond waiter is woken by Signal or Broadcast, not {other:?}"),
+                other => {
+                    unreachable!("a Cond waiter is woken by Signal or Broadcast, not {other:?}")
+                }
             }
         } else {
             // Notified between taking the ticket and parking: it does not park.

@@ -103,6 +103,25 @@ pub(crate) struct World {
 }
 
 impl World {
+    /// The execution took more than `max_steps` steps. With a loop that has no static bound
+    /// that is a livelock; otherwise the program was longer than its step bound allowed for,
+    /// a bound of the harness, never a verdict on the program.
+    pub(crate) fn out_of_steps(&mut self, at: Option<(usize, OpId)>) {
+        let steps = self.max_steps;
+        if self.prog.static_ops.is_some() {
+            self.limit.get_or_insert_with(|| {
+                format!("an execution ran more than {steps} steps although every loop of the scenario has a static bound (a bound of the harness): raise `explore.max_steps`")
+            });
+            self.tear_down();
+            return;
+        }
+        self.fail(
+            Failure::Livelock { steps },
+            at.map(|a| a.0),
+            at.map(|a| a.1),
+        );
+    }
+
     pub fn new(prog: Arc<Program>, max_steps: u64, trace: bool) -> World {
         let names = prog.objects.iter().map(|o| Arc::clone(&o.name)).collect();
         let mut w = World {
@@ -115,7 +134,7 @@ impl World {
             outcome: None,
             tearing_down: false,
             steps: 0,
-            max_steps,
+            max_steps: prog.step_bound(max_steps),
             preempt_steps: Vec::new(),
             trace: trace.then(Vec::new),
             sync: super::sync::SyncState::fresh(),
@@ -330,8 +349,7 @@ impl ThreadCx {
         w.current = self.me;
         crate::rt::cover::cover_step(self.me, op);
         if w.steps > w.max_steps {
-            let steps = w.max_steps;
-            w.fail(Failure::Livelock { steps }, Some(self.me), Some(op));
+            w.out_of_steps(Some((self.me, op)));
             return Err(Unwind::Abort);
         }
         Ok(w)

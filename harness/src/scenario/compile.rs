@@ -39,7 +39,7 @@ pub const MAX_OBJECTS: usize = 10_000;
 /// execution starts from a fresh copy of them.
 pub const MAX_ENTRIES: u64 = 100_000;
 /// Most threads a scenario may create (top-level and spawned, counting loops).
-pub const MAX_THREADS: u64 = 32;
+pub const MAX_THREADS: u64 = 1024;
 /// Largest `repeat` count.
 pub const MAX_REPEAT: u64 = 10_000;
 /// Most ops one thread body may run, counting loops.
@@ -276,6 +276,10 @@ impl<'a> Compiler<'a> {
             }
         }
 
+        let mut ops_memo = HashMap::new();
+        let static_ops = threads.iter().try_fold(0u64, |sum, t| {
+            Some(sum.saturating_add(self.total_ops(t.body, &mut ops_memo)?))
+        });
         let mut total_threads = threads.len() as u64;
         let mut memo = HashMap::new();
         let mut frames = HashMap::new();
@@ -364,6 +368,7 @@ impl<'a> Compiler<'a> {
                 .unwrap_or_default(),
             clock: f.explore.as_ref().and_then(|h| h.clock).unwrap_or_default(),
             lifetime: f.lifetime.unwrap_or_default(),
+            static_ops,
             op_meta,
         })
     }

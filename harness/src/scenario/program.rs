@@ -9,6 +9,10 @@ use super::types::{
 use crate::base::Value;
 use std::sync::Arc;
 
+/// Steps an op is allowed on average in a program whose loops all have static bounds: an op
+/// takes one to a few scheduling points, more when it retries after a wake-up.
+pub const STEPS_PER_OP: u64 = 64;
+
 /// Index of an object in [`Program::objects`].
 pub type ObjId = usize;
 /// Index of an op in [`Program::op_paths`].
@@ -543,6 +547,10 @@ pub struct Program {
     pub clock: ClockMode,
     /// When the program ends.
     pub lifetime: Lifetime,
+    /// Most ops one execution runs, counting loops and every goroutine's body; `None` when a
+    /// loop has no static bound (`for`, `range` over a channel). A program with a bound cannot
+    /// livelock: its step bound grows with it ([`Program::step_bound`]).
+    pub static_ops: Option<u64>,
     /// Per op: its name (what oracles and fault rules match on) and, in scenarios with fault
     /// rules, the object it names.
     pub op_meta: Vec<OpMeta>,
@@ -552,6 +560,15 @@ impl Program {
     /// JSON path of an op, e.g. `$.threads.writer1[0]`.
     pub fn op_path(&self, id: OpId) -> &str {
         self.op_paths.get(id).map(String::as_str).unwrap_or("$")
+    }
+    /// The step bound of an execution asked for `max_steps`: a program whose loops all have
+    /// static bounds gets at least [`STEPS_PER_OP`] steps per op it can run, so only a loop with
+    /// no bound (a real livelock) can reach it.
+    pub fn step_bound(&self, max_steps: u64) -> u64 {
+        match self.static_ops {
+            Some(n) => max_steps.max(n.saturating_mul(STEPS_PER_OP)),
+            None => max_steps,
+        }
     }
     /// Whether faults can fire in its executions.
     pub fn faults_on(&self) -> bool {

@@ -363,7 +363,7 @@ fn livelock_is_reported_as_such() {
     let tmp = tempfile::tempdir().unwrap();
     let body = r#"{
       "schema": "hazard/scenario/v1", "name": "spin",
-      "threads": { "spinner": [ { "op": "repeat", "times": 5000, "body": [ { "op": "yield" } ] } ] },
+      "threads": { "spinner": [ { "op": "for", "body": [ { "op": "yield" } ] } ] },
       "expect": { "fails": { "kind": "livelock", "id": "livelock" } }
     }"#;
     let f = write(tmp.path(), "spin.json", body);
@@ -393,7 +393,7 @@ fn livelock_is_reported_as_such() {
 #[test]
 fn a_livelock_is_one_report_whichever_thread_hits_the_bound() {
     let tmp = tempfile::tempdir().unwrap();
-    let spin = json!([ { "op": "repeat", "times": 5000, "body": [ { "op": "yield" } ] } ]);
+    let spin = json!([ { "op": "for", "body": [ { "op": "yield" } ] } ]);
     let body = json!({
       "schema": "hazard/scenario/v1", "name": "spin",
       "threads": { "a": spin, "b": spin, "c": spin, "d": spin },

@@ -23,7 +23,10 @@ fn two_waiters(then: serde_json::Value) -> serde_json::Value {
         ]);
         serde_json::Value::Array(body)
     };
-    let b = waiter("B", json!([ { "op": "send", "obj": "ready", "value": true } ]));
+    let b = waiter(
+        "B",
+        json!([ { "op": "send", "obj": "ready", "value": true } ]),
+    );
     let a = waiter("A", json!([ { "op": "spawn", "thread": "B", "body": b } ]));
     let mut main = vec![
         json!({ "op": "add", "obj": "wg", "delta": 2 }),
@@ -135,7 +138,10 @@ fn wait_without_holding_l_is_go_s_fatal_unlock_error() {
     // `NewCond(rw.RLocker())` `fatal error: sync: RUnlock of unlocked RWMutex`.
     for (decl, message) in [
         (json!({ "kind": "mutex" }), "sync: unlock of unlocked mutex"),
-        (json!({ "kind": "rwmutex" }), "sync: Unlock of unlocked RWMutex"),
+        (
+            json!({ "kind": "rwmutex" }),
+            "sync: Unlock of unlocked RWMutex",
+        ),
     ] {
         for rlocker in [false, true] {
             if rlocker && decl["kind"] == "mutex" {
@@ -247,7 +253,9 @@ fn load_error(objects: serde_json::Value, ops: serde_json::Value) -> String {
         "expect": { "passes": true }
     }))
     .unwrap();
-    load_str(&text, "bad.json").expect_err("refused").to_string()
+    load_str(&text, "bad.json")
+        .expect_err("refused")
+        .to_string()
 }
 
 #[test]

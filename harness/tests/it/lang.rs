@@ -516,3 +516,69 @@ fn breaking_out_of_a_locked_map_range_releases_its_lock() {
         assert_never_fails(&p);
     }
 }
+
+/// `n` workers, each `defer wg.Done()`, the one with index `bad` returning early (`skip`)
+/// before it registers its Done when `skip` (a missing Done).
+fn pool(n: u64, bad: Option<i64>) -> serde_json::Value {
+    let early = match bad {
+        Some(b) => {
+            json!([ { "op": "if", "cond": { "var": "i", "eq": b }, "then": [ { "op": "return" } ] } ])
+        }
+        None => json!([]),
+    };
+    let mut body = early.as_array().unwrap().clone();
+    body.extend([
+        json!({ "op": "defer", "body": [ { "op": "done", "obj": "wg" } ] }),
+        json!({ "op": "lock", "obj": "mu" }),
+        json!({ "op": "add", "obj": "count", "delta": 1 }),
+        json!({ "op": "unlock", "obj": "mu" }),
+    ]);
+    json!({
+        "objects": { "wg": { "kind": "waitgroup" }, "mu": { "kind": "mutex" }, "count": { "kind": "atomic", "value": 0 } },
+        "threads": { "main": [
+            { "op": "add", "obj": "wg", "delta": n },
+            { "op": "repeat", "times": n, "index": "i", "body": [ { "op": "spawn", "thread": "worker", "body": body } ] },
+            { "op": "wait", "obj": "wg" }
+        ] },
+        "expect": { "passes": true, "final": [ { "obj": "count", "holds": n } ] }
+    })
+}
+
+#[test]
+fn a_pool_of_256_workers_runs_and_a_missing_done_among_them_is_found() {
+    let p = prog(pool(256, None));
+    let x = explore(&p, &ExploreConfig::default().iterations(40)).unwrap();
+    assert!(x.findings.is_empty(), "{:?}", sigs(&x));
+    assert!(x.limit.is_none(), "{:?}", x.limit);
+    let mut v = pool(256, Some(200));
+    v["expect"] = json!({ "fails": { "id": "wg-wait-forever" } });
+    let f = find(&prog(v));
+    assert_eq!(f.signature.kind, FailureKind::Fatal);
+}
+
+#[test]
+fn a_long_scenario_whose_loops_all_have_bounds_never_counts_as_a_livelock() {
+    // 30,000 scheduling points, past the default max_steps of 20,000: a livelock would be a
+    // false finding on correct code (every loop ends).
+    let p = prog(json!({
+        "objects": { "mu": { "kind": "mutex" } },
+        "threads": {
+            "a": [ { "op": "repeat", "times": 10000, "body": [
+                { "op": "lock", "obj": "mu" }, { "op": "unlock", "obj": "mu" }, { "op": "yield" } ] } ],
+            "b": [ { "op": "lock", "obj": "mu" }, { "op": "unlock", "obj": "mu" } ]
+        },
+        "expect": { "passes": true }
+    }));
+    assert!(p.static_ops.is_some());
+    let x = explore(&p, &ExploreConfig::default().iterations(6)).unwrap();
+    assert!(x.findings.is_empty(), "{:?}", sigs(&x));
+    assert!(x.limit.is_none(), "{:?}", x.limit);
+    // A `for` has no static bound: spinning in one is still a livelock at max_steps.
+    let p = prog(json!({
+        "threads": { "spin": [ { "op": "for", "body": [ { "op": "yield" } ] } ] },
+        "expect": { "fails": { "id": "livelock" } }
+    }));
+    assert!(p.static_ops.is_none());
+    let f = find(&p);
+    assert_eq!(f.signature.kind, FailureKind::Livelock);
+}

@@ -249,7 +249,7 @@ const TOO_MANY_THREADS: &str = r#"{
     "main": [
       {
         "op": "repeat",
-        "times": 40,
+        "times": 1100,
         "body": [ { "op": "spawn", "thread": "w", "body": [ { "op": "yield" } ] } ]
       }
     ]
@@ -722,10 +722,10 @@ fn too_many_threads() {
         "too many threads",
     );
     assert!(
-        e.message.contains("41"),
-        "counts main and the 40 spawned threads: {e}"
+        e.message.contains("1101"),
+        "counts main and the 1100 spawned threads: {e}"
     );
-    assert!(e.message.contains("limit 32"), "{e}");
+    assert!(e.message.contains("limit 1024"), "{e}");
 }
 
 #[test]
@@ -1023,7 +1023,7 @@ fn a_well_formed_variant_of_the_templates_loads() {
     load_str(&ok, FILE).unwrap_or_else(|e| panic!("{e}"));
     let ok = REPEAT_HUGE.replace("100000", "10000");
     load_str(&ok, FILE).unwrap_or_else(|e| panic!("{e}"));
-    let ok = TOO_MANY_THREADS.replace("\"times\": 40", "\"times\": 31");
+    let ok = TOO_MANY_THREADS.replace("\"times\": 1100", "\"times\": 1023");
     load_str(&ok, FILE).unwrap_or_else(|e| panic!("{e}"));
     let ok = TWO_DEFAULTS.replace("          { \"case\": \"default\" },\n", "");
     load_str(&ok, FILE).unwrap_or_else(|e| panic!("{e}"));

@@ -903,6 +903,21 @@ fn nesting_is_bounded_and_the_bound_runs() {
     }
     let e = load_value(&v, "recovers.json").unwrap_err();
     assert!(e.message.contains("nest 125 deep"), "{e}");
+    // Loop bodies are frames too: `for`, `range` over a channel or a slice around the call.
+    for wrap in [
+        json!({ "op": "for", "body": [ { "op": "call", "proc": "p0" } ] }),
+        json!({ "op": "range", "obj": "ch", "body": [ { "op": "call", "proc": "p0" } ] }),
+        json!({ "op": "range", "obj": "s", "body": [ { "op": "call", "proc": "p0" } ] }),
+    ] {
+        let mut v = call_chain(MAX_FRAMES - 1);
+        v["objects"] = json!({ "ch": { "kind": "chan" }, "s": { "kind": "slice", "elems": [1] } });
+        v["threads"]["main"] = json!([wrap]);
+        let e = load_value(&v, "loop.json").unwrap_err();
+        assert!(
+            e.message.contains(&format!("limit {MAX_FRAMES}")),
+            "{wrap}: {e}"
+        );
+    }
 }
 
 /// Memory is bounded too: declared slices past the element bound are rejected at the object;
@@ -960,8 +975,9 @@ fn memory_is_bounded() {
 fn threads_started_at_run_time_are_bounded() {
     use harness::scenario::MAX_THREADS;
     let tmp = tempfile::tempdir().unwrap();
-    let entries: serde_json::Map<String, Value> =
-        (0..1000).map(|i| (format!("k{i}"), json!(i))).collect();
+    let entries: serde_json::Map<String, Value> = (0..2 * MAX_THREADS)
+        .map(|i| (format!("k{i}"), json!(i)))
+        .collect();
     let body = |n: usize| {
         json!({
             "schema": "hazard/scenario/v1", "name": format!("spawner-{n}"),
@@ -972,7 +988,11 @@ fn threads_started_at_run_time_are_bounded() {
             "expect": { "passes": true }
         })
     };
-    std::fs::write(tmp.path().join("many.json"), body(1000).to_string()).unwrap();
+    std::fs::write(
+        tmp.path().join("many.json"),
+        body(2 * MAX_THREADS as usize).to_string(),
+    )
+    .unwrap();
     let o = hazard(&["run", "many.json", "--out", "out", "--json"], tmp.path());
     let (stdout, stderr) = text(&o);
     assert_eq!(o.status.code(), Some(2), "{stdout}{stderr}");
@@ -983,7 +1003,7 @@ fn threads_started_at_run_time_are_bounded() {
         )),
         "{stdout}"
     );
-    // At the bound (t and 31 workers) it runs.
+    // At the bound (t and MAX_THREADS - 1 workers) it runs.
     std::fs::write(
         tmp.path().join("ok.json"),
         body(MAX_THREADS as usize - 1).to_string(),

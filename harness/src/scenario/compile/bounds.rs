@@ -82,38 +82,16 @@ impl Compiler<'_> {
         }
         let mut deepest = 0;
         for s in &self.blocks[b] {
-            let inner = match &s.kind {
-                StmtKind::Spawn { body, .. }
-                | StmtKind::TimerAfterFunc { body, .. }
-                | StmtKind::CtxAfterFunc { body, .. } => {
-                    self.check_frames(*body, &self.op_paths[s.id], memo)?;
+            for (body, thread) in s.kind.bodies() {
+                let inner = if thread.is_some() {
+                    // A goroutine or callback: a stack of its own.
+                    self.check_frames(body, &self.op_paths[s.id], memo)?;
                     0
-                }
-                StmtKind::Repeat { body, .. }
-                | StmtKind::DsMap {
-                    op: DsMapOp::Range { body, .. },
-                    ..
-                }
-                | StmtKind::MapRange { body, .. }
-                | StmtKind::OnceDo { body, .. }
-                | StmtKind::Call { body }
-                | StmtKind::Defer { body }
-                | StmtKind::Recover { body, .. } => self.frames(*body, memo)?,
-                StmtKind::If {
-                    then, otherwise, ..
-                } => self
-                    .frames(*then, memo)?
-                    .max(self.frames(*otherwise, memo)?),
-                StmtKind::Select { cases, default } => {
-                    let mut best = 0;
-                    for body in cases.iter().map(|c| c.body).chain(*default) {
-                        best = best.max(self.frames(body, memo)?);
-                    }
-                    best
-                }
-                _ => 0,
-            };
-            deepest = deepest.max(inner);
+                } else {
+                    self.frames(body, memo)?
+                };
+                deepest = deepest.max(inner);
+            }
         }
         memo.insert(b, deepest + 1);
         Ok(deepest + 1)
@@ -182,5 +160,74 @@ impl Compiler<'_> {
         }
         memo.insert(b, (cost, threads));
         Ok((cost, threads))
+    }
+
+    /// Most ops one run of block `b` executes, counting loops and the bodies of the goroutines
+    /// and callbacks it starts; `None` when it has a loop with no static bound (`for`, `range`
+    /// over a channel). A range over a map or slice counts as [`Compiler::range_bound`]
+    /// iterations, each a step.
+    pub(super) fn total_ops(
+        &self,
+        b: BlockId,
+        memo: &mut HashMap<BlockId, Option<u64>>,
+    ) -> Option<u64> {
+        if let Some(&v) = memo.get(&b) {
+            return v;
+        }
+        let mut total: u64 = 0;
+        for s in &self.blocks[b] {
+            let times = match &s.kind {
+                StmtKind::For { .. } | StmtKind::ChanRange { .. } => {
+                    memo.insert(b, None);
+                    return None;
+                }
+                StmtKind::Repeat { times, .. } => *times,
+                StmtKind::MapRange { .. }
+                | StmtKind::SliceRange { .. }
+                | StmtKind::DsMap {
+                    op: DsMapOp::Range { .. },
+                    ..
+                } => {
+                    // Each iteration is a step of its own.
+                    total = total.saturating_add(self.range_bound());
+                    self.range_bound()
+                }
+                _ => 1,
+            };
+            let mut inner: u64 = 0;
+            for (body, _) in s.kind.bodies() {
+                let Some(c) = self.total_ops(body, memo) else {
+                    memo.insert(b, None);
+                    return None;
+                };
+                inner = inner.saturating_add(c);
+            }
+            total = total
+                .saturating_add(1)
+                .saturating_add(inner.saturating_mul(times));
+        }
+        memo.insert(b, Some(total));
+        Some(total)
+    }
+}
+
+impl Compiler<'_> {
+    /// Iterations a range over a map or slice is counted as: the declared entries and
+    /// elements of every object, plus room for what the ops add.
+    fn range_bound(&self) -> u64 {
+        let declared: u64 = self
+            .decls
+            .iter()
+            .map(|(_, d)| match d {
+                ObjectDecl::Map { entries, .. } => entries.len() as u64,
+                ObjectDecl::Slice {
+                    elems, len, cap, ..
+                } => (elems.len() as u64)
+                    .max(len.unwrap_or(0))
+                    .max(cap.unwrap_or(0)),
+                _ => 0,
+            })
+            .sum();
+        declared.saturating_add(1024)
     }
 }

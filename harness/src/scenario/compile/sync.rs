@@ -128,7 +128,9 @@ impl Compiler<'_> {
             (K::Mutex | K::Rwmutex, _) => Ok(Setup::None),
             (other, _) => Err(self.err(
                 &lpath,
-                format!("`{locker}` is a {other}: a Cond's L is a mutex or rwmutex (a sync.Locker)"),
+                format!(
+                    "`{locker}` is a {other}: a Cond's L is a mutex or rwmutex (a sync.Locker)"
+                ),
             )),
         }
     }
