@@ -162,6 +162,8 @@ pub enum Failure {
     /// `slice-bounds`: an index or slice expression out of range; the text after
     /// `runtime error: `, e.g. `index out of range [5] with length 3`.
     Bounds(String),
+    /// `runtime error: integer divide by zero`, from an expression's `/` or `%`.
+    DivideByZero,
     /// A method call on a nil interface or pointer (a nil context).
     NilDereference,
     /// `context.WithCancel(nil)` and friends.
@@ -220,6 +222,7 @@ impl Failure {
             Failure::Bounds(_) => "slice-bounds",
             Failure::NilParentContext => "ctx-cancelled-parent",
             Failure::NilDereference
+            | Failure::DivideByZero
             | Failure::TimerUninit(_)
             | Failure::TypeAssertion(_)
             | Failure::UserPanic(_) => "panic",
@@ -242,6 +245,7 @@ impl Failure {
             | Failure::WaitGroupAddDuringWait
             | Failure::WaitGroupReused
             | Failure::Bounds(_)
+            | Failure::DivideByZero
             | Failure::NilDereference
             | Failure::NilParentContext
             | Failure::TimerUninit(_)
@@ -286,6 +290,7 @@ impl Failure {
             Failure::RUnlockOfUnlockedRWMutex => "sync: RUnlock of unlocked RWMutex".into(),
             Failure::UnlockOfUnlockedRWMutex => "sync: Unlock of unlocked RWMutex".into(),
             Failure::Bounds(text) => format!("runtime error: {text}"),
+            Failure::DivideByZero => "runtime error: integer divide by zero".into(),
             Failure::NilDereference => {
                 "runtime error: invalid memory address or nil pointer dereference".into()
             }

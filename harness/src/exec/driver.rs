@@ -6,7 +6,6 @@ use super::oracle::Oracles;
 use super::signature::Signature;
 use super::tasks::clock_main;
 use crate::model::world::{Event, Failed, ThreadKind, World};
-use crate::model::Value;
 use crate::rt;
 use crate::scenario::Program;
 use std::cell::RefCell;
@@ -76,7 +75,7 @@ pub(crate) fn execute_judged(
             Rc::clone(&world),
             shared.clone(),
             spec.body,
-            vec![Value::Nil; prog.vars.len()],
+            prog.var_zero.clone(),
         );
         let t = rt::spawn(&spec.name, f);
         world.borrow_mut().add_thread(ThreadKind::TopLevel {

@@ -3,6 +3,7 @@
 //! [`Interp::call`], a Go panic is `Err(Unwind::Panic)` that runs deferred blocks on its way up,
 //! and a fatal error or the end of the execution is `Err(Unwind::Abort)`, which runs nothing.
 
+use super::eval::{eval, lens, EvalError};
 use super::oracle::OpJudges;
 use super::tasks::start_threads;
 use crate::model::fault;
@@ -10,7 +11,10 @@ use crate::model::ops;
 use crate::model::world::{ThreadCx, ThreadKind, Unwind, World};
 use crate::model::{Failure, Value};
 use crate::rt;
-use crate::scenario::{BlockId, CaseOp, DsMapOp, LabelId, Program, Stmt, StmtKind, CONTROL_OPS};
+use crate::scenario::{
+    Arg, BlockId, CaseOp, Count, DsMapOp, Expr, LabelId, OpId, Program, Stmt, StmtKind, Test,
+    CONTROL_OPS,
+};
 use std::cell::RefCell;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -147,8 +151,88 @@ impl Interp {
         start_threads(&self.prog, &self.cx.world, &self.oracles, reqs);
     }
 
-    fn arg(&self, a: &crate::scenario::Arg) -> Value {
-        ops::slice::arg(a, &self.locals)
+    /// An op's argument. An expression that reads an object (`len(s)`) takes a scheduling
+    /// point of its own first: the read is a separate memory access in Go.
+    fn arg(&self, op: OpId, a: &Arg) -> Result<Value, Unwind> {
+        match a {
+            Arg::Lit(v) => Ok(v.clone()),
+            Arg::Var(i) => Ok(self.locals[*i].clone()),
+            Arg::Expr(e) => self.value(op, e),
+        }
+    }
+
+    /// The value of expression `e` in op `op`.
+    fn value(&self, op: OpId, e: &Expr) -> Result<Value, Unwind> {
+        let cx = &self.cx;
+        let mut w = if e.reads_objects() {
+            cx.step(op)?
+        } else {
+            cx.world.borrow_mut()
+        };
+        let r = {
+            let mut read = lens(&mut w);
+            eval(e, &self.locals, &mut read)
+        };
+        match r {
+            Ok(v) => {
+                if e.reads_objects() {
+                    let (text, _) = self.explain(e);
+                    w.note(cx.me, op, || format!("{text} -> {}", v.quoted()));
+                }
+                Ok(v)
+            }
+            Err(EvalError::DivideByZero) => {
+                w.note(cx.me, op, || "integer divide by zero".to_string());
+                drop(w);
+                Err(cx.panic(Failure::DivideByZero, op))
+            }
+            Err(EvalError::Type(why)) => {
+                let at = self.prog.op_path(op).to_string();
+                Err(w.scenario_error(format!("{at}: {why}: the scenario gives this expression a value its operator does not take")))
+            }
+        }
+    }
+
+    /// Expression `e` as Go source, and the values of the variables it reads (`n = 2`).
+    fn explain(&self, e: &Expr) -> (String, String) {
+        let prog = &self.prog;
+        let none = |_: usize| crate::scenario::expr::Ty::Dyn;
+        let var_name = |v: usize| prog.vars[v].clone();
+        let obj_name = |o: usize| prog.objects[o].name.to_string();
+        let env = crate::scenario::expr::Env {
+            var_ty: &none,
+            var_name: &var_name,
+            obj_name: &obj_name,
+        };
+        let mut vars = Vec::new();
+        e.vars(&mut vars);
+        let got: Vec<String> = vars
+            .iter()
+            .map(|&v| format!("{} = {}", prog.vars[v], self.locals[v].quoted()))
+            .collect();
+        let got = if got.is_empty() {
+            "no variables".to_string()
+        } else {
+            got.join(", ")
+        };
+        (env.render(e), got)
+    }
+
+    /// Whether condition `t` of op `op` holds.
+    fn test(&self, op: OpId, t: &Test) -> Result<bool, Unwind> {
+        match t {
+            Test::Var { var, eq, not } => Ok(self.holds(*var, eq.as_ref(), *not)),
+            Test::Expr(e) => match self.value(op, e)? {
+                Value::Bool(b) => Ok(b),
+                other => {
+                    let at = self.prog.op_path(op).to_string();
+                    Err(self.cx.world.borrow_mut().scenario_error(format!(
+                        "{at}: the condition is {}, not a bool",
+                        other.quoted()
+                    )))
+                }
+            },
+        }
     }
 
     fn func(&self, body: BlockId, thread: &Arc<str>, op: usize) -> ops::time::FuncSpec {
@@ -202,16 +286,16 @@ impl Interp {
         let op = stmt.id;
         match &stmt.kind {
             StmtKind::MapSet { m, key, value } => {
-                ops::set(&cx, op, *m, &self.arg(key), &self.arg(value))
+                ops::set(&cx, op, *m, &self.arg(op, key)?, &self.arg(op, value)?)
             }
             StmtKind::MapGet { m, key, into, ok } => {
                 let zero = self.prog.objects[*m].zero.clone();
-                let (v, found) = ops::get(&cx, op, *m, &self.arg(key), zero)?;
+                let (v, found) = ops::get(&cx, op, *m, &self.arg(op, key)?, zero)?;
                 self.set(*into, v);
                 self.set(*ok, Value::Bool(found));
                 Ok(())
             }
-            StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, &self.arg(key)),
+            StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, &self.arg(op, key)?),
             StmtKind::MapClear { m } => ops::clear(&cx, op, *m),
             StmtKind::MapRange {
                 m,
@@ -238,7 +322,7 @@ impl Interp {
                 self.set(Some(*into), Value::Int(n));
                 Ok(())
             }
-            StmtKind::Send { ch, value } => ops::send(&cx, op, *ch, &self.arg(value)),
+            StmtKind::Send { ch, value } => ops::send(&cx, op, *ch, &self.arg(op, value)?),
             StmtKind::Recv { ch, into, ok } => {
                 let zero = self.prog.objects[*ch].zero.clone();
                 let (v, got) = ops::recv(&cx, op, *ch, &zero)?;
@@ -269,7 +353,21 @@ impl Interp {
                 self.call(*body)
             }),
             StmtKind::Repeat { times, index, body } => {
-                for i in 0..*times {
+                let times = match times {
+                    Count::Lit(n) => *n,
+                    Count::Expr(e) => match self.value(op, e)? {
+                        // `for i := range n` with n <= 0 runs no iteration.
+                        Value::Int(n) => n.max(0) as u64,
+                        other => {
+                            let at = self.prog.op_path(op).to_string();
+                            return Err(cx.world.borrow_mut().scenario_error(format!(
+                                "{at}: the count is {}, not an int",
+                                other.quoted()
+                            )));
+                        }
+                    },
+                };
+                for i in 0..times {
                     self.set(*index, Value::Int(i as i64));
                     match next_iteration(None, self.exec(*body, defers)) {
                         Ok(()) => {}
@@ -292,8 +390,8 @@ impl Interp {
                         None => format!("for, iteration {n}"),
                     });
                     drop(w);
-                    if let Some((var, eq, not)) = cond {
-                        if !self.holds(*var, eq.as_ref(), *not) {
+                    if let Some(t) = cond {
+                        if !self.test(op, t)? {
                             return Ok(());
                         }
                     }
@@ -362,20 +460,20 @@ impl Interp {
                 Ok(())
             }
             StmtKind::Select { cases, default } => {
-                let sel: Vec<ops::SelCase> = cases
-                    .iter()
-                    .map(|c| match &c.op {
+                let mut sel: Vec<ops::SelCase> = Vec::with_capacity(cases.len());
+                for c in cases {
+                    sel.push(match &c.op {
                         CaseOp::Recv { ch, .. } => ops::SelCase::Recv {
                             ch: *ch,
                             zero: self.prog.objects[*ch].zero.clone(),
                         },
                         CaseOp::Send { ch, value } => ops::SelCase::Send {
                             ch: *ch,
-                            value: self.arg(value),
+                            value: self.arg(op, value)?,
                         },
                         CaseOp::After { ns } => ops::SelCase::After { ns: *ns },
-                    })
-                    .collect();
+                    });
+                }
                 // An unlabelled `break` in a case leaves the select, as in Go.
                 let taken = match ops::select(&cx, op, &sel, default.is_some())? {
                     ops::Selected::Case { index, value, ok } => {
@@ -392,13 +490,11 @@ impl Interp {
                 left_loop(None, taken)
             }
             StmtKind::If {
-                var,
-                eq,
-                not,
+                test,
                 then,
                 otherwise,
             } => {
-                let holds = self.holds(*var, eq.as_ref(), *not);
+                let holds = self.test(op, test)?;
                 self.exec(if holds { *then } else { *otherwise }, defers)
             }
             StmtKind::Call { body } => self.call(*body),
@@ -423,7 +519,8 @@ impl Interp {
                 Err(cx.panic(Failure::UserPanic(value.clone()), op))
             }
             StmtKind::Let { var, value } => {
-                self.set(Some(*var), value.clone());
+                let v = self.arg(op, value)?;
+                self.set(Some(*var), v);
                 Ok(())
             }
             StmtKind::Yield => {
@@ -495,7 +592,10 @@ impl Interp {
                 Ok(())
             }
             StmtKind::Append { s, values, to } => {
-                let values: Vec<Value> = values.iter().map(|a| self.arg(a)).collect();
+                let values = values
+                    .iter()
+                    .map(|a| self.arg(op, a))
+                    .collect::<Result<Vec<Value>, Unwind>>()?;
                 ops::slice::append(&cx, op, *s, &values, *to)
             }
             StmtKind::Index { s, index, into } => {
@@ -504,7 +604,7 @@ impl Interp {
                 Ok(())
             }
             StmtKind::SliceStore { s, index, value } => {
-                let v = self.arg(value);
+                let v = self.arg(op, value)?;
                 ops::slice::store(&cx, op, *s, *index, &v)
             }
             StmtKind::Reslice {
@@ -525,17 +625,17 @@ impl Interp {
                 Ok(())
             }
             StmtKind::AtomicStore { a, value } => {
-                let v = self.arg(value);
+                let v = self.arg(op, value)?;
                 ops::atomic::store(&cx, op, *a, v)
             }
             StmtKind::AtomicCas { a, old, new, ok } => {
-                let (old, new) = (self.arg(old), self.arg(new));
+                let (old, new) = (self.arg(op, old)?, self.arg(op, new)?);
                 let r = ops::atomic::cas(&cx, op, *a, &old, new)?;
                 self.set(*ok, Value::Bool(r));
                 Ok(())
             }
             StmtKind::AtomicSwap { a, value, into } => {
-                let v = self.arg(value);
+                let v = self.arg(op, value)?;
                 let old = ops::atomic::swap(&cx, op, *a, v)?;
                 self.set(*into, old);
                 Ok(())
@@ -561,16 +661,16 @@ impl Interp {
             }
             StmtKind::DsMap { m, op: dop } => match dop {
                 DsMapOp::Set { key, value } => {
-                    ops::ds::map_set(&cx, op, *m, &self.arg(key), &self.arg(value))
+                    ops::ds::map_set(&cx, op, *m, &self.arg(op, key)?, &self.arg(op, value)?)
                 }
                 DsMapOp::Get { key, into, ok } => {
                     let zero = self.prog.objects[*m].zero.clone();
-                    let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(key), zero)?;
+                    let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(op, key)?, zero)?;
                     self.set(*into, v);
                     self.set(*ok, Value::Bool(found));
                     Ok(())
                 }
-                DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, &self.arg(key)),
+                DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, &self.arg(op, key)?),
                 DsMapOp::Len { into } => {
                     let n = ops::ds::map_len(&cx, op, *m)?;
                     self.set(Some(*into), Value::Int(n));
@@ -589,7 +689,7 @@ impl Interp {
                 }
             },
             StmtKind::Push { s, value } => {
-                let v = self.arg(value);
+                let v = self.arg(op, value)?;
                 ops::ds::push(&cx, op, *s, v)
             }
             StmtKind::Pop { s, into, ok } => {
@@ -607,31 +707,32 @@ impl Interp {
                 self.set(Some(*into), Value::Bool(nil));
                 Ok(())
             }
-            StmtKind::Assert {
-                var,
-                eq,
-                not,
-                id,
-                message,
-            } => {
-                let v = &self.locals[*var];
-                let holds = match eq {
-                    Some(e) => v == e,
-                    None => v.truthy(),
-                } != *not;
-                if holds {
+            StmtKind::Assert { test, id, message } => {
+                if self.test(op, test)? {
                     return Ok(());
                 }
-                let name = &self.prog.vars[*var];
-                let want = match (eq, not) {
-                    (Some(e), false) => format!("{name} == {}", e.quoted()),
-                    (Some(e), true) => format!("{name} != {}", e.quoted()),
-                    (None, false) => format!("{name} is true"),
-                    (None, true) => format!("{name} is false"),
-                };
-                let text = match message {
-                    Some(m) => format!("{m} ({want}, got {})", v.quoted()),
-                    None => format!("expected {want}, got {}", v.quoted()),
+                let text = match test {
+                    Test::Var { var, eq, not } => {
+                        let v = &self.locals[*var];
+                        let name = &self.prog.vars[*var];
+                        let want = match (eq, not) {
+                            (Some(e), false) => format!("{name} == {}", e.quoted()),
+                            (Some(e), true) => format!("{name} != {}", e.quoted()),
+                            (None, false) => format!("{name} is true"),
+                            (None, true) => format!("{name} is false"),
+                        };
+                        match message {
+                            Some(m) => format!("{m} ({want}, got {})", v.quoted()),
+                            None => format!("expected {want}, got {}", v.quoted()),
+                        }
+                    }
+                    Test::Expr(e) => {
+                        let (want, got) = self.explain(e);
+                        match message {
+                            Some(m) => format!("{m} ({want} is false, with {got})"),
+                            None => format!("expected {want}, with {got}"),
+                        }
+                    }
                 };
                 let failure = Failure::Assertion {
                     id: id.clone(),

@@ -4,6 +4,7 @@
 //! that names a failure. The search over executions is `explore`'s.
 
 pub(crate) mod driver;
+mod eval;
 pub(crate) mod interp;
 pub(crate) mod oracle;
 mod signature;

@@ -60,7 +60,7 @@ pub(crate) mod ops {
         };
     }
     pub(crate) mod slice {
-        pub(crate) use super::super::slice::{append, arg, index, len, range, reslice, store};
+        pub(crate) use super::super::slice::{append, index, len, range, reslice, store};
     }
     pub(crate) mod atomic {
         pub(crate) use super::super::atomic::{add, cas, load, store, swap};

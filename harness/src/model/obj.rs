@@ -185,6 +185,28 @@ impl World {
             _ => unreachable!("validation checks object kinds"),
         }
     }
+    /// `len(o)` or `cap(o)` of a map, channel or slice variable (validation checks the kind).
+    pub fn len_of(&mut self, o: ObjId, cap: bool) -> i64 {
+        let n = match &self.objs[o] {
+            Obj::Slice(h) => {
+                if cap {
+                    h.cap
+                } else {
+                    h.len
+                }
+            }
+            Obj::Chan(c) => {
+                if cap {
+                    c.cap
+                } else {
+                    c.buf.len()
+                }
+            }
+            Obj::Map(_) => self.map(o).entries.len(),
+            _ => unreachable!("validation checks object kinds"),
+        };
+        n as i64
+    }
     /// The object's name, for trace text (a shared string: no allocation).
     pub fn obj_name(&self, o: ObjId) -> Arc<str> {
         Arc::clone(&self.names[o])

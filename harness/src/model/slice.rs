@@ -11,7 +11,7 @@
 
 use super::world::{Obj, ThreadCx, Unwind, World};
 use super::{ElemType, Failure, Value};
-use crate::scenario::{Arg, ObjId, ObjectDecl, OpId, MAX_ELEMS};
+use crate::scenario::{ObjId, ObjectDecl, OpId, MAX_ELEMS};
 
 /// A slice value: `arr` is `None` for a nil slice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -418,12 +418,4 @@ pub(crate) fn len(cx: &ThreadCx, op: OpId, s: ObjId, cap: bool) -> Result<i64, U
     let f = if cap { "cap" } else { "len" };
     w.note(cx.me, op, || format!("{f}({name}) -> {n}"));
     Ok(n)
-}
-
-/// Resolve an op argument against the thread's variables.
-pub(crate) fn arg(a: &Arg, locals: &[Value]) -> Value {
-    match a {
-        Arg::Lit(v) => v.clone(),
-        Arg::Var(i) => locals[*i].clone(),
-    }
 }

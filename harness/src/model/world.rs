@@ -122,6 +122,16 @@ impl World {
         );
     }
 
+    /// The scenario itself is wrong in a way validation could not see (an expression given a
+    /// value of the wrong type at run time): the execution stops and the run is an input
+    /// error, never a finding.
+    pub(crate) fn scenario_error(&mut self, why: String) -> Unwind {
+        self.limit
+            .get_or_insert_with(|| format!("scenario error at run time: {why}"));
+        self.tear_down();
+        Unwind::Abort
+    }
+
     pub fn new(prog: Arc<Program>, max_steps: u64, trace: bool) -> World {
         let names = prog.objects.iter().map(|o| Arc::clone(&o.name)).collect();
         let mut w = World {

@@ -18,6 +18,7 @@ mod context;
 mod control;
 mod data;
 mod expect;
+mod expr;
 mod faults;
 mod map;
 mod slice;
@@ -72,6 +73,8 @@ pub(crate) struct Compiler<'a> {
     assigned: HashSet<VarId>,
     /// Variables read by conditions, with the path of the first read.
     read: Vec<(VarId, String)>,
+    /// Expressions to type-check once every variable's type is known, with their place.
+    pending: Vec<(Expr, String, expr::Want)>,
     /// Calls between procs: (caller proc, callee proc, path of the call).
     calls: Vec<(Option<usize>, usize, String)>,
     current_proc: Option<usize>,
@@ -108,6 +111,7 @@ impl<'a> Compiler<'a> {
             vars: IndexMap::new(),
             assigned: HashSet::new(),
             read: Vec::new(),
+            pending: Vec::new(),
             calls: Vec::new(),
             current_proc: None,
             uses_time: false,
@@ -311,6 +315,7 @@ impl<'a> Compiler<'a> {
         for b in entries {
             self.check_flow(b, &mut Vec::new())?;
         }
+        let var_zero = self.check_types()?;
 
         let op_meta = std::mem::take(&mut self.op_metas);
         let top: Vec<String> = f.threads.keys().cloned().collect();
@@ -369,6 +374,7 @@ impl<'a> Compiler<'a> {
             clock: f.explore.as_ref().and_then(|h| h.clock).unwrap_or_default(),
             lifetime: f.lifetime.unwrap_or_default(),
             static_ops,
+            var_zero,
             op_meta,
         })
     }
@@ -418,15 +424,20 @@ impl<'a> Compiler<'a> {
         crate::base::parse_duration(text).map_err(|m| self.err(path, m))
     }
 
-    fn arg(&mut self, a: &Operand, path: &str) -> Arg {
-        match a {
+    fn arg(&mut self, a: &Operand, path: &str) -> R<Arg> {
+        Ok(match a {
             Operand::Lit(v) => Arg::Lit(v.clone()),
             Operand::Var { var } => {
                 let v = self.var(var);
                 self.read.push((v, path.to_string()));
                 Arg::Var(v)
             }
-        }
+            Operand::Expr { expr } => Arg::Expr(Box::new(self.expr(
+                expr,
+                &member(path, "expr"),
+                expr::Want::Value,
+            )?)),
+        })
     }
 
     fn kind_of(&self, o: ObjId) -> K {
@@ -587,7 +598,7 @@ impl<'a> Compiler<'a> {
             Op::Defer { body: ops } => self.c_defer(path, d, ops)?,
             Op::Recover { body: ops, into } => self.c_recover(path, d, ops, into)?,
             Op::Panic { value } => self.c_panic(value)?,
-            Op::Let { var, value } => self.c_let(var, value)?,
+            Op::Let { var, value, expr } => self.c_let(path, var, value, expr)?,
             Op::Yield {} => self.c_yield()?,
             Op::Rand { n, into } => self.c_rand(*n, into)?,
             Op::For { cond, label, body } => self.c_for(path, d, cond.as_ref(), label, body)?,
@@ -643,11 +654,22 @@ impl<'a> Compiler<'a> {
             Op::IsNil { obj, into } => self.c_is_nil(path, obj, into)?,
             Op::Assert {
                 var,
+                cond,
                 eq,
                 not,
                 id,
                 message,
-            } => self.c_assert(path, var, eq, not, id, message)?,
+            } => self.c_assert(
+                path,
+                control::AssertOp {
+                    var,
+                    cond,
+                    eq,
+                    not,
+                    id,
+                    message,
+                },
+            )?,
         };
         Ok(Stmt { id, kind })
     }

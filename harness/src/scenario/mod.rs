@@ -3,6 +3,7 @@
 
 mod compile;
 mod error;
+pub mod expr;
 mod positions;
 pub(crate) use positions::member;
 mod program;
@@ -374,7 +375,7 @@ fn refine(
         }
     }
     if let Some(cond) = v.get("cond") {
-        if let Some((inner, msg)) = error_of::<Cond>(cond) {
+        if let Some((inner, msg)) = error_of::<CondSpec>(cond) {
             let base = positions::member(path, "cond");
             let p = if inner == "$" {
                 base

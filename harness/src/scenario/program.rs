@@ -157,7 +157,7 @@ pub enum StmtKind {
         body: BlockId,
     },
     Repeat {
-        times: u64,
+        times: Count,
         /// `for index := range times`: the iteration, 0 first.
         index: Option<VarId>,
         body: BlockId,
@@ -174,9 +174,7 @@ pub enum StmtKind {
         default: Option<BlockId>,
     },
     If {
-        var: VarId,
-        eq: Option<Value>,
-        not: bool,
+        test: Test,
         then: BlockId,
         otherwise: BlockId,
     },
@@ -193,9 +191,9 @@ pub enum StmtKind {
         value: Option<VarId>,
         body: BlockId,
     },
-    /// `for [cond] { body }`; `cond` as in `If` (variable, `eq`, `not`).
+    /// `for [cond] { body }`; `cond` as in `If`.
     For {
-        cond: Option<(VarId, Option<Value>, bool)>,
+        cond: Option<Test>,
         label: Option<LabelId>,
         body: BlockId,
     },
@@ -221,7 +219,7 @@ pub enum StmtKind {
     },
     Let {
         var: VarId,
-        value: Value,
+        value: Arg,
     },
     Yield,
     /// `into = rand.Intn(n)`.
@@ -373,9 +371,7 @@ pub enum StmtKind {
         into: VarId,
     },
     Assert {
-        var: VarId,
-        eq: Option<Value>,
-        not: bool,
+        test: Test,
         id: String,
         message: Option<String>,
     },
@@ -443,11 +439,128 @@ pub enum Locker {
     RLocker(ObjId),
 }
 
-/// An op argument, resolved: a literal, or a thread-local variable.
+/// An op argument, resolved: a literal, a thread-local variable, or an expression.
 #[derive(Debug, Clone)]
 pub enum Arg {
     Lit(Value),
     Var(VarId),
+    Expr(Box<Expr>),
+}
+
+/// An expression (`i + 1`, `n < len(s)`), names resolved; see `scenario::expr`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Expr {
+    Lit(Value),
+    Var(VarId),
+    /// `len(x)` of a string value.
+    StrLen(Box<Expr>),
+    /// `len(obj)` or `cap(obj)` of a slice, channel or map object: a read of shared state.
+    ObjLen {
+        obj: ObjId,
+        cap: bool,
+    },
+    Unary(UnOp, Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+}
+
+impl Expr {
+    /// The variables it reads, each once, in order of appearance.
+    pub fn vars(&self, out: &mut Vec<VarId>) {
+        match self {
+            Expr::Var(v) => {
+                if !out.contains(v) {
+                    out.push(*v);
+                }
+            }
+            Expr::Lit(_) | Expr::ObjLen { .. } => {}
+            Expr::StrLen(a) | Expr::Unary(_, a) => a.vars(out),
+            Expr::Binary(_, a, b) => {
+                a.vars(out);
+                b.vars(out);
+            }
+        }
+    }
+    /// Whether evaluating it reads an object (then it takes a scheduling point of its own).
+    pub fn reads_objects(&self) -> bool {
+        match self {
+            Expr::ObjLen { .. } => true,
+            Expr::Lit(_) | Expr::Var(_) => false,
+            Expr::StrLen(a) | Expr::Unary(_, a) => a.reads_objects(),
+            Expr::Binary(_, a, b) => a.reads_objects() || b.reads_objects(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnOp {
+    Not,
+    Neg,
+}
+
+impl UnOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            UnOp::Not => "!",
+            UnOp::Neg => "-",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Rem,
+    Eq,
+    Ne,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    And,
+    Or,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Rem => "%",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::And => "&&",
+            BinOp::Or => "||",
+        }
+    }
+}
+
+/// A condition: `{ "var": x, "eq": v, "not": b }` (the variable's truthiness, or equality), or
+/// a boolean expression.
+#[derive(Debug, Clone)]
+pub enum Test {
+    Var {
+        var: VarId,
+        eq: Option<Value>,
+        not: bool,
+    },
+    Expr(Expr),
+}
+
+/// A `repeat` count: a literal, or an int expression evaluated when the loop starts
+/// (`for i := range n`).
+#[derive(Debug, Clone)]
+pub enum Count {
+    Lit(u64),
+    Expr(Expr),
 }
 
 /// What an op does to a map data structure.
@@ -551,6 +664,9 @@ pub struct Program {
     /// loop has no static bound (`for`, `range` over a channel). A program with a bound cannot
     /// livelock: its step bound grows with it ([`Program::step_bound`]).
     pub static_ops: Option<u64>,
+    /// Per variable, the zero value of its static type, which it holds until assigned
+    /// (`var i int` is 0).
+    pub var_zero: Vec<Value>,
     /// Per op: its name (what oracles and fault rules match on) and, in scenarios with fault
     /// rules, the object it names.
     pub op_meta: Vec<OpMeta>,

@@ -398,13 +398,83 @@ pub struct PoolNew {
     pub cap: u64,
 }
 
-/// An op argument: a literal value, or `{"var": "name"}` for a thread-local variable.
+/// An op argument: a literal value, `{"var": "name"}` for a thread-local variable, or
+/// `{"expr": "i + 1"}` for an expression.
 #[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
 #[serde(untagged)]
 pub enum Operand {
     Var { var: String },
+    Expr { expr: String },
     Lit(Value),
 }
+
+/// A condition: an expression (`"i < n && !done"`), or `{"var": ..., "eq": ..., "not": ...}`.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum CondSpec {
+    Expr(String),
+    Fields(Cond),
+}
+
+impl<'de> Deserialize<'de> for CondSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<CondSpec, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            serde_json::Value::String(s) => Ok(CondSpec::Expr(s)),
+            v @ serde_json::Value::Object(_) => Cond::deserialize(v)
+                .map(CondSpec::Fields)
+                .map_err(D::Error::custom),
+            other => Err(D::Error::invalid_type(
+                unexpected(&other),
+                &r#"a condition: an expression string ("i < n") or {"var": "name"}"#,
+            )),
+        }
+    }
+}
+
+/// What serde's messages call a JSON value of the wrong type.
+fn unexpected(v: &serde_json::Value) -> serde::de::Unexpected<'_> {
+    use serde::de::Unexpected as U;
+    match v {
+        serde_json::Value::Null => U::Unit,
+        serde_json::Value::Bool(b) => U::Bool(*b),
+        serde_json::Value::Number(n) => match (n.as_u64(), n.as_i64(), n.as_f64()) {
+            (Some(u), _, _) => U::Unsigned(u),
+            (_, Some(i), _) => U::Signed(i),
+            (_, _, f) => U::Float(f.unwrap_or(0.0)),
+        },
+        serde_json::Value::String(s) => U::Str(s),
+        serde_json::Value::Array(_) => U::Seq,
+        serde_json::Value::Object(_) => U::Map,
+    }
+}
+
+/// A `repeat` count: an integer, or an int expression.
+#[derive(Clone, Debug, Serialize, JsonSchema, PartialEq)]
+#[serde(untagged)]
+pub enum Times {
+    N(u64),
+    Expr(String),
+}
+
+impl<'de> Deserialize<'de> for Times {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Times, D::Error> {
+        use serde::de::Error;
+        const EXPECTED: &str = r#"a positive integer or an int expression string ("n")"#;
+        let v = serde_json::Value::deserialize(d)?;
+        match &v {
+            serde_json::Value::String(s) => Ok(Times::Expr(s.clone())),
+            serde_json::Value::Number(n) if n.is_u64() => Ok(Times::N(n.as_u64().unwrap_or(0))),
+            serde_json::Value::Number(n) if n.is_i64() => {
+                Err(D::Error::invalid_value(unexpected(&v), &EXPECTED))
+            }
+            _ => Err(D::Error::invalid_type(unexpected(&v), &EXPECTED)),
+        }
+    }
+}
+
+/// What an operand may be, for messages.
+const OPERAND_FORMS: &str = r#"{"var": "name"} or {"expr": "..."}"#;
 
 impl<'de> Deserialize<'de> for Operand {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Operand, D::Error> {
@@ -413,19 +483,22 @@ impl<'de> Deserialize<'de> for Operand {
         // (whose own errors name the accepted types).
         let v = serde_json::Value::deserialize(d)?;
         if let serde_json::Value::Object(m) = &v {
-            return match (m.len(), m.get("var")) {
-                (1, Some(serde_json::Value::String(name))) => {
+            return match (m.len(), m.get("var"), m.get("expr")) {
+                (1, Some(serde_json::Value::String(name)), _) => {
                     Ok(Operand::Var { var: name.clone() })
                 }
+                (1, _, Some(serde_json::Value::String(expr))) => {
+                    Ok(Operand::Expr { expr: expr.clone() })
+                }
                 _ => Err(D::Error::custom(format!(
-                    "invalid type: map, expected {} or {{\"var\": \"name\"}}",
+                    "invalid type: map, expected {} or {OPERAND_FORMS}",
                     crate::base::VALUE_TYPES
                 ))),
             };
         }
         Value::deserialize(v)
             .map(Operand::Lit)
-            .map_err(|e| D::Error::custom(format!("{e} or {{\"var\": \"name\"}}")))
+            .map_err(|e| D::Error::custom(format!("{e} or {OPERAND_FORMS}")))
     }
 }
 
@@ -544,10 +617,11 @@ pub enum Op {
     Broadcast { obj: String },
     /// once: `obj.Do(func() { body })`.
     Do { obj: String, body: Vec<Op> },
-    /// Run `body` `times` times (1..=10000).
+    /// Run `body` `times` times (1..=10000), or as many times as an int expression says
+    /// (`"times": "n"`, evaluated when the loop starts; 0 or less runs it not at all).
     /// With `index`, `for index := range times { body }` (Go 1.22): the variable holds 0, 1, ...
     Repeat {
-        times: u64,
+        times: Times,
         body: Vec<Op>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         index: Option<String>,
@@ -559,7 +633,7 @@ pub enum Op {
     Select { cases: Vec<Case> },
     /// `if cond { then } else { else }`.
     If {
-        cond: Cond,
+        cond: CondSpec,
         #[serde(default)]
         then: Vec<Op>,
         #[serde(default, rename = "else")]
@@ -571,7 +645,7 @@ pub enum Op {
     /// livelock at `max_steps`.
     For {
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        cond: Option<Cond>,
+        cond: Option<CondSpec>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         label: Option<String>,
         #[serde(default)]
@@ -605,7 +679,18 @@ pub enum Op {
     /// `panic(value)`.
     Panic { value: Value },
     /// Set a thread-local variable.
-    Let { var: String, value: Value },
+    /// With `expr` instead of `value`, `var = expr` (e.g. `"i + 1"`).
+    Let {
+        var: String,
+        #[serde(
+            default,
+            deserialize_with = "present",
+            skip_serializing_if = "Option::is_none"
+        )]
+        value: Option<Value>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        expr: Option<String>,
+    },
     /// `runtime.Gosched()`: an explicit scheduling point.
     Yield {},
     /// `into := rand.Intn(n)`: a value in `0..n` the explorer chooses (recorded in the schedule,
@@ -759,8 +844,12 @@ pub enum Op {
     IsNil { obj: String, into: String },
     /// Check a variable mid-run (`var == eq`, or its truth; `not` negates). When it does not
     /// hold the execution fails with kind `assertion`, catalog id `id` (default `assertion`).
+    /// With `cond` (an expression, e.g. `"n == 3"`) instead of `var`, that it holds.
     Assert {
-        var: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        var: Option<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        cond: Option<String>,
         #[serde(
             default,
             deserialize_with = "present",

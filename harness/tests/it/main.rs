@@ -4,6 +4,7 @@ mod cli;
 mod cond;
 mod corpus;
 mod datastructs;
+mod expr;
 mod faults;
 mod fidelity;
 mod format;

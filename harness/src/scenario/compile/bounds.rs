@@ -110,7 +110,18 @@ impl Compiler<'_> {
         let mut threads: u64 = 0;
         for s in &self.blocks[b] {
             let (c, t) = match &s.kind {
-                StmtKind::Repeat { times, body, .. } => {
+                // A count known only at run time: the body once here; threads it starts past
+                // the bound stop the run (`World::reserve_thread`).
+                StmtKind::Repeat {
+                    times: Count::Expr(_),
+                    body,
+                    ..
+                } => self.bounds(*body, memo)?,
+                StmtKind::Repeat {
+                    times: Count::Lit(times),
+                    body,
+                    ..
+                } => {
                     let (c, t) = self.bounds(*body, memo)?;
                     let c = c.saturating_mul(*times);
                     if c > MAX_OPS_PER_THREAD {
@@ -177,11 +188,19 @@ impl Compiler<'_> {
         let mut total: u64 = 0;
         for s in &self.blocks[b] {
             let times = match &s.kind {
-                StmtKind::For { .. } | StmtKind::ChanRange { .. } => {
+                StmtKind::For { .. }
+                | StmtKind::ChanRange { .. }
+                | StmtKind::Repeat {
+                    times: Count::Expr(_),
+                    ..
+                } => {
                     memo.insert(b, None);
                     return None;
                 }
-                StmtKind::Repeat { times, .. } => *times,
+                StmtKind::Repeat {
+                    times: Count::Lit(times),
+                    ..
+                } => *times,
                 StmtKind::MapRange { .. }
                 | StmtKind::SliceRange { .. }
                 | StmtKind::DsMap {

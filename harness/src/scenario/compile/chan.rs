@@ -6,7 +6,7 @@ impl Compiler<'_> {
     pub(super) fn c_send(&mut self, path: &str, obj: &str, value: &Operand) -> R<StmtKind> {
         Ok(StmtKind::Send {
             ch: self.obj(obj, path, "send", CHAN)?,
-            value: self.arg(value, &member(path, "value")),
+            value: self.arg(value, &member(path, "value"))?,
         })
     }
 
@@ -75,7 +75,7 @@ impl Compiler<'_> {
                         let ch = self.obj(obj, &cpath, "send", CHAN)?;
                         let op = CaseOp::Send {
                             ch,
-                            value: self.arg(value, &member(&cpath, "value")),
+                            value: self.arg(value, &member(&cpath, "value"))?,
                         };
                         specs.push(CaseSpec {
                             op,

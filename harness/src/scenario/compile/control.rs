@@ -1,27 +1,32 @@
 //! Compiling the ops that steer a thread: loops, spawn, conditions, calls, defer/recover, panic, variables, assertions.
 
 use super::*;
-use crate::scenario::types::Cond;
+use crate::scenario::types::{CondSpec, Times};
+
+/// The fields of an `assert` op.
+pub(super) struct AssertOp<'a> {
+    pub var: &'a Option<String>,
+    pub cond: &'a Option<String>,
+    pub eq: &'a Option<Value>,
+    pub not: &'a bool,
+    pub id: &'a Option<String>,
+    pub message: &'a Option<String>,
+}
 
 impl Compiler<'_> {
     pub(super) fn c_repeat(
         &mut self,
         path: &str,
         d: usize,
-        times: &u64,
+        times: &Times,
         ops: &[Op],
         index: &Option<String>,
     ) -> R<StmtKind> {
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         Ok({
-            if *times == 0 || *times > MAX_REPEAT {
-                return Err(self.err(
-                    &member(path, "times"),
-                    format!("times must be 1..={MAX_REPEAT} (got {times}); loops are bounded"),
-                ));
-            }
+            let times = self.count(times, &member(path, "times"))?;
             StmtKind::Repeat {
-                times: *times,
+                times,
                 index: self.set_var(index),
                 body: body(self, ops, "body")?,
             }
@@ -55,18 +60,15 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         d: usize,
-        cond: &Cond,
+        cond: &CondSpec,
         then: &[Op],
         otherwise: &[Op],
     ) -> R<StmtKind> {
         let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
         Ok({
-            let var = self.var(&cond.var);
-            self.read.push((var, member(&member(path, "cond"), "var")));
+            let test = self.test(cond, &member(path, "cond"))?;
             StmtKind::If {
-                var,
-                eq: cond.eq.clone(),
-                not: cond.not,
+                test,
                 then: body(self, then, "then")?,
                 otherwise: body(self, otherwise, "else")?,
             }
@@ -77,15 +79,14 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         d: usize,
-        cond: Option<&Cond>,
+        cond: Option<&CondSpec>,
         label: &Option<String>,
         ops: &[Op],
     ) -> R<StmtKind> {
-        let cond = cond.map(|c| {
-            let var = self.var(&c.var);
-            self.read.push((var, member(&member(path, "cond"), "var")));
-            (var, c.eq.clone(), c.not)
-        });
+        let cond = match cond {
+            Some(c) => Some(self.test(c, &member(path, "cond"))?),
+            None => None,
+        };
         if label.as_deref().is_some_and(str::is_empty) {
             return Err(self.err(&member(path, "label"), "a label is a non-empty name"));
         }
@@ -248,10 +249,30 @@ impl Compiler<'_> {
         })
     }
 
-    pub(super) fn c_let(&mut self, var: &str, value: &Value) -> R<StmtKind> {
+    pub(super) fn c_let(
+        &mut self,
+        path: &str,
+        var: &str,
+        value: &Option<Value>,
+        expr: &Option<String>,
+    ) -> R<StmtKind> {
+        let value = match (value, expr) {
+            (Some(v), None) => Arg::Lit(v.clone()),
+            (None, Some(e)) => Arg::Expr(Box::new(self.expr(
+                e,
+                &member(path, "expr"),
+                super::expr::Want::Value,
+            )?)),
+            _ => {
+                return Err(self.err(
+                    path,
+                    "a `let` sets its variable to `value` (a literal) or `expr` (an expression): give one of them",
+                ))
+            }
+        };
         Ok(StmtKind::Let {
             var: self.set_var(&Some(var.to_string())).expect("some"),
-            value: value.clone(),
+            value,
         })
     }
 
@@ -266,18 +287,44 @@ impl Compiler<'_> {
         })
     }
 
-    pub(super) fn c_assert(
-        &mut self,
-        path: &str,
-        var: &str,
-        eq: &Option<Value>,
-        not: &bool,
-        id: &Option<String>,
-        message: &Option<String>,
-    ) -> R<StmtKind> {
+    pub(super) fn c_assert(&mut self, path: &str, a: AssertOp<'_>) -> R<StmtKind> {
+        let AssertOp {
+            var,
+            cond,
+            eq,
+            not,
+            id,
+            message,
+        } = a;
         Ok({
-            let v = self.var(var);
-            self.read.push((v, member(path, "var")));
+            let test = match (var, cond) {
+                (Some(var), None) => {
+                    let v = self.var(var);
+                    self.read.push((v, member(path, "var")));
+                    Test::Var {
+                        var: v,
+                        eq: eq.clone(),
+                        not: *not,
+                    }
+                }
+                (None, Some(c)) if eq.is_none() && !*not => Test::Expr(self.expr(
+                    c,
+                    &member(path, "cond"),
+                    super::expr::Want::Bool,
+                )?),
+                (None, Some(_)) => {
+                    return Err(self.err(
+                        path,
+                        "`eq` and `not` go with `var`; with `cond`, write them into the expression (`x != 3`)",
+                    ))
+                }
+                _ => {
+                    return Err(self.err(
+                        path,
+                        "an `assert` checks `var` (with `eq`, `not`) or `cond` (an expression): give one of them",
+                    ))
+                }
+            };
             if let Some(id) = id {
                 if !catalog::is_known(id) {
                     return Err(self.err(
@@ -287,9 +334,7 @@ impl Compiler<'_> {
                 }
             }
             StmtKind::Assert {
-                var: v,
-                eq: eq.clone(),
-                not: *not,
+                test,
                 id: id.clone().unwrap_or_else(|| "assertion".into()),
                 message: message.clone(),
             }

@@ -20,8 +20,8 @@ impl Compiler<'_> {
     ) -> R<StmtKind> {
         Ok(StmtKind::AtomicCas {
             a: self.obj(obj, path, "cas", &[K::Atomic])?,
-            old: self.arg(old, &member(path, "old")),
-            new: self.arg(new, &member(path, "new")),
+            old: self.arg(old, &member(path, "old"))?,
+            new: self.arg(new, &member(path, "new"))?,
             ok: self.set_var(ok),
         })
     }
@@ -35,7 +35,7 @@ impl Compiler<'_> {
     ) -> R<StmtKind> {
         Ok(StmtKind::AtomicSwap {
             a: self.obj(obj, path, "swap", &[K::Atomic])?,
-            value: self.arg(value, &member(path, "value")),
+            value: self.arg(value, &member(path, "value"))?,
             into: self.set_var(into),
         })
     }
@@ -81,7 +81,7 @@ impl Compiler<'_> {
     pub(super) fn c_push(&mut self, path: &str, obj: &str, value: &Operand) -> R<StmtKind> {
         Ok(StmtKind::Push {
             s: self.obj(obj, path, "push", K::STACKS)?,
-            value: self.arg(value, &member(path, "value")),
+            value: self.arg(value, &member(path, "value"))?,
         })
     }
 

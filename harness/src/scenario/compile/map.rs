@@ -12,8 +12,8 @@ impl Compiler<'_> {
     ) -> R<StmtKind> {
         Ok({
             let m = self.obj(obj, path, "set", K::MAP_LIKE)?;
-            let key = self.arg(key, &member(path, "key"));
-            let value = self.arg(value, &member(path, "value"));
+            let key = self.arg(key, &member(path, "key"))?;
+            let value = self.arg(value, &member(path, "value"))?;
             if self.kind_of(m) == K::Map {
                 StmtKind::MapSet { m, key, value }
             } else {
@@ -72,7 +72,7 @@ impl Compiler<'_> {
                 let Some(key) = key else {
                     return Err(self.err(path, "a map's get needs `key`"));
                 };
-                let key = self.arg(key, &member(path, "key"));
+                let key = self.arg(key, &member(path, "key"))?;
                 let (into, ok) = (self.set_var(into), self.set_var(ok));
                 if self.kind_of(o) == K::Map {
                     StmtKind::MapGet {
@@ -94,7 +94,7 @@ impl Compiler<'_> {
     pub(super) fn c_delete(&mut self, path: &str, obj: &str, key: &Operand) -> R<StmtKind> {
         Ok({
             let m = self.obj(obj, path, "delete", K::MAP_LIKE)?;
-            let key = self.arg(key, &member(path, "key"));
+            let key = self.arg(key, &member(path, "key"))?;
             if self.kind_of(m) == K::Map {
                 StmtKind::MapDelete { m, key }
             } else {

@@ -20,7 +20,7 @@ impl Compiler<'_> {
                 .iter()
                 .enumerate()
                 .map(|(i, v)| self.arg(v, &format!("{}[{i}]", member(path, "values"))))
-                .collect();
+                .collect::<R<Vec<_>>>()?;
             StmtKind::Append { s, values, to }
         })
     }
@@ -48,7 +48,7 @@ impl Compiler<'_> {
     ) -> R<StmtKind> {
         Ok({
             let o = self.obj(obj, path, "store", &[K::Slice, K::Atomic])?;
-            let value = self.arg(value, &member(path, "value"));
+            let value = self.arg(value, &member(path, "value"))?;
             match (self.kind_of(o), index) {
                 (K::Slice, Some(i)) => StmtKind::SliceStore {
                     s: o,

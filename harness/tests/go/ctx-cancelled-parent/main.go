@@ -3,7 +3,7 @@
 // (`cctx, cancel := context.WithCancel(r.Context())`) and only `if cctx.Err() == nil`; when the
 // client has already gone, the child is born cancelled (no panic), the release is silently
 // skipped and the lease leaks.
-// Scenario expects: fails, assertion "job lease released (released is true, got <nil>)" in
+// Scenario expects: fails, assertion "job lease released (released is true, got false)" in
 // thread handler.
 package main
 
@@ -39,7 +39,7 @@ func (w *world) client() {
 }
 
 func (w *world) handler() {
-	var released any // a scenario variable not set yet holds nil
+	var released bool // a scenario variable holds its type's zero value until set
 	sp()
 	w.cleanupCtx, w.cleanupCancel = context.WithCancel(w.reqCtx)
 	defer func() {

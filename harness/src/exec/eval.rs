@@ -1,0 +1,114 @@
+//! Evaluating expressions with Go's integer semantics: 64-bit two's complement arithmetic that
+//! wraps, division truncating toward zero, a division by zero a run-time panic.
+
+use crate::model::world::World;
+use crate::model::Value;
+use crate::scenario::{BinOp, Expr, UnOp};
+
+pub(crate) enum EvalError {
+    /// Go's `runtime error: integer divide by zero` panic.
+    DivideByZero,
+    /// A value whose type validation could not know (an `any`) is not what the operator takes.
+    Type(String),
+}
+
+/// The value of `e`, reading variables from `locals` and objects (`len`, `cap`) from `w`.
+pub(crate) fn eval(
+    e: &Expr,
+    locals: &[Value],
+    w: &mut dyn FnMut(usize, bool) -> i64,
+) -> Result<Value, EvalError> {
+    Ok(match e {
+        Expr::Lit(v) => v.clone(),
+        Expr::Var(v) => locals[*v].clone(),
+        Expr::ObjLen { obj, cap } => Value::Int(w(*obj, *cap)),
+        Expr::StrLen(a) => match eval(a, locals, w)? {
+            // Go's len of a string counts bytes.
+            Value::Str(s) => Value::Int(s.len() as i64),
+            v => return Err(type_error("len", &v)),
+        },
+        Expr::Unary(op, a) => match (op, eval(a, locals, w)?) {
+            (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
+            (UnOp::Neg, Value::Int(n)) => Value::Int(n.wrapping_neg()),
+            (op, v) => return Err(type_error(op.symbol(), &v)),
+        },
+        Expr::Binary(op, a, b) => {
+            // `&&` and `||` evaluate their right side only when needed, as in Go.
+            if matches!(op, BinOp::And | BinOp::Or) {
+                let left = boolean(op.symbol(), eval(a, locals, w)?)?;
+                if left == (*op == BinOp::Or) {
+                    return Ok(Value::Bool(left));
+                }
+                return Ok(Value::Bool(boolean(op.symbol(), eval(b, locals, w)?)?));
+            }
+            let (x, y) = (eval(a, locals, w)?, eval(b, locals, w)?);
+            binary(*op, x, y)?
+        }
+    })
+}
+
+fn boolean(op: &str, v: Value) -> Result<bool, EvalError> {
+    match v {
+        Value::Bool(b) => Ok(b),
+        v => Err(type_error(op, &v)),
+    }
+}
+
+fn type_error(op: &str, v: &Value) -> EvalError {
+    let ty = match v {
+        Value::Nil => "nil",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Str(_) => "string",
+    };
+    EvalError::Type(format!(
+        "operator {op} not defined on {} (a {ty})",
+        v.quoted()
+    ))
+}
+
+fn binary(op: BinOp, x: Value, y: Value) -> Result<Value, EvalError> {
+    use Value::{Bool, Int, Str};
+    Ok(match (op, &x, &y) {
+        // Interface comparison: values of different dynamic types are unequal.
+        (BinOp::Eq, _, _) => Bool(x == y),
+        (BinOp::Ne, _, _) => Bool(x != y),
+        (BinOp::Add, Int(a), Int(b)) => Int(a.wrapping_add(*b)),
+        (BinOp::Add, Str(a), Str(b)) => Str(format!("{a}{b}")),
+        (BinOp::Sub, Int(a), Int(b)) => Int(a.wrapping_sub(*b)),
+        (BinOp::Mul, Int(a), Int(b)) => Int(a.wrapping_mul(*b)),
+        (BinOp::Div | BinOp::Rem, Int(_), Int(0)) => return Err(EvalError::DivideByZero),
+        // MinInt64 / -1 wraps to MinInt64 in Go, without a panic.
+        (BinOp::Div, Int(a), Int(b)) => Int(a.wrapping_div(*b)),
+        (BinOp::Rem, Int(a), Int(b)) => Int(a.wrapping_rem(*b)),
+        (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, Int(a), Int(b)) => {
+            Bool(compare(op, a.cmp(b)))
+        }
+        (BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge, Str(a), Str(b)) => {
+            Bool(compare(op, a.cmp(b)))
+        }
+        _ => {
+            return Err(EvalError::Type(format!(
+                "invalid operation: {} {} {} (mismatched types at run time)",
+                x.quoted(),
+                op.symbol(),
+                y.quoted()
+            )))
+        }
+    })
+}
+
+fn compare(op: BinOp, o: std::cmp::Ordering) -> bool {
+    use std::cmp::Ordering::*;
+    match op {
+        BinOp::Lt => o == Less,
+        BinOp::Le => o != Greater,
+        BinOp::Gt => o == Greater,
+        _ => o != Less,
+    }
+}
+
+/// `len`/`cap` reads for [`eval`] from the world.
+pub(crate) fn lens(w: &mut World) -> impl FnMut(usize, bool) -> i64 + '_ {
+    move |o, cap| w.len_of(o, cap)
+}
