@@ -191,17 +191,31 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
     Ok(out)
 }
 
+/// Most operators and nesting levels one expression may have: evaluation recurses over the
+/// tree on a thread's bounded stack, and a real condition is far smaller.
+pub const MAX_EXPR_NODES: usize = 64;
+
 /// Parse `text`, resolving each name through `resolve(name, in_len)` (`in_len`: the argument
 /// of `len`/`cap`, where an object may be named).
 pub fn parse(
     text: &str,
     resolve: &mut dyn FnMut(&str, bool) -> Result<Name, String>,
 ) -> Result<Expr, ParseError> {
+    if text.chars().count() > 16 * MAX_EXPR_NODES {
+        return Err(ParseError {
+            col: 1,
+            message: format!(
+                "longer than {} characters (limit): split it with `let`",
+                16 * MAX_EXPR_NODES
+            ),
+        });
+    }
     let toks = lex(text)?;
     let mut p = Parser {
         toks,
         at: 0,
         resolve,
+        nodes: 0,
     };
     let e = p.binary(0)?;
     match p.peek() {
@@ -226,6 +240,8 @@ struct Parser<'r> {
     toks: Vec<(Tok, usize)>,
     at: usize,
     resolve: &'r mut dyn FnMut(&str, bool) -> Result<Name, String>,
+    /// Operators and parentheses so far.
+    nodes: usize,
 }
 
 /// Binary operators by precedence level, lowest first.
@@ -257,6 +273,16 @@ impl Parser<'_> {
             message,
         }
     }
+    /// One more operator or nesting level, within [`MAX_EXPR_NODES`].
+    fn node(&mut self) -> Result<(), ParseError> {
+        self.nodes += 1;
+        if self.nodes > MAX_EXPR_NODES {
+            return Err(self.error(format!(
+                "more than {MAX_EXPR_NODES} operators and parentheses (limit): split it with `let`"
+            )));
+        }
+        Ok(())
+    }
     fn next(&mut self) -> Tok {
         let t = self.toks[self.at].0.clone();
         if t != Tok::End {
@@ -276,6 +302,7 @@ impl Parser<'_> {
                 _ => None,
             };
             let Some(op) = op else { return Ok(left) };
+            self.node()?;
             self.next();
             let right = self.binary(level + 1)?;
             // Comparisons do not chain in Go (`a < b < c` compares a bool with an int).
@@ -284,6 +311,10 @@ impl Parser<'_> {
     }
 
     fn unary(&mut self) -> Result<Expr, ParseError> {
+        match self.peek() {
+            Tok::Op("!" | "-") | Tok::LParen => self.node()?,
+            _ => {}
+        }
         match self.peek() {
             Tok::Op("!") => {
                 self.next();

@@ -235,6 +235,18 @@ fn ill_typed_and_malformed_expressions_are_refused_with_the_place() {
             "cannot use 9223372036854775808 (untyped int constant) as int value (overflows)",
         ),
         (
+            json!([x, { "op": "let", "var": "y", "expr": "(".repeat(5000) + "x" + &")".repeat(5000) }]),
+            "longer than 1024 characters (limit)",
+        ),
+        (
+            json!([x, { "op": "let", "var": "y", "expr": "(".repeat(100) + "x" + &")".repeat(100) }]),
+            "more than 64 operators and parentheses (limit)",
+        ),
+        (
+            json!([x, { "op": "let", "var": "y", "expr": vec!["x"; 100].join("+") }]),
+            "more than 64 operators and parentheses (limit)",
+        ),
+        (
             json!([{ "op": "if", "cond": 3 }]),
             "$.threads.t[0].cond: invalid type: integer `3`, expected a condition: an expression string",
         ),
