@@ -16,6 +16,15 @@ pub enum Value {
     Int(i64),
     /// A `string`.
     Str(String),
+    /// A reference to an object made at run time or held in a variable (a channel, a
+    /// `*sync.Mutex`, a map, ...): its index among the execution's objects. Never written in
+    /// a scenario file; reports show it as `&obj#<index>`.
+    #[serde(serialize_with = "obj_ref")]
+    Obj(u32),
+}
+
+fn obj_ref<S: serde::Serializer>(o: &u32, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format!("&obj#{o}"))
 }
 
 /// What a scenario may write where a value goes (error messages name the accepted types).
@@ -69,6 +78,7 @@ impl Value {
             Value::Bool(b) => *b,
             Value::Int(i) => *i != 0,
             Value::Str(s) => !s.is_empty(),
+            Value::Obj(_) => true,
         }
     }
 
@@ -89,6 +99,7 @@ impl fmt::Display for Value {
             Value::Bool(b) => write!(f, "{b}"),
             Value::Int(i) => write!(f, "{i}"),
             Value::Str(s) => f.write_str(s),
+            Value::Obj(o) => write!(f, "&obj#{o}"),
         }
     }
 }
@@ -107,6 +118,34 @@ pub enum ElemType {
     Bool,
     /// `any` (an interface): zero value `nil`.
     Any,
+    /// `chan T` (a channel of channels: its values are channels), zero value `nil`.
+    Chan,
+    /// `*sync.Mutex`, zero value `nil`.
+    Mutex,
+    /// `*sync.RWMutex`, zero value `nil`.
+    Rwmutex,
+    /// `*sync.WaitGroup`, zero value `nil`.
+    Waitgroup,
+    /// `map[K]V`, zero value `nil`.
+    Map,
+    /// `[]T`, zero value `nil`.
+    Slice,
+}
+
+impl ElemType {
+    /// The object kind a value of this type refers to, for the reference types.
+    pub fn object(self) -> Option<crate::base::ObjKind> {
+        use crate::base::ObjKind as K;
+        Some(match self {
+            ElemType::Chan => K::Chan,
+            ElemType::Mutex => K::Mutex,
+            ElemType::Rwmutex => K::Rwmutex,
+            ElemType::Waitgroup => K::Waitgroup,
+            ElemType::Map => K::Map,
+            ElemType::Slice => K::Slice,
+            _ => return None,
+        })
+    }
 }
 
 impl ElemType {
@@ -116,7 +155,7 @@ impl ElemType {
             ElemType::Int => Value::Int(0),
             ElemType::String => Value::Str(String::new()),
             ElemType::Bool => Value::Bool(false),
-            ElemType::Any => Value::Nil,
+            _ => Value::Nil,
         }
     }
 }

@@ -13,18 +13,19 @@ pub(crate) enum EvalError {
 }
 
 /// The value of `e`, reading variables from `locals` and objects (`len`, `cap`) from `w`.
-pub(crate) fn eval(
-    e: &Expr,
-    locals: &[Value],
-    w: &mut dyn FnMut(usize, bool) -> i64,
-) -> Result<Value, EvalError> {
+pub(crate) fn eval(e: &Expr, locals: &[Value], w: &mut World) -> Result<Value, EvalError> {
     Ok(match e {
         Expr::Lit(v) => v.clone(),
         Expr::Var(v) => locals[*v].clone(),
-        Expr::ObjLen { obj, cap } => Value::Int(w(*obj, *cap)),
+        Expr::ObjLen { obj, cap } => Value::Int(w.len_of(*obj, *cap)),
+        Expr::ObjRef(o) => Value::Obj(*o as u32),
         Expr::StrLen(a) => match eval(a, locals, w)? {
             // Go's len of a string counts bytes.
             Value::Str(s) => Value::Int(s.len() as i64),
+            // len(ch) of a variable holding a channel, slice or map.
+            Value::Obj(o) => Value::Int(w.len_of(o as usize, false)),
+            // len of a nil channel, map or slice.
+            Value::Nil => Value::Int(0),
             v => return Err(type_error("len", &v)),
         },
         Expr::Unary(op, a) => match (op, eval(a, locals, w)?) {
@@ -60,6 +61,7 @@ fn type_error(op: &str, v: &Value) -> EvalError {
         Value::Bool(_) => "bool",
         Value::Int(_) => "int",
         Value::Str(_) => "string",
+        Value::Obj(_) => "reference",
     };
     EvalError::Type(format!(
         "operator {op} not defined on {} (a {ty})",
@@ -106,9 +108,4 @@ fn compare(op: BinOp, o: std::cmp::Ordering) -> bool {
         BinOp::Gt => o == Greater,
         _ => o != Less,
     }
-}
-
-/// `len`/`cap` reads for [`eval`] from the world.
-pub(crate) fn lens(w: &mut World) -> impl FnMut(usize, bool) -> i64 + '_ {
-    move |o, cap| w.len_of(o, cap)
 }

@@ -3,7 +3,7 @@
 //! [`Interp::call`], a Go panic is `Err(Unwind::Panic)` that runs deferred blocks on its way up,
 //! and a fatal error or the end of the execution is `Err(Unwind::Abort)`, which runs nothing.
 
-use super::eval::{eval, lens, EvalError};
+use super::eval::{eval, EvalError};
 use super::oracle::OpJudges;
 use super::tasks::start_threads;
 use crate::model::fault;
@@ -169,14 +169,11 @@ impl Interp {
         } else {
             cx.world.borrow_mut()
         };
-        let r = {
-            let mut read = lens(&mut w);
-            eval(e, &self.locals, &mut read)
-        };
+        let r = eval(e, &self.locals, &mut w);
         match r {
             Ok(v) => {
                 if e.reads_objects() {
-                    let (text, _) = self.explain(e);
+                    let (text, _) = self.explain(e, &w);
                     w.note(cx.me, op, || format!("{text} -> {}", v.quoted()));
                 }
                 Ok(v)
@@ -194,13 +191,20 @@ impl Interp {
     }
 
     /// Expression `e` as Go source, and the values of the variables it reads (`n = 2`).
-    fn explain(&self, e: &Expr) -> (String, String) {
+    fn explain(&self, e: &Expr, w: &World) -> (String, String) {
         let prog = &self.prog;
         let none = |_: usize| crate::scenario::expr::Ty::Dyn;
         let var_name = |v: usize| prog.vars[v].clone();
-        let obj_name = |o: usize| prog.objects[o].name.to_string();
+        // By the execution's names: a reference may name an object made at run time.
+        let obj_name = |o: usize| w.obj_name(o).to_string();
+        let kind = |o: usize| {
+            prog.objects
+                .get(o)
+                .map_or(crate::base::ObjKind::Chan, |s| s.decl.kind())
+        };
         let env = crate::scenario::expr::Env {
             var_ty: &none,
+            obj_kind: &kind,
             var_name: &var_name,
             obj_name: &obj_name,
         };
@@ -244,7 +248,74 @@ impl Interp {
         }
     }
 
+    /// `stmt` with the objects it names through variables replaced by the objects those
+    /// variables hold now (a variable holding nil names the nil channel, map or slice; a nil
+    /// pointer to anything else is Go's nil dereference, here).
+    fn resolve(&self, stmt: &Stmt) -> Result<Stmt, Unwind> {
+        let n = self.prog.objects.len();
+        let mut kind = stmt.kind.clone();
+        let mut failed = None;
+        let mut w = self.cx.world.borrow_mut();
+        kind.objs_mut(&mut |o| {
+            if failed.is_some() {
+                return;
+            }
+            if *o < n {
+                // A declared object an `assign` may have pointed elsewhere.
+                if self.prog.reassigned[*o] {
+                    match w.slots.get(o).copied() {
+                        None => {}
+                        Some(Some(x)) => *o = x,
+                        Some(None) => match w.nil_object(self.prog.objects[*o].decl.kind()) {
+                            Ok(x) => *o = x,
+                            Err(f) => failed = Some(Ok(f)),
+                        },
+                    }
+                }
+                return;
+            }
+            let (var, k) = self.prog.obj_vars[*o - n];
+            match &self.locals[var] {
+                Value::Obj(id) => *o = *id as usize,
+                Value::Nil => match w.nil_object(k) {
+                    Ok(x) => *o = x,
+                    Err(f) => failed = Some(Ok(f)),
+                },
+                other => {
+                    failed = Some(Err(format!(
+                        "{}: `{}` holds {}, not a {k}",
+                        self.prog.op_path(stmt.id),
+                        self.prog.vars[var],
+                        other.quoted()
+                    )))
+                }
+            }
+        });
+        match failed {
+            None => Ok(Stmt {
+                id: stmt.id,
+                kind,
+                dynamic: false,
+            }),
+            Some(Ok(f)) => {
+                w.note(self.cx.me, stmt.id, || {
+                    "nil pointer dereference".to_string()
+                });
+                drop(w);
+                Err(self.cx.panic(f, stmt.id))
+            }
+            Some(Err(why)) => Err(w.scenario_error(why)),
+        }
+    }
+
     fn stmt(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
+        let resolved;
+        let stmt = if stmt.dynamic {
+            resolved = self.resolve(stmt)?;
+            &resolved
+        } else {
+            stmt
+        };
         if !self.prog.faults_on() || CONTROL_OPS.contains(&self.prog.op_meta[stmt.id].name) {
             self.op(stmt, defers)?;
         } else {
@@ -289,7 +360,7 @@ impl Interp {
                 ops::set(&cx, op, *m, &self.arg(op, key)?, &self.arg(op, value)?)
             }
             StmtKind::MapGet { m, key, into, ok } => {
-                let zero = self.prog.objects[*m].zero.clone();
+                let zero = cx.world.borrow().zero(*m);
                 let (v, found) = ops::get(&cx, op, *m, &self.arg(op, key)?, zero)?;
                 self.set(*into, v);
                 self.set(*ok, Value::Bool(found));
@@ -324,18 +395,18 @@ impl Interp {
             }
             StmtKind::Send { ch, value } => ops::send(&cx, op, *ch, &self.arg(op, value)?),
             StmtKind::Recv { ch, into, ok } => {
-                let zero = self.prog.objects[*ch].zero.clone();
+                let zero = cx.world.borrow().zero(*ch);
                 let (v, got) = ops::recv(&cx, op, *ch, &zero)?;
                 self.set(*into, v);
                 self.set(*ok, Value::Bool(got));
                 Ok(())
             }
             StmtKind::Close { ch } => {
-                let zero = self.prog.objects[*ch].zero.clone();
+                let zero = cx.world.borrow().zero(*ch);
                 ops::close(&cx, op, *ch, &zero)
             }
             StmtKind::Lock { mu } => {
-                let name = &self.prog.objects[*mu].name;
+                let name = cx.world.borrow().obj_name(*mu);
                 let what = || format!("{name}.Lock()");
                 ops::lock(&cx, op, *mu, crate::model::WaitReason::MutexLock, &what)
             }
@@ -418,7 +489,7 @@ impl Interp {
                 }),
             ),
             StmtKind::ChanRange { ch, value, body } => {
-                let zero = self.prog.objects[*ch].zero.clone();
+                let zero = cx.world.borrow().zero(*ch);
                 loop {
                     // Each iteration is a receive; the loop ends once the channel is closed
                     // and drained (a nil channel blocks forever, as in Go).
@@ -436,7 +507,17 @@ impl Interp {
             }
             StmtKind::Break { label } => Err(Unwind::Break(*label)),
             StmtKind::Continue { label } => Err(Unwind::Continue(*label)),
-            StmtKind::Return => Err(Unwind::Return),
+            StmtKind::Return { values, results } => {
+                // Every value first, then the assignments, as Go evaluates `return a, b`.
+                let vals = values
+                    .iter()
+                    .map(|a| self.arg(op, a))
+                    .collect::<Result<Vec<Value>, Unwind>>()?;
+                for (r, v) in results.iter().zip(vals) {
+                    self.set(Some(*r), v);
+                }
+                Err(Unwind::Return)
+            }
             StmtKind::Spawn {
                 name,
                 body,
@@ -465,7 +546,7 @@ impl Interp {
                     sel.push(match &c.op {
                         CaseOp::Recv { ch, .. } => ops::SelCase::Recv {
                             ch: *ch,
-                            zero: self.prog.objects[*ch].zero.clone(),
+                            zero: cx.world.borrow().zero(*ch),
                         },
                         CaseOp::Send { ch, value } => ops::SelCase::Send {
                             ch: *ch,
@@ -497,7 +578,37 @@ impl Interp {
                 let holds = self.test(op, test)?;
                 self.exec(if holds { *then } else { *otherwise }, defers)
             }
-            StmtKind::Call { body } => self.call(*body),
+            StmtKind::Call {
+                body, func: None, ..
+            } => self.call(*body),
+            StmtKind::Call {
+                body,
+                func: Some(f),
+                args,
+                into,
+            } => {
+                let vals = args
+                    .iter()
+                    .map(|a| self.arg(op, a))
+                    .collect::<Result<Vec<Value>, Unwind>>()?;
+                // A fresh frame: the function's variables at their zero values, then the
+                // parameters. (No recursion, so no call of it is active on this thread.)
+                let prog = Arc::clone(&self.prog);
+                let func = &prog.funcs[*f];
+                for &v in &func.locals {
+                    self.locals[v] = prog.var_zero[v].clone();
+                }
+                for (&p, v) in func.params.iter().zip(vals) {
+                    self.locals[p] = v;
+                }
+                self.call(*body)?;
+                // Deferred calls have run and may have changed named results, as in Go.
+                for (&v, &r) in into.iter().zip(&func.results) {
+                    let value = self.locals[r].clone();
+                    self.locals[v] = value;
+                }
+                Ok(())
+            }
             StmtKind::Defer { body } => {
                 defers.push(*body);
                 Ok(())
@@ -521,6 +632,30 @@ impl Interp {
             StmtKind::Let { var, value } => {
                 let v = self.arg(op, value)?;
                 self.set(Some(*var), v);
+                Ok(())
+            }
+            StmtKind::Assign { slot, value } => {
+                let v = self.arg(op, value)?;
+                let mut w = cx.step(op)?;
+                let name = w.obj_name(*slot);
+                let target = match v {
+                    Value::Obj(o) => Some(o as usize),
+                    _ => None,
+                };
+                let shown = target.map_or("nil".into(), |o| w.obj_name(o).to_string());
+                w.note(cx.me, op, || format!("{name} = {shown}"));
+                w.slots.insert(*slot, target);
+                Ok(())
+            }
+            StmtKind::New { spec, into } => {
+                let spec = &self.prog.new_objs[*spec];
+                let mut w = cx.world.borrow_mut();
+                let o = w.make_object(spec);
+                let name = w.obj_name(o);
+                let kind = spec.decl.kind();
+                w.note(cx.me, op, || format!("{} = new {kind} ({name})", spec.name));
+                drop(w);
+                self.set(Some(*into), Value::Obj(o as u32));
                 Ok(())
             }
             StmtKind::Yield => {
@@ -664,7 +799,7 @@ impl Interp {
                     ops::ds::map_set(&cx, op, *m, &self.arg(op, key)?, &self.arg(op, value)?)
                 }
                 DsMapOp::Get { key, into, ok } => {
-                    let zero = self.prog.objects[*m].zero.clone();
+                    let zero = cx.world.borrow().zero(*m);
                     let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(op, key)?, zero)?;
                     self.set(*into, v);
                     self.set(*ok, Value::Bool(found));
@@ -727,7 +862,7 @@ impl Interp {
                         }
                     }
                     Test::Expr(e) => {
-                        let (want, got) = self.explain(e);
+                        let (want, got) = self.explain(e, &cx.world.borrow());
                         match message {
                             Some(m) => format!("{m} ({want} is false, with {got})"),
                             None => format!("expected {want}, with {got}"),

@@ -302,7 +302,7 @@ pub(crate) fn before_op(cx: &ThreadCx, op: OpId, kind: &StmtKind) -> Result<(), 
                 let effect = format!("close({name}): wakes {nr} receiver(s), {ns} sender(s)");
                 let from = chaos(&w);
                 let line = log(&mut w, i, from, op, effect);
-                let zero = prog.objects[*ch].zero.clone();
+                let zero = w.zero(*ch);
                 super::chan::close_now(&mut w, *ch, &zero, Some(line));
                 return Ok(());
             }

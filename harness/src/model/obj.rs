@@ -82,6 +82,52 @@ impl World {
         self.objs.len() - 1
     }
 
+    /// A new object made at run time (`new`), named after its variable and how many that
+    /// variable has held (`done#2`).
+    pub fn make_object(&mut self, spec: &crate::scenario::ObjSpec) -> ObjId {
+        let obj = self.declared(&spec.decl);
+        let n = 1 + self
+            .made
+            .keys()
+            .filter(|&&o| self.names[o].split('#').next() == Some(&*spec.name))
+            .count();
+        let o = self.new_obj(Arc::from(format!("{}#{n}", spec.name)), obj);
+        self.made.insert(o, spec.zero.clone());
+        o
+    }
+
+    /// The zero value of object `o`'s elements (what a receive from it when closed, or a read
+    /// of a missing key, returns).
+    pub fn zero(&self, o: ObjId) -> Value {
+        match self.prog.objects.get(o) {
+            Some(spec) => spec.zero.clone(),
+            None => self.made.get(&o).cloned().unwrap_or(Value::Nil),
+        }
+    }
+
+    /// The object a variable holding `nil` stands for: the nil channel, a nil map or slice.
+    /// Other kinds are pointers: using one through nil is Go's nil dereference.
+    pub fn nil_object(&mut self, kind: crate::base::ObjKind) -> Result<ObjId, Failure> {
+        use crate::base::ObjKind as K;
+        if kind == K::Chan {
+            return Ok(self.nil_chan());
+        }
+        if let Some(&(_, o)) = self.nil_objs.iter().find(|(k, _)| *k == kind) {
+            return Ok(o);
+        }
+        let obj = match kind {
+            K::Map => {
+                self.maps.push(MapState::new(true, &Default::default()));
+                Obj::Map(self.maps.len() - 1)
+            }
+            K::Slice => Obj::Slice(SliceHdr::default()),
+            _ => return Err(Failure::NilDereference),
+        };
+        let o = self.new_obj(Arc::from("nil"), obj);
+        self.nil_objs.push((kind, o));
+        Ok(o)
+    }
+
     /// The shared nil channel.
     pub fn nil_chan(&mut self) -> ObjId {
         if let Some(c) = self.nil_chan {
@@ -389,6 +435,11 @@ impl World {
     /// A final-state assertion (`expect.final`); `Some(failure)` when it does not hold.
     pub fn check_final(&self, a: &AssertSpec) -> Option<Failure> {
         let w = self;
+        // What a reassigned declared object names at the end.
+        let target = match w.slots.get(&a.obj) {
+            Some(Some(o)) => *o,
+            _ => a.obj,
+        };
         let spec = &a.assertion;
         let name = w.obj_name(a.obj).to_string();
         let mut problems = Vec::new();
@@ -413,13 +464,13 @@ impl World {
                 }
             }
         };
-        match &w.objs[a.obj] {
+        match &w.objs[target] {
             Obj::Map(_)
             | Obj::RwMap(..)
             | Obj::ShardedMap(_)
             | Obj::SyncMap(_)
             | Obj::CowMap(_) => {
-                let entries = w.map_contents(a.obj);
+                let entries = w.map_contents(target);
                 len_is(&mut problems, entries.len());
                 if let Some(k) = &spec.key {
                     match (entries.get(k), &spec.value) {

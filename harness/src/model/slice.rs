@@ -41,6 +41,12 @@ pub(crate) fn go_name(t: ElemType) -> &'static str {
         ElemType::String => "string",
         ElemType::Bool => "bool",
         ElemType::Any => "interface {}",
+        ElemType::Chan => "chan",
+        ElemType::Mutex => "*sync.Mutex",
+        ElemType::Rwmutex => "*sync.RWMutex",
+        ElemType::Waitgroup => "*sync.WaitGroup",
+        ElemType::Map => "map",
+        ElemType::Slice => "[]",
     }
 }
 
@@ -50,6 +56,13 @@ fn elem_layout(t: ElemType) -> (usize, bool) {
         ElemType::Int => (8, false),
         ElemType::Bool => (1, false),
         ElemType::String | ElemType::Any => (16, true),
+        // Pointers, channels and maps are one word; a slice header three.
+        ElemType::Chan
+        | ElemType::Mutex
+        | ElemType::Rwmutex
+        | ElemType::Waitgroup
+        | ElemType::Map => (8, true),
+        ElemType::Slice => (24, true),
     }
 }
 

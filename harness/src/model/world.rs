@@ -91,6 +91,12 @@ pub(crate) struct World {
     pub after_sites: std::collections::HashMap<(usize, OpId, usize), (usize, ObjId)>,
     /// The one nil channel every nil `Done()` / `C` resolves to.
     pub(super) nil_chan: Option<ObjId>,
+    /// Objects `new` made, with the zero value of their elements; and the nil map and slice
+    /// a variable holding `nil` names.
+    pub(super) made: std::collections::HashMap<ObjId, Value>,
+    pub(super) nil_objs: Vec<(crate::base::ObjKind, ObjId)>,
+    /// Declared objects an `assign` pointed elsewhere: what each names now (`None`: nil).
+    pub slots: std::collections::HashMap<ObjId, Option<ObjId>>,
     /// The nil channel `Background().Done()` returns (kept apart for diagnosis).
     pub(super) nil_done: Option<ObjId>,
     /// Channels of the other cases of a `select` that took a timer's case: a thread left
@@ -164,6 +170,9 @@ impl World {
             spawns: Vec::new(),
             after_sites: std::collections::HashMap::new(),
             nil_chan: None,
+            made: std::collections::HashMap::new(),
+            nil_objs: Vec::new(),
+            slots: std::collections::HashMap::new(),
             nil_done: None,
             abandoned: Vec::new(),
             faults: super::fault::FaultRun::new(&prog),

@@ -5,7 +5,7 @@ use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
 use super::rules::OpMeta;
-use super::types::{Case, ObjectDecl, Op, Operand, ScenarioFile};
+use super::types::{Case, ObjectDecl, Op, Operand, ProcDecl, ScenarioFile};
 use crate::base::{ObjKind as K, Value};
 use crate::catalog;
 use indexmap::IndexMap;
@@ -21,6 +21,7 @@ mod expect;
 mod expr;
 mod faults;
 mod map;
+mod objvars;
 mod slice;
 mod sync;
 mod time;
@@ -67,12 +68,29 @@ pub(crate) struct Compiler<'a> {
     objs: HashMap<&'a str, ObjId>,
     decls: Vec<(&'a str, &'a ObjectDecl)>,
     procs: IndexMap<&'a str, BlockId>,
+    /// The procs as declared, by index (calls check their shape before they are compiled).
+    proc_decls: Vec<&'a ProcDecl>,
     blocks: Vec<Vec<Stmt>>,
     op_paths: Vec<String>,
     vars: IndexMap<String, VarId>,
     assigned: HashSet<VarId>,
     /// Variables read by conditions, with the path of the first read.
     read: Vec<(VarId, String)>,
+    /// The function proc being compiled (its variables are its own), and its results.
+    scope: Option<String>,
+    results: Option<Vec<VarId>>,
+    /// Variables that hold objects (scoped names), with the object id ops use for them; their
+    /// entries in `decls` follow the declared objects'.
+    obj_vars: HashMap<String, ObjId>,
+    /// How many objects `objects` declares.
+    declared: usize,
+    /// Per declared object, whether an `assign` points it elsewhere.
+    reassigned: Vec<bool>,
+    /// What `new` ops make.
+    new_objs: Vec<ObjSpec>,
+    /// Function procs, and per proc its function (`None`: an op list on the caller's variables).
+    funcs: Vec<Func>,
+    proc_funcs: Vec<Option<usize>>,
     /// Expressions to type-check once every variable's type is known, with their place.
     pending: Vec<(Expr, String, expr::Want)>,
     /// Calls between procs: (caller proc, callee proc, path of the call).
@@ -106,12 +124,21 @@ impl<'a> Compiler<'a> {
             objs: HashMap::new(),
             decls: Vec::new(),
             procs: IndexMap::new(),
+            proc_decls: Vec::new(),
             blocks: Vec::new(),
             op_paths: Vec::new(),
             vars: IndexMap::new(),
             assigned: HashSet::new(),
             read: Vec::new(),
             pending: Vec::new(),
+            scope: None,
+            results: None,
+            funcs: Vec::new(),
+            proc_funcs: Vec::new(),
+            obj_vars: HashMap::new(),
+            declared: 0,
+            reassigned: Vec::new(),
+            new_objs: Vec::new(),
             calls: Vec::new(),
             current_proc: None,
             uses_time: false,
@@ -223,15 +250,58 @@ impl<'a> Compiler<'a> {
             ));
         }
         // Procs get their block ids first so calls can refer to procs declared later.
-        for name in f.procs.keys() {
+        for (name, decl) in &f.procs {
             let id = self.blocks.len();
             self.blocks.push(Vec::new());
             self.procs.insert(name.as_str(), id);
+            self.proc_decls.push(decl);
         }
-        for (i, (name, ops)) in f.procs.iter().enumerate() {
+        self.declared = self.decls.len();
+        self.reassigned = vec![false; self.declared];
+        self.object_vars(f)?;
+        for (i, (name, decl)) in f.procs.iter().enumerate() {
             self.current_proc = Some(i);
             let path = member("$.procs", name);
-            let stmts = self.stmts(ops, &path, 0)?;
+            let stmts = match decl {
+                ProcDecl::Ops(ops) => {
+                    self.proc_funcs.push(None);
+                    self.stmts(ops, &path, 0)?
+                }
+                ProcDecl::Func(func) => {
+                    self.scope = Some(name.clone());
+                    let mut names = HashSet::new();
+                    let mut vars = |c: &mut Self, list: &[String], field: &str| -> R<Vec<VarId>> {
+                        list.iter()
+                            .enumerate()
+                            .map(|(k, v)| {
+                                if v.is_empty() || !names.insert(v.clone()) {
+                                    return Err(c.err(
+                                        &format!("{}[{k}]", member(&path, field)),
+                                        format!(
+                                            "`{v}`: a parameter or result needs a name of its own"
+                                        ),
+                                    ));
+                                }
+                                Ok(c.set_var(&Some(v.clone())).expect("some"))
+                            })
+                            .collect()
+                    };
+                    let params = vars(&mut self, &func.params, "params")?;
+                    let results = vars(&mut self, &func.results, "results")?;
+                    self.results = Some(results.clone());
+                    self.proc_funcs.push(Some(self.funcs.len()));
+                    self.funcs.push(Func {
+                        name: name.clone(),
+                        params,
+                        results,
+                        locals: Vec::new(),
+                    });
+                    let stmts = self.stmts(&func.body, &member(&path, "body"), 0);
+                    self.scope = None;
+                    self.results = None;
+                    stmts?
+                }
+            };
             self.blocks[i] = stmts;
         }
         self.current_proc = None;
@@ -263,15 +333,18 @@ impl<'a> Compiler<'a> {
         }
         for (var, path) in &self.read {
             if !self.assigned.contains(var) {
-                let name = self
+                // Names as written (`id`, not `worker::id`), suggestions from the same scope.
+                let key = self
                     .vars
                     .get_index(*var)
                     .map(|(k, _)| k.as_str())
                     .unwrap_or("?");
-                let set = self
-                    .assigned
-                    .iter()
-                    .filter_map(|v| self.vars.get_index(*v).map(|(k, _)| k.as_str()));
+                let (scope, name) = key.rsplit_once("::").unwrap_or(("", key));
+                let set = self.assigned.iter().filter_map(|v| {
+                    let k = self.vars.get_index(*v)?.0.as_str();
+                    let (s, n) = k.rsplit_once("::").unwrap_or(("", k));
+                    (s == scope).then_some(n)
+                });
                 let hint = super::error::did_you_mean(name, set);
                 return Err(self.err(
                     path,
@@ -315,7 +388,29 @@ impl<'a> Compiler<'a> {
         for b in entries {
             self.check_flow(b, &mut Vec::new())?;
         }
+        // Object ids past the declared ones, in order, name these variables.
+        let obj_vars: Vec<(VarId, K)> = {
+            let mut keys: Vec<(ObjId, String)> =
+                self.obj_vars.iter().map(|(k, &o)| (o, k.clone())).collect();
+            keys.sort_unstable();
+            keys.into_iter()
+                .map(|(o, k)| {
+                    let n = self.vars.len();
+                    (*self.vars.entry(k).or_insert(n), self.kind_of(o))
+                })
+                .collect()
+        };
         let var_zero = self.check_types()?;
+        // Each function's variables: reset to their zero values when it is called.
+        for f in &mut self.funcs {
+            let prefix = format!("{}::", f.name);
+            f.locals = self
+                .vars
+                .iter()
+                .filter(|(k, _)| k.starts_with(&prefix))
+                .map(|(_, &v)| v)
+                .collect();
+        }
 
         let op_meta = std::mem::take(&mut self.op_metas);
         let top: Vec<String> = f.threads.keys().cloned().collect();
@@ -356,7 +451,15 @@ impl<'a> Compiler<'a> {
             threads,
             blocks: self.blocks,
             op_paths: self.op_paths,
-            vars: self.vars.into_keys().collect(),
+            // Shown as written: `id`, not `worker::id`.
+            vars: self
+                .vars
+                .into_keys()
+                .map(|k| match k.rsplit_once("::") {
+                    Some((_, name)) => name.to_string(),
+                    None => k,
+                })
+                .collect(),
             labels: self.labels,
             expect,
             final_state,
@@ -375,6 +478,10 @@ impl<'a> Compiler<'a> {
             lifetime: f.lifetime.unwrap_or_default(),
             static_ops,
             var_zero,
+            funcs: std::mem::take(&mut self.funcs),
+            new_objs: std::mem::take(&mut self.new_objs),
+            obj_vars,
+            reassigned: std::mem::take(&mut self.reassigned),
             op_meta,
         })
     }
@@ -447,9 +554,9 @@ impl<'a> Compiler<'a> {
     /// A second object an op names in `field` (`to`, `parent`, `ctx`, `slice`).
     fn other(&self, name: &str, path: &str, field: &str, kinds: &[K]) -> R<ObjId> {
         let fpath = member(path, field);
-        match self.objs.get(name) {
-            Some(&o) if kinds.contains(&self.kind_of(o)) => Ok(o),
-            Some(&o) => Err(self.err(
+        match self.lookup(name) {
+            Some(o) if kinds.contains(&self.kind_of(o)) => Ok(o),
+            Some(o) => Err(self.err(
                 &fpath,
                 format!(
                     "`{name}` is a {}, not a {}",
@@ -482,9 +589,19 @@ impl<'a> Compiler<'a> {
         Ok(Arc::from(name))
     }
 
+    /// The variable `name` in the current scope: the thread's, or inside a function proc
+    /// (`params`/`results`) that function's own.
     fn var(&mut self, name: &str) -> VarId {
+        let key = self.scoped(name);
         let n = self.vars.len();
-        *self.vars.entry(name.to_string()).or_insert(n)
+        *self.vars.entry(key).or_insert(n)
+    }
+    /// `name` as keyed in `vars`: `proc::name` inside a function proc.
+    fn scoped(&self, name: &str) -> String {
+        match &self.scope {
+            Some(f) => format!("{f}::{name}"),
+            None => name.to_string(),
+        }
     }
     fn set_var(&mut self, name: &Option<String>) -> Option<VarId> {
         name.as_ref().map(|n| {
@@ -496,7 +613,7 @@ impl<'a> Compiler<'a> {
 
     fn obj(&self, name: &str, path: &str, op: &str, kinds: &[K]) -> R<ObjId> {
         let field = member(path, "obj");
-        let Some(&id) = self.objs.get(name) else {
+        let Some(id) = self.lookup(name) else {
             let mut known: Vec<&str> = self.objs.keys().copied().collect();
             known.sort_unstable();
             return Err(self.err(
@@ -523,6 +640,15 @@ impl<'a> Compiler<'a> {
             ));
         }
         Ok(id)
+    }
+
+    /// The body of a function literal (`go func() {...}()`, `defer`, `recover`, `Do`'s f, an
+    /// AfterFunc's f): it has no results of its own, whatever function encloses it.
+    fn closure(&mut self, ops: &[Op], path: &str, depth: usize) -> R<BlockId> {
+        let outer = self.results.take();
+        let b = self.block(ops, path, depth);
+        self.results = outer;
+        b
     }
 
     fn block(&mut self, ops: &[Op], path: &str, depth: usize) -> R<BlockId> {
@@ -594,12 +720,14 @@ impl<'a> Compiler<'a> {
                 then,
                 otherwise,
             } => self.c_if(path, d, cond, then, otherwise)?,
-            Op::Call { proc } => self.c_call(path, proc)?,
+            Op::Call { proc, args, into } => self.c_call(path, proc, args, into)?,
             Op::Defer { body: ops } => self.c_defer(path, d, ops)?,
             Op::Recover { body: ops, into } => self.c_recover(path, d, ops, into)?,
             Op::Panic { value } => self.c_panic(value)?,
             Op::Let { var, value, expr } => self.c_let(path, var, value, expr)?,
             Op::Yield {} => self.c_yield()?,
+            Op::New { into, object } => self.c_new(path, into, object)?,
+            Op::Assign { obj, value } => self.c_assign(path, obj, value)?,
             Op::Rand { n, into } => self.c_rand(*n, into)?,
             Op::For { cond, label, body } => self.c_for(path, d, cond.as_ref(), label, body)?,
             Op::Break { label } => StmtKind::Break {
@@ -608,7 +736,7 @@ impl<'a> Compiler<'a> {
             Op::Continue { label } => StmtKind::Continue {
                 label: self.label(label),
             },
-            Op::Return {} => StmtKind::Return,
+            Op::Return { values } => self.c_return(path, values)?,
             Op::Sleep { duration } => self.c_sleep(path, duration)?,
             Op::NewTimer { obj, after } => self.c_new_timer(path, obj, after)?,
             Op::AfterFunc {
@@ -671,6 +799,11 @@ impl<'a> Compiler<'a> {
                 },
             )?,
         };
-        Ok(Stmt { id, kind })
+        let mut kind = kind;
+        let declared = self.declared;
+        let reassigned = &self.reassigned;
+        let mut dynamic = false;
+        kind.objs_mut(&mut |o| dynamic |= *o >= declared || reassigned[*o]);
+        Ok(Stmt { id, kind, dynamic })
     }
 }

@@ -21,6 +21,8 @@ pub enum Ty {
     /// Not known statically (an `any` element, a variable assigned values of several types):
     /// checked when the expression runs.
     Dyn,
+    /// A reference to an object of this kind (a channel, a `*sync.Mutex`, a map, ...).
+    Obj(crate::base::ObjKind),
 }
 
 impl Ty {
@@ -30,6 +32,7 @@ impl Ty {
             Value::Bool(_) => Ty::Bool,
             Value::Int(_) => Ty::Int,
             Value::Str(_) => Ty::Str,
+            Value::Obj(_) => Ty::Dyn,
         }
     }
     pub fn of_elem(e: ElemType) -> Ty {
@@ -37,7 +40,7 @@ impl Ty {
             ElemType::Int => Ty::Int,
             ElemType::String => Ty::Str,
             ElemType::Bool => Ty::Bool,
-            _ => Ty::Dyn,
+            e => e.object().map_or(Ty::Dyn, Ty::Obj),
         }
     }
     /// The type a variable has when assigned values of types `self` and `other`.
@@ -54,19 +57,22 @@ impl Ty {
             Ty::Int => Value::Int(0),
             Ty::Bool => Value::Bool(false),
             Ty::Str => Value::Str(String::new()),
-            Ty::Nil | Ty::Dyn => Value::Nil,
+            Ty::Nil | Ty::Dyn | Ty::Obj(_) => Value::Nil,
         }
     }
 }
 
 impl fmt::Display for Ty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Ty::Obj(k) = self {
+            return write!(f, "{k}");
+        }
         f.write_str(match self {
             Ty::Int => "int",
             Ty::Bool => "bool",
             Ty::Str => "string",
             Ty::Nil => "untyped nil",
-            Ty::Dyn => "any",
+            Ty::Dyn | Ty::Obj(_) => "any",
         })
     }
 }
@@ -343,7 +349,9 @@ impl Parser<'_> {
                 Ok(n) => Ok(Expr::Lit(Value::Int(n))),
                 Err(_) => Err(ParseError {
                     col,
-                    message: format!("cannot use {n} (untyped int constant) as int value (overflows)"),
+                    message: format!(
+                        "cannot use {n} (untyped int constant) as int value (overflows)"
+                    ),
                 }),
             },
             Tok::Str(s) => Ok(Expr::Lit(Value::Str(s))),
@@ -369,9 +377,10 @@ impl Parser<'_> {
                         let acol = self.col();
                         if matches!(self.toks[self.at + 1].0, Tok::RParen) {
                             self.next();
-                            match (self.resolve)(&n, true)
-                                .map_err(|m| ParseError { col: acol, message: m })?
-                            {
+                            match (self.resolve)(&n, true).map_err(|m| ParseError {
+                                col: acol,
+                                message: m,
+                            })? {
                                 Name::Obj(obj) => {
                                     self.next();
                                     return Ok(Expr::ObjLen { obj, cap });
@@ -406,12 +415,7 @@ impl Parser<'_> {
                     .map_err(|m| ParseError { col, message: m })?
                 {
                     Name::Var(v) => Ok(Expr::Var(v)),
-                    Name::Obj(_) => Err(ParseError {
-                        col,
-                        message: format!(
-                            "`{name}` is an object: in an expression only `len({name})` or `cap({name})` reads it"
-                        ),
-                    }),
+                    Name::Obj(o) => Ok(Expr::ObjRef(o)),
                 },
             },
             t => Err(ParseError {
@@ -425,6 +429,7 @@ impl Parser<'_> {
 /// What type checking needs to know about names.
 pub struct Env<'a> {
     pub var_ty: &'a dyn Fn(VarId) -> Ty,
+    pub obj_kind: &'a dyn Fn(ObjId) -> crate::base::ObjKind,
     pub var_name: &'a dyn Fn(VarId) -> String,
     pub obj_name: &'a dyn Fn(ObjId) -> String,
 }
@@ -440,6 +445,7 @@ impl Env<'_> {
             Expr::Lit(v) => v.quoted(),
             Expr::Var(v) => (self.var_name)(*v),
             Expr::StrLen(a) => format!("len({})", self.render(a)),
+            Expr::ObjRef(o) => (self.obj_name)(*o),
             Expr::ObjLen { obj, cap } => {
                 format!(
                     "{}({})",
@@ -458,8 +464,14 @@ impl Env<'_> {
             Expr::Lit(v) => Ty::of(v),
             Expr::Var(v) => (self.var_ty)(*v),
             Expr::ObjLen { .. } => Ty::Int,
+            Expr::ObjRef(o) => Ty::Obj((self.obj_kind)(*o)),
             Expr::StrLen(a) => match self.type_of(a)? {
                 Ty::Str | Ty::Dyn => Ty::Int,
+                Ty::Obj(
+                    crate::base::ObjKind::Chan
+                    | crate::base::ObjKind::Slice
+                    | crate::base::ObjKind::Map,
+                ) => Ty::Int,
                 t => {
                     return Err(format!(
                         "invalid argument: {} (a value of type {t}) for built-in len",
@@ -485,6 +497,12 @@ impl Env<'_> {
             Expr::Binary(op, a, b) => {
                 let (ta, tb) = (self.type_of(a)?, self.type_of(b)?);
                 let common = match (ta, tb) {
+                    // A channel, pointer or map compared with nil, as Go allows.
+                    (Ty::Obj(_), Ty::Nil) | (Ty::Nil, Ty::Obj(_))
+                        if matches!(op, BinOp::Eq | BinOp::Ne) =>
+                    {
+                        Ty::Nil
+                    }
                     (x, y) if x == y => x,
                     // `x == nil` with x an `any`: an interface compared with nil.
                     (Ty::Dyn, _) => tb,

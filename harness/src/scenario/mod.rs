@@ -279,6 +279,8 @@ enum Element {
     Op,
     Case,
     Object,
+    /// A proc: a list of ops, or a function whose `body` is one.
+    Proc,
     Other,
 }
 
@@ -286,6 +288,9 @@ fn element_kind(path: &str) -> Element {
     let last = path.rsplit(['.', '[']).next().unwrap_or("");
     if path.starts_with("$.objects") && path.matches('.').count() == 2 && !path.ends_with(']') {
         Element::Object
+    } else if path.starts_with("$.procs") && path.matches('.').count() == 2 && !path.ends_with(']')
+    {
+        Element::Proc
     } else if path.ends_with(']')
         && path.contains(".cases[")
         && last.ends_with(']')
@@ -353,6 +358,17 @@ fn refine(
             ("cases", Element::Case),
         ],
         Element::Case => &[("body", Element::Op)],
+        Element::Proc => {
+            if let Some(items) = v.as_array() {
+                for (i, item) in items.iter().enumerate() {
+                    if let Some((_, msg)) = error_of::<Op>(item) {
+                        return refine(item, &format!("{path}[{i}]"), Element::Op, msg, pos);
+                    }
+                }
+                return (path.to_string(), message);
+            }
+            &[("body", Element::Op)]
+        }
         Element::Object => return (member_named(path, &message, v, pos), message),
         Element::Other => return (path.to_string(), message),
     };

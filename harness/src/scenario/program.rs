@@ -62,6 +62,9 @@ pub struct ThreadSpec {
 pub struct Stmt {
     pub id: OpId,
     pub kind: StmtKind,
+    /// It names an object through a variable (see [`Program::obj_vars`]): which object is
+    /// known only when it runs.
+    pub dynamic: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -203,9 +206,18 @@ pub enum StmtKind {
     Continue {
         label: Option<LabelId>,
     },
-    Return,
+    /// `return`, setting the enclosing function's `results` from `values` first when given.
+    Return {
+        values: Vec<Arg>,
+        results: Vec<VarId>,
+    },
+    /// `into... = proc(args...)`; `func` is the proc's function when it has variables of its
+    /// own (`Program::funcs`), `None` for an op-list proc on the caller's variables.
     Call {
         body: BlockId,
+        func: Option<usize>,
+        args: Vec<Arg>,
+        into: Vec<VarId>,
     },
     Defer {
         body: BlockId,
@@ -222,6 +234,16 @@ pub enum StmtKind {
         value: Arg,
     },
     Yield,
+    /// Declared object `slot` now names what `value` refers to (`w.ch = nil`).
+    Assign {
+        slot: ObjId,
+        value: Arg,
+    },
+    /// `into = make(...)` / `new(...)`: a new instance of `Program::new_objs[spec]`.
+    New {
+        spec: usize,
+        into: VarId,
+    },
     /// `into = rand.Intn(n)`.
     Rand {
         n: i64,
@@ -378,6 +400,167 @@ pub enum StmtKind {
 }
 
 impl StmtKind {
+    /// Call `f` on every object id the statement names, including `len(obj)` in its
+    /// expressions (not in nested bodies: those are statements of their own). Exhaustive: a
+    /// new op that names an object is a compile error here until it says where.
+    pub fn objs_mut(&mut self, f: &mut dyn FnMut(&mut ObjId)) {
+        use StmtKind as S;
+        let arg = |a: &mut Arg, f: &mut dyn FnMut(&mut ObjId)| {
+            if let Arg::Expr(e) = a {
+                e.objs_mut(f);
+            }
+        };
+        match self {
+            S::MapSet { m, key, value } => {
+                f(m);
+                arg(key, f);
+                arg(value, f);
+            }
+            S::MapGet { m, key, .. } | S::MapDelete { m, key } => {
+                f(m);
+                arg(key, f);
+            }
+            S::MapClear { m }
+            | S::MapRange { m, .. }
+            | S::MapMake { m }
+            | S::MapLen { m, .. }
+            | S::ChanLen { ch: m, .. }
+            | S::Recv { ch: m, .. }
+            | S::Close { ch: m }
+            | S::Lock { mu: m }
+            | S::Unlock { mu: m }
+            | S::RwLock { rw: m }
+            | S::RwUnlock { rw: m }
+            | S::RLock { rw: m }
+            | S::RUnlock { rw: m }
+            | S::WgAdd { wg: m, .. }
+            | S::WgWait { wg: m }
+            | S::CondSignal { c: m, .. }
+            | S::OnceDo { once: m, .. }
+            | S::SliceRange { s: m, .. }
+            | S::ChanRange { ch: m, .. }
+            | S::NewTimer { t: m, .. }
+            | S::TimerAfterFunc { t: m, .. }
+            | S::TimerStop { t: m, .. }
+            | S::TimerReset { t: m, .. }
+            | S::Cancel { ctx: m, .. }
+            | S::CtxErr { ctx: m, .. }
+            | S::CtxValue { ctx: m, .. }
+            | S::Index { s: m, .. }
+            | S::SliceLen { s: m, .. }
+            | S::AtomicLoad { a: m, .. }
+            | S::AtomicAdd { a: m, .. }
+            | S::HandleUse { h: m, .. }
+            | S::HandleClose { h: m, .. }
+            | S::Pop { s: m, .. }
+            | S::IsNil { obj: m, .. } => f(m),
+            S::MapClone { m, to } | S::Reslice { s: m, to, .. } => {
+                f(m);
+                f(to);
+            }
+            S::CtxAfterFunc { h, ctx, .. } => {
+                f(h);
+                f(ctx);
+            }
+            S::WithCancel { ctx, parent, .. } | S::WithValue { ctx, parent, .. } => {
+                f(ctx);
+                f(parent);
+            }
+            S::Send { ch, value } => {
+                f(ch);
+                arg(value, f);
+            }
+            S::CondWait { c, locker } => {
+                f(c);
+                match locker {
+                    Locker::Mutex(l) | Locker::RwMutex(l) | Locker::RLocker(l) => f(l),
+                }
+            }
+            S::Append { s, values, to } => {
+                f(s);
+                for v in values {
+                    arg(v, f);
+                }
+                f(to);
+            }
+            S::SliceStore { s, value, .. }
+            | S::AtomicStore { a: s, value }
+            | S::AtomicSwap { a: s, value, .. }
+            | S::Push { s, value } => {
+                f(s);
+                arg(value, f);
+            }
+            S::AtomicCas { a, old, new, .. } => {
+                f(a);
+                arg(old, f);
+                arg(new, f);
+            }
+            S::PoolGet { p, to, .. } => {
+                f(p);
+                if let Some(t) = to {
+                    f(t);
+                }
+            }
+            S::PoolPut { p, slice, .. } => {
+                f(p);
+                if let Some(t) = slice {
+                    f(t);
+                }
+            }
+            S::DsMap { m, op } => {
+                f(m);
+                match op {
+                    DsMapOp::Set { key, value } => {
+                        arg(key, f);
+                        arg(value, f);
+                    }
+                    DsMapOp::Get { key, .. } | DsMapOp::Delete { key } => arg(key, f),
+                    DsMapOp::Len { .. } | DsMapOp::Range { .. } => {}
+                }
+            }
+            S::Select { cases, .. } => {
+                for c in cases {
+                    match &mut c.op {
+                        CaseOp::Recv { ch, .. } => f(ch),
+                        CaseOp::Send { ch, value } => {
+                            f(ch);
+                            arg(value, f);
+                        }
+                        CaseOp::After { .. } => {}
+                    }
+                }
+            }
+            S::Repeat { times, .. } => {
+                if let Count::Expr(e) = times {
+                    e.objs_mut(f);
+                }
+            }
+            S::If { test, .. } | S::Assert { test, .. } => test.objs_mut(f),
+            S::For { cond, .. } => {
+                if let Some(t) = cond {
+                    t.objs_mut(f);
+                }
+            }
+            S::Return { values, .. } | S::Call { args: values, .. } => {
+                for v in values {
+                    arg(v, f);
+                }
+            }
+            // The slot itself is not resolved: it is what changes.
+            S::Let { value, .. } | S::Assign { value, .. } => arg(value, f),
+            S::Spawn { .. }
+            | S::Break { .. }
+            | S::Continue { .. }
+            | S::Defer { .. }
+            | S::Recover { .. }
+            | S::Panic { .. }
+            | S::Yield
+            | S::New { .. }
+            | S::Rand { .. }
+            | S::Sleep { .. } => {}
+        }
+    }
+
     /// The bodies nested in this statement, each with the thread name it runs as when it is a
     /// new goroutine (a spawn's or a callback's body), `None` when the current thread runs it.
     pub fn bodies(&self) -> Vec<(BlockId, Option<&str>)> {
@@ -395,7 +578,7 @@ impl StmtKind {
             }
             | StmtKind::MapRange { body, .. }
             | StmtKind::OnceDo { body, .. }
-            | StmtKind::Call { body }
+            | StmtKind::Call { body, .. }
             | StmtKind::Defer { body }
             | StmtKind::Recover { body, .. } => vec![(*body, None)],
             StmtKind::If {
@@ -429,6 +612,16 @@ impl StmtKind {
     }
 }
 
+/// A function proc: its parameters, results and every variable of its own (reset to zero
+/// values each call: a Go function's locals are fresh per call).
+#[derive(Debug, Clone)]
+pub struct Func {
+    pub name: String,
+    pub params: Vec<VarId>,
+    pub results: Vec<VarId>,
+    pub locals: Vec<VarId>,
+}
+
 /// A Cond's L: what its Wait unlocks and locks again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Locker {
@@ -459,6 +652,8 @@ pub enum Expr {
         obj: ObjId,
         cap: bool,
     },
+    /// A declared object as a value (`ch` in `x := ch`): a reference to what it names now.
+    ObjRef(ObjId),
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
 }
@@ -472,7 +667,7 @@ impl Expr {
                     out.push(*v);
                 }
             }
-            Expr::Lit(_) | Expr::ObjLen { .. } => {}
+            Expr::Lit(_) | Expr::ObjLen { .. } | Expr::ObjRef(_) => {}
             Expr::StrLen(a) | Expr::Unary(_, a) => a.vars(out),
             Expr::Binary(_, a, b) => {
                 a.vars(out);
@@ -480,10 +675,22 @@ impl Expr {
             }
         }
     }
+    /// Call `f` on every object id it reads (`len(obj)`).
+    pub fn objs_mut(&mut self, f: &mut dyn FnMut(&mut ObjId)) {
+        match self {
+            Expr::ObjLen { obj, .. } | Expr::ObjRef(obj) => f(obj),
+            Expr::Lit(_) | Expr::Var(_) => {}
+            Expr::StrLen(a) | Expr::Unary(_, a) => a.objs_mut(f),
+            Expr::Binary(_, a, b) => {
+                a.objs_mut(f);
+                b.objs_mut(f);
+            }
+        }
+    }
     /// Whether evaluating it reads an object (then it takes a scheduling point of its own).
     pub fn reads_objects(&self) -> bool {
         match self {
-            Expr::ObjLen { .. } => true,
+            Expr::ObjLen { .. } | Expr::ObjRef(_) => true,
             Expr::Lit(_) | Expr::Var(_) => false,
             Expr::StrLen(a) | Expr::Unary(_, a) => a.reads_objects(),
             Expr::Binary(_, a, b) => a.reads_objects() || b.reads_objects(),
@@ -553,6 +760,14 @@ pub enum Test {
         not: bool,
     },
     Expr(Expr),
+}
+
+impl Test {
+    pub fn objs_mut(&mut self, f: &mut dyn FnMut(&mut ObjId)) {
+        if let Test::Expr(e) = self {
+            e.objs_mut(f);
+        }
+    }
 }
 
 /// A `repeat` count: a literal, or an int expression evaluated when the loop starts
@@ -667,6 +882,15 @@ pub struct Program {
     /// Per variable, the zero value of its static type, which it holds until assigned
     /// (`var i int` is 0).
     pub var_zero: Vec<Value>,
+    /// The function procs, by the index `StmtKind::Call::func` gives.
+    pub funcs: Vec<Func>,
+    /// Objects that `new` makes at run time, by the index `StmtKind::New::spec` gives.
+    pub new_objs: Vec<ObjSpec>,
+    /// Declared objects that `assign` can point elsewhere: ops on them read the reference.
+    pub reassigned: Vec<bool>,
+    /// Object ids from `objects.len()` on name a variable that holds an object: id
+    /// `objects.len() + i` is variable `obj_vars[i]`, of that kind.
+    pub obj_vars: Vec<(VarId, crate::base::ObjKind)>,
     /// Per op: its name (what oracles and fault rules match on) and, in scenarios with fault
     /// rules, the object it names.
     pub op_meta: Vec<OpMeta>,

@@ -33,9 +33,11 @@ pub struct ScenarioFile {
     /// Named objects: the shared state the threads operate on.
     #[serde(default)]
     pub objects: IndexMap<String, ObjectDecl>,
-    /// Named op sequences that `call` runs as a function (defers run when it returns).
+    /// Named functions that `call` runs (defers run when it returns): an op list, which uses
+    /// the calling thread's variables, or `{ "params", "results", "body" }`, a Go function with
+    /// variables of its own.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub procs: IndexMap<String, Vec<Op>>,
+    pub procs: IndexMap<String, ProcDecl>,
     /// Top-level threads, in order; `main` waits for all of them.
     pub threads: IndexMap<String, Vec<Op>>,
     /// When the program ends (default `main`: once every top-level thread has finished).
@@ -473,6 +475,55 @@ impl<'de> Deserialize<'de> for Times {
     }
 }
 
+/// A proc: an op list (it runs on the caller's variables), or a function with parameters and
+/// results and variables of its own.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum ProcDecl {
+    Ops(Vec<Op>),
+    Func(FuncDecl),
+}
+
+/// `func name(params...) (results...) { body }`.
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FuncDecl {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub params: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub results: Vec<String>,
+    #[serde(default)]
+    pub body: Vec<Op>,
+}
+
+impl ProcDecl {
+    pub fn body(&self) -> &[Op] {
+        match self {
+            ProcDecl::Ops(ops) => ops,
+            ProcDecl::Func(f) => &f.body,
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for ProcDecl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<ProcDecl, D::Error> {
+        use serde::de::Error;
+        // Decided by shape, so that an error inside names the op rather than "no variant".
+        match serde_json::Value::deserialize(d)? {
+            v @ serde_json::Value::Array(_) => Vec::<Op>::deserialize(v)
+                .map(ProcDecl::Ops)
+                .map_err(D::Error::custom),
+            v @ serde_json::Value::Object(_) => FuncDecl::deserialize(v)
+                .map(ProcDecl::Func)
+                .map_err(D::Error::custom),
+            other => Err(D::Error::invalid_type(
+                unexpected(&other),
+                &r#"a proc: a list of ops, or {"params": [...], "results": [...], "body": [...]}"#,
+            )),
+        }
+    }
+}
+
 /// What an operand may be, for messages.
 const OPERAND_FORMS: &str = r#"{"var": "name"} or {"expr": "..."}"#;
 
@@ -663,10 +714,20 @@ pub enum Op {
         label: Option<String>,
     },
     /// `return`: leaves the function it is in (a thread's body, a proc, a `spawn`, `defer`,
-    /// `recover` or `do` body); deferred calls run.
-    Return {},
-    /// Call the named proc as a function.
-    Call { proc: String },
+    /// `recover` or `do` body); deferred calls run. In a proc with `results`, `values` sets
+    /// them first (`return a + b`); without `values` the results keep what they hold.
+    Return {
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        values: Vec<Operand>,
+    },
+    /// Call the named proc as a function: `into = proc(args...)`.
+    Call {
+        proc: String,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        args: Vec<Operand>,
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        into: Vec<String>,
+    },
     /// `defer func() { body }()`: runs when the enclosing function (thread body, proc, Do's f,
     /// recover scope) returns or panics; not after a fatal error.
     Defer { body: Vec<Op> },
@@ -693,6 +754,15 @@ pub enum Op {
     },
     /// `runtime.Gosched()`: an explicit scheduling point.
     Yield {},
+    /// `into := make(chan T, n)`, `into := new(sync.Mutex)`, ...: a new object of the kind
+    /// `object` declares (chan, mutex, rwmutex, waitgroup, once, map, slice, atomic), held by
+    /// variable `into`. Ops name it by the variable (`"obj": "done"`); it can be sent,
+    /// passed, stored and set to `null` like any value.
+    New { into: String, object: ObjectDecl },
+    /// `obj = value` for a declared object, which then names what `value` refers to: `null`
+    /// (`w.ch = nil`) or a variable holding an object of its kind (`w.ch = ch`). Every op on
+    /// `obj` afterwards reads the new reference, as Go code re-reading a field does.
+    Assign { obj: String, value: Operand },
     /// `into := rand.Intn(n)`: a value in `0..n` the explorer chooses (recorded in the schedule,
     /// replayed, minimized and fuzzed like any choice); `n: 2` is a coin flip. As in Go,
     /// `n <= 0` panics with `invalid argument to Intn`.
@@ -866,6 +936,33 @@ pub enum Op {
 }
 
 impl Op {
+    /// The op lists nested in this op (bodies, branches, select cases' bodies).
+    pub fn bodies(&self) -> Vec<&[Op]> {
+        match self {
+            Op::Range { body, .. }
+            | Op::Do { body, .. }
+            | Op::Repeat { body, .. }
+            | Op::Spawn { body, .. }
+            | Op::For { body, .. }
+            | Op::Defer { body }
+            | Op::Recover { body, .. }
+            | Op::AfterFunc { body, .. } => vec![body],
+            Op::If {
+                then, otherwise, ..
+            } => vec![then, otherwise],
+            Op::Select { cases } => cases
+                .iter()
+                .map(|c| match c {
+                    Case::Recv { body, .. }
+                    | Case::Send { body, .. }
+                    | Case::After { body, .. }
+                    | Case::Default { body } => body.as_slice(),
+                })
+                .collect(),
+            _ => Vec::new(),
+        }
+    }
+
     /// Every op name, as scenario files write it (`"op": ...`).
     pub const NAMES: &'static [&'static str] = &[
         "set",
@@ -900,6 +997,8 @@ impl Op {
         "panic",
         "let",
         "yield",
+        "new",
+        "assign",
         "rand",
         "for",
         "break",
@@ -967,6 +1066,8 @@ impl Op {
             Op::Panic { .. } => "panic",
             Op::Let { .. } => "let",
             Op::Yield { .. } => "yield",
+            Op::New { .. } => "new",
+            Op::Assign { .. } => "assign",
             Op::Rand { .. } => "rand",
             Op::For { .. } => "for",
             Op::Break { .. } => "break",

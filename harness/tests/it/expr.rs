@@ -219,8 +219,8 @@ fn ill_typed_and_malformed_expressions_are_refused_with_the_place() {
             "variable `ghost` is read here but never set",
         ),
         (
-            json!([{ "op": "let", "var": "y", "expr": "mu" }]),
-            "`mu` is an object: in an expression only `len(mu)` or `cap(mu)` reads it",
+            json!([{ "op": "let", "var": "y", "expr": "mu + 1" }]),
+            "invalid operation: mu + 1 (mismatched types mutex and int)",
         ),
         (
             json!([{ "op": "let", "var": "y" }]),

@@ -582,3 +582,123 @@ fn a_long_scenario_whose_loops_all_have_bounds_never_counts_as_a_livelock() {
     let f = find(&p);
     assert_eq!(f.signature.kind, FailureKind::Livelock);
 }
+
+/// `func add(a, b int) (sum int)`, `func swap(x, y int) (int, int)`, `func next() int` (a
+/// fresh local each call), `func twice() (r int) { defer func() { r *= 2 }(); return 5 }`.
+fn funcs() -> serde_json::Value {
+    json!({
+        "add": { "params": ["a", "b"], "results": ["sum"], "body": [
+            { "op": "let", "var": "sum", "expr": "a + b" } ] },
+        "swap": { "params": ["x", "y"], "results": ["p", "q"], "body": [
+            { "op": "return", "values": [ { "var": "y" }, { "var": "x" } ] } ] },
+        "next": { "results": ["out"], "body": [
+            { "op": "let", "var": "n", "expr": "n + 1" },
+            { "op": "return", "values": [ { "expr": "n" } ] } ] },
+        "twice": { "results": ["r"], "body": [
+            { "op": "defer", "body": [ { "op": "let", "var": "r", "expr": "r * 2" } ] },
+            { "op": "return", "values": [5] } ] }
+    })
+}
+
+#[test]
+fn procs_are_functions_with_parameters_results_and_variables_of_their_own() {
+    let v = json!({
+        "procs": funcs(),
+        "threads": { "t": [
+            { "op": "let", "var": "a", "value": 100 },
+            { "op": "call", "proc": "add", "args": [1, { "expr": "a - 98" }], "into": ["s"] },
+            { "op": "call", "proc": "swap", "args": [1, 2], "into": ["u", "w"] },
+            { "op": "call", "proc": "next", "into": ["n1"] },
+            { "op": "call", "proc": "next", "into": ["n2"] },
+            { "op": "call", "proc": "twice", "into": ["d"] },
+            { "op": "assert", "cond": "s == 3 && u == 2 && w == 1 && a == 100" },
+            { "op": "assert", "cond": "n1 == 1 && n2 == 1", "message": "locals are fresh per call" },
+            { "op": "assert", "cond": "d == 10", "message": "a deferred call changes a named result" }
+        ] }
+    });
+    never_fails(v, serde_json::Value::Null);
+}
+
+#[test]
+fn a_function_starts_goroutines_that_call_functions() {
+    // `func start(n int) { for i := range n { go work(i) } }` with `work` sending its id.
+    let v = json!({
+        "objects": { "out": { "kind": "chan", "cap": 8 } },
+        "procs": {
+            "start": { "params": ["n"], "body": [
+                { "op": "repeat", "times": "n", "index": "i", "body": [
+                    { "op": "spawn", "thread": "worker", "body": [
+                        { "op": "call", "proc": "work", "args": [ { "var": "i" } ] } ] } ] } ] },
+            "work": { "params": ["id"], "body": [
+                { "op": "send", "obj": "out", "value": { "expr": "id * 10" } } ] }
+        },
+        "threads": { "main": [
+            { "op": "call", "proc": "start", "args": [3] },
+            { "op": "let", "var": "total", "value": 0 },
+            { "op": "repeat", "times": 3, "body": [
+                { "op": "recv", "obj": "out", "into": "x" },
+                { "op": "let", "var": "total", "expr": "total + x" } ] },
+            { "op": "assert", "cond": "total == 30" }
+        ] }
+    });
+    never_fails(v, serde_json::Value::Null);
+}
+
+#[test]
+fn malformed_functions_are_refused_with_the_place() {
+    let load = |procs: serde_json::Value, ops: serde_json::Value| {
+        let text = serde_json::to_string_pretty(&json!({
+            "schema": "hazard/scenario/v1", "name": "bad",
+            "procs": procs, "threads": { "t": ops }, "expect": { "passes": true }
+        }))
+        .unwrap();
+        load_str(&text, "bad.json")
+            .expect_err("refused")
+            .to_string()
+    };
+    let cases = [
+        (
+            json!([ { "op": "call", "proc": "add", "args": [1] } ]),
+            "$.threads.t[0].args: not enough arguments in call to add: have 1, want 2",
+        ),
+        (
+            json!([ { "op": "call", "proc": "add", "args": [1, 2, 3] } ]),
+            "too many arguments in call to add: have 3, want 2",
+        ),
+        (
+            json!([ { "op": "call", "proc": "swap", "args": [1, 2], "into": ["u"] } ]),
+            "$.threads.t[0].into: assignment mismatch: 1 variable but swap returns 2 values",
+        ),
+        (
+            json!([ { "op": "return", "values": [1] } ]),
+            "$.threads.t[0].values: too many return values: have 1, want 0",
+        ),
+        (
+            json!([ { "op": "call", "proc": "add", "args": ["x", 2] } ]),
+            "$.procs.add.body[0].expr: invalid operation: a + b (mismatched types string and int)",
+        ),
+    ];
+    for (ops, want) in cases {
+        let e = load(funcs(), ops.clone());
+        assert!(e.contains(want), "{ops}:\n{e}");
+    }
+    let mut dup = funcs();
+    dup["add"]["params"] = json!(["a", "a"]);
+    let e = load(dup, json!([]));
+    assert!(
+        e.contains("$.procs.add.params[1]: `a`: a parameter or result needs a name of its own"),
+        "{e}"
+    );
+    let mut bad = funcs();
+    bad["add"]["body"][0]["op"] = json!("lett");
+    let e = load(bad, json!([]));
+    assert!(
+        e.contains("$.procs.add.body[0].op: unknown op `lett`; did you mean `let`?"),
+        "{e}"
+    );
+    let mut inner = funcs();
+    inner["next"]["body"] =
+        json!([ { "op": "spawn", "thread": "w", "body": [ { "op": "return", "values": [1] } ] } ]);
+    let e = load(inner, json!([]));
+    assert!(e.contains("too many return values: have 1, want 0"), "{e}");
+}

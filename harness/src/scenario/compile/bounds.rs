@@ -161,7 +161,7 @@ impl Compiler<'_> {
                 }
                 StmtKind::MapRange { body, .. }
                 | StmtKind::OnceDo { body, .. }
-                | StmtKind::Call { body }
+                | StmtKind::Call { body, .. }
                 | StmtKind::Defer { body }
                 | StmtKind::Recover { body, .. } => self.bounds(*body, memo)?,
                 _ => (0, 0),

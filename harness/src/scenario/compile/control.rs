@@ -1,7 +1,7 @@
 //! Compiling the ops that steer a thread: loops, spawn, conditions, calls, defer/recover, panic, variables, assertions.
 
 use super::*;
-use crate::scenario::types::{CondSpec, Times};
+use crate::scenario::types::{CondSpec, Operand, ProcDecl, Times};
 
 /// The fields of an `assert` op.
 pub(super) struct AssertOp<'a> {
@@ -40,7 +40,8 @@ impl Compiler<'_> {
         thread: &str,
         ops: &[Op],
     ) -> R<StmtKind> {
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        // A function literal of its own: a `return` in it returns from it.
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.closure(ops, &member(path, field), d);
         Ok({
             if thread.is_empty() || thread.contains('#') {
                 return Err(self.err(
@@ -192,33 +193,116 @@ impl Compiler<'_> {
         })
     }
 
-    pub(super) fn c_call(&mut self, path: &str, proc: &str) -> R<StmtKind> {
-        Ok({
-            let Some(idx) = self.procs.get_index_of(proc) else {
-                let known: Vec<&str> = self.procs.keys().copied().collect();
-                return Err(self.err(
-                    &member(path, "proc"),
-                    format!(
-                        "unknown proc `{proc}`{} (declared: {})",
-                        crate::scenario::error::did_you_mean(proc, known.iter().copied()),
-                        if known.is_empty() {
-                            "none".into()
-                        } else {
-                            known.join(", ")
-                        }
-                    ),
-                ));
+    pub(super) fn c_call(
+        &mut self,
+        path: &str,
+        proc: &str,
+        args: &[Operand],
+        into: &[String],
+    ) -> R<StmtKind> {
+        let Some(idx) = self.procs.get_index_of(proc) else {
+            let known: Vec<&str> = self.procs.keys().copied().collect();
+            return Err(self.err(
+                &member(path, "proc"),
+                format!(
+                    "unknown proc `{proc}`{} (declared: {})",
+                    crate::scenario::error::did_you_mean(proc, known.iter().copied()),
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        };
+        self.calls
+            .push((self.current_proc, idx, member(path, "proc")));
+        // A proc declared later is not compiled yet: its shape comes from the file.
+        let (nparams, nresults) = match self.proc_decls[idx] {
+            ProcDecl::Ops(_) => (0, 0),
+            ProcDecl::Func(f) => (f.params.len(), f.results.len()),
+        };
+        if args.len() != nparams {
+            let which = if args.len() < nparams {
+                "not enough"
+            } else {
+                "too many"
             };
-            self.calls
-                .push((self.current_proc, idx, member(path, "proc")));
-            StmtKind::Call {
-                body: self.procs[idx],
-            }
+            return Err(self.err(
+                &member(path, "args"),
+                format!(
+                    "{which} arguments in call to {proc}: have {}, want {nparams}",
+                    args.len()
+                ),
+            ));
+        }
+        if !into.is_empty() && into.len() != nresults {
+            return Err(self.err(
+                &member(path, "into"),
+                format!(
+                    "assignment mismatch: {} variable{} but {proc} returns {nresults} value{}",
+                    into.len(),
+                    if into.len() == 1 { "" } else { "s" },
+                    if nresults == 1 { "" } else { "s" }
+                ),
+            ));
+        }
+        let args = args
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.arg(a, &format!("{}[{i}]", member(path, "args"))))
+            .collect::<R<Vec<_>>>()?;
+        let into = into
+            .iter()
+            .map(|v| self.set_var(&Some(v.clone())).expect("some"))
+            .collect();
+        let func = match self.proc_decls[idx] {
+            ProcDecl::Ops(_) => None,
+            // Function indices follow proc order among the function procs.
+            ProcDecl::Func(_) => Some(
+                self.proc_decls[..idx]
+                    .iter()
+                    .filter(|d| matches!(d, ProcDecl::Func(_)))
+                    .count(),
+            ),
+        };
+        Ok(StmtKind::Call {
+            body: self.procs[idx],
+            func,
+            args,
+            into,
         })
     }
 
+    /// `return [values]`: values only in a function proc with as many results.
+    pub(super) fn c_return(&mut self, path: &str, values: &[Operand]) -> R<StmtKind> {
+        let results = self.results.clone().unwrap_or_default();
+        if !values.is_empty() && values.len() != results.len() {
+            let which = if values.len() > results.len() {
+                "too many"
+            } else {
+                "not enough"
+            };
+            return Err(self.err(
+                &member(path, "values"),
+                format!(
+                    "{which} return values: have {}, want {} (the enclosing function's `results`; a spawn, defer, recover or do body returns nothing)",
+                    values.len(),
+                    results.len()
+                ),
+            ));
+        }
+        let values = values
+            .iter()
+            .enumerate()
+            .map(|(i, a)| self.arg(a, &format!("{}[{i}]", member(path, "values"))))
+            .collect::<R<Vec<_>>>()?;
+        Ok(StmtKind::Return { values, results })
+    }
+
     pub(super) fn c_defer(&mut self, path: &str, d: usize, ops: &[Op]) -> R<StmtKind> {
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        // A function literal of its own: a `return` in it returns from it.
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.closure(ops, &member(path, field), d);
         Ok(StmtKind::Defer {
             body: body(self, ops, "body")?,
         })
@@ -231,7 +315,8 @@ impl Compiler<'_> {
         ops: &[Op],
         into: &Option<String>,
     ) -> R<StmtKind> {
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        // A function literal of its own: a `return` in it returns from it.
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.closure(ops, &member(path, field), d);
         Ok({
             self.recover_depth += 1;
             let b = body(self, ops, "body");
@@ -274,6 +359,85 @@ impl Compiler<'_> {
             var: self.set_var(&Some(var.to_string())).expect("some"),
             value,
         })
+    }
+
+    /// `into := make(...)` / `new(...)`: the declaration checked as in `objects`.
+    pub(super) fn c_new(&mut self, path: &str, into: &str, decl: &ObjectDecl) -> R<StmtKind> {
+        let opath = member(path, "object");
+        let kind = decl.kind();
+        if !super::objvars::NEW_KINDS.contains(&kind) {
+            return Err(self.err(
+                &member(&opath, "kind"),
+                format!(
+                    "a {kind} cannot be made at run time (it applies to: {}); declare it in `objects`",
+                    K::list(super::objvars::NEW_KINDS)
+                ),
+            ));
+        }
+        let setup = self.declare(&opath, decl)?;
+        let zero = match decl {
+            ObjectDecl::Map { value_type, .. } => value_type.zero(),
+            ObjectDecl::Chan { elem, .. } => elem.zero(),
+            _ => Value::Nil,
+        };
+        let spec = self.new_objs.len();
+        self.new_objs.push(ObjSpec {
+            name: Arc::from(into),
+            decl: decl.clone(),
+            zero,
+            setup,
+        });
+        Ok(StmtKind::New {
+            spec,
+            into: self.set_var(&Some(into.to_string())).expect("some"),
+        })
+    }
+
+    /// `obj = value` for a declared object: `null` or a reference of its kind.
+    pub(super) fn c_assign(&mut self, path: &str, obj: &str, value: &Operand) -> R<StmtKind> {
+        let Some(&slot) = self.objs.get(obj) else {
+            return Err(self.err(
+                &member(path, "obj"),
+                format!(
+                    "`{obj}` is not a declared object (a variable is set with `let`){}",
+                    crate::scenario::error::did_you_mean(obj, self.objs.keys().copied())
+                ),
+            ));
+        };
+        let kind = self.kind_of(slot);
+        if !super::objvars::NEW_KINDS.contains(&kind) {
+            return Err(self.err(
+                &member(path, "obj"),
+                format!(
+                    "`{obj}` is a {kind}: only a {} can be assigned",
+                    K::list(super::objvars::NEW_KINDS)
+                ),
+            ));
+        }
+        let vpath = member(path, "value");
+        let value = match value {
+            Operand::Lit(crate::base::Value::Nil) => Arg::Lit(crate::base::Value::Nil),
+            Operand::Lit(v) => {
+                return Err(self.err(
+                    &vpath,
+                    format!(
+                        "cannot use {} as a {kind} value: give null or {{\"var\": ...}} holding a {kind}",
+                        v.quoted()
+                    ),
+                ))
+            }
+            other => self.arg(other, &vpath)?,
+        };
+        // The reference's kind is checked with the other types, once they are all known.
+        let as_expr = match &value {
+            Arg::Var(v) => Some(Expr::Var(*v)),
+            Arg::Expr(e) => Some((**e).clone()),
+            Arg::Lit(_) => None,
+        };
+        if let Some(e) = as_expr {
+            self.pending.push((e, vpath, super::expr::Want::Ref(kind)));
+        }
+        Ok(StmtKind::Assign { slot, value })
     }
 
     pub(super) fn c_yield(&mut self) -> R<StmtKind> {

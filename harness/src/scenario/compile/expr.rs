@@ -15,6 +15,8 @@ pub(super) enum Want {
     Bool,
     /// A count.
     Int,
+    /// A reference to an object of this kind, or nil.
+    Ref(K),
 }
 
 impl Compiler<'_> {
@@ -24,16 +26,21 @@ impl Compiler<'_> {
         let objs = &self.objs;
         let mut reads = Vec::new();
         let mut vars = std::mem::take(&mut self.vars);
+        let scope = self.scope.clone();
         let parsed = expr::parse(text, &mut |name, in_len| {
+            let key = match &scope {
+                Some(f) => format!("{f}::{name}"),
+                None => name.to_string(),
+            };
             if in_len {
                 if let Some(&o) = objs.get(name) {
                     return Ok(Name::Obj(o));
                 }
-            } else if objs.contains_key(name) && !vars.contains_key(name) {
+            } else if objs.contains_key(name) && !vars.contains_key(&key) {
                 return Ok(Name::Obj(objs[name]));
             }
             let n = vars.len();
-            let v = *vars.entry(name.to_string()).or_insert(n);
+            let v = *vars.entry(key).or_insert(n);
             reads.push(v);
             Ok(Name::Var(v))
         });
@@ -58,7 +65,7 @@ impl Compiler<'_> {
     fn check_len_objs(&self, e: &Expr, path: &str) -> R<()> {
         match e {
             Expr::ObjLen { obj, cap } => self.check_len_obj(*obj, *cap, path),
-            Expr::Lit(_) | Expr::Var(_) => Ok(()),
+            Expr::Lit(_) | Expr::Var(_) | Expr::ObjRef(_) => Ok(()),
             Expr::StrLen(a) | Expr::Unary(_, a) => self.check_len_objs(a, path),
             Expr::Binary(_, a, b) => {
                 self.check_len_objs(a, path)?;
@@ -130,8 +137,13 @@ impl Compiler<'_> {
             let mut changed = false;
             for stmt in self.blocks.iter().flatten() {
                 for (v, ty) in self.assigns(&stmt.kind, &tys) {
-                    let ty = if ty == Ty::Nil { Ty::Dyn } else { ty };
-                    let joined = Some(tys[v].map_or(ty, |t| t.join(ty)));
+                    // `nil` keeps a channel, pointer, map or slice variable what it is.
+                    let joined = Some(match (tys[v], ty) {
+                        (Some(t @ Ty::Obj(_)), Ty::Nil) => t,
+                        (None, Ty::Nil) => Ty::Nil,
+                        (Some(Ty::Nil), t) => t,
+                        (t, ty) => t.map_or(ty, |t| t.join(ty)),
+                    });
                     if tys[v] != joined {
                         tys[v] = joined;
                         changed = true;
@@ -142,12 +154,22 @@ impl Compiler<'_> {
                 break;
             }
         }
-        let names: Vec<String> = self.vars.keys().cloned().collect();
-        let var_ty = |v: VarId| tys[v].unwrap_or(Ty::Dyn);
+        let names: Vec<String> = self
+            .vars
+            .keys()
+            .map(|k| k.rsplit_once("::").map_or(k.as_str(), |x| x.1).to_string())
+            .collect();
+        // A variable only ever set to nil is an `any`.
+        let var_ty = |v: VarId| match tys[v] {
+            None | Some(Ty::Nil) => Ty::Dyn,
+            Some(t) => t,
+        };
         let var_name = |v: VarId| names[v].clone();
         let obj_name = |o: ObjId| self.decls[o].0.to_string();
+        let obj_kind = |o: ObjId| self.kind_of(o);
         let env = Env {
             var_ty: &var_ty,
+            obj_kind: &obj_kind,
             var_name: &var_name,
             obj_name: &obj_name,
         };
@@ -157,7 +179,17 @@ impl Compiler<'_> {
                 Want::Value => true,
                 Want::Bool => matches!(ty, Ty::Bool | Ty::Dyn),
                 Want::Int => matches!(ty, Ty::Int | Ty::Dyn),
+                Want::Ref(k) => ty == Ty::Obj(*k) || matches!(ty, Ty::Nil | Ty::Dyn),
             };
+            if let (false, Want::Ref(k)) = (fits, want) {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "cannot use {} (of type {ty}) as a {k} value in assignment",
+                        env.render(e)
+                    ),
+                ));
+            }
             if !fits {
                 let (need, what) = match want {
                     Want::Bool => ("bool", "a condition"),
@@ -219,23 +251,36 @@ impl Compiler<'_> {
             }
             S::ChanRange { ch, value, .. } => put(value, elem(*ch)),
             S::Let { var, value } => {
-                let t = match value {
-                    Arg::Lit(v) => Some(Ty::of(v)),
-                    Arg::Var(x) => tys[*x],
-                    Arg::Expr(e) => {
-                        let var_ty = |v: VarId| tys[v].unwrap_or(Ty::Dyn);
-                        let none = |_: usize| String::new();
-                        let env = Env {
-                            var_ty: &var_ty,
-                            var_name: &none,
-                            obj_name: &none,
-                        };
-                        // A type error is reported where the expression is checked.
-                        Some(env.type_of(e).unwrap_or(Ty::Dyn))
-                    }
-                };
-                if let Some(t) = t {
+                if let Some(t) = self.arg_ty(value, tys) {
                     put(&Some(*var), t);
+                }
+            }
+            // Parameters get what calls pass, results what `return`s give, and a call's
+            // variables what the function's results hold.
+            S::Call {
+                func: Some(f),
+                args,
+                into,
+                ..
+            } => {
+                let f = &self.funcs[*f];
+                for (p, a) in f.params.iter().zip(args) {
+                    if let Some(t) = self.arg_ty(a, tys) {
+                        put(&Some(*p), t);
+                    }
+                }
+                for (v, r) in into.iter().zip(&f.results) {
+                    if let Some(t) = tys[*r] {
+                        put(&Some(*v), t);
+                    }
+                }
+            }
+            S::Call { func: None, .. } => {}
+            S::Return { values, results } => {
+                for (r, a) in results.iter().zip(values) {
+                    if let Some(t) = self.arg_ty(a, tys) {
+                        put(&Some(*r), t);
+                    }
                 }
             }
             S::TimerStop { into, .. } | S::TimerReset { into, .. } => put(into, Ty::Bool),
@@ -270,6 +315,8 @@ impl Compiler<'_> {
                 }
             }
             // Errors, recovered panic values, pooled slices: not one static type.
+            S::New { spec, into } => put(&Some(*into), Ty::Obj(self.new_objs[*spec].decl.kind())),
+            S::Assign { .. } => {}
             S::Recover { into, .. }
             | S::PoolGet { into, .. }
             | S::HandleUse { into, .. }
@@ -298,8 +345,6 @@ impl Compiler<'_> {
             | S::For { .. }
             | S::Break { .. }
             | S::Continue { .. }
-            | S::Return
-            | S::Call { .. }
             | S::Defer { .. }
             | S::Panic { .. }
             | S::Yield
@@ -319,5 +364,28 @@ impl Compiler<'_> {
             | S::Assert { .. } => {}
         }
         out
+    }
+}
+
+/// The type an argument gives what it is assigned to (`None`: a variable not typed yet).
+impl Compiler<'_> {
+    fn arg_ty(&self, a: &Arg, tys: &[Option<Ty>]) -> Option<Ty> {
+        match a {
+            Arg::Lit(v) => Some(Ty::of(v)),
+            Arg::Var(x) => tys[*x],
+            Arg::Expr(e) => {
+                let var_ty = |v: VarId| tys[v].unwrap_or(Ty::Dyn);
+                let none = |_: usize| String::new();
+                let obj_kind = |o: usize| self.kind_of(o);
+                let env = Env {
+                    var_ty: &var_ty,
+                    obj_kind: &obj_kind,
+                    var_name: &none,
+                    obj_name: &none,
+                };
+                // A type error is reported where the expression is checked.
+                Some(env.type_of(e).unwrap_or(Ty::Dyn))
+            }
+        }
     }
 }

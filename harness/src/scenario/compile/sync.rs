@@ -136,7 +136,8 @@ impl Compiler<'_> {
     }
 
     pub(super) fn c_do(&mut self, path: &str, d: usize, obj: &str, ops: &[Op]) -> R<StmtKind> {
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        // A function literal of its own: a `return` in it returns from it.
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.closure(ops, &member(path, field), d);
         Ok(StmtKind::OnceDo {
             once: self.obj(obj, path, "do", &[K::Once])?,
             body: body(self, ops, "body")?,

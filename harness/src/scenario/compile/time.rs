@@ -35,7 +35,8 @@ impl Compiler<'_> {
         thread: &Option<String>,
         ops: &[Op],
     ) -> R<StmtKind> {
-        let body = |c: &mut Self, ops: &[Op], field: &str| c.block(ops, &member(path, field), d);
+        // A function literal of its own: a `return` in it returns from it.
+        let body = |c: &mut Self, ops: &[Op], field: &str| c.closure(ops, &member(path, field), d);
         Ok({
             let t = self.obj(obj, path, "after_func", &[K::Timer])?;
             let thread = self.thread_name(thread, obj, path)?;

@@ -1,0 +1,229 @@
+//! Variables that hold objects (`done := make(chan struct{})`, a channel received from a
+//! channel of channels, a `*sync.Mutex` taken from a map): which ones, and of which kind, found
+//! before any op compiles, because an op's meaning depends on its object's kind (`lock` on a
+//! mutex or an rwmutex). Go knows every variable's type statically; so does this pass.
+
+use super::*;
+use crate::base::ElemType;
+use crate::scenario::types::{Case, ProcDecl, ScenarioFile};
+use std::sync::LazyLock;
+
+/// The declaration a variable's object is taken to have when it comes from a channel, map or
+/// slice of that kind (its own parameters are those of whatever object it refers to).
+fn synthesized(k: K) -> Option<&'static ObjectDecl> {
+    static DECLS: LazyLock<Vec<(K, ObjectDecl)>> = LazyLock::new(|| {
+        vec![
+            (
+                K::Chan,
+                ObjectDecl::Chan {
+                    cap: 0,
+                    nil: false,
+                    elem: ElemType::Any,
+                },
+            ),
+            (K::Mutex, ObjectDecl::Mutex {}),
+            (K::Rwmutex, ObjectDecl::Rwmutex {}),
+            (K::Waitgroup, ObjectDecl::Waitgroup {}),
+            (
+                K::Map,
+                ObjectDecl::Map {
+                    nil: false,
+                    value_type: ElemType::Any,
+                    entries: IndexMap::new(),
+                },
+            ),
+            (
+                K::Slice,
+                ObjectDecl::Slice {
+                    nil: false,
+                    elems: Vec::new(),
+                    len: None,
+                    cap: None,
+                    elem: ElemType::Any,
+                },
+            ),
+        ]
+    });
+    DECLS.iter().find(|(kind, _)| *kind == k).map(|(_, d)| d)
+}
+
+/// The kinds `new` can make: those whose objects need no start-up work (timers, contexts,
+/// sharded maps and pools are declared in `objects`).
+pub(super) const NEW_KINDS: &[K] = &[
+    K::Chan,
+    K::Mutex,
+    K::Rwmutex,
+    K::Waitgroup,
+    K::Once,
+    K::Map,
+    K::Slice,
+    K::Atomic,
+];
+
+impl<'a> Compiler<'a> {
+    /// Find every variable that holds an object and give it an object id after the declared
+    /// ones (its entry in `decls` is the declaration of what it refers to).
+    pub(super) fn object_vars(&mut self, f: &'a ScenarioFile) -> R<()> {
+        // Until nothing new is learnt: a channel received from a channel made by `new` is
+        // known only once that `new` is.
+        loop {
+            let before = self.obj_vars.len();
+            for (_, ops) in &f.threads {
+                self.scan(ops, None)?;
+            }
+            for (name, decl) in &f.procs {
+                match decl {
+                    ProcDecl::Ops(ops) => self.scan(ops, None)?,
+                    ProcDecl::Func(func) => self.scan(&func.body, Some(name))?,
+                }
+            }
+            if self.obj_vars.len() == before {
+                return Ok(());
+            }
+        }
+    }
+
+    /// The object a name refers to in `scope`: a declared object, or a variable holding one.
+    pub(super) fn lookup(&self, name: &str) -> Option<ObjId> {
+        let key = self.scoped(name);
+        self.obj_vars
+            .get(&key)
+            .copied()
+            .or_else(|| self.objs.get(name).copied())
+    }
+
+    fn lookup_in(&self, name: &str, scope: Option<&String>) -> Option<ObjId> {
+        let key = match scope {
+            Some(s) => format!("{s}::{name}"),
+            None => name.to_string(),
+        };
+        self.obj_vars
+            .get(&key)
+            .copied()
+            .or_else(|| self.objs.get(name).copied())
+    }
+
+    /// The element type of object `o` (a channel's, a map's values, a slice's).
+    fn elem_of(&self, o: ObjId) -> ElemType {
+        match self.decls[o].1 {
+            ObjectDecl::Chan { elem, .. } | ObjectDecl::Slice { elem, .. } => *elem,
+            ObjectDecl::Map { value_type, .. } => *value_type,
+            _ => ElemType::Int,
+        }
+    }
+
+    /// Variable `var` (in `scope`) holds an object declared as `decl`.
+    fn holds(&mut self, var: &'a str, scope: Option<&String>, decl: &'a ObjectDecl) -> R<()> {
+        let key = match scope {
+            Some(s) => format!("{s}::{var}"),
+            None => var.to_string(),
+        };
+        if let Some(&o) = self.obj_vars.get(&key) {
+            let had = self.decls[o].1.kind();
+            if had != decl.kind() {
+                return Err(self.err(
+                    "$",
+                    format!(
+                        "variable `{var}` holds a {had} in one place and a {} in another: a Go variable has one type",
+                        decl.kind()
+                    ),
+                ));
+            }
+            return Ok(());
+        }
+        if self.objs.contains_key(var) && scope.is_none() {
+            // A declared object's name: ops name the object, not a variable.
+            return Ok(());
+        }
+        let id = self.decls.len();
+        self.decls.push((var, decl));
+        self.obj_vars.insert(key, id);
+        Ok(())
+    }
+
+    /// What `into` of a read from object `from` gets: an object when its elements are.
+    fn read_into(&mut self, into: &'a str, from: &str, scope: Option<&String>) -> R<()> {
+        let Some(o) = self.lookup_in(from, scope) else {
+            return Ok(());
+        };
+        if let Some(decl) = self.elem_of(o).object().and_then(synthesized) {
+            self.holds(into, scope, decl)?;
+        }
+        Ok(())
+    }
+
+    fn scan(&mut self, ops: &'a [Op], scope: Option<&String>) -> R<()> {
+        for op in ops {
+            match op {
+                Op::New { into, object } => self.holds(into, scope, object)?,
+                Op::Assign { obj, .. } => {
+                    if let Some(&o) = self.objs.get(obj.as_str()) {
+                        self.reassigned[o] = true;
+                    }
+                }
+                Op::Recv {
+                    obj,
+                    into: Some(into),
+                    ..
+                }
+                | Op::Get {
+                    obj,
+                    into: Some(into),
+                    ..
+                }
+                | Op::Index { obj, into, .. } => self.read_into(into, obj, scope)?,
+                Op::Range {
+                    obj,
+                    value: Some(v),
+                    ..
+                } => self.read_into(v, obj, scope)?,
+                Op::Let {
+                    var, expr: Some(e), ..
+                } => {
+                    // `a := b` with b an object (declared, or a variable holding one): a
+                    // holds the same kind.
+                    let name = e.trim();
+                    if let Some(o) = self.lookup_in(name, scope) {
+                        let decl = self.decls[o].1;
+                        self.holds(var, scope, decl)?;
+                    }
+                }
+                Op::Call { proc, args, .. } => {
+                    // Arguments that are object variables make the parameters objects too.
+                    let Some(i) = self.procs.get_index_of(proc.as_str()) else {
+                        continue;
+                    };
+                    if let ProcDecl::Func(func) = self.proc_decls[i] {
+                        for (p, a) in func.params.iter().zip(args) {
+                            if let Operand::Var { var } = a {
+                                if let Some(o) = self.lookup_in(var, scope) {
+                                    let decl = self.decls[o].1;
+                                    let callee =
+                                        self.procs.get_index(i).map(|(k, _)| k.to_string());
+                                    self.holds(p, callee.as_ref(), decl)?;
+                                }
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            if let Op::Select { cases } = op {
+                for c in cases {
+                    if let Case::Recv {
+                        obj,
+                        into: Some(into),
+                        ..
+                    } = c
+                    {
+                        self.read_into(into, obj, scope)?;
+                    }
+                }
+            }
+            for body in op.bodies() {
+                self.scan(body, scope)?;
+            }
+        }
+        Ok(())
+    }
+}

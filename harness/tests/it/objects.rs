@@ -1,0 +1,252 @@
+//! Objects as values: made at run time (`new`), held in variables, sent over channels, stored
+//! in maps, passed to functions, set to nil; declared objects pointed elsewhere (`assign`),
+//! each op re-reading what they name.
+
+use crate::helpers::*;
+use harness::model::FailureKind;
+use harness::scenario::load_str;
+use serde_json::json;
+
+#[test]
+fn a_fresh_done_channel_per_loop_iteration() {
+    // for i := range 3 { done := make(chan struct{}); go func() { ...; close(done) }(); <-done }
+    let v = json!({
+        "objects": { "results": { "kind": "chan", "cap": 3 } },
+        "threads": { "main": [
+            { "op": "repeat", "times": 3, "index": "i", "body": [
+                { "op": "new", "into": "done", "object": { "kind": "chan" } },
+                { "op": "spawn", "thread": "handler", "body": [
+                    { "op": "send", "obj": "results", "value": { "var": "i" } },
+                    { "op": "close", "obj": "done" } ] },
+                { "op": "recv", "obj": "done" } ] },
+            { "op": "assert", "cond": "len(results) == 3" }
+        ] }
+    });
+    never_fails(v, serde_json::Value::Null);
+}
+
+#[test]
+fn a_reply_channel_sent_over_a_channel() {
+    // reply := make(chan int); requests <- reply; v := <-reply (the server answers on it).
+    let v = json!({
+        "objects": { "requests": { "kind": "chan", "elem": "chan" } },
+        "threads": {
+            "server": [
+                { "op": "repeat", "times": 2, "body": [
+                    { "op": "recv", "obj": "requests", "into": "reply" },
+                    { "op": "send", "obj": "reply", "value": 42 } ] } ],
+            "client": [
+                { "op": "repeat", "times": 2, "body": [
+                    { "op": "new", "into": "reply", "object": { "kind": "chan", "cap": 1 } },
+                    { "op": "send", "obj": "requests", "value": { "var": "reply" } },
+                    { "op": "recv", "obj": "reply", "into": "v" },
+                    { "op": "assert", "cond": "v == 42" } ] } ]
+        }
+    });
+    never_fails(v, serde_json::Value::Null);
+}
+
+/// `mu, ok := locks[name]; if !ok { mu = new(sync.Mutex); locks[name] = mu }; mu.Lock()`,
+/// the lookup and the insert under `gmu` in one critical section (fixed) or two (buggy).
+fn lock_map(fixed: bool) -> serde_json::Value {
+    let lookup = json!([
+        { "op": "get", "obj": "locks", "key": "job", "into": "mu", "ok": "found" },
+        { "op": "if", "cond": "!found", "then": [
+            { "op": "new", "into": "mu", "object": { "kind": "mutex" } },
+            { "op": "set", "obj": "locks", "key": "job", "value": { "var": "mu" } } ] }
+    ]);
+    let mut body = vec![json!({ "op": "lock", "obj": "gmu" })];
+    if fixed {
+        body.extend(lookup.as_array().unwrap().iter().cloned());
+        body.push(json!({ "op": "unlock", "obj": "gmu" }));
+    } else {
+        body.push(lookup[0].clone());
+        body.push(json!({ "op": "unlock", "obj": "gmu" }));
+        body.push(json!({ "op": "lock", "obj": "gmu" }));
+        body.push(lookup[1].clone());
+        body.push(json!({ "op": "unlock", "obj": "gmu" }));
+    }
+    body.extend([
+        json!({ "op": "lock", "obj": "mu" }),
+        json!({ "op": "add", "obj": "inside", "delta": 1, "into": "n" }),
+        json!({ "op": "assert", "cond": "n == 1", "message": "one holder per name" }),
+        json!({ "op": "add", "obj": "inside", "delta": -1 }),
+        json!({ "op": "unlock", "obj": "mu" }),
+    ]);
+    json!({
+        "objects": {
+            "gmu": { "kind": "mutex" },
+            "locks": { "kind": "map", "value_type": "mutex" },
+            "inside": { "kind": "atomic", "value": 0 }
+        },
+        "threads": { "a": body.clone(), "b": body }
+    })
+}
+
+#[test]
+fn a_lock_map_filled_lazily_hands_out_two_mutexes_for_one_name() {
+    // Either thread can be the second holder: one failure each.
+    let sigs = failures(lock_map(false), serde_json::Value::Null);
+    assert_eq!(sigs.len(), 2, "{sigs:?}");
+    for s in &sigs {
+        assert_eq!(s.kind, FailureKind::Assertion, "{s:?}");
+        assert_eq!(
+            s.message,
+            "one holder per name (n == 1 is false, with n = 2)"
+        );
+    }
+    never_fails(lock_map(true), serde_json::Value::Null);
+}
+
+/// `func (w *W) Stop() { w.ch = nil }` (buggy: the watcher's next receive is on a nil channel
+/// and blocks forever) or `close(w.ch)` (fixed: the watcher sees it closed and returns).
+fn watcher(stop: serde_json::Value) -> serde_json::Value {
+    json!({
+        "objects": { "ch": { "kind": "chan", "cap": 1 } },
+        "threads": {
+            "watcher": [
+                { "op": "for", "body": [
+                    { "op": "recv", "obj": "ch", "into": "ev", "ok": "ok" },
+                    { "op": "if", "cond": "!ok", "then": [ { "op": "return" } ] } ] } ],
+            "stopper": [ { "op": "send", "obj": "ch", "value": 1 }, stop ]
+        }
+    })
+}
+
+#[test]
+fn a_stop_that_nils_a_channel_field_under_a_watcher_loop() {
+    // The watcher's next receive is on nil (chan-nil-block), or it was already parked on the
+    // old channel, which nobody sends on any more (a plain deadlock): Go shows both.
+    let sigs = failures(
+        watcher(json!({ "op": "assign", "obj": "ch", "value": null })),
+        serde_json::Value::Null,
+    );
+    let ids: Vec<&str> = sigs.iter().map(|s| s.id.as_str()).collect();
+    assert_eq!(ids, ["chan-nil-block", "deadlock"], "{sigs:?}");
+    for s in &sigs {
+        assert_eq!(s.kind, FailureKind::Fatal, "{s:?}");
+        assert_eq!(s.message, "all goroutines are asleep - deadlock!");
+    }
+    never_fails(
+        watcher(json!({ "op": "close", "obj": "ch" })),
+        serde_json::Value::Null,
+    );
+}
+
+#[test]
+fn a_declared_object_points_at_a_new_one_and_back_to_nil() {
+    // w.ch = make(chan int, 1); w.ch <- 7; x := <-w.ch; a copy keeps the old reference.
+    let v = json!({
+        "objects": { "ch": { "kind": "chan", "nil": true } },
+        "threads": { "t": [
+            { "op": "new", "into": "c2", "object": { "kind": "chan", "cap": 1 } },
+            { "op": "assign", "obj": "ch", "value": { "var": "c2" } },
+            { "op": "let", "var": "old", "expr": "ch" },
+            { "op": "send", "obj": "ch", "value": 7 },
+            { "op": "assign", "obj": "ch", "value": null },
+            { "op": "recv", "obj": "old", "into": "x" },
+            { "op": "assert", "cond": "x == 7 && old == c2 && old != nil" },
+            { "op": "is_nil", "obj": "ch", "into": "gone" },
+            { "op": "assert", "var": "gone" }
+        ] }
+    });
+    never_fails(v, serde_json::Value::Null);
+}
+
+#[test]
+fn a_nil_pointer_to_a_mutex_panics_as_go_does() {
+    let v = json!({
+        "threads": { "t": [
+            { "op": "new", "into": "mu", "object": { "kind": "mutex" } },
+            { "op": "let", "var": "mu", "value": null },
+            { "op": "lock", "obj": "mu" }
+        ] }
+    });
+    let s = failures(v, serde_json::Value::Null);
+    assert_sig(
+        only(&s),
+        "panic",
+        FailureKind::Panic,
+        "runtime error: invalid memory address or nil pointer dereference",
+        Some("t"),
+    );
+}
+
+#[test]
+fn a_function_takes_objects_as_parameters() {
+    // func worker(jobs chan int, wg *sync.WaitGroup) { defer wg.Done(); for j := range jobs {...} }
+    let v = json!({
+        "objects": { "sum": { "kind": "atomic", "value": 0 } },
+        "procs": {
+            "worker": { "params": ["jobs", "wg"], "body": [
+                { "op": "defer", "body": [ { "op": "done", "obj": "wg" } ] },
+                { "op": "range", "obj": "jobs", "value": "j", "body": [
+                    { "op": "add", "obj": "sum", "delta": 1 } ] } ] }
+        },
+        "threads": { "main": [
+            { "op": "new", "into": "jobs", "object": { "kind": "chan", "cap": 4 } },
+            { "op": "new", "into": "wg", "object": { "kind": "waitgroup" } },
+            { "op": "add", "obj": "wg", "delta": 2 },
+            { "op": "repeat", "times": 2, "body": [
+                { "op": "spawn", "thread": "w", "body": [
+                    { "op": "call", "proc": "worker", "args": [ { "var": "jobs" }, { "var": "wg" } ] } ] } ] },
+            { "op": "repeat", "times": 3, "body": [ { "op": "send", "obj": "jobs", "value": 1 } ] },
+            { "op": "close", "obj": "jobs" },
+            { "op": "wait", "obj": "wg" }
+        ] }
+    });
+    never_fails(v, json!([ { "obj": "sum", "holds": 3 } ]));
+}
+
+fn refused(objects: serde_json::Value, ops: serde_json::Value) -> String {
+    let text = serde_json::to_string_pretty(&json!({
+        "schema": "hazard/scenario/v1", "name": "bad",
+        "objects": objects, "threads": { "t": ops }, "expect": { "passes": true }
+    }))
+    .unwrap();
+    load_str(&text, "bad.json")
+        .expect_err("refused")
+        .to_string()
+}
+
+#[test]
+fn objects_as_values_are_typed_as_go_types_them() {
+    let ch = json!({ "ch": { "kind": "chan" } });
+    let new_mu = json!({ "op": "new", "into": "m", "object": { "kind": "mutex" } });
+    let cases = [
+        (
+            ch.clone(),
+            json!([new_mu, { "op": "assign", "obj": "ch", "value": { "var": "m" } }]),
+            "$.threads.t[1].value: cannot use m (of type mutex) as a chan value in assignment",
+        ),
+        (
+            ch.clone(),
+            json!([new_mu, { "op": "close", "obj": "m" }]),
+            "op `close` does not apply to `m`, a mutex",
+        ),
+        (
+            ch.clone(),
+            json!([{ "op": "new", "into": "t", "object": { "kind": "timer" } }]),
+            "$.threads.t[0].object.kind: a timer cannot be made at run time",
+        ),
+        (
+            ch.clone(),
+            json!([{ "op": "assign", "obj": "ch", "value": 3 }]),
+            "$.threads.t[0].value: cannot use 3 as a chan value",
+        ),
+        (
+            ch.clone(),
+            json!([{ "op": "assign", "obj": "nope", "value": null }]),
+            "`nope` is not a declared object",
+        ),
+        (
+            ch,
+            json!([new_mu, { "op": "new", "into": "m", "object": { "kind": "chan" } }]),
+            "variable `m` holds a mutex in one place and a chan in another",
+        ),
+    ];
+    for (objects, ops, want) in cases {
+        let e = refused(objects, ops.clone());
+        assert!(e.contains(want), "{ops}:\n{e}");
+    }
+}
