@@ -13,6 +13,7 @@ pub enum ObjKind {
     Waitgroup,
     Once,
     Cond,
+    Struct,
     Timer,
     Context,
     Slice,
@@ -30,7 +31,7 @@ pub enum ObjKind {
 
 impl ObjKind {
     /// Every kind, in the order the scenario format documents them.
-    pub const ALL: [ObjKind; 20] = [
+    pub const ALL: [ObjKind; 21] = [
         ObjKind::Map,
         ObjKind::Chan,
         ObjKind::Mutex,
@@ -38,6 +39,7 @@ impl ObjKind {
         ObjKind::Waitgroup,
         ObjKind::Once,
         ObjKind::Cond,
+        ObjKind::Struct,
         ObjKind::Timer,
         ObjKind::Context,
         ObjKind::Slice,
@@ -79,6 +81,7 @@ impl ObjKind {
             ObjKind::Waitgroup => "waitgroup",
             ObjKind::Once => "once",
             ObjKind::Cond => "cond",
+            ObjKind::Struct => "struct",
             ObjKind::Timer => "timer",
             ObjKind::Context => "context",
             ObjKind::Slice => "slice",
@@ -110,7 +113,7 @@ impl ObjKind {
             K::Context => &["cancelled"],
             K::Mutex | K::Rwmutex => &["locked"],
             K::Waitgroup => &["count"],
-            K::Once | K::Cond | K::Timer | K::Pool => &[],
+            K::Once | K::Cond | K::Struct | K::Timer | K::Pool => &[],
         }
     }
 

@@ -8,6 +8,8 @@ use crate::scenario::{BinOp, Expr, UnOp};
 pub(crate) enum EvalError {
     /// Go's `runtime error: integer divide by zero` panic.
     DivideByZero,
+    /// A field read through a nil struct pointer.
+    NilDereference,
     /// A value whose type validation could not know (an `any`) is not what the operator takes.
     Type(String),
 }
@@ -19,6 +21,12 @@ pub(crate) fn eval(e: &Expr, locals: &[Value], w: &mut World) -> Result<Value, E
         Expr::Var(v) => locals[*v].clone(),
         Expr::ObjLen { obj, cap } => Value::Int(w.len_of(*obj, *cap)),
         Expr::ObjRef(o) => Value::Obj(*o as u32),
+        Expr::Field { base, field } => match w.field(*base, *field) {
+            Some(crate::model::world::FieldVal::Val(v)) => v,
+            Some(crate::model::world::FieldVal::Obj(Some(o))) => Value::Obj(o as u32),
+            Some(crate::model::world::FieldVal::Obj(None)) => Value::Nil,
+            None => return Err(EvalError::NilDereference),
+        },
         Expr::StrLen(a) => match eval(a, locals, w)? {
             // Go's len of a string counts bytes.
             Value::Str(s) => Value::Int(s.len() as i64),

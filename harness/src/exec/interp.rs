@@ -8,12 +8,13 @@ use super::oracle::OpJudges;
 use super::tasks::start_threads;
 use crate::model::fault;
 use crate::model::ops;
+use crate::model::world::FieldVal;
 use crate::model::world::{ThreadCx, ThreadKind, Unwind, World};
 use crate::model::{Failure, Value};
 use crate::rt;
 use crate::scenario::{
-    Arg, BlockId, CaseOp, Count, DsMapOp, Expr, LabelId, OpId, Program, Stmt, StmtKind, Test,
-    CONTROL_OPS,
+    Arg, BlockId, CaseOp, Count, DsMapOp, DynObj, Expr, LabelId, ObjId, OpId, Program, Stmt,
+    StmtKind, Test, CONTROL_OPS,
 };
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -183,6 +184,11 @@ impl Interp {
                 drop(w);
                 Err(cx.panic(Failure::DivideByZero, op))
             }
+            Err(EvalError::NilDereference) => {
+                w.note(cx.me, op, || "nil pointer dereference".to_string());
+                drop(w);
+                Err(cx.panic(Failure::NilDereference, op))
+            }
             Err(EvalError::Type(why)) => {
                 let at = self.prog.op_path(op).to_string();
                 Err(w.scenario_error(format!("{at}: {why}: the scenario gives this expression a value its operator does not take")))
@@ -202,9 +208,11 @@ impl Interp {
                 .get(o)
                 .map_or(crate::base::ObjKind::Chan, |s| s.decl.kind())
         };
+        let field = |b: usize, i: usize| (w.field_name(b, i), crate::scenario::expr::Ty::Dyn);
         let env = crate::scenario::expr::Env {
             var_ty: &none,
             obj_kind: &kind,
+            field: &field,
             var_name: &var_name,
             obj_name: &obj_name,
         };
@@ -252,42 +260,14 @@ impl Interp {
     /// variables hold now (a variable holding nil names the nil channel, map or slice; a nil
     /// pointer to anything else is Go's nil dereference, here).
     fn resolve(&self, stmt: &Stmt) -> Result<Stmt, Unwind> {
-        let n = self.prog.objects.len();
         let mut kind = stmt.kind.clone();
         let mut failed = None;
         let mut w = self.cx.world.borrow_mut();
         kind.objs_mut(&mut |o| {
-            if failed.is_some() {
-                return;
-            }
-            if *o < n {
-                // A declared object an `assign` may have pointed elsewhere.
-                if self.prog.reassigned[*o] {
-                    match w.slots.get(o).copied() {
-                        None => {}
-                        Some(Some(x)) => *o = x,
-                        Some(None) => match w.nil_object(self.prog.objects[*o].decl.kind()) {
-                            Ok(x) => *o = x,
-                            Err(f) => failed = Some(Ok(f)),
-                        },
-                    }
-                }
-                return;
-            }
-            let (var, k) = self.prog.obj_vars[*o - n];
-            match &self.locals[var] {
-                Value::Obj(id) => *o = *id as usize,
-                Value::Nil => match w.nil_object(k) {
+            if failed.is_none() {
+                match self.resolve_id(&mut w, *o, stmt.id) {
                     Ok(x) => *o = x,
-                    Err(f) => failed = Some(Ok(f)),
-                },
-                other => {
-                    failed = Some(Err(format!(
-                        "{}: `{}` holds {}, not a {k}",
-                        self.prog.op_path(stmt.id),
-                        self.prog.vars[var],
-                        other.quoted()
-                    )))
+                    Err(e) => failed = Some(e),
                 }
             }
         });
@@ -305,6 +285,50 @@ impl Interp {
                 Err(self.cx.panic(f, stmt.id))
             }
             Some(Err(why)) => Err(w.scenario_error(why)),
+        }
+    }
+
+    /// The object id `o` stands for now: a declared object (or what an `assign` pointed it
+    /// at), what a variable holds, a struct's field. `Err(Ok(f))`: Go panics with `f` (a nil
+    /// pointer); `Err(Err(why))`: the scenario put a non-object where an object goes.
+    fn resolve_id(
+        &self,
+        w: &mut World,
+        o: ObjId,
+        op: OpId,
+    ) -> Result<ObjId, Result<Failure, String>> {
+        let n = self.prog.objects.len();
+        let nil = |w: &mut World, k| w.nil_object(k).map_err(Ok);
+        if o < n {
+            if !self.prog.reassigned[o] {
+                return Ok(o);
+            }
+            return match w.slots.get(&o).copied() {
+                None => Ok(o),
+                Some(Some(x)) => Ok(x),
+                Some(None) => nil(w, self.prog.objects[o].decl.kind()),
+            };
+        }
+        match self.prog.obj_vars[o - n] {
+            DynObj::Var(var, k) => match &self.locals[var] {
+                Value::Obj(id) => Ok(*id as usize),
+                Value::Nil => nil(w, k),
+                other => Err(Err(format!(
+                    "{}: `{}` holds {}, not a {k}",
+                    self.prog.op_path(op),
+                    self.prog.vars[var],
+                    other.quoted()
+                ))),
+            },
+            DynObj::Field { base, field, kind } => {
+                let b = self.resolve_id(w, base, op)?;
+                match w.field(b, field) {
+                    Some(FieldVal::Obj(Some(x))) => Ok(x),
+                    Some(FieldVal::Obj(None)) => nil(w, kind),
+                    // A nil struct pointer: reading its field is the nil dereference.
+                    _ => Err(Ok(Failure::NilDereference)),
+                }
+            }
         }
     }
 
@@ -645,6 +669,18 @@ impl Interp {
                 let shown = target.map_or("nil".into(), |o| w.obj_name(o).to_string());
                 w.note(cx.me, op, || format!("{name} = {shown}"));
                 w.slots.insert(*slot, target);
+                Ok(())
+            }
+            StmtKind::AssignField { base, field, value } => {
+                let v = self.arg(op, value)?;
+                let mut w = cx.step(op)?;
+                let (name, fname) = (w.obj_name(*base), w.field_name(*base, *field));
+                let shown = match &v {
+                    Value::Obj(o) => w.obj_name(*o as usize).to_string(),
+                    other => other.quoted(),
+                };
+                w.note(cx.me, op, || format!("{name}.{fname} = {shown}"));
+                w.set_field(*base, *field, v);
                 Ok(())
             }
             StmtKind::New { spec, into } => {

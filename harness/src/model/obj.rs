@@ -26,6 +26,13 @@ use crate::scenario::{AssertSpec, ObjId, ObjectDecl, Setup};
 use std::collections::VecDeque;
 use std::sync::Arc;
 
+/// A struct field: the object it names (`None`: nil), or its value.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum FieldVal {
+    Obj(Option<ObjId>),
+    Val(Value),
+}
+
 /// One object's port state.
 #[derive(Debug)]
 pub(crate) enum Obj {
@@ -39,6 +46,8 @@ pub(crate) enum Obj {
     WaitGroup(WaitGroupState),
     Once(OnceState),
     Cond(CondState),
+    /// A struct: its fields, objects (by id) and values.
+    Struct(Vec<FieldVal>),
     Timer(TimerVar),
     /// A context variable: `None` is a nil context.
     Context(Option<CtxId>),
@@ -91,9 +100,84 @@ impl World {
             .keys()
             .filter(|&&o| self.names[o].split('#').next() == Some(&*spec.name))
             .count();
-        let o = self.new_obj(Arc::from(format!("{}#{n}", spec.name)), obj);
+        let name = format!("{}#{n}", spec.name);
+        let o = self.new_obj(Arc::from(name.as_str()), obj);
         self.made.insert(o, spec.zero.clone());
+        if let ObjectDecl::Struct { fields } = &spec.decl {
+            let f = self.struct_fields(&name, fields);
+            self.objs[o] = Obj::Struct(f);
+        }
         o
+    }
+
+    /// A struct's fields, its object fields made (`w.mu`, named after the struct).
+    pub fn struct_fields(
+        &mut self,
+        name: &str,
+        fields: &indexmap::IndexMap<String, crate::scenario::FieldDecl>,
+    ) -> Vec<FieldVal> {
+        fields
+            .iter()
+            .map(|(fname, f)| match f {
+                crate::scenario::FieldDecl::Val(v) => FieldVal::Val(v.clone()),
+                crate::scenario::FieldDecl::Obj(decl) => {
+                    let fullname = format!("{name}.{fname}");
+                    let obj = match decl {
+                        // A struct inside a struct: its own fields too.
+                        ObjectDecl::Struct { fields } => {
+                            Obj::Struct(self.struct_fields(&fullname, fields))
+                        }
+                        _ => self.declared(decl),
+                    };
+                    let o = self.new_obj(Arc::from(fullname), obj);
+                    if let ObjectDecl::Chan { elem, .. } = decl {
+                        self.made.insert(o, elem.zero());
+                    } else if let ObjectDecl::Map { value_type, .. } = decl {
+                        self.made.insert(o, value_type.zero());
+                    }
+                    FieldVal::Obj(Some(o))
+                }
+            })
+            .collect()
+    }
+
+    /// Field `i` of struct `o` (`None`: `o` is not a struct, a nil pointer).
+    pub fn field(&self, o: ObjId, i: usize) -> Option<FieldVal> {
+        match &self.objs[o] {
+            Obj::Struct(f) => f.get(i).cloned(),
+            _ => None,
+        }
+    }
+
+    /// Set field `i` of struct `o`: an object field to what `v` refers to (nil for `null`),
+    /// a value field to `v`.
+    pub fn set_field(&mut self, o: ObjId, i: usize, v: Value) {
+        if let Obj::Struct(f) = &mut self.objs[o] {
+            if let Some(slot) = f.get_mut(i) {
+                *slot = match (&*slot, v) {
+                    (FieldVal::Obj(_), Value::Obj(x)) => FieldVal::Obj(Some(x as usize)),
+                    (FieldVal::Obj(_), _) => FieldVal::Obj(None),
+                    (FieldVal::Val(_), v) => FieldVal::Val(v),
+                };
+            }
+        }
+    }
+
+    /// The name of field `i` of struct `o`, as declared.
+    pub fn field_name(&self, o: ObjId, i: usize) -> String {
+        let decl = self.prog.objects.get(o).map(|s| &s.decl).or_else(|| {
+            self.prog
+                .new_objs
+                .iter()
+                .find(|s| self.names[o].split('#').next() == Some(&*s.name))
+                .map(|s| &s.decl)
+        });
+        match decl {
+            Some(ObjectDecl::Struct { fields }) => fields
+                .get_index(i)
+                .map_or_else(|| format!("field{i}"), |(k, _)| k.clone()),
+            _ => format!("field{i}"),
+        }
     }
 
     /// The zero value of object `o`'s elements (what a receive from it when closed, or a read
@@ -407,6 +491,8 @@ impl World {
             ObjectDecl::Waitgroup {} => Obj::WaitGroup(WaitGroupState::default()),
             ObjectDecl::Once {} => Obj::Once(OnceState::default()),
             ObjectDecl::Cond { .. } => Obj::Cond(CondState::default()),
+            // Its fields come once it has its id (`World::struct_fields`).
+            ObjectDecl::Struct { .. } => Obj::Struct(Vec::new()),
         }
     }
 
@@ -580,7 +666,7 @@ impl World {
                     }
                 }
             }
-            Obj::Once(_) | Obj::Cond(_) | Obj::Timer(_) | Obj::Pool(_) => {}
+            Obj::Once(_) | Obj::Cond(_) | Obj::Struct(_) | Obj::Timer(_) | Obj::Pool(_) => {}
         }
         if problems.is_empty() {
             return None;

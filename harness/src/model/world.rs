@@ -17,7 +17,7 @@ use std::cell::{RefCell, RefMut};
 use std::rc::Rc;
 use std::sync::Arc;
 
-pub(crate) use super::obj::Obj;
+pub(crate) use super::obj::{FieldVal, Obj};
 pub(crate) use super::threads::{SpawnReq, Status, ThreadKind, ThreadState, Wake};
 
 /// How an execution failed: the failure, and where.
@@ -186,6 +186,12 @@ impl World {
         }
         for o in 0..prog.objects.len() {
             w.setup(o);
+        }
+        for o in 0..prog.objects.len() {
+            if let crate::scenario::ObjectDecl::Struct { fields } = &prog.objects[o].decl {
+                let f = w.struct_fields(&prog.objects[o].name, fields);
+                w.objs[o] = Obj::Struct(f);
+            }
         }
         w
     }

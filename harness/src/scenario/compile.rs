@@ -84,6 +84,9 @@ pub(crate) struct Compiler<'a> {
     obj_vars: HashMap<String, ObjId>,
     /// How many objects `objects` declares.
     declared: usize,
+    /// The object fields of structs (declared or held by variables): (struct, field) -> the
+    /// object id ops use for `w.mu`.
+    field_objs: HashMap<(ObjId, usize), ObjId>,
     /// Per declared object, whether an `assign` points it elsewhere.
     reassigned: Vec<bool>,
     /// What `new` ops make.
@@ -137,6 +140,7 @@ impl<'a> Compiler<'a> {
             proc_funcs: Vec::new(),
             obj_vars: HashMap::new(),
             declared: 0,
+            field_objs: HashMap::new(),
             reassigned: Vec::new(),
             new_objs: Vec::new(),
             calls: Vec::new(),
@@ -286,7 +290,9 @@ impl<'a> Compiler<'a> {
                             })
                             .collect()
                     };
-                    let params = vars(&mut self, &func.params, "params")?;
+                    let mut with_recv: Vec<String> = func.receiver.iter().cloned().collect();
+                    with_recv.extend(func.params.iter().cloned());
+                    let params = vars(&mut self, &with_recv, "params")?;
                     let results = vars(&mut self, &func.results, "results")?;
                     self.results = Some(results.clone());
                     self.proc_funcs.push(Some(self.funcs.len()));
@@ -389,16 +395,27 @@ impl<'a> Compiler<'a> {
             self.check_flow(b, &mut Vec::new())?;
         }
         // Object ids past the declared ones, in order, name these variables.
-        let obj_vars: Vec<(VarId, K)> = {
-            let mut keys: Vec<(ObjId, String)> =
+        let obj_vars: Vec<DynObj> = {
+            let mut all: Vec<(ObjId, DynObj)> = Vec::new();
+            let vars: Vec<(ObjId, String)> =
                 self.obj_vars.iter().map(|(k, &o)| (o, k.clone())).collect();
-            keys.sort_unstable();
-            keys.into_iter()
-                .map(|(o, k)| {
-                    let n = self.vars.len();
-                    (*self.vars.entry(k).or_insert(n), self.kind_of(o))
-                })
-                .collect()
+            for (o, k) in vars {
+                let n = self.vars.len();
+                let v = *self.vars.entry(k).or_insert(n);
+                all.push((o, DynObj::Var(v, self.kind_of(o))));
+            }
+            for (&(base, field), &o) in &self.field_objs {
+                all.push((
+                    o,
+                    DynObj::Field {
+                        base,
+                        field,
+                        kind: self.kind_of(o),
+                    },
+                ));
+            }
+            all.sort_unstable_by_key(|x| x.0);
+            all.into_iter().map(|x| x.1).collect()
         };
         let var_zero = self.check_types()?;
         // Each function's variables: reset to their zero values when it is called.
@@ -498,6 +515,7 @@ impl<'a> Compiler<'a> {
             D::Chan { nil, cap, .. } => self.d_chan(path, *nil, *cap),
             D::Mutex {} | D::Rwmutex {} | D::Waitgroup {} | D::Once {} => Ok(Setup::None),
             D::Cond { locker, rlocker } => self.d_cond(path, locker, *rlocker),
+            D::Struct { fields } => self.d_struct(path, fields),
             D::Timer { after } => self.d_timer(path, after.as_deref()),
             D::Context {
                 nil,
@@ -720,7 +738,12 @@ impl<'a> Compiler<'a> {
                 then,
                 otherwise,
             } => self.c_if(path, d, cond, then, otherwise)?,
-            Op::Call { proc, args, into } => self.c_call(path, proc, args, into)?,
+            Op::Call {
+                proc,
+                recv,
+                args,
+                into,
+            } => self.c_call(path, proc, recv.as_deref(), args, into)?,
             Op::Defer { body: ops } => self.c_defer(path, d, ops)?,
             Op::Recover { body: ops, into } => self.c_recover(path, d, ops, into)?,
             Op::Panic { value } => self.c_panic(value)?,

@@ -82,6 +82,8 @@ pub enum Name {
     Var(VarId),
     /// An object, as the argument of `len` or `cap`.
     Obj(ObjId),
+    /// A value field of a struct (`w.count`).
+    Field(ObjId, usize),
 }
 
 /// A parse error: the 1-based column in the expression text and what is wrong.
@@ -131,7 +133,15 @@ fn lex(text: &str) -> Result<Vec<(Tok, usize)>, ParseError> {
             out.push((Tok::Int(n), col));
         } else if c.is_alphabetic() || c == '_' {
             let start = i;
-            while i < chars.len() && (chars[i].is_alphanumeric() || chars[i] == '_') {
+            // `w.count`: a selector is part of the name.
+            while i < chars.len()
+                && (chars[i].is_alphanumeric()
+                    || chars[i] == '_'
+                    || (chars[i] == '.'
+                        && chars
+                            .get(i + 1)
+                            .is_some_and(|c| c.is_alphabetic() || *c == '_')))
+            {
                 i += 1;
             }
             out.push((Tok::Ident(chars[start..i].iter().collect()), col));
@@ -386,6 +396,7 @@ impl Parser<'_> {
                                     return Ok(Expr::ObjLen { obj, cap });
                                 }
                                 Name::Var(v) => Expr::Var(v),
+                                Name::Field(base, field) => Expr::Field { base, field },
                             }
                         } else {
                             self.binary(0)?
@@ -416,6 +427,7 @@ impl Parser<'_> {
                 {
                     Name::Var(v) => Ok(Expr::Var(v)),
                     Name::Obj(o) => Ok(Expr::ObjRef(o)),
+                    Name::Field(base, field) => Ok(Expr::Field { base, field }),
                 },
             },
             t => Err(ParseError {
@@ -430,6 +442,8 @@ impl Parser<'_> {
 pub struct Env<'a> {
     pub var_ty: &'a dyn Fn(VarId) -> Ty,
     pub obj_kind: &'a dyn Fn(ObjId) -> crate::base::ObjKind,
+    /// A struct's value field: its name and type.
+    pub field: &'a dyn Fn(ObjId, usize) -> (String, Ty),
     pub var_name: &'a dyn Fn(VarId) -> String,
     pub obj_name: &'a dyn Fn(ObjId) -> String,
 }
@@ -446,6 +460,13 @@ impl Env<'_> {
             Expr::Var(v) => (self.var_name)(*v),
             Expr::StrLen(a) => format!("len({})", self.render(a)),
             Expr::ObjRef(o) => (self.obj_name)(*o),
+            Expr::Field { base, field } => {
+                format!(
+                    "{}.{}",
+                    (self.obj_name)(*base),
+                    (self.field)(*base, *field).0
+                )
+            }
             Expr::ObjLen { obj, cap } => {
                 format!(
                     "{}({})",
@@ -465,6 +486,7 @@ impl Env<'_> {
             Expr::Var(v) => (self.var_ty)(*v),
             Expr::ObjLen { .. } => Ty::Int,
             Expr::ObjRef(o) => Ty::Obj((self.obj_kind)(*o)),
+            Expr::Field { base, field } => (self.field)(*base, *field).1,
             Expr::StrLen(a) => match self.type_of(a)? {
                 Ty::Str | Ty::Dyn => Ty::Int,
                 Ty::Obj(

@@ -239,6 +239,13 @@ pub enum StmtKind {
         slot: ObjId,
         value: Arg,
     },
+    /// Field `field` of the struct `base` names is set to `value`: a reference for an object
+    /// field, a value for a value field.
+    AssignField {
+        base: ObjId,
+        field: usize,
+        value: Arg,
+    },
     /// `into = make(...)` / `new(...)`: a new instance of `Program::new_objs[spec]`.
     New {
         spec: usize,
@@ -548,6 +555,10 @@ impl StmtKind {
             }
             // The slot itself is not resolved: it is what changes.
             S::Let { value, .. } | S::Assign { value, .. } => arg(value, f),
+            S::AssignField { base, value, .. } => {
+                f(base);
+                arg(value, f);
+            }
             S::Spawn { .. }
             | S::Break { .. }
             | S::Continue { .. }
@@ -612,6 +623,19 @@ impl StmtKind {
     }
 }
 
+/// An object an op names that is known only when it runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DynObj {
+    /// What a variable holds.
+    Var(VarId, crate::base::ObjKind),
+    /// An object field of a struct (`w.mu`): field `field` of the struct `base` names.
+    Field {
+        base: ObjId,
+        field: usize,
+        kind: crate::base::ObjKind,
+    },
+}
+
 /// A function proc: its parameters, results and every variable of its own (reset to zero
 /// values each call: a Go function's locals are fresh per call).
 #[derive(Debug, Clone)]
@@ -654,6 +678,11 @@ pub enum Expr {
     },
     /// A declared object as a value (`ch` in `x := ch`): a reference to what it names now.
     ObjRef(ObjId),
+    /// A value field of a struct (`w.count`): a read of shared state.
+    Field {
+        base: ObjId,
+        field: usize,
+    },
     Unary(UnOp, Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
 }
@@ -667,7 +696,7 @@ impl Expr {
                     out.push(*v);
                 }
             }
-            Expr::Lit(_) | Expr::ObjLen { .. } | Expr::ObjRef(_) => {}
+            Expr::Lit(_) | Expr::ObjLen { .. } | Expr::ObjRef(_) | Expr::Field { .. } => {}
             Expr::StrLen(a) | Expr::Unary(_, a) => a.vars(out),
             Expr::Binary(_, a, b) => {
                 a.vars(out);
@@ -678,7 +707,7 @@ impl Expr {
     /// Call `f` on every object id it reads (`len(obj)`).
     pub fn objs_mut(&mut self, f: &mut dyn FnMut(&mut ObjId)) {
         match self {
-            Expr::ObjLen { obj, .. } | Expr::ObjRef(obj) => f(obj),
+            Expr::ObjLen { obj, .. } | Expr::ObjRef(obj) | Expr::Field { base: obj, .. } => f(obj),
             Expr::Lit(_) | Expr::Var(_) => {}
             Expr::StrLen(a) | Expr::Unary(_, a) => a.objs_mut(f),
             Expr::Binary(_, a, b) => {
@@ -690,7 +719,7 @@ impl Expr {
     /// Whether evaluating it reads an object (then it takes a scheduling point of its own).
     pub fn reads_objects(&self) -> bool {
         match self {
-            Expr::ObjLen { .. } | Expr::ObjRef(_) => true,
+            Expr::ObjLen { .. } | Expr::ObjRef(_) | Expr::Field { .. } => true,
             Expr::Lit(_) | Expr::Var(_) => false,
             Expr::StrLen(a) | Expr::Unary(_, a) => a.reads_objects(),
             Expr::Binary(_, a, b) => a.reads_objects() || b.reads_objects(),
@@ -879,6 +908,7 @@ pub struct Program {
     /// loop has no static bound (`for`, `range` over a channel). A program with a bound cannot
     /// livelock: its step bound grows with it ([`Program::step_bound`]).
     pub static_ops: Option<u64>,
+
     /// Per variable, the zero value of its static type, which it holds until assigned
     /// (`var i int` is 0).
     pub var_zero: Vec<Value>,
@@ -888,9 +918,9 @@ pub struct Program {
     pub new_objs: Vec<ObjSpec>,
     /// Declared objects that `assign` can point elsewhere: ops on them read the reference.
     pub reassigned: Vec<bool>,
-    /// Object ids from `objects.len()` on name a variable that holds an object: id
-    /// `objects.len() + i` is variable `obj_vars[i]`, of that kind.
-    pub obj_vars: Vec<(VarId, crate::base::ObjKind)>,
+    /// Object ids from `objects.len()` on name an object found when the op runs: id
+    /// `objects.len() + i` is `obj_vars[i]`.
+    pub obj_vars: Vec<DynObj>,
     /// Per op: its name (what oracles and fault rules match on) and, in scenarios with fault
     /// rules, the object it names.
     pub op_meta: Vec<OpMeta>,

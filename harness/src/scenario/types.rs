@@ -280,6 +280,13 @@ pub enum ObjectDecl {
         #[serde(default, skip_serializing_if = "std::ops::Not::not")]
         rlocker: bool,
     },
+    /// A struct with named fields: objects (`{ "kind": "mutex" }`, a channel, a map, ...)
+    /// and plain values (`0`, `""`, `false`, `null`). Ops name a field `obj.field`
+    /// (`"obj": "w.mu"`), expressions read a value field as `w.count`, `assign` sets either.
+    Struct {
+        #[serde(default)]
+        fields: IndexMap<String, FieldDecl>,
+    },
     /// A `*time.Timer` variable, also the handle `context.AfterFunc`'s `stop` is kept in.
     /// Uninitialised (a zero `time.Timer`) unless `after` starts it as `time.NewTimer(after)`.
     Timer {
@@ -488,6 +495,10 @@ pub enum ProcDecl {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FuncDecl {
+    /// A method's receiver: `func (w *Worker) Stop()` is `"receiver": "w"`; a call gives the
+    /// object as `recv`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub receiver: Option<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub params: Vec<String>,
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -520,6 +531,28 @@ impl<'de> Deserialize<'de> for ProcDecl {
                 unexpected(&other),
                 &r#"a proc: a list of ops, or {"params": [...], "results": [...], "body": [...]}"#,
             )),
+        }
+    }
+}
+
+/// A struct field: an object, or a plain value (its initial value, which gives its type).
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum FieldDecl {
+    Obj(ObjectDecl),
+    Val(Value),
+}
+
+impl<'de> Deserialize<'de> for FieldDecl {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<FieldDecl, D::Error> {
+        use serde::de::Error;
+        match serde_json::Value::deserialize(d)? {
+            v @ serde_json::Value::Object(_) => ObjectDecl::deserialize(v)
+                .map(FieldDecl::Obj)
+                .map_err(D::Error::custom),
+            v => Value::deserialize(v).map(FieldDecl::Val).map_err(|e| {
+                D::Error::custom(format!("{e}, or an object declaration ({{\"kind\": ...}})"))
+            }),
         }
     }
 }
@@ -564,6 +597,7 @@ impl ObjectDecl {
             ObjectDecl::Waitgroup {} => ObjKind::Waitgroup,
             ObjectDecl::Once {} => ObjKind::Once,
             ObjectDecl::Cond { .. } => ObjKind::Cond,
+            ObjectDecl::Struct { .. } => ObjKind::Struct,
             ObjectDecl::Timer { .. } => ObjKind::Timer,
             ObjectDecl::Context { .. } => ObjKind::Context,
             ObjectDecl::Slice { .. } => ObjKind::Slice,
@@ -720,9 +754,12 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         values: Vec<Operand>,
     },
-    /// Call the named proc as a function: `into = proc(args...)`.
+    /// Call the named proc as a function: `into = proc(args...)`; a method as
+    /// `into = recv.proc(args...)`.
     Call {
         proc: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        recv: Option<String>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         args: Vec<Operand>,
         #[serde(default, skip_serializing_if = "Vec::is_empty")]

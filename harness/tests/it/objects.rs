@@ -250,3 +250,124 @@ fn objects_as_values_are_typed_as_go_types_them() {
         assert!(e.contains(want), "{ops}:\n{e}");
     }
 }
+
+/// `type Worker struct { mu sync.Mutex; ch chan int; stopped bool }` with
+/// `func (w *Worker) Stop() { w.mu.Lock(); if !w.stopped { close(w.ch); w.stopped = true }; w.mu.Unlock() }`
+/// (`locked: false` drops the lock: two Stops of one worker race to close).
+fn workers(locked: bool, threads: serde_json::Value) -> serde_json::Value {
+    let worker = json!({ "kind": "struct", "fields": {
+        "mu": { "kind": "mutex" }, "ch": { "kind": "chan", "cap": 1 }, "stopped": false } });
+    let mut body = vec![json!({ "op": "if", "cond": "!w.stopped", "then": [
+            { "op": "close", "obj": "w.ch" },
+            { "op": "assign", "obj": "w.stopped", "value": true } ] })];
+    if locked {
+        body.insert(0, json!({ "op": "lock", "obj": "w.mu" }));
+        body.push(json!({ "op": "unlock", "obj": "w.mu" }));
+    }
+    json!({
+        "objects": { "w1": worker.clone(), "w2": worker },
+        "procs": { "Stop": { "receiver": "w", "body": body } },
+        "threads": threads
+    })
+}
+
+#[test]
+fn a_method_called_on_two_receivers() {
+    let stop = |w: &str| json!({ "op": "call", "proc": "Stop", "recv": w });
+    // Each worker stopped once, by different threads: fine with or without the lock.
+    let once_each = json!({ "a": [stop("w1")], "b": [stop("w2")] });
+    never_fails(workers(false, once_each), serde_json::Value::Null);
+    // w1 stopped twice concurrently: the unlocked check-then-close closes it twice.
+    let twice = json!({ "a": [stop("w1"), stop("w2")], "b": [stop("w1")] });
+    // Either thread can be the second to close.
+    let sigs = failures(workers(false, twice.clone()), serde_json::Value::Null);
+    assert_eq!(sigs.len(), 2, "{sigs:?}");
+    for s in &sigs {
+        assert_sig(
+            s,
+            "chan-close-closed",
+            FailureKind::Panic,
+            "close of closed channel",
+            None,
+        );
+        assert_eq!(s.op.as_deref(), Some("$.procs.Stop.body[0].then[0]"));
+    }
+    never_fails(workers(true, twice), serde_json::Value::Null);
+}
+
+#[test]
+fn a_struct_made_per_request_holds_its_own_objects_and_values() {
+    // for i := range 3 { r := &Request{done: make(chan struct{}), n: i}; go serve(r); <-r.done }
+    let v = json!({
+        "objects": { "total": { "kind": "atomic", "value": 0 } },
+        "procs": {
+            "serve": { "params": ["r"], "body": [
+                { "op": "add", "obj": "total", "delta": 1 },
+                { "op": "assign", "obj": "r.n", "value": { "expr": "r.n * 10" } },
+                { "op": "close", "obj": "r.done" } ] }
+        },
+        "threads": { "main": [
+            { "op": "let", "var": "sum", "value": 0 },
+            { "op": "repeat", "times": 3, "index": "i", "body": [
+                { "op": "new", "into": "r", "object": { "kind": "struct", "fields": {
+                    "done": { "kind": "chan" }, "n": 0 } } },
+                { "op": "assign", "obj": "r.n", "value": { "var": "i" } },
+                { "op": "spawn", "thread": "server", "body": [
+                    { "op": "call", "proc": "serve", "args": [ { "var": "r" } ] } ] },
+                { "op": "recv", "obj": "r.done" },
+                { "op": "let", "var": "sum", "expr": "sum + r.n" } ] },
+            { "op": "assert", "cond": "sum == 30" }
+        ] }
+    });
+    never_fails(v, json!([ { "obj": "total", "holds": 3 } ]));
+}
+
+#[test]
+fn a_stop_that_nils_a_struct_s_channel_field() {
+    let v = json!({
+        "objects": { "w": { "kind": "struct", "fields": { "events": { "kind": "chan", "cap": 1 } } } },
+        "threads": {
+            "watcher": [ { "op": "for", "body": [
+                { "op": "recv", "obj": "w.events", "ok": "ok" },
+                { "op": "if", "cond": "!ok", "then": [ { "op": "return" } ] } ] } ],
+            "stopper": [ { "op": "assign", "obj": "w.events", "value": null } ]
+        }
+    });
+    let s = failures(v, serde_json::Value::Null);
+    assert!(
+        s.iter().any(|s| s.id == "chan-nil-block"),
+        "the watcher's receive on the nil field blocks forever: {s:?}"
+    );
+}
+
+#[test]
+fn structs_are_typed_and_their_fields_checked() {
+    let w = json!({ "w": { "kind": "struct", "fields": { "mu": { "kind": "mutex" }, "n": 0 } } });
+    let cases = [
+        (
+            json!([{ "op": "lock", "obj": "w.nope" }]),
+            "unknown object `w.nope`",
+        ),
+        (
+            json!([{ "op": "assign", "obj": "w.n", "value": "text" }]),
+            "$.threads.t[0].value: cannot use \"text\" (of type string) as a int value in assignment",
+        ),
+        (
+            json!([{ "op": "close", "obj": "w.mu" }]),
+            "op `close` does not apply to `w.mu`, a mutex",
+        ),
+        (
+            json!([{ "op": "let", "var": "x", "expr": "w.n + \"a\"" }]),
+            "invalid operation: w.n + \"a\" (mismatched types int and string)",
+        ),
+    ];
+    for (ops, want) in cases {
+        let e = refused(w.clone(), ops.clone());
+        assert!(e.contains(want), "{ops}:\n{e}");
+    }
+    let e = refused(
+        json!({ "w": { "kind": "struct", "fields": { "t": { "kind": "timer" } } } }),
+        json!([]),
+    );
+    assert!(e.contains("a timer cannot be a struct field"), "{e}");
+}

@@ -1,7 +1,7 @@
 //! Compiling the ops that steer a thread: loops, spawn, conditions, calls, defer/recover, panic, variables, assertions.
 
 use super::*;
-use crate::scenario::types::{CondSpec, Operand, ProcDecl, Times};
+use crate::scenario::types::{CondSpec, FieldDecl, Operand, ProcDecl, Times};
 
 /// The fields of an `assert` op.
 pub(super) struct AssertOp<'a> {
@@ -197,6 +197,7 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         proc: &str,
+        recv: Option<&str>,
         args: &[Operand],
         into: &[String],
     ) -> R<StmtKind> {
@@ -218,10 +219,25 @@ impl Compiler<'_> {
         self.calls
             .push((self.current_proc, idx, member(path, "proc")));
         // A proc declared later is not compiled yet: its shape comes from the file.
-        let (nparams, nresults) = match self.proc_decls[idx] {
-            ProcDecl::Ops(_) => (0, 0),
-            ProcDecl::Func(f) => (f.params.len(), f.results.len()),
+        let (nparams, nresults, method) = match self.proc_decls[idx] {
+            ProcDecl::Ops(_) => (0, 0, false),
+            ProcDecl::Func(f) => (f.params.len(), f.results.len(), f.receiver.is_some()),
         };
+        match (method, recv) {
+            (true, None) => {
+                return Err(self.err(
+                    path,
+                    format!("{proc} is a method: give its receiver as `recv` (the object)"),
+                ))
+            }
+            (false, Some(_)) => {
+                return Err(self.err(
+                    &member(path, "recv"),
+                    format!("{proc} has no receiver: it is called without `recv`"),
+                ))
+            }
+            _ => {}
+        }
         if args.len() != nparams {
             let which = if args.len() < nparams {
                 "not enough"
@@ -247,11 +263,24 @@ impl Compiler<'_> {
                 ),
             ));
         }
-        let args = args
-            .iter()
-            .enumerate()
-            .map(|(i, a)| self.arg(a, &format!("{}[{i}]", member(path, "args"))))
-            .collect::<R<Vec<_>>>()?;
+        let mut all = Vec::new();
+        if let Some(r) = recv {
+            // The receiver: the object itself, as a value (`w1` in `w1.Stop()`).
+            let rpath = member(path, "recv");
+            if self.lookup(r).is_none() {
+                return Err(self.err(&rpath, format!("`{r}` is not an object")));
+            }
+            all.push(self.arg(
+                &Operand::Expr {
+                    expr: r.to_string(),
+                },
+                &rpath,
+            )?);
+        }
+        for (i, a) in args.iter().enumerate() {
+            all.push(self.arg(a, &format!("{}[{i}]", member(path, "args")))?);
+        }
+        let args = all;
         let into = into
             .iter()
             .map(|v| self.set_var(&Some(v.clone())).expect("some"))
@@ -395,6 +424,9 @@ impl Compiler<'_> {
 
     /// `obj = value` for a declared object: `null` or a reference of its kind.
     pub(super) fn c_assign(&mut self, path: &str, obj: &str, value: &Operand) -> R<StmtKind> {
+        if let Some((base, field)) = obj.rsplit_once('.') {
+            return self.c_assign_field(path, base, field, value);
+        }
         let Some(&slot) = self.objs.get(obj) else {
             return Err(self.err(
                 &member(path, "obj"),
@@ -438,6 +470,72 @@ impl Compiler<'_> {
             self.pending.push((e, vpath, super::expr::Want::Ref(kind)));
         }
         Ok(StmtKind::Assign { slot, value })
+    }
+
+    /// `w.field = value`: a reference (or null) for an object field, a value of the field's
+    /// type for a value field.
+    fn c_assign_field(
+        &mut self,
+        path: &str,
+        base: &str,
+        field: &str,
+        value: &Operand,
+    ) -> R<StmtKind> {
+        let opath = member(path, "obj");
+        let Some(b) = self.lookup(base) else {
+            return Err(self.err(&opath, format!("`{base}` is not an object")));
+        };
+        let Some((i, f)) = self.field_of(b, field) else {
+            return Err(self.err(
+                &opath,
+                format!("`{base}` (a {}) has no field `{field}`", self.kind_of(b)),
+            ));
+        };
+        let vpath = member(path, "value");
+        let v = self.arg(value, &vpath)?;
+        let e = match &v {
+            Arg::Var(x) => Expr::Var(*x),
+            Arg::Expr(e) => (**e).clone(),
+            Arg::Lit(l) => Expr::Lit(l.clone()),
+        };
+        let want = match f {
+            FieldDecl::Obj(d) => super::expr::Want::Ref(d.kind()),
+            FieldDecl::Val(init) => super::expr::Want::Like(init.clone()),
+        };
+        self.pending.push((e, vpath, want));
+        Ok(StmtKind::AssignField {
+            base: b,
+            field: i,
+            value: v,
+        })
+    }
+
+    /// A struct declaration: its object fields are kinds `new` can make.
+    pub(super) fn d_struct(
+        &mut self,
+        path: &str,
+        fields: &IndexMap<String, FieldDecl>,
+    ) -> R<Setup> {
+        for (name, f) in fields {
+            let fpath = member(&member(path, "fields"), name);
+            if name.is_empty() || name.contains('.') {
+                return Err(self.err(&fpath, "a field name is non-empty and has no `.`"));
+            }
+            if let FieldDecl::Obj(d) = f {
+                if !super::objvars::NEW_KINDS.contains(&d.kind()) {
+                    return Err(self.err(
+                        &member(&fpath, "kind"),
+                        format!(
+                            "a {} cannot be a struct field (it applies to: {})",
+                            d.kind(),
+                            K::list(super::objvars::NEW_KINDS)
+                        ),
+                    ));
+                }
+                self.declare(&fpath, d)?;
+            }
+        }
+        Ok(Setup::None)
     }
 
     pub(super) fn c_yield(&mut self) -> R<StmtKind> {

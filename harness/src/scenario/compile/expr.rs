@@ -4,10 +4,10 @@
 
 use super::*;
 use crate::scenario::expr::{self, Env, Name, Ty};
-use crate::scenario::types::{CondSpec, Times};
+use crate::scenario::types::{CondSpec, FieldDecl, Times};
 
 /// What an expression must be where it stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Want {
     /// A value of any type (an op argument, `let`).
     Value,
@@ -17,13 +17,31 @@ pub(super) enum Want {
     Int,
     /// A reference to an object of this kind, or nil.
     Ref(K),
+    /// A value of the type of this initial value (a struct's value field).
+    Like(Value),
 }
 
 impl Compiler<'_> {
     /// Parse expression `text` found at `path`; its types are checked once every variable's
     /// type is known ([`Compiler::check_types`]).
     pub(super) fn expr(&mut self, text: &str, path: &str, want: Want) -> R<Expr> {
+        // Struct fields the text names (`w.count`, `w.mu`), resolved first.
+        let mut dotted = HashMap::new();
+        for word in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '.')) {
+            if let Some((base, field)) = word.rsplit_once('.') {
+                if let Some(b) = self.lookup(base) {
+                    if let Some((i, f)) = self.field_of(b, field) {
+                        let r = match f {
+                            FieldDecl::Obj(_) => Name::Obj(self.field_objs[&(b, i)]),
+                            FieldDecl::Val(_) => Name::Field(b, i),
+                        };
+                        dotted.insert(word.to_string(), r);
+                    }
+                }
+            }
+        }
         let objs = &self.objs;
+        let obj_vars = &self.obj_vars;
         let mut reads = Vec::new();
         let mut vars = std::mem::take(&mut self.vars);
         let scope = self.scope.clone();
@@ -32,6 +50,21 @@ impl Compiler<'_> {
                 Some(f) => format!("{f}::{name}"),
                 None => name.to_string(),
             };
+            if let Some(r) = dotted.get(name) {
+                return Ok(match r {
+                    Name::Var(v) => Name::Var(*v),
+                    Name::Obj(o) => Name::Obj(*o),
+                    Name::Field(b, i) => Name::Field(*b, *i),
+                });
+            }
+            if name.contains('.') {
+                return Err(format!(
+                    "`{name}`: no such field (a field is `obj.field` of a struct object)"
+                ));
+            }
+            if let Some(&o) = obj_vars.get(&key) {
+                return Ok(Name::Obj(o));
+            }
             if in_len {
                 if let Some(&o) = objs.get(name) {
                     return Ok(Name::Obj(o));
@@ -65,7 +98,7 @@ impl Compiler<'_> {
     fn check_len_objs(&self, e: &Expr, path: &str) -> R<()> {
         match e {
             Expr::ObjLen { obj, cap } => self.check_len_obj(*obj, *cap, path),
-            Expr::Lit(_) | Expr::Var(_) | Expr::ObjRef(_) => Ok(()),
+            Expr::Lit(_) | Expr::Var(_) | Expr::ObjRef(_) | Expr::Field { .. } => Ok(()),
             Expr::StrLen(a) | Expr::Unary(_, a) => self.check_len_objs(a, path),
             Expr::Binary(_, a, b) => {
                 self.check_len_objs(a, path)?;
@@ -92,6 +125,24 @@ impl Compiler<'_> {
                 }
             ),
         ))
+    }
+
+    /// Field `i` of struct object `b`: its name and type.
+    pub(super) fn field_info(&self, b: ObjId, i: usize) -> (String, Ty) {
+        match self.decls[b].1 {
+            ObjectDecl::Struct { fields } => match fields.get_index(i) {
+                Some((name, FieldDecl::Val(v))) => (
+                    name.clone(),
+                    match Ty::of(v) {
+                        Ty::Nil => Ty::Dyn,
+                        t => t,
+                    },
+                ),
+                Some((name, FieldDecl::Obj(d))) => (name.clone(), Ty::Obj(d.kind())),
+                None => (format!("field{i}"), Ty::Dyn),
+            },
+            _ => (format!("field{i}"), Ty::Dyn),
+        }
     }
 
     /// A condition at `path` (the `cond` field).
@@ -167,9 +218,11 @@ impl Compiler<'_> {
         let var_name = |v: VarId| names[v].clone();
         let obj_name = |o: ObjId| self.decls[o].0.to_string();
         let obj_kind = |o: ObjId| self.kind_of(o);
+        let field = |b: ObjId, i: usize| self.field_info(b, i);
         let env = Env {
             var_ty: &var_ty,
             obj_kind: &obj_kind,
+            field: &field,
             var_name: &var_name,
             obj_name: &obj_name,
         };
@@ -180,7 +233,21 @@ impl Compiler<'_> {
                 Want::Bool => matches!(ty, Ty::Bool | Ty::Dyn),
                 Want::Int => matches!(ty, Ty::Int | Ty::Dyn),
                 Want::Ref(k) => ty == Ty::Obj(*k) || matches!(ty, Ty::Nil | Ty::Dyn),
+                Want::Like(init) => match Ty::of(init) {
+                    Ty::Nil => true,
+                    t => ty == t || ty == Ty::Dyn,
+                },
             };
+            if let (false, Want::Like(init)) = (fits, want) {
+                return Err(self.err(
+                    path,
+                    format!(
+                        "cannot use {} (of type {ty}) as a {} value in assignment",
+                        env.render(e),
+                        Ty::of(init)
+                    ),
+                ));
+            }
             if let (false, Want::Ref(k)) = (fits, want) {
                 return Err(self.err(
                     path,
@@ -316,7 +383,7 @@ impl Compiler<'_> {
             }
             // Errors, recovered panic values, pooled slices: not one static type.
             S::New { spec, into } => put(&Some(*into), Ty::Obj(self.new_objs[*spec].decl.kind())),
-            S::Assign { .. } => {}
+            S::Assign { .. } | S::AssignField { .. } => {}
             S::Recover { into, .. }
             | S::PoolGet { into, .. }
             | S::HandleUse { into, .. }
@@ -377,9 +444,11 @@ impl Compiler<'_> {
                 let var_ty = |v: VarId| tys[v].unwrap_or(Ty::Dyn);
                 let none = |_: usize| String::new();
                 let obj_kind = |o: usize| self.kind_of(o);
+                let field = |b: usize, i: usize| self.field_info(b, i);
                 let env = Env {
                     var_ty: &var_ty,
                     obj_kind: &obj_kind,
+                    field: &field,
                     var_name: &none,
                     obj_name: &none,
                 };

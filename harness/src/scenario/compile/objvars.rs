@@ -5,7 +5,7 @@
 
 use super::*;
 use crate::base::ElemType;
-use crate::scenario::types::{Case, ProcDecl, ScenarioFile};
+use crate::scenario::types::{Case, FieldDecl, ProcDecl, ScenarioFile};
 use std::sync::LazyLock;
 
 /// The declaration a variable's object is taken to have when it comes from a channel, map or
@@ -58,6 +58,7 @@ pub(super) const NEW_KINDS: &[K] = &[
     K::Map,
     K::Slice,
     K::Atomic,
+    K::Struct,
 ];
 
 impl<'a> Compiler<'a> {
@@ -78,18 +79,51 @@ impl<'a> Compiler<'a> {
                 }
             }
             if self.obj_vars.len() == before {
+                self.field_objects();
                 return Ok(());
             }
         }
     }
 
-    /// The object a name refers to in `scope`: a declared object, or a variable holding one.
+    /// The object a name refers to in `scope`: a declared object, a variable holding one, or
+    /// an object field of a struct (`w.mu`).
     pub(super) fn lookup(&self, name: &str) -> Option<ObjId> {
+        if let Some((base, field)) = name.rsplit_once('.') {
+            let b = self.lookup(base)?;
+            let (i, _) = self.field_of(b, field)?;
+            return self.field_objs.get(&(b, i)).copied();
+        }
         let key = self.scoped(name);
         self.obj_vars
             .get(&key)
             .copied()
             .or_else(|| self.objs.get(name).copied())
+    }
+
+    /// Field `field` of struct object `b`: its index and declaration.
+    pub(super) fn field_of(&self, b: ObjId, field: &str) -> Option<(usize, &'a FieldDecl)> {
+        match self.decls.get(b)?.1 {
+            ObjectDecl::Struct { fields } => fields.get_full(field).map(|(i, _, f)| (i, f)),
+            _ => None,
+        }
+    }
+
+    /// Give every object field of every struct an object id of its own (`w.mu`), after the
+    /// declared objects and the variables.
+    fn field_objects(&mut self) {
+        let mut o = 0;
+        while o < self.decls.len() {
+            if let ObjectDecl::Struct { fields } = self.decls[o].1 {
+                for (i, (name, f)) in fields.iter().enumerate() {
+                    if let FieldDecl::Obj(decl) = f {
+                        let id = self.decls.len();
+                        self.decls.push((name.as_str(), decl));
+                        self.field_objs.insert((o, i), id);
+                    }
+                }
+            }
+            o += 1;
+        }
     }
 
     fn lookup_in(&self, name: &str, scope: Option<&String>) -> Option<ObjId> {
@@ -188,20 +222,30 @@ impl<'a> Compiler<'a> {
                         self.holds(var, scope, decl)?;
                     }
                 }
-                Op::Call { proc, args, .. } => {
-                    // Arguments that are object variables make the parameters objects too.
+                Op::Call {
+                    proc, recv, args, ..
+                } => {
+                    // Arguments that are objects make the parameters objects too; the receiver
+                    // is the first.
                     let Some(i) = self.procs.get_index_of(proc.as_str()) else {
                         continue;
                     };
                     if let ProcDecl::Func(func) = self.proc_decls[i] {
-                        for (p, a) in func.params.iter().zip(args) {
-                            if let Operand::Var { var } = a {
-                                if let Some(o) = self.lookup_in(var, scope) {
-                                    let decl = self.decls[o].1;
-                                    let callee =
-                                        self.procs.get_index(i).map(|(k, _)| k.to_string());
-                                    self.holds(p, callee.as_ref(), decl)?;
-                                }
+                        let callee = self.procs.get_index(i).map(|(k, _)| k.to_string());
+                        let given: Vec<Option<&str>> = recv
+                            .iter()
+                            .map(|r| Some(r.as_str()))
+                            .chain(args.iter().map(|a| match a {
+                                Operand::Var { var } => Some(var.as_str()),
+                                Operand::Expr { expr } => Some(expr.trim()),
+                                Operand::Lit(_) => None,
+                            }))
+                            .collect();
+                        let params = func.receiver.iter().chain(func.params.iter());
+                        for (p, a) in params.zip(given) {
+                            if let Some(o) = a.and_then(|a| self.lookup_in(a, scope)) {
+                                let decl = self.decls[o].1;
+                                self.holds(p, callee.as_ref(), decl)?;
                             }
                         }
                     }
