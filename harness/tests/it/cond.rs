@@ -4,7 +4,7 @@
 use crate::helpers::*;
 use harness::explore::replay;
 use harness::model::{Failure, FailureKind, WaitReason};
-use harness::scenario::{load_file, load_str};
+use harness::scenario::load_file;
 use serde_json::json;
 use std::sync::Arc;
 
@@ -245,19 +245,6 @@ fn a_spurious_wakeup_breaks_wait_under_if_but_not_in_a_loop() {
     never_fails(consumer_with("for"), serde_json::Value::Null);
 }
 
-fn load_error(objects: serde_json::Value, ops: serde_json::Value) -> String {
-    let text = serde_json::to_string_pretty(&json!({
-        "schema": "hazard/scenario/v1", "name": "bad",
-        "objects": objects,
-        "threads": { "t": ops },
-        "expect": { "passes": true }
-    }))
-    .unwrap();
-    load_str(&text, "bad.json")
-        .expect_err("refused")
-        .to_string()
-}
-
 #[test]
 fn malformed_conds_are_refused_with_the_place() {
     let mu = || json!({ "mu": { "kind": "mutex" } });
@@ -301,7 +288,7 @@ fn malformed_conds_are_refused_with_the_place() {
         ),
     ];
     for (objects, ops, want) in cases {
-        let e = load_error(objects.clone(), ops);
+        let e = refused_with(objects.clone(), ops);
         assert!(e.contains(want), "{objects}: {e}");
         assert!(e.starts_with("bad.json:"), "names the place: {e}");
     }

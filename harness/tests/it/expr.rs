@@ -5,7 +5,6 @@
 use crate::helpers::*;
 use harness::explore::{explore, ExploreConfig};
 use harness::model::FailureKind;
-use harness::scenario::load_str;
 use serde_json::json;
 
 fn one_thread(ops: serde_json::Value) -> serde_json::Value {
@@ -161,16 +160,10 @@ fn a_value_of_the_wrong_type_at_run_time_is_an_input_error_not_a_finding() {
 }
 
 fn refused(ops: serde_json::Value) -> String {
-    let text = serde_json::to_string_pretty(&json!({
-        "schema": "hazard/scenario/v1", "name": "bad",
-        "objects": { "mu": { "kind": "mutex" }, "s": { "kind": "slice" } },
-        "threads": { "t": ops },
-        "expect": { "passes": true }
-    }))
-    .unwrap();
-    load_str(&text, "bad.json")
-        .expect_err("refused")
-        .to_string()
+    refused_with(
+        json!({ "mu": { "kind": "mutex" }, "s": { "kind": "slice" } }),
+        ops,
+    )
 }
 
 #[test]

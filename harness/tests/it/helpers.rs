@@ -223,3 +223,18 @@ pub fn text(o: &Output) -> (String, String) {
 pub fn reports_in(dir: &Path) -> Vec<PathBuf> {
     harness::base::files_in(dir, "json").unwrap_or_default()
 }
+
+/// The error of a scenario with `objects` and one thread `t` running `ops`, which must not
+/// load (file name `bad.json`).
+pub fn refused_with(objects: Value, ops: Value) -> String {
+    let text = serde_json::to_string_pretty(&json!({
+        "schema": "hazard/scenario/v1", "name": "bad",
+        "objects": objects,
+        "threads": { "t": ops },
+        "expect": { "passes": true }
+    }))
+    .unwrap();
+    load_str(&text, "bad.json")
+        .expect_err("refused")
+        .to_string()
+}

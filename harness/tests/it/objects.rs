@@ -4,7 +4,6 @@
 
 use crate::helpers::*;
 use harness::model::FailureKind;
-use harness::scenario::load_str;
 use serde_json::json;
 
 #[test]
@@ -198,17 +197,6 @@ fn a_function_takes_objects_as_parameters() {
     never_fails(v, json!([ { "obj": "sum", "holds": 3 } ]));
 }
 
-fn refused(objects: serde_json::Value, ops: serde_json::Value) -> String {
-    let text = serde_json::to_string_pretty(&json!({
-        "schema": "hazard/scenario/v1", "name": "bad",
-        "objects": objects, "threads": { "t": ops }, "expect": { "passes": true }
-    }))
-    .unwrap();
-    load_str(&text, "bad.json")
-        .expect_err("refused")
-        .to_string()
-}
-
 #[test]
 fn objects_as_values_are_typed_as_go_types_them() {
     let ch = json!({ "ch": { "kind": "chan" } });
@@ -246,7 +234,7 @@ fn objects_as_values_are_typed_as_go_types_them() {
         ),
     ];
     for (objects, ops, want) in cases {
-        let e = refused(objects, ops.clone());
+        let e = refused_with(objects, ops.clone());
         assert!(e.contains(want), "{ops}:\n{e}");
     }
 }
@@ -362,10 +350,10 @@ fn structs_are_typed_and_their_fields_checked() {
         ),
     ];
     for (ops, want) in cases {
-        let e = refused(w.clone(), ops.clone());
+        let e = refused_with(w.clone(), ops.clone());
         assert!(e.contains(want), "{ops}:\n{e}");
     }
-    let e = refused(
+    let e = refused_with(
         json!({ "w": { "kind": "struct", "fields": { "t": { "kind": "timer" } } } }),
         json!([]),
     );

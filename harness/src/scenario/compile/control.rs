@@ -550,14 +550,8 @@ impl Compiler<'_> {
     }
 
     pub(super) fn c_assert(&mut self, path: &str, a: AssertOp<'_>) -> R<StmtKind> {
-        let AssertOp {
-            var,
-            cond,
-            eq,
-            not,
-            id,
-            message,
-        } = a;
+        let AssertOp { var, cond, eq, .. } = a;
+        let (not, id, message) = (a.not, a.id, a.message);
         Ok({
             let test = match (var, cond) {
                 (Some(var), None) => {
