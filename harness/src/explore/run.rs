@@ -185,7 +185,8 @@ impl<T: Fn(Option<&Signature>) -> bool + Send + 'static> Steer for Search<T> {
     }
     fn ended(&mut self, outcome: Option<ExecOutcome>, run: Recorded) -> bool {
         self.executions += 1;
-        if outcome.is_some_and(|o| (self.target)(o.signature.as_ref())) {
+        // A run stopped at a bound of the harness is neither a pass nor a failure.
+        if outcome.is_some_and(|o| o.limit.is_none() && (self.target)(o.signature.as_ref())) {
             self.found = Some(Schedule {
                 decisions: run.decisions,
             });

@@ -192,6 +192,7 @@ pub fn minimize(
             sig,
             &original.schedule,
             original.preemptions,
+            original.steps,
             ms,
             &mut budget,
         )?

@@ -34,6 +34,7 @@
 //! change (a pair gives two).
 
 use super::{Budget, MinimizeError};
+use crate::base::FailureKind;
 use crate::explore::{search_dfs, Schedule, Signature};
 use crate::scenario::{load_value, Program};
 use serde_json::{Map, Value};
@@ -44,6 +45,14 @@ use std::sync::Arc;
 const PER_EDIT: u64 = 3_000;
 /// Preemption bound of the search for a passing interleaving.
 const PASS_BOUND: usize = 2;
+/// A candidate's failing run may take this many times the steps of the current one (and at
+/// least [`CAP_FLOOR`]) before it counts as not reproduced: a reduced scenario that fails
+/// at all fails about as soon, while one that lost the failure often loops until
+/// `max_steps` (a `for` with no exit left), which would spend the budget on a few
+/// candidates. Livelocks are exempt: reaching `max_steps` is their failure. The same cap
+/// bounds the search for a passing interleaving of a candidate.
+const CAP_FACTOR: u64 = 4;
+const CAP_FLOOR: u64 = 256;
 /// Most pair edits formed with one op (its nearest partners).
 const PAIRS_PER_OP: usize = 8;
 
@@ -590,9 +599,11 @@ pub(crate) fn minimize_scenario(
     sig: &Signature,
     schedule: &Schedule,
     bound: usize,
+    steps: u64,
     max_steps: u64,
     budget: &mut Budget,
 ) -> Result<(Arc<Program>, Value, Vec<String>, Signature, Schedule), MinimizeError> {
+    let cap = step_cap(sig, steps, max_steps);
     let mut cur = prog.source.clone();
     let mut shadow = Shadow::of(&cur, "$".into());
     let mut cur_prog = Arc::clone(prog);
@@ -626,11 +637,11 @@ pub(crate) fn minimize_scenario(
             continue;
         };
         let p = Arc::new(p);
-        let Some((sched, b)) = reproduce(&p, &new_sig, bound, max_steps, budget)? else {
+        let Some((sched, b)) = reproduce(&p, &new_sig, bound, cap, budget)? else {
             failed += 1;
             continue;
         };
-        if racy && !passes_somewhere(&p, max_steps, budget)? {
+        if racy && !passes_somewhere(&p, cap, budget)? {
             failed += 1;
             continue;
         }
@@ -667,7 +678,21 @@ pub(crate) fn minimize_scenario(
     Ok((cur_prog, cur, removed, cur_sig, cur_sched))
 }
 
-/// Whether some interleaving (within [`PASS_BOUND`] preemptions) passes.
+/// The step bound under which candidates must reproduce `sig` (see [`CAP_FACTOR`]).
+fn step_cap(sig: &Signature, steps: u64, max_steps: u64) -> u64 {
+    if sig.kind == FailureKind::Livelock {
+        max_steps
+    } else {
+        steps
+            .saturating_mul(CAP_FACTOR)
+            .max(CAP_FLOOR)
+            .min(max_steps)
+    }
+}
+
+/// Whether some interleaving (within [`PASS_BOUND`] preemptions) passes. Under a step cap
+/// below the scenario's own bound, an interleaving that would pass only later counts as not
+/// passing, which only keeps a candidate out.
 fn passes_somewhere(
     prog: &Arc<Program>,
     max_steps: u64,
@@ -708,4 +733,29 @@ fn reproduce(
         }
     }
     Ok(None)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sig(kind: FailureKind) -> Signature {
+        Signature {
+            id: "x".into(),
+            kind,
+            message: "m".into(),
+            thread: None,
+            op: None,
+        }
+    }
+
+    #[test]
+    fn candidates_run_under_a_step_cap_except_for_livelocks() {
+        let panic = sig(FailureKind::Panic);
+        assert_eq!(step_cap(&panic, 10, 20_000), CAP_FLOOR);
+        assert_eq!(step_cap(&panic, 1_000, 20_000), 1_000 * CAP_FACTOR);
+        assert_eq!(step_cap(&panic, 10_000, 20_000), 20_000);
+        assert_eq!(step_cap(&panic, 10, 100), 100);
+        assert_eq!(step_cap(&sig(FailureKind::Livelock), 10, 20_000), 20_000);
+    }
 }
