@@ -23,5 +23,5 @@ pub use engine::{
     RuleStat, StopReason,
 };
 pub use guided::{Point, PointKey};
-pub use run::{replay, search_dfs, SearchResult};
+pub use run::{replay, search_dfs, search_pct, SearchResult};
 pub(crate) use run::{run_guided, GuidedRun};

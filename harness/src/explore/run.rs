@@ -157,13 +157,15 @@ pub(crate) fn run_guided(
     })
 }
 
-/// What a bounded DFS looking for one failure did.
+/// What a search for one failure did.
 #[derive(Debug, Clone)]
 pub struct SearchResult {
     /// The first schedule (in DFS order) whose failure the target accepts.
     pub found: Option<Schedule>,
+    /// Preemptions of the schedule found.
+    pub preemptions: usize,
     pub executions: u64,
-    /// Every schedule within the bound ran and none was accepted.
+    /// Every schedule within the bound ran and none was accepted (DFS only).
     pub exhausted: bool,
 }
 
@@ -173,7 +175,7 @@ struct Search<T> {
     limit: u64,
     deadline: Option<Instant>,
     executions: u64,
-    found: Option<Schedule>,
+    found: Option<(Schedule, usize)>,
     out_of_budget: bool,
 }
 
@@ -187,20 +189,21 @@ impl<T: Fn(Option<&Signature>) -> bool + Send + 'static> Steer for Search<T> {
         self.executions += 1;
         // A run stopped at a bound of the harness is neither a pass nor a failure.
         if outcome.is_some_and(|o| o.limit.is_none() && (self.target)(o.signature.as_ref())) {
-            self.found = Some(Schedule {
+            let schedule = Schedule {
                 decisions: run.decisions,
-            });
+            };
+            self.found = Some((schedule, run.preemptions));
             return false;
         }
         true
     }
 }
 
-/// DFS with preemption bound `bound` until an outcome `target` accepts (the failure's
-/// signature, `None` for a passing execution), at most `limit` executions or until `deadline`.
-pub fn search_dfs(
+/// Executions under `picker` until an outcome `target` accepts, at most `limit` of them or
+/// until `deadline`.
+fn search(
     prog: &Arc<Program>,
-    bound: usize,
+    picker: Picker,
     limit: u64,
     deadline: Option<Instant>,
     max_steps: u64,
@@ -214,11 +217,46 @@ pub fn search_dfs(
         found: None,
         out_of_budget: false,
     };
-    let picker = Picker::Own(Box::new(Dfs::new(bound)));
     let s = runs(prog, picker, max_steps, false, search)?;
+    let exhausted = s.found.is_none() && !s.out_of_budget;
+    let (found, preemptions) = match s.found {
+        Some((f, p)) => (Some(f), p),
+        None => (None, 0),
+    };
     Ok(SearchResult {
-        exhausted: s.found.is_none() && !s.out_of_budget,
-        found: s.found,
+        found,
+        preemptions,
         executions: s.executions,
+        exhausted,
     })
+}
+
+/// DFS with preemption bound `bound` until an outcome `target` accepts (the failure's
+/// signature, `None` for a passing execution), at most `limit` executions or until `deadline`.
+pub fn search_dfs(
+    prog: &Arc<Program>,
+    bound: usize,
+    limit: u64,
+    deadline: Option<Instant>,
+    max_steps: u64,
+    target: impl Fn(Option<&Signature>) -> bool + Send + 'static,
+) -> Result<SearchResult, InternalError> {
+    let picker = Picker::Own(Box::new(Dfs::new(bound)));
+    search(prog, picker, limit, deadline, max_steps, target)
+}
+
+/// shuttle's PCT (bug depth `depth`, seeded) until an outcome `target` accepts: for programs
+/// too large for DFS to exhaust a bound. A PCT run switches away from a runnable thread only
+/// at its `depth - 1` priority changes, so what it finds has few preemptions.
+pub fn search_pct(
+    prog: &Arc<Program>,
+    seed: u64,
+    depth: usize,
+    limit: u64,
+    deadline: Option<Instant>,
+    max_steps: u64,
+    target: impl Fn(Option<&Signature>) -> bool + Send + 'static,
+) -> Result<SearchResult, InternalError> {
+    let picker = rt::pct_picker(seed, depth);
+    search(prog, picker, limit, deadline, max_steps, target)
 }

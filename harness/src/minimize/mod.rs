@@ -32,7 +32,15 @@
 //!    tried. The candidates are tried cyclically until none of the current scenario's applies
 //!    (a fixpoint) or the budget runs out. Then steps 2 and 3 run again on the reduced
 //!    scenario, and its preemption count is proven (or not) by DFS at bound k-1 over the
-//!    reduced scenario.
+//!    reduced scenario. Lowering a pool size (a `repeat` count, a `let` integer) comes before
+//!    single ops. A candidate runs under a step cap (a few times the failing run's steps;
+//!    livelocks exempt), since one that lost the failure often loops until `max_steps`. When
+//!    DFS cannot exhaust a bound (a pool of a hundred goroutines), one run guided by the
+//!    current schedule's deviations, then PCT, may reproduce it with no more preemptions.
+//!
+//! With scenario reduction on, step 1–3 on the original get a third of the budget, the
+//! scenario three quarters of the rest: a proof that cannot finish on a large scenario
+//! leaves the reduction its share, and the reduced scenario is where a proof can finish.
 //!
 //! Every schedule returned was produced by a real execution and is replayed strictly once more
 //! before it is returned: minimization never returns a schedule that does not reproduce.
@@ -172,6 +180,23 @@ impl Budget {
     pub(crate) fn deadline(&self) -> Option<Instant> {
         self.deadline
     }
+    /// A budget of `num/den` of what is left (executions and time), for one phase: a phase
+    /// that could use everything (a DFS over a hundred threads) leaves the others their share.
+    /// Give back what it spent with [`Budget::absorb`].
+    fn share(&self, num: u32, den: u32) -> Budget {
+        let part = |n: u64| n / u64::from(den) * u64::from(num);
+        let now = Instant::now();
+        Budget {
+            limit: self.spent + part(self.left()),
+            spent: self.spent,
+            deadline: self
+                .deadline
+                .map(|d| now + d.saturating_duration_since(now) / den * num),
+        }
+    }
+    fn absorb(&mut self, phase: Budget) {
+        self.spent = phase.spent;
+    }
 }
 
 /// Minimize `schedule`, which must produce `sig` in `prog` (whose scenario file is `source`).
@@ -184,18 +209,30 @@ pub fn minimize(
     let start = Instant::now();
     let mut budget = Budget::new(cfg);
     let ms = cfg.max_steps;
+    // Shares when the scenario is reduced too: a third for the original's schedule, then
+    // three quarters of the rest for the scenario, and what is left for the reduced
+    // scenario's schedule.
+    let mut phase = if cfg.scenario {
+        budget.share(1, 3)
+    } else {
+        budget.share(1, 1)
+    };
     let (found, original, original_proof) =
-        schedule::minimize_schedule(prog, sig, schedule, ms, &mut budget)?;
+        schedule::minimize_schedule(prog, sig, schedule, ms, &mut phase)?;
+    budget.absorb(phase);
     let (prog2, source, removed, sig2, start2) = if cfg.scenario {
-        scenario::minimize_scenario(
+        let mut phase = budget.share(3, 4);
+        let r = scenario::minimize_scenario(
             prog,
             sig,
             &original.schedule,
             original.preemptions,
             original.steps,
             ms,
-            &mut budget,
-        )?
+            &mut phase,
+        )?;
+        budget.absorb(phase);
+        r
     } else {
         (
             Arc::clone(prog),

@@ -35,14 +35,18 @@
 
 use super::{Budget, MinimizeError};
 use crate::base::FailureKind;
-use crate::explore::{search_dfs, Schedule, Signature};
+use crate::explore::{run_guided, search_dfs, search_pct, Decision, PointKey, Schedule, Signature};
 use crate::scenario::{load_value, Program};
 use serde_json::{Map, Value};
 use std::cmp::Ordering;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 /// Most executions one candidate edit may cost.
 const PER_EDIT: u64 = 3_000;
+/// PCT's bug depth and seed when DFS cannot exhaust a bound (see [`reproduce`]).
+const PCT_DEPTH: usize = 4;
+const PCT_SEED: u64 = 0x5eed;
 /// Preemption bound of the search for a passing interleaving.
 const PASS_BOUND: usize = 2;
 /// A candidate's failing run may take this many times the steps of the current one (and at
@@ -457,17 +461,6 @@ fn edits(v: &Value) -> Vec<Edit> {
             lists(x, &mut at, &mut found);
         }
     }
-    // Ops from the back: what follows the failure usually goes first and cheaply.
-    for (path, len, cases) in &found {
-        if *cases && *len < 2 {
-            continue;
-        }
-        for i in (0..*len).rev() {
-            let mut p = path.clone();
-            p.push(Seg::Idx(i));
-            out.push(Edit::remove(p));
-        }
-    }
     let mut ops = Vec::new();
     for (path, len, cases) in &found {
         if *cases {
@@ -481,22 +474,37 @@ fn edits(v: &Value) -> Vec<Edit> {
             }
         }
     }
-    out.extend(pairs(v, &ops));
-    // Loop counts and deltas.
+    // Loop counts, deltas and integer variables, before single ops: lowering a pool size
+    // (`repeat 100`, or `let workers = 100` that a `repeat` reads) drops a hundred threads
+    // in one edit.
     for o in &ops {
-        let field = match o.name() {
-            "repeat" => "times",
-            "add" => "delta",
+        let (field, tries, least): (_, &[u64], _) = match o.name() {
+            "repeat" => ("times", &[1], 1),
+            "add" => ("delta", &[1], 1),
+            "let" => ("value", &[0, 1, 2], 0),
             _ => continue,
         };
         if let Some(n) = o.op.get(field).and_then(Value::as_u64) {
             let mut p = o.path.clone();
             p.push(key(field));
-            for m in lower(n, &[1, n / 2], 1) {
+            let tries: Vec<u64> = tries.iter().copied().chain([n / 2]).collect();
+            for m in lower(n, &tries, least) {
                 out.push(Edit::set_int(p.clone(), m));
             }
         }
     }
+    // Ops from the back: what follows the failure usually goes first and cheaply.
+    for (path, len, cases) in &found {
+        if *cases && *len < 2 {
+            continue;
+        }
+        for i in (0..*len).rev() {
+            let mut p = path.clone();
+            p.push(Seg::Idx(i));
+            out.push(Edit::remove(p));
+        }
+    }
+    out.extend(pairs(v, &ops));
     // Object parameters: smaller numbers, fewer initial entries or elements.
     if let Some(objs) = v.get("objects").and_then(Value::as_object) {
         for (name, decl) in objs {
@@ -609,6 +617,8 @@ pub(crate) fn minimize_scenario(
     let mut cur_prog = Arc::clone(prog);
     let mut cur_sig = sig.clone();
     let mut cur_sched = schedule.clone();
+    // The current schedule's deviations, computed when a candidate first needs them.
+    let mut cur_devs: Option<Devs> = None;
     let mut bound = bound;
     let mut removed = Vec::new();
     let racy = passes_somewhere(prog, max_steps, budget)?;
@@ -637,7 +647,13 @@ pub(crate) fn minimize_scenario(
             continue;
         };
         let p = Arc::new(p);
-        let Some((sched, b)) = reproduce(&p, &new_sig, bound, cap, budget)? else {
+        let mut devs = |budget: &mut Budget| -> Result<Devs, MinimizeError> {
+            if cur_devs.is_none() {
+                cur_devs = Some(deviations(&cur_prog, &cur_sched, max_steps, budget)?);
+            }
+            Ok(cur_devs.clone().unwrap_or_default())
+        };
+        let Some((sched, b)) = reproduce(&p, &new_sig, bound, cap, budget, &mut devs)? else {
             failed += 1;
             continue;
         };
@@ -668,6 +684,7 @@ pub(crate) fn minimize_scenario(
         cur_prog = p;
         cur_sig = new_sig;
         cur_sched = sched;
+        cur_devs = None;
         bound = b;
         // Go on from the same position in the reduced scenario's candidates: those before it
         // failed a moment ago, and get their turn again after the ones that follow.
@@ -706,18 +723,23 @@ fn passes_somewhere(
     Ok(r.found.is_some())
 }
 
-/// Bounded DFS (bounds 0..=bound) for `sig`; the schedule and its preemption bound.
+/// Bounded DFS (bounds 0..=bound) for `sig`; the schedule and its preemption bound. When a
+/// bound is too large to exhaust (many threads), two cheaper tries follow, and what they find
+/// counts if it needs no more than `bound` preemptions: one run guided by the current
+/// schedule's deviations (`devs`; a reduction that leaves most threads alone keeps most of
+/// them meaningful), then PCT with as many executions again as DFS had.
 fn reproduce(
     prog: &Arc<Program>,
     sig: &Signature,
     bound: usize,
     max_steps: u64,
     budget: &mut Budget,
+    devs: &mut dyn FnMut(&mut Budget) -> Result<Devs, MinimizeError>,
 ) -> Result<Option<(Schedule, usize)>, MinimizeError> {
     let mut left = budget.left().min(PER_EDIT);
     for b in 0..=bound {
         if left == 0 {
-            return Ok(None);
+            break;
         }
         let want = sig.clone();
         let r = search_dfs(prog, b, left, budget.deadline(), max_steps, move |s| {
@@ -728,34 +750,57 @@ fn reproduce(
         if let Some(s) = r.found {
             return Ok(Some((s, b)));
         }
-        if !r.exhausted {
+        if r.exhausted {
+            continue;
+        }
+        let devs = devs(budget)?;
+        if budget.left() == 0 {
             return Ok(None);
         }
+        budget.spend(1);
+        let run = run_guided(prog, Vec::new(), devs, max_steps, false)?;
+        if run.outcome.limit.is_none()
+            && run.outcome.signature.as_ref() == Some(sig)
+            && run.preemptions <= bound
+        {
+            return Ok(Some((run.schedule, run.preemptions)));
+        }
+        let want = sig.clone();
+        let depth = (bound + 1).min(PCT_DEPTH);
+        let left = budget.left().min(PER_EDIT);
+        let r = search_pct(prog, PCT_SEED, depth, left, budget.deadline(), max_steps, {
+            move |s| s == Some(&want)
+        })?;
+        budget.spend(r.executions);
+        return Ok(r
+            .found
+            .filter(|_| r.preemptions <= bound)
+            .map(|s| (s, r.preemptions)));
     }
     Ok(None)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
+/// Decisions where `schedule` differs from the guided default policy, by decision point.
+type Devs = HashMap<PointKey, Decision>;
 
-    fn sig(kind: FailureKind) -> Signature {
-        Signature {
-            id: "x".into(),
-            kind,
-            message: "m".into(),
-            thread: None,
-            op: None,
-        }
-    }
-
-    #[test]
-    fn candidates_run_under_a_step_cap_except_for_livelocks() {
-        let panic = sig(FailureKind::Panic);
-        assert_eq!(step_cap(&panic, 10, 20_000), CAP_FLOOR);
-        assert_eq!(step_cap(&panic, 1_000, 20_000), 1_000 * CAP_FACTOR);
-        assert_eq!(step_cap(&panic, 10_000, 20_000), 20_000);
-        assert_eq!(step_cap(&panic, 10, 100), 100);
-        assert_eq!(step_cap(&sig(FailureKind::Livelock), 10, 20_000), 20_000);
-    }
+fn deviations(
+    prog: &Arc<Program>,
+    schedule: &Schedule,
+    max_steps: u64,
+    budget: &mut Budget,
+) -> Result<Devs, MinimizeError> {
+    budget.spend(1);
+    let run = run_guided(
+        prog,
+        schedule.decisions.clone(),
+        Devs::new(),
+        max_steps,
+        false,
+    )?;
+    Ok(run
+        .points
+        .iter()
+        .filter(|p| p.taken != p.default)
+        .map(|p| (p.key, p.taken))
+        .collect())
 }

@@ -90,6 +90,9 @@ fn at<'a>(v: &'a Json, path: &str) -> &'a Json {
     cur
 }
 
+/// Above this many threads a scenario is a pool (see `check_minimized`).
+const POOL: usize = 32;
+
 fn check_minimized(file: &Path, prog: &Arc<Program>, f: &Finding, m: &Minimized) {
     let name = file.display();
     // Both schedules replay strictly to their signatures.
@@ -119,21 +122,29 @@ fn check_minimized(file: &Path, prog: &Arc<Program>, f: &Finding, m: &Minimized)
     assert_eq!(f.signature.id, m.signature.id);
     assert_eq!(f.signature.kind, m.signature.kind);
     assert_eq!(f.signature.thread, m.signature.thread);
-    // The preemption counts are the least an exhaustive bounded DFS finds.
-    assert_eq!(
-        m.original_proof,
-        Proof::Proven(m.original.preemptions.checked_sub(1)),
-        "{name}"
-    );
+    // The preemption counts are the least an exhaustive bounded DFS finds. No DFS exhausts a
+    // bound over a pool of a hundred goroutines: there the original's count is best effort,
+    // and the proof is the reduced scenario's.
+    let original_threads = replay(prog, &m.original.schedule, MAX_STEPS, false)
+        .unwrap()
+        .threads
+        .len();
+    if original_threads <= POOL {
+        assert_eq!(
+            m.original_proof,
+            Proof::Proven(m.original.preemptions.checked_sub(1)),
+            "{name}"
+        );
+        assert_eq!(
+            m.original.preemptions,
+            least_preemptions(&prog.source, &f.signature),
+            "{name}: original scenario"
+        );
+    }
     assert_eq!(
         m.proof,
         Proof::Proven(m.reduced.preemptions.checked_sub(1)),
         "{name}"
-    );
-    assert_eq!(
-        m.original.preemptions,
-        least_preemptions(&prog.source, &f.signature),
-        "{name}: original scenario"
     );
     assert_eq!(
         m.reduced.preemptions,
