@@ -156,6 +156,14 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
     if data.is_empty() {
         return None;
     }
+    if let Some(rest) = data.strip_prefix(super::lang::PREFIX) {
+        let (source, consumed) = super::lang::generate(rest);
+        return Some(Generated {
+            source,
+            fixed_only: false,
+            consumed: super::lang::PREFIX.len() + consumed,
+        });
+    }
     let mut u = Unstructured::new(data);
     let fixed_only = flip(&mut u);
     let kinds = if fixed_only { FIXED } else { PORTS };

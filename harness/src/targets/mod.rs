@@ -8,12 +8,14 @@
 //!   scenario's `expect` (a failure in a scenario that must pass), or, with
 //!   `HAZARD_FUZZ_GOAL=expected`, when it shows the failure a buggy scenario expects (how
 //!   `hazard fuzz` reproduces an incident). A livelock is never a crash.
-//! * `ops`: scenarios generated from the bytes over the ports (`gen.rs`), valid by
+//! * `ops`: scenarios generated from the bytes over the ports (`gen.rs`), or written with the
+//!   language's constructs (`lang.rs`, inputs that start with its prefix), valid by
 //!   construction, then run with the remaining bytes as decisions. Fixed data structures must
 //!   never fail; raw ports may fail only in their documented ways, never by a harness panic.
 //! * `scenario_parse`: bytes into the scenario loader, which must never panic.
 
 pub mod gen;
+pub mod lang;
 
 use crate::explore::{ByteRunner, BytesRun, InternalError, Signature};
 use crate::scenario::{load_file, load_str, Expectation, Program};
