@@ -99,6 +99,17 @@ impl ObjKind {
     }
 
     /// The fields a final-state assertion (`expect.final`) may check on an object of this kind.
+    /// The kind with its indefinite article, for messages: `a mutex`, `an atomic`.
+    pub fn a(self) -> String {
+        let name = self.as_str();
+        let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) && self != ObjKind::Once {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {name}")
+    }
+
     pub fn final_fields(self) -> &'static [&'static str] {
         use ObjKind as K;
         match self {

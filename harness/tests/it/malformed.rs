@@ -1525,7 +1525,7 @@ fn wrong_operand_types_name_the_field_and_the_accepted_types() {
         (
             r#"{"op":"add","obj":"wg","delta":"x"}"#,
             "$.threads.t[0].delta",
-            r#"invalid type: string "x", expected an integer"#,
+            r#"expected an int, or {"var": name} or {"expr": "..."} of type int; got "x""#,
         ),
         (
             r#"{"op":"repeat","times":-1,"body":[]}"#,
@@ -1599,4 +1599,21 @@ fn a_fault_rule_whose_filters_never_meet_is_refused() {
         FILE,
     )
     .expect("w reads m");
+}
+
+#[test]
+fn kinds_in_messages_take_their_article() {
+    let e = crate::helpers::refused_with(
+        serde_json::json!({ "hits": { "kind": "atomic", "value": 0 } }),
+        serde_json::json!([ { "op": "lock", "obj": "hits" } ]),
+    );
+    assert!(
+        e.contains("op `lock` does not apply to `hits`, an atomic"),
+        "{e}"
+    );
+    let e = crate::helpers::refused_with(
+        serde_json::json!({ "o": { "kind": "once" } }),
+        serde_json::json!([ { "op": "lock", "obj": "o" } ]),
+    );
+    assert!(e.contains("does not apply to `o`, a once"), "{e}");
 }

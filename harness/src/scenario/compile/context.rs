@@ -129,7 +129,7 @@ impl Compiler<'_> {
                 Some((_, other)) => {
                     return Err(self.err(
                         &ppath,
-                        format!("`{p}` is a {}, not a context", other.kind()),
+                        format!("`{p}` is {}, not a context", other.kind().a()),
                     ));
                 }
                 None => {

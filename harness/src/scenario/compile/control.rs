@@ -441,7 +441,8 @@ impl Compiler<'_> {
             return Err(self.err(
                 &member(path, "obj"),
                 format!(
-                    "`{obj}` is a {kind}: only a {} can be assigned",
+                    "`{obj}` is {}: only a {} can be assigned",
+                    kind.a(),
                     K::list(super::objvars::NEW_KINDS)
                 ),
             ));

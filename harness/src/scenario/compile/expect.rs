@@ -83,7 +83,7 @@ impl Compiler<'_> {
             if let Some(bad) = given.iter().find(|g| !allowed.contains(g)) {
                 return Err(self.err(
                     &member(&path, bad),
-                    format!("`{bad}` does not apply to `{}`, a {kind}", a.obj),
+                    format!("`{bad}` does not apply to `{}`, {}", a.obj, kind.a()),
                 ));
             }
             if (a.value.is_some() || a.absent) && a.key.is_none() {
