@@ -162,6 +162,20 @@ impl Interp {
         }
     }
 
+    /// An int argument (checked to be one before anything runs).
+    fn int(&self, op: OpId, a: &Arg) -> Result<i64, Unwind> {
+        match self.arg(op, a)? {
+            Value::Int(n) => Ok(n),
+            other => {
+                let at = self.prog.op_path(op).to_string();
+                Err(self.cx.world.borrow_mut().scenario_error(format!(
+                    "{at}: the argument is {}, not an int",
+                    other.quoted()
+                )))
+            }
+        }
+    }
+
     /// The value of expression `e` in op `op`.
     fn value(&self, op: OpId, e: &Expr) -> Result<Value, Unwind> {
         let cx = &self.cx;
@@ -439,7 +453,17 @@ impl Interp {
             StmtKind::RwUnlock { rw } => ops::rw_unlock(&cx, op, *rw),
             StmtKind::RLock { rw } => ops::rlock(&cx, op, *rw),
             StmtKind::RUnlock { rw } => ops::runlock(&cx, op, *rw),
-            StmtKind::WgAdd { wg, delta } => ops::wg_add(&cx, op, *wg, *delta),
+            StmtKind::WgAdd { wg, delta } => {
+                let d = self.int(op, delta)?;
+                if i32::try_from(d).is_err() {
+                    let at = self.prog.op_path(op).to_string();
+                    return Err(cx
+                        .world
+                        .borrow_mut()
+                        .scenario_error(format!("{at}: delta {d} is out of the counter's range")));
+                }
+                ops::wg_add(&cx, op, *wg, d)
+            }
             StmtKind::WgWait { wg } => ops::wg_wait(&cx, op, *wg),
             StmtKind::CondWait { c, locker } => ops::cond_wait(&cx, op, *c, *locker),
             StmtKind::CondSignal { c, all } => ops::cond_signal(&cx, op, *c, *all),
@@ -812,7 +836,8 @@ impl Interp {
                 Ok(())
             }
             StmtKind::AtomicAdd { a, delta, into } => {
-                let n = ops::atomic::add(&cx, op, *a, *delta)?;
+                let d = self.int(op, delta)?;
+                let n = ops::atomic::add(&cx, op, *a, d)?;
                 self.set(*into, Value::Int(n));
                 Ok(())
             }

@@ -565,6 +565,27 @@ impl<'a> Compiler<'a> {
         })
     }
 
+    /// An int operand: a literal int, or a variable or expression checked to be of type int.
+    fn int_arg(&mut self, a: &Operand, path: &str) -> R<Arg> {
+        match a {
+            Operand::Lit(Value::Int(_)) => self.arg(a, path),
+            Operand::Lit(v) => Err(self.err(
+                path,
+                format!("expected an int, or {{\"var\": name}} or {{\"expr\": \"...\"}} of type int; got {}", v.quoted()),
+            )),
+            Operand::Var { var } => Ok(Arg::Expr(Box::new(self.expr(
+                var,
+                &member(path, "var"),
+                expr::Want::Int,
+            )?))),
+            Operand::Expr { expr } => Ok(Arg::Expr(Box::new(self.expr(
+                expr,
+                &member(path, "expr"),
+                expr::Want::Int,
+            )?))),
+        }
+    }
+
     fn kind_of(&self, o: ObjId) -> K {
         self.decls[o].1.kind()
     }
@@ -577,8 +598,8 @@ impl<'a> Compiler<'a> {
             Some(o) => Err(self.err(
                 &fpath,
                 format!(
-                    "`{name}` is a {}, not a {}",
-                    self.kind_of(o),
+                    "`{name}` is {}, not a {}",
+                    self.kind_of(o).a(),
                     kinds
                         .iter()
                         .map(|k| k.as_str())
@@ -652,7 +673,8 @@ impl<'a> Compiler<'a> {
             return Err(self.err(
                 &field,
                 format!(
-                    "op `{op}` does not apply to `{name}`, a {kind} (it applies to: {})",
+                    "op `{op}` does not apply to `{name}`, {} (it applies to: {})",
+                    kind.a(),
                     K::list(kinds)
                 ),
             ));

@@ -140,7 +140,8 @@ pub enum StmtKind {
     },
     WgAdd {
         wg: ObjId,
-        delta: i64,
+        /// An int: a literal, or a variable or expression checked to be one.
+        delta: Arg,
     },
     WgWait {
         wg: ObjId,
@@ -360,7 +361,7 @@ pub enum StmtKind {
     },
     AtomicAdd {
         a: ObjId,
-        delta: i64,
+        delta: Arg,
         into: Option<VarId>,
     },
     PoolGet {
@@ -440,7 +441,6 @@ impl StmtKind {
             | S::RwUnlock { rw: m }
             | S::RLock { rw: m }
             | S::RUnlock { rw: m }
-            | S::WgAdd { wg: m, .. }
             | S::WgWait { wg: m }
             | S::CondSignal { c: m, .. }
             | S::OnceDo { once: m, .. }
@@ -456,7 +456,6 @@ impl StmtKind {
             | S::Index { s: m, .. }
             | S::SliceLen { s: m, .. }
             | S::AtomicLoad { a: m, .. }
-            | S::AtomicAdd { a: m, .. }
             | S::HandleUse { h: m, .. }
             | S::HandleClose { h: m, .. }
             | S::Pop { s: m, .. }
@@ -473,7 +472,16 @@ impl StmtKind {
                 f(ctx);
                 f(parent);
             }
-            S::Send { ch, value } => {
+            S::Send { ch, value }
+            | S::WgAdd {
+                wg: ch,
+                delta: value,
+            }
+            | S::AtomicAdd {
+                a: ch,
+                delta: value,
+                ..
+            } => {
                 f(ch);
                 arg(value, f);
             }

@@ -685,10 +685,11 @@ pub enum Op {
     Rlock { obj: String },
     /// rwmutex: `obj.RUnlock()`.
     Runlock { obj: String },
-    /// waitgroup: `obj.Add(delta)`. atomic: `into = obj.Add(delta)`.
+    /// waitgroup: `obj.Add(delta)`. atomic: `into = obj.Add(delta)`. `delta` is an int, or
+    /// a variable or expression of type int (`wg.Add(len(jobs))`).
     Add {
         obj: String,
-        delta: i64,
+        delta: Operand,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         into: Option<String>,
     },

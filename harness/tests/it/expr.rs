@@ -254,3 +254,92 @@ fn ill_typed_and_malformed_expressions_are_refused_with_the_place() {
         assert!(e.starts_with("bad.json:"), "names the place: {e}");
     }
 }
+
+#[test]
+fn add_takes_an_int_expression_as_its_delta() {
+    // `wg.Add(len(jobs))`, `wg.Add(n)`, `hits.Add(i * 2)`: the counts come out as Go's.
+    let v = json!({
+        "objects": {
+            "wg": { "kind": "waitgroup" },
+            "hits": { "kind": "atomic", "value": 0 },
+            "jobs": { "kind": "slice", "len": 3 }
+        },
+        "threads": { "t": [
+            { "op": "add", "obj": "wg", "delta": { "expr": "len(jobs)" } },
+            { "op": "let", "var": "n", "value": -2 },
+            { "op": "add", "obj": "wg", "delta": { "var": "n" } },
+            { "op": "repeat", "times": 3, "index": "i", "body": [
+                { "op": "add", "obj": "hits", "delta": { "expr": "i * 2" }, "into": "total" }
+            ] },
+            { "op": "assert", "cond": "total == 6" },
+            { "op": "done", "obj": "wg" },
+            { "op": "wait", "obj": "wg" }
+        ] }
+    });
+    never_fails(v, json!([ { "obj": "hits", "holds": 6 } ]));
+    // A delta that takes the counter below zero is Go's panic, whichever way it is written.
+    let s = failures(
+        one_thread(json!([
+            { "op": "let", "var": "n", "value": 1 },
+            { "op": "add", "obj": "wg", "delta": { "expr": "-n" } }
+        ]))
+        .as_object()
+        .cloned()
+        .map(|mut m| {
+            m.insert("objects".into(), json!({ "wg": { "kind": "waitgroup" } }));
+            serde_json::Value::Object(m)
+        })
+        .unwrap(),
+        serde_json::Value::Null,
+    );
+    assert_sig(
+        only(&s),
+        "wg-negative",
+        FailureKind::Panic,
+        "sync: negative WaitGroup counter",
+        Some("t"),
+    );
+}
+
+#[test]
+fn add_refuses_a_delta_that_is_not_an_int() {
+    let objs = json!({ "wg": { "kind": "waitgroup" } });
+    let e = refused_with(
+        objs.clone(),
+        json!([ { "op": "add", "obj": "wg", "delta": "one" } ]),
+    );
+    assert!(e.contains("$.threads.t[0].delta: expected an int"), "{e}");
+    let e = refused_with(
+        objs.clone(),
+        json!([
+            { "op": "let", "var": "s", "value": "x" },
+            { "op": "add", "obj": "wg", "delta": { "var": "s" } }
+        ]),
+    );
+    assert!(e.contains("$.threads.t[1].delta.var"), "{e}");
+    assert!(e.contains("non-int s (of type string)"), "{e}");
+    let e = refused_with(
+        objs,
+        json!([ { "op": "add", "obj": "wg", "delta": { "expr": "1 == 1" } } ]),
+    );
+    assert!(e.contains("non-int 1 == 1 (of type bool)"), "{e}");
+}
+
+#[test]
+fn a_delta_beyond_the_counter_at_run_time_is_an_input_error() {
+    let p = prog(json!({
+        "objects": { "wg": { "kind": "waitgroup" } },
+        "threads": { "t": [
+            { "op": "let", "var": "n", "value": 4294967296i64 },
+            { "op": "add", "obj": "wg", "delta": { "var": "n" } }
+        ] },
+        "expect": { "passes": true }
+    }));
+    let x = explore(&p, &ExploreConfig::default().iterations(10)).unwrap();
+    assert!(x.findings.is_empty(), "{:?}", sigs(&x));
+    let limit = x.limit.expect("stopped");
+    assert!(
+        limit.contains("$.threads.t[1]: delta 4294967296 is out of the counter's range"),
+        "{limit}"
+    );
+}

@@ -41,35 +41,38 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         obj: &str,
-        delta: &i64,
+        delta: &Operand,
         into: &Option<String>,
     ) -> R<StmtKind> {
         Ok({
             let wg = self.obj(obj, path, "add", &[K::Waitgroup, K::Atomic])?;
+            let dpath = member(path, "delta");
+            let delta = self.int_arg(delta, &dpath)?;
             if self.kind_of(wg) == K::Atomic {
                 return Ok(StmtKind::AtomicAdd {
                     a: wg,
-                    delta: *delta,
+                    delta,
                     into: self.set_var(into),
                 });
             }
             if into.is_some() {
                 return Err(self.err(&member(path, "into"), "WaitGroup.Add returns nothing"));
             }
-            if i32::try_from(*delta).is_err() {
-                return Err(self.err(
-                    &member(path, "delta"),
-                    format!("delta {delta} is out of the counter's range"),
-                ));
+            if let Arg::Lit(Value::Int(d)) = delta {
+                if i32::try_from(d).is_err() {
+                    return Err(
+                        self.err(&dpath, format!("delta {d} is out of the counter's range"))
+                    );
+                }
             }
-            StmtKind::WgAdd { wg, delta: *delta }
+            StmtKind::WgAdd { wg, delta }
         })
     }
 
     pub(super) fn c_done(&mut self, path: &str, obj: &str) -> R<StmtKind> {
         Ok(StmtKind::WgAdd {
             wg: self.obj(obj, path, "done", &[K::Waitgroup])?,
-            delta: -1,
+            delta: Arg::Lit(Value::Int(-1)),
         })
     }
 
