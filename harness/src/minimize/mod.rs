@@ -23,7 +23,8 @@
 //!    remaining deviation; keep a change when the signature reproduces with no more
 //!    preemptions and fewer steps.
 //! 4. **Scenario** ([`scenario`]): drop threads, ops, `repeat` counts, select cases, object
-//!    parameters, unused objects and procs, and final assertions other than the failing one;
+//!    parameters, unused objects and procs, a proc's parameter with the argument every call
+//!    passes it, and final assertions other than the failing one;
 //!    lower `repeat` counts and `add` deltas; and drop *pairs* that only go together (a lock
 //!    and its unlock, an `add` and its `wait` or what does its `done`, a send and a receive on
 //!    one channel). Each candidate edit is kept when the reduced scenario still validates and a

@@ -436,6 +436,48 @@ fn pairs(v: &Value, ops: &[OpAt]) -> Vec<Edit> {
     out
 }
 
+/// Dropping a proc's parameter together with the argument every call passes it (from the
+/// last parameter, so the others keep their positions).
+fn params(v: &Value, ops: &[OpAt]) -> Vec<Edit> {
+    let mut out = Vec::new();
+    let Some(procs) = v.get("procs").and_then(Value::as_object) else {
+        return out;
+    };
+    for (name, decl) in procs {
+        let n = decl
+            .get("params")
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len);
+        let calls: Vec<&OpAt> = ops
+            .iter()
+            .filter(|o| {
+                o.name() == "call" && o.op.get("proc").and_then(Value::as_str) == Some(name)
+            })
+            .collect();
+        for i in (0..n).rev() {
+            let mut changes = vec![Change::Remove(vec![
+                key("procs"),
+                key(name),
+                key("params"),
+                Seg::Idx(i),
+            ])];
+            for c in &calls {
+                if c.op
+                    .get("args")
+                    .and_then(Value::as_array)
+                    .is_some_and(|a| a.len() > i)
+                {
+                    let mut at = c.path.clone();
+                    at.extend([key("args"), Seg::Idx(i)]);
+                    changes.push(Change::Remove(at));
+                }
+            }
+            out.push(Edit(changes));
+        }
+    }
+    out
+}
+
 /// Candidate edits, biggest first.
 fn edits(v: &Value) -> Vec<Edit> {
     let mut out = Vec::new();
@@ -505,6 +547,7 @@ fn edits(v: &Value) -> Vec<Edit> {
         }
     }
     out.extend(pairs(v, &ops));
+    out.extend(params(v, &ops));
     // Object parameters: smaller numbers, fewer initial entries or elements.
     if let Some(objs) = v.get("objects").and_then(Value::as_object) {
         for (name, decl) in objs {

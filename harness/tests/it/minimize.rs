@@ -594,3 +594,46 @@ fn a_schedule_that_does_not_fail_is_refused() {
     let e = minimize(&prog, &f.signature, &serial, &MinimizeConfig::default()).unwrap_err();
     assert!(e.to_string().contains("does not reproduce"), "{e}");
 }
+
+#[test]
+fn a_parameter_the_failure_does_not_need_goes_with_its_arguments() {
+    // `func handle(key string, tag string) { m[key] = 1 }` called from two goroutines: `tag`
+    // plays no part in the concurrent write, so it goes, and so does every argument for it.
+    let p = prog(json!({
+        "objects": { "m": { "kind": "map" } },
+        "procs": {
+            "handle": { "params": ["key", "tag"], "body": [
+                { "op": "let", "var": "t", "expr": "tag + \"!\"" },
+                { "op": "set", "obj": "m", "key": { "var": "key" }, "value": 1 }
+            ] }
+        },
+        "threads": {
+            "h1": [ { "op": "call", "proc": "handle", "args": ["k", "first"] } ],
+            "h2": [ { "op": "call", "proc": "handle", "args": ["k", "second"] } ]
+        },
+        "expect": { "fails": { "id": "map-concurrent-writes" } }
+    }));
+    let f = find(&p);
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
+    assert_eq!(
+        m.source["procs"]["handle"]["params"],
+        json!(["key"]),
+        "{:#}",
+        m.source
+    );
+    for t in ["h1", "h2"] {
+        assert_eq!(
+            m.source["threads"][t][0]["args"],
+            json!(["k"]),
+            "{:#}",
+            m.source
+        );
+    }
+    for r in [
+        "$.procs.handle.params[1]",
+        "$.threads.h1[0].args[1]",
+        "$.threads.h2[0].args[1]",
+    ] {
+        assert!(m.removed.iter().any(|x| x == r), "{r}: {:?}", m.removed);
+    }
+}
