@@ -130,6 +130,9 @@ pub enum ElemType {
     Map,
     /// `[]T`, zero value `nil`.
     Slice,
+    /// `*T` for a struct type T, zero value `nil`: `[]*Worker`, `map[string]*Conn`, `chan
+    /// *Request`. Which struct is what the scenario stores in it (`new` of one declaration).
+    Struct,
 }
 
 impl ElemType {
@@ -143,6 +146,7 @@ impl ElemType {
             ElemType::Waitgroup => K::Waitgroup,
             ElemType::Map => K::Map,
             ElemType::Slice => K::Slice,
+            ElemType::Struct => K::Struct,
             _ => return None,
         })
     }

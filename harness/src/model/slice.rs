@@ -47,6 +47,7 @@ pub(crate) fn go_name(t: ElemType) -> &'static str {
         ElemType::Waitgroup => "*sync.WaitGroup",
         ElemType::Map => "map",
         ElemType::Slice => "[]",
+        ElemType::Struct => "*struct",
     }
 }
 
@@ -61,7 +62,8 @@ fn elem_layout(t: ElemType) -> (usize, bool) {
         | ElemType::Mutex
         | ElemType::Rwmutex
         | ElemType::Waitgroup
-        | ElemType::Map => (8, true),
+        | ElemType::Map
+        | ElemType::Struct => (8, true),
         ElemType::Slice => (24, true),
     }
 }

@@ -82,6 +82,9 @@ pub(crate) struct Compiler<'a> {
     /// Variables that hold objects (scoped names), with the object id ops use for them; their
     /// entries in `decls` follow the declared objects'.
     obj_vars: HashMap<String, ObjId>,
+    /// The struct declaration of the elements of a container whose elements are structs
+    /// (`[]*Worker`), learnt from what is stored in it.
+    elem_structs: HashMap<ObjId, &'a ObjectDecl>,
     /// How many objects `objects` declares.
     declared: usize,
     /// The object fields of structs (declared or held by variables): (struct, field) -> the
@@ -139,6 +142,7 @@ impl<'a> Compiler<'a> {
             funcs: Vec::new(),
             proc_funcs: Vec::new(),
             obj_vars: HashMap::new(),
+            elem_structs: HashMap::new(),
             declared: 0,
             field_objs: HashMap::new(),
             reassigned: Vec::new(),

@@ -359,3 +359,402 @@ fn structs_are_typed_and_their_fields_checked() {
     );
     assert!(e.contains("a timer cannot be a struct field"), "{e}");
 }
+
+/// `workers := []*Worker{}` filled by `append` in a loop, each worker's goroutine started on
+/// it, then every worker's fields reached through the slice: the elements are the structs
+/// `new` made (their type is what is stored in the slice).
+#[test]
+fn a_slice_of_worker_structs() {
+    let v = json!({
+        "procs": {
+            "run": {
+                "receiver": "w",
+                "body": [
+                    {
+                        "op": "range",
+                        "obj": "w.jobs",
+                        "value": "j",
+                        "body": [
+                            {
+                                "op": "lock",
+                                "obj": "w.mu"
+                            },
+                            {
+                                "op": "assign",
+                                "obj": "w.count",
+                                "value": {
+                                    "expr": "w.count + j"
+                                }
+                            },
+                            {
+                                "op": "unlock",
+                                "obj": "w.mu"
+                            }
+                        ]
+                    },
+                    {
+                        "op": "close",
+                        "obj": "w.done"
+                    }
+                ]
+            }
+        },
+        "threads": {
+            "main": [
+                {
+                    "op": "new",
+                    "into": "workers",
+                    "object": {
+                        "kind": "slice",
+                        "elem": "struct"
+                    }
+                },
+                {
+                    "op": "repeat",
+                    "times": 2,
+                    "index": "i",
+                    "body": [
+                        {
+                            "op": "new",
+                            "into": "w",
+                            "object": {
+                                "kind": "struct",
+                                "fields": {
+                                    "mu": {
+                                        "kind": "mutex"
+                                    },
+                                    "jobs": {
+                                        "kind": "chan",
+                                        "cap": 1
+                                    },
+                                    "done": {
+                                        "kind": "chan"
+                                    },
+                                    "count": 0
+                                }
+                            }
+                        },
+                        {
+                            "op": "append",
+                            "obj": "workers",
+                            "values": [
+                                {
+                                    "var": "w"
+                                }
+                            ],
+                            "to": "workers"
+                        },
+                        {
+                            "op": "spawn",
+                            "thread": "worker",
+                            "body": [
+                                {
+                                    "op": "call",
+                                    "proc": "run",
+                                    "recv": "w"
+                                }
+                            ]
+                        }
+                    ]
+                },
+                {
+                    "op": "range",
+                    "obj": "workers",
+                    "key": "i",
+                    "value": "w",
+                    "body": [
+                        {
+                            "op": "send",
+                            "obj": "w.jobs",
+                            "value": {
+                                "expr": "i + 1"
+                            }
+                        },
+                        {
+                            "op": "close",
+                            "obj": "w.jobs"
+                        }
+                    ]
+                },
+                {
+                    "op": "let",
+                    "var": "total",
+                    "value": 0
+                },
+                {
+                    "op": "range",
+                    "obj": "workers",
+                    "value": "w",
+                    "body": [
+                        {
+                            "op": "recv",
+                            "obj": "w.done"
+                        },
+                        {
+                            "op": "lock",
+                            "obj": "w.mu"
+                        },
+                        {
+                            "op": "let",
+                            "var": "total",
+                            "expr": "total + w.count"
+                        },
+                        {
+                            "op": "unlock",
+                            "obj": "w.mu"
+                        }
+                    ]
+                },
+                {
+                    "op": "assert",
+                    "cond": "total == 3",
+                    "message": "every worker counted its job"
+                }
+            ]
+        }
+    });
+    never_fails(v.clone(), serde_json::Value::Null);
+    // The same pool with a wrong expectation fails, naming what it read.
+    let mut bad = v;
+    let ops = bad["threads"]["main"].as_array_mut().unwrap();
+    let last = ops.len() - 1;
+    ops[last]["cond"] = json!("total == 7");
+    let s = failures(bad, serde_json::Value::Null);
+    assert_sig(
+        only(&s),
+        "assertion",
+        FailureKind::Assertion,
+        "every worker counted its job (total == 7 is false, with total = 3)",
+        Some("main"),
+    );
+}
+
+/// `map[string]*Conn` filled lazily by a function that returns the struct (a result that is an
+/// object), each caller then locking the struct's own mutex.
+#[test]
+fn a_map_of_structs_filled_lazily_and_returned_from_a_function() {
+    never_fails(
+        json!({
+            "objects": {
+                "conns": {
+                    "kind": "map",
+                    "value_type": "struct"
+                },
+                "mu": {
+                    "kind": "mutex"
+                }
+            },
+            "procs": {
+                "get": {
+                    "params": [
+                        "name"
+                    ],
+                    "results": [
+                        "c"
+                    ],
+                    "body": [
+                        {
+                            "op": "lock",
+                            "obj": "mu"
+                        },
+                        {
+                            "op": "get",
+                            "obj": "conns",
+                            "key": {
+                                "var": "name"
+                            },
+                            "into": "c",
+                            "ok": "ok"
+                        },
+                        {
+                            "op": "if",
+                            "cond": "!ok",
+                            "then": [
+                                {
+                                    "op": "new",
+                                    "into": "c",
+                                    "object": {
+                                        "kind": "struct",
+                                        "fields": {
+                                            "mu": {
+                                                "kind": "mutex"
+                                            },
+                                            "uses": 0
+                                        }
+                                    }
+                                },
+                                {
+                                    "op": "set",
+                                    "obj": "conns",
+                                    "key": {
+                                        "var": "name"
+                                    },
+                                    "value": {
+                                        "var": "c"
+                                    }
+                                }
+                            ]
+                        },
+                        {
+                            "op": "unlock",
+                            "obj": "mu"
+                        }
+                    ]
+                }
+            },
+            "threads": {
+                "a": [
+                    {
+                        "op": "call",
+                        "proc": "get",
+                        "args": [
+                            "db"
+                        ],
+                        "into": [
+                            "c"
+                        ]
+                    },
+                    {
+                        "op": "lock",
+                        "obj": "c.mu"
+                    },
+                    {
+                        "op": "assign",
+                        "obj": "c.uses",
+                        "value": {
+                            "expr": "c.uses + 1"
+                        }
+                    },
+                    {
+                        "op": "unlock",
+                        "obj": "c.mu"
+                    }
+                ],
+                "b": [
+                    {
+                        "op": "call",
+                        "proc": "get",
+                        "args": [
+                            "db"
+                        ],
+                        "into": [
+                            "c"
+                        ]
+                    },
+                    {
+                        "op": "lock",
+                        "obj": "c.mu"
+                    },
+                    {
+                        "op": "assign",
+                        "obj": "c.uses",
+                        "value": {
+                            "expr": "c.uses + 1"
+                        }
+                    },
+                    {
+                        "op": "unlock",
+                        "obj": "c.mu"
+                    },
+                    {
+                        "op": "assert",
+                        "cond": "c.uses >= 1"
+                    }
+                ]
+            }
+        }),
+        serde_json::Value::Null,
+    );
+}
+
+/// `[][]int`: a slice of slices, rows appended in a loop and read back by index.
+#[test]
+fn a_slice_of_slices() {
+    never_fails(
+        json!({
+            "threads": {
+                "main": [
+                    {
+                        "op": "new",
+                        "into": "grid",
+                        "object": {
+                            "kind": "slice",
+                            "elem": "slice"
+                        }
+                    },
+                    {
+                        "op": "repeat",
+                        "times": 2,
+                        "index": "i",
+                        "body": [
+                            {
+                                "op": "new",
+                                "into": "row",
+                                "object": {
+                                    "kind": "slice"
+                                }
+                            },
+                            {
+                                "op": "append",
+                                "obj": "row",
+                                "values": [
+                                    {
+                                        "expr": "i * 10"
+                                    },
+                                    {
+                                        "expr": "i * 10 + 1"
+                                    }
+                                ],
+                                "to": "row"
+                            },
+                            {
+                                "op": "append",
+                                "obj": "grid",
+                                "values": [
+                                    {
+                                        "var": "row"
+                                    }
+                                ],
+                                "to": "grid"
+                            }
+                        ]
+                    },
+                    {
+                        "op": "index",
+                        "obj": "grid",
+                        "index": 1,
+                        "into": "r1"
+                    },
+                    {
+                        "op": "index",
+                        "obj": "r1",
+                        "index": 1,
+                        "into": "x"
+                    },
+                    {
+                        "op": "assert",
+                        "cond": "x == 11 && len(grid) == 2 && len(r1) == 2"
+                    }
+                ]
+            }
+        }),
+        serde_json::Value::Null,
+    );
+}
+
+#[test]
+fn a_container_holds_one_struct_type() {
+    let e = refused_with(
+        json!({ "ws": { "kind": "chan", "cap": 2, "elem": "struct" } }),
+        json!([
+            { "op": "new", "into": "a", "object": { "kind": "struct", "fields": { "n": 0 } } },
+            { "op": "new", "into": "b", "object": { "kind": "struct", "fields": { "name": "" } } },
+            { "op": "send", "obj": "ws", "value": { "var": "a" } },
+            { "op": "send", "obj": "ws", "value": { "var": "b" } }
+        ]),
+    );
+    assert!(
+        e.contains("`ws` holds structs of two different declarations"),
+        "{e}"
+    );
+}

@@ -61,6 +61,11 @@ pub(super) const NEW_KINDS: &[K] = &[
     K::Struct,
 ];
 
+/// Two struct declarations with the same fields, in order, are one Go type.
+fn same_fields(a: &ObjectDecl, b: &ObjectDecl) -> bool {
+    serde_json::to_value(a).ok() == serde_json::to_value(b).ok()
+}
+
 impl<'a> Compiler<'a> {
     /// Find every variable that holds an object and give it an object id after the declared
     /// ones (its entry in `decls` is the declaration of what it refers to).
@@ -68,7 +73,7 @@ impl<'a> Compiler<'a> {
         // Until nothing new is learnt: a channel received from a channel made by `new` is
         // known only once that `new` is.
         loop {
-            let before = self.obj_vars.len();
+            let before = (self.obj_vars.len(), self.elem_structs.len());
             for (_, ops) in &f.threads {
                 self.scan(ops, None)?;
             }
@@ -78,7 +83,7 @@ impl<'a> Compiler<'a> {
                     ProcDecl::Func(func) => self.scan(&func.body, Some(name))?,
                 }
             }
-            if self.obj_vars.len() == before {
+            if (self.obj_vars.len(), self.elem_structs.len()) == before {
                 self.field_objects();
                 return Ok(());
             }
@@ -180,10 +185,50 @@ impl<'a> Compiler<'a> {
         let Some(o) = self.lookup_in(from, scope) else {
             return Ok(());
         };
-        if let Some(decl) = self.elem_of(o).object().and_then(synthesized) {
+        if self.elem_of(o) == ElemType::Struct {
+            if let Some(decl) = self.elem_structs.get(&o).copied() {
+                self.holds(into, scope, decl)?;
+            }
+        } else if let Some(decl) = self.elem_of(o).object().and_then(synthesized) {
             self.holds(into, scope, decl)?;
         }
         Ok(())
+    }
+
+    /// A value stored into object `to` (sent, set, appended): when `to`'s elements are structs
+    /// and the value is a variable holding one, `to`'s elements are of that struct type.
+    fn stored(&mut self, to: &str, value: &Operand, scope: Option<&String>) -> R<()> {
+        let Some(o) = self.lookup_in(to, scope) else {
+            return Ok(());
+        };
+        if self.elem_of(o) != ElemType::Struct {
+            return Ok(());
+        }
+        let name = match value {
+            Operand::Var { var } => var.as_str(),
+            Operand::Expr { expr } => expr.trim(),
+            Operand::Lit(_) => return Ok(()),
+        };
+        let Some(v) = self.lookup_in(name, scope) else {
+            return Ok(());
+        };
+        let decl = self.decls[v].1;
+        if !matches!(decl, ObjectDecl::Struct { .. }) {
+            return Ok(());
+        }
+        match self.elem_structs.get(&o) {
+            Some(had) if !std::ptr::eq(*had, decl) && !same_fields(had, decl) => Err(self.err(
+                "$",
+                format!(
+                    "`{to}` holds structs of two different declarations: a Go container has one element type"
+                ),
+            )),
+            Some(_) => Ok(()),
+            None => {
+                self.elem_structs.insert(o, decl);
+                Ok(())
+            }
+        }
     }
 
     fn scan(&mut self, ops: &'a [Op], scope: Option<&String>) -> R<()> {
@@ -223,7 +268,10 @@ impl<'a> Compiler<'a> {
                     }
                 }
                 Op::Call {
-                    proc, recv, args, ..
+                    proc,
+                    recv,
+                    args,
+                    into,
                 } => {
                     // Arguments that are objects make the parameters objects too; the receiver
                     // is the first.
@@ -248,6 +296,25 @@ impl<'a> Compiler<'a> {
                                 self.holds(p, callee.as_ref(), decl)?;
                             }
                         }
+                        // Results that are objects make the variables they go into objects.
+                        for (r, v) in func.results.iter().zip(into) {
+                            let key = format!("{}::{r}", callee.as_deref().unwrap_or(""));
+                            if let Some(&o) = self.obj_vars.get(&key) {
+                                let decl = self.decls[o].1;
+                                self.holds(v, scope, decl)?;
+                            }
+                        }
+                    }
+                }
+                _ => {}
+            }
+            match op {
+                Op::Send { obj, value }
+                | Op::Set { obj, value, .. }
+                | Op::Store { obj, value, .. } => self.stored(obj, value, scope)?,
+                Op::Append { obj, values, .. } => {
+                    for v in values {
+                        self.stored(obj, v, scope)?;
                     }
                 }
                 _ => {}
