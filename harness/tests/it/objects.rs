@@ -758,3 +758,57 @@ fn a_container_holds_one_struct_type() {
         "{e}"
     );
 }
+
+/// `type Broker struct { mu sync.RWMutex; subs map[string]chan int }`: what is read from a
+/// container that is a struct field gets the container's element type, as from any other —
+/// through a declared struct, a struct made by `new`, and a method's receiver.
+#[test]
+fn containers_that_are_struct_fields_type_what_is_read_from_them() {
+    let v = json!({
+        "objects": { "b": { "kind": "struct", "fields": {
+            "mu": { "kind": "rwmutex" },
+            "subs": { "kind": "map", "value_type": "chan" },
+            "queue": { "kind": "chan", "cap": 1, "elem": "chan" }
+        } } },
+        "procs": { "Unsubscribe": { "receiver": "br", "params": ["name"], "body": [
+            { "op": "lock", "obj": "br.mu" },
+            { "op": "get", "obj": "br.subs", "key": { "var": "name" }, "into": "ch", "ok": "ok" },
+            { "op": "if", "cond": "ok", "then": [
+                { "op": "delete", "obj": "br.subs", "key": { "var": "name" } },
+                { "op": "close", "obj": "ch" } ] },
+            { "op": "unlock", "obj": "br.mu" }
+        ] } },
+        "threads": { "main": [
+            { "op": "new", "into": "c1", "object": { "kind": "chan", "cap": 1 } },
+            { "op": "set", "obj": "b.subs", "key": "a", "value": { "var": "c1" } },
+            { "op": "send", "obj": "b.queue", "value": { "var": "c1" } },
+            { "op": "recv", "obj": "b.queue", "into": "q" },
+            { "op": "send", "obj": "q", "value": 7 },
+            { "op": "range", "obj": "b.subs", "value": "c", "body": [
+                { "op": "recv", "obj": "c", "into": "got" } ] },
+            { "op": "assert", "cond": "got == 7" },
+            { "op": "call", "proc": "Unsubscribe", "recv": "b", "args": ["a"] },
+            { "op": "recv", "obj": "c1", "ok": "open" },
+            { "op": "assert", "cond": "!open" }
+        ] }
+    });
+    never_fails(v, serde_json::Value::Null);
+}
+
+/// `stop(done)` with `done` a declared object, passed as `{"var": "done"}` or as
+/// `{"expr": "done"}`: either names the object.
+#[test]
+fn a_declared_object_passed_by_var_is_the_object() {
+    for arg in [json!({ "var": "done" }), json!({ "expr": "done" })] {
+        let v = json!({
+            "objects": { "done": { "kind": "chan" } },
+            "procs": { "stop": { "params": ["c"], "body": [ { "op": "close", "obj": "c" } ] } },
+            "threads": { "main": [
+                { "op": "call", "proc": "stop", "args": [arg] },
+                { "op": "recv", "obj": "done", "ok": "open" },
+                { "op": "assert", "cond": "!open" }
+            ] }
+        });
+        never_fails(v, serde_json::Value::Null);
+    }
+}

@@ -73,7 +73,14 @@ impl<'a> Compiler<'a> {
         // Until nothing new is learnt: a channel received from a channel made by `new` is
         // known only once that `new` is.
         loop {
-            let before = (self.obj_vars.len(), self.elem_structs.len());
+            // Fields first: a container that is a struct field (`s.subs`) gives types to
+            // what is read from it, like any other.
+            self.field_objects();
+            let before = (
+                self.obj_vars.len(),
+                self.elem_structs.len(),
+                self.decls.len(),
+            );
             for (_, ops) in &f.threads {
                 self.scan(ops, None)?;
             }
@@ -83,8 +90,13 @@ impl<'a> Compiler<'a> {
                     ProcDecl::Func(func) => self.scan(&func.body, Some(name))?,
                 }
             }
-            if (self.obj_vars.len(), self.elem_structs.len()) == before {
-                self.field_objects();
+            self.field_objects();
+            let after = (
+                self.obj_vars.len(),
+                self.elem_structs.len(),
+                self.decls.len(),
+            );
+            if after == before {
                 return Ok(());
             }
         }
@@ -114,13 +126,17 @@ impl<'a> Compiler<'a> {
     }
 
     /// Give every object field of every struct an object id of its own (`w.mu`), after the
-    /// declared objects and the variables.
+    /// declared objects and the variables. Run again as variables are found: it only adds
+    /// the ids not given yet.
     fn field_objects(&mut self) {
         let mut o = 0;
         while o < self.decls.len() {
             if let ObjectDecl::Struct { fields } = self.decls[o].1 {
                 for (i, (name, f)) in fields.iter().enumerate() {
                     if let FieldDecl::Obj(decl) = f {
+                        if self.field_objs.contains_key(&(o, i)) {
+                            continue;
+                        }
                         let id = self.decls.len();
                         self.decls.push((name.as_str(), decl));
                         self.field_objs.insert((o, i), id);
@@ -132,6 +148,11 @@ impl<'a> Compiler<'a> {
     }
 
     fn lookup_in(&self, name: &str, scope: Option<&String>) -> Option<ObjId> {
+        if let Some((base, field)) = name.rsplit_once('.') {
+            let b = self.lookup_in(base, scope)?;
+            let (i, _) = self.field_of(b, field)?;
+            return self.field_objs.get(&(b, i)).copied();
+        }
         let key = match scope {
             Some(s) => format!("{s}::{name}"),
             None => name.to_string(),
