@@ -794,13 +794,15 @@ impl Interp {
                 ops::slice::append(&cx, op, *s, &values, *to)
             }
             StmtKind::Index { s, index, into } => {
-                let v = ops::slice::index(&cx, op, *s, *index)?;
+                let i = self.int(op, index)?;
+                let v = ops::slice::index(&cx, op, *s, i)?;
                 self.set(Some(*into), v);
                 Ok(())
             }
             StmtKind::SliceStore { s, index, value } => {
+                let i = self.int(op, index)?;
                 let v = self.arg(op, value)?;
-                ops::slice::store(&cx, op, *s, *index, &v)
+                ops::slice::store(&cx, op, *s, i, &v)
             }
             StmtKind::Reslice {
                 s,
@@ -808,7 +810,11 @@ impl Interp {
                 high,
                 max,
                 to,
-            } => ops::slice::reslice(&cx, op, *s, *low, *high, *max, *to),
+            } => {
+                let bound = |b: &Option<Arg>| b.as_ref().map(|a| self.int(op, a)).transpose();
+                let (low, high, max) = (bound(low)?, bound(high)?, bound(max)?);
+                ops::slice::reslice(&cx, op, *s, low, high, max, *to)
+            }
             StmtKind::SliceLen { s, into, cap } => {
                 let n = ops::slice::len(&cx, op, *s, *cap)?;
                 self.set(Some(*into), Value::Int(n));

@@ -556,6 +556,10 @@ impl<'a> Compiler<'a> {
     fn arg(&mut self, a: &Operand, path: &str) -> R<Arg> {
         Ok(match a {
             Operand::Lit(v) => Arg::Lit(v.clone()),
+            // `{"var": "ctx"}` naming a declared object is that object, as `ctx` is in Go.
+            Operand::Var { var } if self.objs.contains_key(var.as_str()) => Arg::Expr(Box::new(
+                self.expr(var, &member(path, "var"), expr::Want::Value)?,
+            )),
             Operand::Var { var } => {
                 let v = self.var(var);
                 self.read.push((v, path.to_string()));

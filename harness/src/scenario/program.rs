@@ -320,19 +320,20 @@ pub enum StmtKind {
     },
     Index {
         s: ObjId,
-        index: i64,
+        /// Ints (literals, or variables and expressions checked to be ints).
+        index: Arg,
         into: VarId,
     },
     SliceStore {
         s: ObjId,
-        index: i64,
+        index: Arg,
         value: Arg,
     },
     Reslice {
         s: ObjId,
-        low: Option<i64>,
-        high: Option<i64>,
-        max: Option<i64>,
+        low: Option<Arg>,
+        high: Option<Arg>,
+        max: Option<Arg>,
         to: ObjId,
     },
     SliceLen {
@@ -453,16 +454,32 @@ impl StmtKind {
             | S::Cancel { ctx: m, .. }
             | S::CtxErr { ctx: m, .. }
             | S::CtxValue { ctx: m, .. }
-            | S::Index { s: m, .. }
             | S::SliceLen { s: m, .. }
             | S::AtomicLoad { a: m, .. }
             | S::HandleUse { h: m, .. }
             | S::HandleClose { h: m, .. }
             | S::Pop { s: m, .. }
             | S::IsNil { obj: m, .. } => f(m),
-            S::MapClone { m, to } | S::Reslice { s: m, to, .. } => {
+            S::MapClone { m, to } => {
                 f(m);
                 f(to);
+            }
+            S::Reslice {
+                s,
+                low,
+                high,
+                max,
+                to,
+            } => {
+                f(s);
+                f(to);
+                for a in [low, high, max].into_iter().flatten() {
+                    arg(a, f);
+                }
+            }
+            S::Index { s, index, .. } => {
+                f(s);
+                arg(index, f);
             }
             S::CtxAfterFunc { h, ctx, .. } => {
                 f(h);
@@ -498,8 +515,12 @@ impl StmtKind {
                 }
                 f(to);
             }
-            S::SliceStore { s, value, .. }
-            | S::AtomicStore { a: s, value }
+            S::SliceStore { s, index, value } => {
+                f(s);
+                arg(index, f);
+                arg(value, f);
+            }
+            S::AtomicStore { a: s, value }
             | S::AtomicSwap { a: s, value, .. }
             | S::Push { s, value } => {
                 f(s);

@@ -878,17 +878,18 @@ pub enum Op {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         to: Option<String>,
     },
-    /// slice: `into = obj[index]`.
+    /// slice: `into = obj[index]`. Indices and bounds are ints, or variables or expressions
+    /// of type int (`workers[i % n]`).
     Index {
         obj: String,
-        index: i64,
+        index: Operand,
         into: String,
     },
     /// slice: `obj[index] = value`. atomic: `obj.Store(value)`.
     Store {
         obj: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        index: Option<i64>,
+        index: Option<Operand>,
         value: Operand,
     },
     /// slice: `to = obj[low:high]` or `obj[low:high:max]`; omitted `low` is 0, omitted `high`
@@ -896,11 +897,11 @@ pub enum Op {
     Slice {
         obj: String,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        low: Option<i64>,
+        low: Option<Operand>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        high: Option<i64>,
+        high: Option<Operand>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        max: Option<i64>,
+        max: Option<Operand>,
         to: String,
     },
     /// atomic: `into = obj.Load()`.

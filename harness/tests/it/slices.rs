@@ -1026,3 +1026,54 @@ fn a_pooled_slice_of_another_type_fails_the_type_assertion() {
         "{msgs:?}"
     );
 }
+
+/// `s[i % n]`, `s[i] = v`, `s[lo:hi]` with indices computed at run time: the same ops, and
+/// Go's panics name the computed index.
+#[test]
+fn indices_and_bounds_can_be_int_expressions() {
+    let v = json!({
+        "objects": { "s": { "kind": "slice", "elems": [10, 20, 30] }, "t": { "kind": "slice" } },
+        "threads": { "t1": [
+            { "op": "let", "var": "n", "value": 3 },
+            { "op": "repeat", "times": 4, "index": "i", "body": [
+                { "op": "index", "obj": "s", "index": { "expr": "i % n" }, "into": "x" },
+                { "op": "store", "obj": "s", "index": { "expr": "i % n" }, "value": { "expr": "x + 1" } }
+            ] },
+            { "op": "index", "obj": "s", "index": { "var": "n" }, "into": "never" }
+        ] }
+    });
+    // The last index is 3 on a slice of length 3.
+    let s = failures(v, serde_json::Value::Null);
+    assert_sig(
+        only(&s),
+        "slice-bounds",
+        FailureKind::Panic,
+        "runtime error: index out of range [3] with length 3",
+        Some("t1"),
+    );
+    never_fails(
+        json!({
+            "objects": { "s": { "kind": "slice", "elems": [10, 20, 30] }, "t": { "kind": "slice" } },
+            "threads": { "t1": [
+                { "op": "let", "var": "lo", "value": 1 },
+                { "op": "slice", "obj": "s", "low": { "var": "lo" }, "high": { "expr": "lo + 2" }, "to": "t" },
+                { "op": "index", "obj": "t", "index": 0, "into": "a" },
+                { "op": "assert", "cond": "a == 20 && len(t) == 2 && cap(t) == 2" }
+            ] }
+        }),
+        serde_json::Value::Null,
+    );
+}
+
+#[test]
+fn an_index_that_is_not_an_int_is_refused() {
+    let e = refused_with(
+        json!({ "s": { "kind": "slice", "len": 2 } }),
+        json!([
+            { "op": "let", "var": "k", "value": "first" },
+            { "op": "index", "obj": "s", "index": { "var": "k" }, "into": "x" }
+        ]),
+    );
+    assert!(e.contains("$.threads.t[1].index.var"), "{e}");
+    assert!(e.contains("non-int k (of type string)"), "{e}");
+}

@@ -29,12 +29,12 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         obj: &str,
-        index: &i64,
+        index: &Operand,
         into: &str,
     ) -> R<StmtKind> {
         Ok(StmtKind::Index {
             s: self.obj(obj, path, "index", &[K::Slice])?,
-            index: *index,
+            index: self.int_arg(index, &member(path, "index"))?,
             into: self.set_var(&Some(into.to_string())).expect("some"),
         })
     }
@@ -43,7 +43,7 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         obj: &str,
-        index: &Option<i64>,
+        index: &Option<Operand>,
         value: &Operand,
     ) -> R<StmtKind> {
         Ok({
@@ -52,7 +52,7 @@ impl Compiler<'_> {
             match (self.kind_of(o), index) {
                 (K::Slice, Some(i)) => StmtKind::SliceStore {
                     s: o,
-                    index: *i,
+                    index: self.int_arg(i, &member(path, "index"))?,
                     value,
                 },
                 (K::Slice, None) => {
@@ -70,11 +70,17 @@ impl Compiler<'_> {
         &mut self,
         path: &str,
         obj: &str,
-        low: &Option<i64>,
-        high: &Option<i64>,
-        max: &Option<i64>,
+        low: &Option<Operand>,
+        high: &Option<Operand>,
+        max: &Option<Operand>,
         to: &str,
     ) -> R<StmtKind> {
+        let mut bound = |b: &Option<Operand>, field: &str| -> R<Option<Arg>> {
+            b.as_ref()
+                .map(|o| self.int_arg(o, &member(path, field)))
+                .transpose()
+        };
+        let (low, high, max) = (bound(low, "low")?, bound(high, "high")?, bound(max, "max")?);
         Ok({
             if max.is_some() && high.is_none() {
                 return Err(self.err(
@@ -84,9 +90,9 @@ impl Compiler<'_> {
             }
             StmtKind::Reslice {
                 s: self.obj(obj, path, "slice", &[K::Slice])?,
-                low: *low,
-                high: *high,
-                max: *max,
+                low,
+                high,
+                max,
                 to: self.other(to, path, "to", &[K::Slice])?,
             }
         })
