@@ -293,3 +293,208 @@ fn malformed_conds_are_refused_with_the_place() {
         assert!(e.starts_with("bad.json:"), "names the place: {e}");
     }
 }
+
+/// `type Queue struct { mu sync.Mutex; notEmpty, notFull *sync.Cond; ... }` with
+/// `sync.NewCond(&q.mu)`: conds as struct fields, one set per `new` queue, L the sibling field.
+#[test]
+fn conds_as_struct_fields_use_their_sibling_mutex() {
+    let v = json!({
+        "procs": {
+            "Put": {
+                "receiver": "q",
+                "params": [
+                    "v"
+                ],
+                "body": [
+                    {
+                        "op": "lock",
+                        "obj": "q.mu"
+                    },
+                    {
+                        "op": "for",
+                        "cond": "q.n == 1",
+                        "body": [
+                            {
+                                "op": "wait",
+                                "obj": "q.notFull"
+                            }
+                        ]
+                    },
+                    {
+                        "op": "assign",
+                        "obj": "q.item",
+                        "value": {
+                            "var": "v"
+                        }
+                    },
+                    {
+                        "op": "assign",
+                        "obj": "q.n",
+                        "value": 1
+                    },
+                    {
+                        "op": "signal",
+                        "obj": "q.notEmpty"
+                    },
+                    {
+                        "op": "unlock",
+                        "obj": "q.mu"
+                    }
+                ]
+            },
+            "Get": {
+                "receiver": "q",
+                "results": [
+                    "v"
+                ],
+                "body": [
+                    {
+                        "op": "lock",
+                        "obj": "q.mu"
+                    },
+                    {
+                        "op": "for",
+                        "cond": "q.n == 0",
+                        "body": [
+                            {
+                                "op": "wait",
+                                "obj": "q.notEmpty"
+                            }
+                        ]
+                    },
+                    {
+                        "op": "let",
+                        "var": "v",
+                        "expr": "q.item"
+                    },
+                    {
+                        "op": "assign",
+                        "obj": "q.n",
+                        "value": 0
+                    },
+                    {
+                        "op": "signal",
+                        "obj": "q.notFull"
+                    },
+                    {
+                        "op": "unlock",
+                        "obj": "q.mu"
+                    }
+                ]
+            }
+        },
+        "threads": {
+            "main": [
+                {
+                    "op": "new",
+                    "into": "q",
+                    "object": {
+                        "kind": "struct",
+                        "fields": {
+                            "mu": {
+                                "kind": "mutex"
+                            },
+                            "notEmpty": {
+                                "kind": "cond",
+                                "locker": "mu"
+                            },
+                            "notFull": {
+                                "kind": "cond",
+                                "locker": "mu"
+                            },
+                            "item": 0,
+                            "n": 0
+                        }
+                    }
+                },
+                {
+                    "op": "spawn",
+                    "thread": "producer",
+                    "body": [
+                        {
+                            "op": "repeat",
+                            "times": 2,
+                            "index": "i",
+                            "body": [
+                                {
+                                    "op": "call",
+                                    "proc": "Put",
+                                    "recv": "q",
+                                    "args": [
+                                        {
+                                            "expr": "i + 1"
+                                        }
+                                    ]
+                                }
+                            ]
+                        }
+                    ]
+                },
+                {
+                    "op": "let",
+                    "var": "sum",
+                    "value": 0
+                },
+                {
+                    "op": "repeat",
+                    "times": 2,
+                    "body": [
+                        {
+                            "op": "call",
+                            "proc": "Get",
+                            "recv": "q",
+                            "into": [
+                                "x"
+                            ]
+                        },
+                        {
+                            "op": "let",
+                            "var": "sum",
+                            "expr": "sum + x"
+                        }
+                    ]
+                },
+                {
+                    "op": "assert",
+                    "cond": "sum == 3"
+                }
+            ]
+        }
+    });
+    never_fails(v.clone(), serde_json::Value::Null);
+    // Get waiting on the wrong cond: nobody signals it, and both goroutines park on it.
+    let mut bad = v;
+    bad["procs"]["Get"]["body"][1]["body"][0]["obj"] = json!("q.notFull");
+    let s = failures(bad, serde_json::Value::Null);
+    assert_sig(
+        only(&s),
+        "cond-lost-signal",
+        FailureKind::Fatal,
+        "all goroutines are asleep - deadlock!",
+        Some("main"),
+    );
+}
+
+#[test]
+fn a_cond_field_names_an_earlier_mutex_field() {
+    let q = |fields: serde_json::Value| {
+        refused_with(
+            json!({ "q": { "kind": "struct", "fields": fields } }),
+            json!([ { "op": "yield" } ]),
+        )
+    };
+    let e = q(json!({ "c": { "kind": "cond", "locker": "mu" }, "mu": { "kind": "mutex" } }));
+    assert!(
+        e.contains("$.objects.q.fields.c.locker: unknown field `mu`"),
+        "{e}"
+    );
+    let e = q(json!({ "ch": { "kind": "chan" }, "c": { "kind": "cond", "locker": "ch" } }));
+    assert!(
+        e.contains("`ch` is a chan: a Cond's L is a mutex or rwmutex"),
+        "{e}"
+    );
+    let e = q(
+        json!({ "mu": { "kind": "mutex" }, "c": { "kind": "cond", "locker": "mu", "rlocker": true } }),
+    );
+    assert!(e.contains("only an rwmutex has an RLocker"), "{e}");
+}

@@ -523,12 +523,18 @@ impl Compiler<'_> {
                 return Err(self.err(&fpath, "a field name is non-empty and has no `.`"));
             }
             if let FieldDecl::Obj(d) = f {
+                if let ObjectDecl::Cond { locker, rlocker } = d {
+                    // `notEmpty *sync.Cond` made with `sync.NewCond(&q.mu)`: L is a mutex or
+                    // rwmutex field of the same struct, declared before it.
+                    self.cond_field(&fpath, fields, name, locker, *rlocker)?;
+                    continue;
+                }
                 if !super::objvars::NEW_KINDS.contains(&d.kind()) {
                     return Err(self.err(
                         &member(&fpath, "kind"),
                         format!(
-                            "a {} cannot be a struct field (it applies to: {})",
-                            d.kind(),
+                            "{} cannot be a struct field (a field is one of: {}, cond)",
+                            d.kind().a(),
                             K::list(super::objvars::NEW_KINDS)
                         ),
                     ));
@@ -537,6 +543,47 @@ impl Compiler<'_> {
             }
         }
         Ok(Setup::None)
+    }
+
+    /// A cond field: its `locker` names a mutex or rwmutex field declared before it.
+    fn cond_field(
+        &self,
+        fpath: &str,
+        fields: &IndexMap<String, FieldDecl>,
+        name: &str,
+        locker: &str,
+        rlocker: bool,
+    ) -> R<()> {
+        let lpath = member(fpath, "locker");
+        let before: Vec<&str> = fields
+            .keys()
+            .take_while(|k| k.as_str() != name)
+            .map(String::as_str)
+            .collect();
+        let Some(FieldDecl::Obj(l)) = fields.get(locker).filter(|_| before.contains(&locker))
+        else {
+            return Err(self.err(
+                &lpath,
+                format!(
+                    "unknown field `{locker}`{} (L is a mutex or rwmutex field declared before the cond)",
+                    crate::scenario::error::did_you_mean(locker, before.iter().copied())
+                ),
+            ));
+        };
+        match (l.kind(), rlocker) {
+            (K::Mutex, true) => Err(self.err(
+                &member(fpath, "rlocker"),
+                format!("`{locker}` is a mutex: only an rwmutex has an RLocker"),
+            )),
+            (K::Mutex | K::Rwmutex, _) => Ok(()),
+            (other, _) => Err(self.err(
+                &lpath,
+                format!(
+                    "`{locker}` is {}: a Cond's L is a mutex or rwmutex (a sync.Locker)",
+                    other.a()
+                ),
+            )),
+        }
     }
 
     pub(super) fn c_yield(&mut self) -> R<StmtKind> {

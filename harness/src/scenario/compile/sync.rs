@@ -100,7 +100,16 @@ impl Compiler<'_> {
         let ObjectDecl::Cond { locker, rlocker } = self.decls[c].1 else {
             unreachable!("`c_wait` passes only conds")
         };
-        let l = self.objs[locker.as_str()];
+        // A cond field's L is the field of that name in the same struct.
+        let sibling = self
+            .field_objs
+            .iter()
+            .find(|(_, &o)| o == c)
+            .and_then(|(&(b, _), _)| {
+                let (i, _) = self.field_of(b, locker)?;
+                self.field_objs.get(&(b, i)).copied()
+            });
+        let l = sibling.unwrap_or_else(|| self.objs[locker.as_str()]);
         match (self.kind_of(l), rlocker) {
             (K::Mutex, _) => Locker::Mutex(l),
             (_, false) => Locker::RwMutex(l),
