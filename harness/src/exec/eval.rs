@@ -19,7 +19,11 @@ pub(crate) fn eval(e: &Expr, locals: &[Value], w: &mut World) -> Result<Value, E
     Ok(match e {
         Expr::Lit(v) => v.clone(),
         Expr::Var(v) => locals[*v].clone(),
+        Expr::ObjLen { obj, .. } if *obj == World::NIL_PTR => {
+            return Err(EvalError::NilDereference)
+        }
         Expr::ObjLen { obj, cap } => Value::Int(w.len_of(*obj, *cap)),
+        Expr::ObjRef(o) if *o == World::NIL_PTR => Value::Nil,
         Expr::ObjRef(o) => Value::Obj(*o as u32),
         Expr::Field { base, field } => match w.field(*base, *field) {
             Some(crate::model::world::FieldVal::Val(v)) => v,

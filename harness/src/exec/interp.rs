@@ -277,9 +277,9 @@ impl Interp {
         let mut kind = stmt.kind.clone();
         let mut failed = None;
         let mut w = self.cx.world.borrow_mut();
-        kind.objs_mut(&mut |o| {
+        kind.objs_mut_in(&mut |o, value| {
             if failed.is_none() {
-                match self.resolve_id(&mut w, *o, stmt.id) {
+                match self.resolve_id(&mut w, *o, stmt.id, value) {
                     Ok(x) => *o = x,
                     Err(e) => failed = Some(e),
                 }
@@ -304,15 +304,22 @@ impl Interp {
 
     /// The object id `o` stands for now: a declared object (or what an `assign` pointed it
     /// at), what a variable holds, a struct's field. `Err(Ok(f))`: Go panics with `f` (a nil
-    /// pointer); `Err(Err(why))`: the scenario put a non-object where an object goes.
+    /// pointer); `Err(Err(why))`: the scenario put a non-object where an object goes. With
+    /// `value` (an expression reads it), a nil pointer is a value, [`World::NIL_PTR`]; only
+    /// reaching through one (`p.f` with p nil) dereferences it.
     fn resolve_id(
         &self,
         w: &mut World,
         o: ObjId,
         op: OpId,
+        value: bool,
     ) -> Result<ObjId, Result<Failure, String>> {
         let n = self.prog.objects.len();
-        let nil = |w: &mut World, k| w.nil_object(k).map_err(Ok);
+        let nil = |w: &mut World, k| match w.nil_object(k) {
+            Ok(x) => Ok(x),
+            Err(_) if value => Ok(World::NIL_PTR),
+            Err(f) => Err(Ok(f)),
+        };
         if o < n {
             if !self.prog.reassigned[o] {
                 return Ok(o);
@@ -335,7 +342,7 @@ impl Interp {
                 ))),
             },
             DynObj::Field { base, field, kind } => {
-                let b = self.resolve_id(w, base, op)?;
+                let b = self.resolve_id(w, base, op, false)?;
                 match w.field(b, field) {
                     Some(FieldVal::Obj(Some(x))) => Ok(x),
                     Some(FieldVal::Obj(None)) => nil(w, kind),

@@ -143,8 +143,8 @@ impl World {
 
     /// Field `i` of struct `o` (`None`: `o` is not a struct, a nil pointer).
     pub fn field(&self, o: ObjId, i: usize) -> Option<FieldVal> {
-        match &self.objs[o] {
-            Obj::Struct(f) => f.get(i).cloned(),
+        match self.objs.get(o) {
+            Some(Obj::Struct(f)) => f.get(i).cloned(),
             _ => None,
         }
     }
@@ -166,10 +166,11 @@ impl World {
     /// The name of field `i` of struct `o`, as declared.
     pub fn field_name(&self, o: ObjId, i: usize) -> String {
         let decl = self.prog.objects.get(o).map(|s| &s.decl).or_else(|| {
+            let name = self.names.get(o)?;
             self.prog
                 .new_objs
                 .iter()
-                .find(|s| self.names[o].split('#').next() == Some(&*s.name))
+                .find(|s| name.split('#').next() == Some(&*s.name))
                 .map(|s| &s.decl)
         });
         match decl {
@@ -188,6 +189,11 @@ impl World {
             None => self.made.get(&o).cloned().unwrap_or(Value::Nil),
         }
     }
+
+    /// The object a nil pointer (to a struct, a mutex, ...) stands for where an expression
+    /// reads it as a value (`c == nil`, `x := c`): it compares equal to nil, and reading a
+    /// field through it is the nil dereference.
+    pub const NIL_PTR: ObjId = usize::MAX;
 
     /// The object a variable holding `nil` stands for: the nil channel, a nil map or slice.
     /// Other kinds are pointers: using one through nil is Go's nil dereference.
@@ -339,7 +345,10 @@ impl World {
     }
     /// The object's name, for trace text (a shared string: no allocation).
     pub fn obj_name(&self, o: ObjId) -> Arc<str> {
-        Arc::clone(&self.names[o])
+        match self.names.get(o) {
+            Some(n) => Arc::clone(n),
+            None => Arc::from("nil"),
+        }
     }
 
     /// The threads holding what `t` waits for, when `t` waits for a lock: the holder of a

@@ -413,10 +413,28 @@ impl StmtKind {
     /// expressions (not in nested bodies: those are statements of their own). Exhaustive: a
     /// new op that names an object is a compile error here until it says where.
     pub fn objs_mut(&mut self, f: &mut dyn FnMut(&mut ObjId)) {
+        self.objs_mut_in(&mut |o, _| f(o));
+    }
+
+    /// As [`StmtKind::objs_mut`], telling each object id whether an expression reads it
+    /// (`c == nil`, `x := p`: a value, which may be a nil pointer) rather than the op using it.
+    pub fn objs_mut_in(&mut self, g: &mut dyn FnMut(&mut ObjId, bool)) {
         use StmtKind as S;
+        let in_expr = std::cell::Cell::new(false);
+        let f: &mut dyn FnMut(&mut ObjId) = &mut |o| g(o, in_expr.get());
+        let expr = |e: &mut Expr, f: &mut dyn FnMut(&mut ObjId)| {
+            in_expr.set(true);
+            e.objs_mut(f);
+            in_expr.set(false);
+        };
+        let test = |t: &mut Test, f: &mut dyn FnMut(&mut ObjId)| {
+            in_expr.set(true);
+            t.objs_mut(f);
+            in_expr.set(false);
+        };
         let arg = |a: &mut Arg, f: &mut dyn FnMut(&mut ObjId)| {
             if let Arg::Expr(e) = a {
-                e.objs_mut(f);
+                expr(e, f);
             }
         };
         match self {
@@ -568,13 +586,13 @@ impl StmtKind {
             }
             S::Repeat { times, .. } => {
                 if let Count::Expr(e) = times {
-                    e.objs_mut(f);
+                    expr(e, f);
                 }
             }
-            S::If { test, .. } | S::Assert { test, .. } => test.objs_mut(f),
+            S::If { test: t, .. } | S::Assert { test: t, .. } => test(t, f),
             S::For { cond, .. } => {
                 if let Some(t) = cond {
-                    t.objs_mut(f);
+                    test(t, f);
                 }
             }
             S::Return { values, .. } | S::Call { args: values, .. } => {

@@ -812,3 +812,53 @@ fn a_declared_object_passed_by_var_is_the_object() {
         never_fails(v, serde_json::Value::Null);
     }
 }
+
+/// A nil pointer to a struct is a value: `inst == nil`, `cur := inst` and a map read of a
+/// missing `*T` compare and copy without dereferencing anything, as in Go; only reaching a
+/// field through it (`inst.version`) is the nil dereference.
+#[test]
+fn a_nil_struct_pointer_is_compared_and_copied_without_a_dereference() {
+    never_fails(
+        json!({
+            "objects": {
+                "inst": { "kind": "struct", "fields": { "version": 0 } },
+                "g": { "kind": "struct", "fields": { "cfg": { "kind": "struct", "fields": { "v": 0 } } } },
+                "m": { "kind": "map", "value_type": "struct" }
+            },
+            "threads": { "t": [
+                { "op": "assign", "obj": "inst", "value": null },
+                { "op": "let", "var": "cur", "expr": "inst" },
+                { "op": "assert", "cond": "cur == nil && inst == nil" },
+                { "op": "assign", "obj": "g.cfg", "value": null },
+                { "op": "assert", "cond": "g.cfg == nil" },
+                { "op": "new", "into": "a", "object": { "kind": "struct", "fields": { "v": 0 } } },
+                { "op": "set", "obj": "m", "key": "x", "value": { "var": "a" } },
+                { "op": "get", "obj": "m", "key": "missing", "into": "c", "ok": "ok" },
+                { "op": "assert", "cond": "c == nil && !ok" },
+                { "op": "let", "var": "d", "expr": "c" },
+                { "op": "assert", "cond": "d == nil" }
+            ] }
+        }),
+        serde_json::Value::Null,
+    );
+    let s = failures(
+        json!({
+            "objects": { "inst": { "kind": "struct", "fields": { "version": 0 } } },
+            "threads": { "t": [
+                { "op": "assign", "obj": "inst", "value": null },
+                { "op": "let", "var": "cur", "expr": "inst" },
+                { "op": "let", "var": "v", "expr": "inst.version" }
+            ] }
+        }),
+        serde_json::Value::Null,
+    );
+    let s = only(&s);
+    assert_sig(
+        s,
+        "panic",
+        FailureKind::Panic,
+        "runtime error: invalid memory address or nil pointer dereference",
+        Some("t"),
+    );
+    assert_eq!(s.op.as_deref(), Some("$.threads.t[2]"));
+}
