@@ -156,13 +156,15 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
     if data.is_empty() {
         return None;
     }
-    if let Some(rest) = data.strip_prefix(super::lang::PREFIX) {
-        let (source, consumed) = super::lang::generate(rest);
-        return Some(Generated {
-            source,
-            fixed_only: false,
-            consumed: super::lang::PREFIX.len() + consumed,
-        });
+    for (prefix, v2) in [(super::lang::PREFIX, false), (super::lang::PREFIX_V2, true)] {
+        if let Some(rest) = data.strip_prefix(prefix) {
+            let (source, consumed) = super::lang::generate(rest, v2);
+            return Some(Generated {
+                source,
+                fixed_only: false,
+                consumed: prefix.len() + consumed,
+            });
+        }
     }
     let mut u = Unstructured::new(data);
     let fixed_only = flip(&mut u);

@@ -14,6 +14,9 @@ use serde_json::{json, Map, Value};
 
 /// The first bytes of an input of this family.
 pub const PREFIX: &[u8] = b"\xffL";
+/// The prefix of version 2, which adds statements (collections of structs, computed indices,
+/// cond fields, a map of structs filled lazily) and leaves version 1's inputs their meaning.
+pub const PREFIX_V2: &[u8] = b"\xffM";
 
 /// Most statements in one body, and the nesting depth of bodies.
 const MAX_BODY: i64 = 4;
@@ -23,6 +26,8 @@ struct Gen<'a, 'b> {
     u: &'a mut Unstructured<'b>,
     /// Makes loop counters and goroutine names unique.
     tag: usize,
+    /// Version 2's statements too.
+    v2: bool,
 }
 
 /// Where a statement is written: which int variables it may read and assign, and whether a
@@ -97,7 +102,7 @@ impl Gen<'_, '_> {
     fn stmt(&mut self, sc: Scope<'_>) -> Value {
         let v = self.pick(sc.vars);
         let deeper = Self::inner(sc);
-        match self.range(0, 21) {
+        match self.range(0, if self.v2 { 25 } else { 21 }) {
             0 => json!({ "op": "let", "var": v, "expr": self.expr(sc.vars, 0) }),
             1 => {
                 let cond = self.cond(sc.vars, 0);
@@ -235,6 +240,81 @@ impl Gen<'_, '_> {
                 ] })
             }
             20 => json!({ "op": "lock", "obj": "mu" }),
+            22 if !sc.in_proc => {
+                // `workers := []*Worker{}`, one goroutine per worker, then every worker's
+                // done channel through the slice.
+                let t = self.next_tag();
+                let (ws, w) = (format!("ws{t}"), format!("w{t}"));
+                let k = self.range(1, 3);
+                json!({ "op": "do_block", "body": [
+                    { "op": "new", "into": ws, "object": { "kind": "slice", "elem": "struct" } },
+                    { "op": "repeat", "times": k, "body": [
+                        { "op": "new", "into": w, "object": { "kind": "struct", "fields": WORKER.clone() } },
+                        { "op": "append", "obj": ws, "values": [ { "var": w } ], "to": ws },
+                        { "op": "spawn", "thread": format!("worker{t}"), "body": [
+                            { "op": "lock", "obj": format!("{w}.mu") },
+                            { "op": "assign", "obj": format!("{w}.n"), "value": { "expr": format!("{w}.n + 1") } },
+                            { "op": "unlock", "obj": format!("{w}.mu") },
+                            { "op": "close", "obj": format!("{w}.done") }
+                        ] }
+                    ] },
+                    { "op": "range", "obj": ws, "value": w, "body": [
+                        { "op": "recv", "obj": format!("{w}.done") }
+                    ] }
+                ] })
+            }
+            23 => {
+                // A computed index (out of range is Go's panic, an expected outcome).
+                let e = self.expr(sc.vars, 0);
+                if self.range(0, 1) == 0 {
+                    json!({ "op": "index", "obj": "sl", "index": { "expr": format!("{e} % 4") }, "into": v })
+                } else {
+                    let x = self.expr(sc.vars, 0);
+                    json!({ "op": "store", "obj": "sl", "index": { "expr": format!("{e} % 4") }, "value": { "expr": x } })
+                }
+            }
+            24 => {
+                // The struct's own cond, with its sibling mutex as L.
+                let call = self.pick(&["signal", "broadcast"]);
+                let cond = self.cond(&["s.n"], 0);
+                if self.range(0, 1) == 0 {
+                    json!({ "op": "do_block", "body": [
+                        { "op": "lock", "obj": "s.mu" },
+                        { "op": "for", "cond": cond, "body": [ { "op": "wait", "obj": "s.cv" } ] },
+                        { "op": "unlock", "obj": "s.mu" }
+                    ] })
+                } else {
+                    json!({ "op": "do_block", "body": [
+                        { "op": "lock", "obj": "s.mu" },
+                        { "op": "assign", "obj": "s.n", "value": { "expr": "s.n + 1" } },
+                        { "op": call, "obj": "s.cv" },
+                        { "op": "unlock", "obj": "s.mu" }
+                    ] })
+                }
+            }
+            25 => {
+                // `map[string]*Worker` filled lazily under mu (or not: Go's map checks).
+                let t = self.next_tag();
+                let c = format!("c{t}");
+                let key = self.pick(&["a", "b"]);
+                let guarded = self.range(0, 1) == 0;
+                let mut ops = Vec::new();
+                if guarded {
+                    ops.push(json!({ "op": "lock", "obj": "mu" }));
+                }
+                ops.push(json!({ "op": "get", "obj": "reg", "key": key, "into": c, "ok": format!("ok{t}") }));
+                ops.push(json!({ "op": "if", "cond": format!("!ok{t}"), "then": [
+                    { "op": "new", "into": c, "object": { "kind": "struct", "fields": WORKER.clone() } },
+                    { "op": "set", "obj": "reg", "key": key, "value": { "var": c } }
+                ] }));
+                if guarded {
+                    ops.push(json!({ "op": "unlock", "obj": "mu" }));
+                }
+                ops.push(json!({ "op": "lock", "obj": format!("{c}.mu") }));
+                ops.push(json!({ "op": "assign", "obj": format!("{c}.n"), "value": { "expr": format!("{c}.n + 1") } }));
+                ops.push(json!({ "op": "unlock", "obj": format!("{c}.mu") }));
+                json!({ "op": "do_block", "body": ops })
+            }
             _ => json!({ "op": "unlock", "obj": "mu" }),
         }
     }
@@ -269,10 +349,20 @@ fn flatten(ops: Vec<Value>) -> Vec<Value> {
     out
 }
 
-/// A scenario of this family from `data` (after [`PREFIX`]), and the bytes it read.
-pub fn generate(data: &[u8]) -> (Value, usize) {
+/// The fields of version 2's worker structs (one declaration, so one Go type).
+static WORKER: std::sync::LazyLock<Value> = std::sync::LazyLock::new(
+    || json!({ "mu": { "kind": "mutex" }, "done": { "kind": "chan" }, "n": 0 }),
+);
+
+/// A scenario of this family from `data` (after [`PREFIX`] or [`PREFIX_V2`], as `v2` says),
+/// and the bytes it read.
+pub fn generate(data: &[u8], v2: bool) -> (Value, usize) {
     let mut u = Unstructured::new(data);
-    let mut g = Gen { u: &mut u, tag: 0 };
+    let mut g = Gen {
+        u: &mut u,
+        tag: 0,
+        v2,
+    };
     let cap = g.range(0, 2);
     let proc_sc = Scope {
         vars: &["x", "r"],
@@ -302,7 +392,7 @@ pub fn generate(data: &[u8]) -> (Value, usize) {
         body.extend(g.body(sc));
         threads.insert(format!("t{t}"), Value::Array(flatten(body)));
     }
-    let source = json!({
+    let mut source = json!({
         "schema": "hazard/scenario/v1",
         "name": "ops-language",
         "objects": {
@@ -322,6 +412,12 @@ pub fn generate(data: &[u8]) -> (Value, usize) {
         "expect": { "passes": true },
         "explore": { "max_steps": 2000 }
     });
+    if v2 {
+        let objs = &mut source["objects"];
+        objs["sl"] = json!({ "kind": "slice", "elems": [1, 2, 3] });
+        objs["reg"] = json!({ "kind": "map", "value_type": "struct" });
+        objs["s"]["fields"]["cv"] = json!({ "kind": "cond", "locker": "mu" });
+    }
     let consumed = data.len() - u.len();
     (source, consumed)
 }
@@ -331,43 +427,58 @@ mod tests {
     use super::*;
     use crate::explore::fuzz::Rng;
 
-    /// Valid by construction: thousands of random inputs all load, and they use the
-    /// constructs the family exists for.
-    #[test]
-    fn every_generated_scenario_loads_and_uses_the_language() {
-        let mut rng = Rng::new(11);
-        let mut seen = std::collections::BTreeMap::new();
+    /// How many of 3000 random inputs of a version give a scenario containing each text.
+    fn census(v2: bool, seed: u64, texts: &[&'static str]) -> Vec<(&'static str, usize)> {
+        let mut rng = Rng::new(seed);
+        let mut seen = vec![0; texts.len()];
         for _ in 0..3000 {
             let n = 1 + rng.below(300);
             let data: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
-            let (source, consumed) = generate(&data);
+            let (source, consumed) = generate(&data, v2);
             assert!(consumed <= data.len());
             if let Err(e) = crate::scenario::load_value(&source, "ops") {
                 panic!("{e}\n{}", serde_json::to_string_pretty(&source).unwrap());
             }
             let text = source.to_string();
-            for op in [
-                "\"for\"",
-                "\"select\"",
-                "\"range\"",
-                "\"call\"",
-                "\"spawn\"",
-                "\"new\"",
-                "\"assign\"",
-                "\"wait\"",
-                "\"rand\"",
-                "\"break\"",
-                "\"continue\"",
-            ] {
-                if text.contains(&format!("\"op\":{op}")) {
-                    *seen.entry(op).or_insert(0) += 1;
-                }
+            for (i, t) in texts.iter().enumerate() {
+                seen[i] += usize::from(text.contains(t));
             }
         }
-        for (op, n) in &seen {
-            assert!(*n > 50, "{op} in {n} of 3000: {seen:?}");
+        texts.iter().copied().zip(seen).collect()
+    }
+
+    /// Valid by construction: thousands of random inputs of each version all load, and they
+    /// use the constructs the family exists for.
+    #[test]
+    fn every_generated_scenario_loads_and_uses_the_language() {
+        let ops = [
+            r#""op":"for""#,
+            r#""op":"select""#,
+            r#""op":"range""#,
+            r#""op":"call""#,
+            r#""op":"spawn""#,
+            r#""op":"new""#,
+            r#""op":"assign""#,
+            r#""op":"wait""#,
+            r#""op":"rand""#,
+            r#""op":"break""#,
+            r#""op":"continue""#,
+        ];
+        for (text, n) in census(false, 11, &ops) {
+            assert!(n > 50, "v1: {text} in {n} of 3000");
         }
-        assert_eq!(seen.len(), 11, "{seen:?}");
+        let v2 = [
+            r#""elem":"struct""#,
+            r#""obj":"sl""#,
+            r#""obj":"s.cv""#,
+            r#""obj":"reg""#,
+        ];
+        for (text, n) in census(true, 13, &v2) {
+            assert!(n > 50, "v2: {text} in {n} of 3000");
+        }
+        for (text, n) in census(false, 11, &v2) {
+            assert_eq!(n, 0, "v1 generates {text}");
+        }
     }
 
     /// Through the `ops` target: generated, run with the rest as decisions, and never a
@@ -375,12 +486,14 @@ mod tests {
     #[test]
     fn generated_scenarios_run_without_a_harness_failure() {
         let mut rng = Rng::new(12);
-        for _ in 0..300 {
-            let n = 1 + rng.below(300);
-            let mut data = PREFIX.to_vec();
-            data.extend((0..n).map(|_| rng.next() as u8));
-            if let Err(v) = crate::targets::ops_check(&data) {
-                panic!("{v}");
+        for prefix in [PREFIX, PREFIX_V2] {
+            for _ in 0..300 {
+                let n = 1 + rng.below(300);
+                let mut data = prefix.to_vec();
+                data.extend((0..n).map(|_| rng.next() as u8));
+                if let Err(v) = crate::targets::ops_check(&data) {
+                    panic!("{v}");
+                }
             }
         }
     }
