@@ -1,7 +1,7 @@
 //! The human views of a report: hand-off links in traces, `hazard show` (table and HTML), and
 //! the HTML page rendered by a real headless Chromium (lanes, console, screenshot).
 
-use crate::helpers::{hazard, prog, scenarios, sigs};
+use crate::helpers::{hazard, prog, reports_in, scenarios, sigs, text};
 use harness::explore::{explore, replay, EngineKind, ExploreConfig};
 use harness::report::{build, render_html, trace_steps, write_report, Report, RunInfo, TraceStep};
 use harness::scenario::{load_file, Program};
@@ -614,5 +614,45 @@ fn chromium_console_check_sees_script_errors() {
             .iter()
             .any(|l| l.contains("Uncaught ReferenceError")),
         "{log}"
+    );
+}
+
+/// When minimization dropped parts of the scenario, `show` still locates the failure in the
+/// user's file, and names the op's path in the minimized scenario as such.
+#[test]
+fn show_locates_the_failure_in_the_file_when_the_scenario_was_reduced() {
+    let file = scenarios().join("map-read-write.cilium-2179.incident.json");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        Path::new("."),
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out).1);
+    let report = reports_in(tmp.path()).pop().expect("a report");
+    let shown = stdout(&hazard(&["show", report.to_str().unwrap()], Path::new(".")));
+    let r: Report = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let m = r.minimized.as_ref().expect("minimized");
+    assert!(!m.removed.is_empty());
+    let (orig, reduced) = (
+        r.failure.signature.op.clone().unwrap(),
+        m.signature.op.clone().unwrap(),
+    );
+    assert_ne!(orig, reduced, "the reduction renumbered the failing op");
+    assert!(shown.contains(&format!(" at {orig}\n")), "{shown}");
+    assert!(
+        shown.contains(&format!(
+            "minimized:    {} part(s) of the scenario removed; the failing op is {reduced} there",
+            m.removed.len()
+        )),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("interleaving: minimized, of the minimized scenario"),
+        "{shown}"
     );
 }

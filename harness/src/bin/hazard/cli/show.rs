@@ -23,7 +23,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         out!("{}", render_html(&report, &view));
         return Ok(super::OK);
     }
-    let sig = view.signature;
+    // The op path is the one in the scenario file; a minimized scenario that dropped parts
+    // numbers its ops differently, so its path is given as such.
+    let sig = &report.failure.signature;
     outln!(
         "scenario:     {} ({})",
         report.scenario.name,
@@ -36,8 +38,22 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         sig.thread.as_deref().unwrap_or("-"),
         sig.op.as_deref().unwrap_or("-")
     );
+    let reduced = report
+        .minimized
+        .as_ref()
+        .filter(|m| view.minimized && !m.removed.is_empty());
+    if let Some(m) = reduced {
+        outln!(
+            "minimized:    {} part(s) of the scenario removed; the failing op is {} there",
+            m.removed.len(),
+            view.signature.op.as_deref().unwrap_or("-")
+        );
+    }
     outln!("preemptions:  {}", view.preemptions);
     let which = match (view.minimized, report.minimized.is_some()) {
+        (true, _) if reduced.is_some() => {
+            "minimized, of the minimized scenario (--original shows the recorded one, of the file)"
+        }
         (true, _) => "minimized (--original shows the recorded one)",
         (false, true) => "recorded (without --original: the minimized one)",
         (false, false) => "recorded (the report has no minimized one)",
