@@ -531,12 +531,28 @@ impl World {
     pub fn check_final(&self, a: &AssertSpec) -> Option<Failure> {
         let w = self;
         // What a reassigned declared object names at the end.
-        let target = match w.slots.get(&a.obj) {
+        let mut target = match w.slots.get(&a.obj) {
             Some(Some(o)) => *o,
             _ => a.obj,
         };
+        let name = if a.fields.is_empty() {
+            w.obj_name(a.obj).to_string()
+        } else {
+            a.name.clone()
+        };
+        // A field (`g.wg`): what it holds when the run ends.
+        for &i in &a.fields {
+            match w.field(target, i) {
+                Some(FieldVal::Obj(Some(x))) => target = x,
+                _ => {
+                    return Some(Failure::Assertion {
+                        id: a.assertion.id.clone().unwrap_or_else(|| "assertion".into()),
+                        message: format!("final state: {name} is nil ({})", a.path),
+                    })
+                }
+            }
+        }
         let spec = &a.assertion;
-        let name = w.obj_name(a.obj).to_string();
         let mut problems = Vec::new();
         let not = |b: bool| if b { "" } else { "not " };
         let len_is = |problems: &mut Vec<String>, n: usize| {

@@ -905,7 +905,13 @@ pub struct CaseSpec {
 /// A final-state assertion bound to its object.
 #[derive(Debug, Clone)]
 pub struct AssertSpec {
+    /// The declared object, or for a field (`g.wg`) the declared struct it is reached from.
     pub obj: ObjId,
+    /// The field indices from `obj` to the object asserted on (`g.wg`: one), each read when
+    /// the execution ends.
+    pub fields: Vec<usize>,
+    /// The object as the file names it, for messages.
+    pub name: String,
     pub assertion: Assertion,
     /// JSON path of the assertion, for messages.
     pub path: String,

@@ -862,3 +862,62 @@ fn a_nil_struct_pointer_is_compared_and_copied_without_a_dereference() {
     );
     assert_eq!(s.op.as_deref(), Some("$.threads.t[2]"));
 }
+
+/// `expect.final` names an object field of a declared struct (`g.wg`, `g.inner.m`) as it
+/// names any object: it is followed from the struct when the run ends.
+#[test]
+fn final_assertions_name_struct_fields() {
+    let v = json!({
+        "objects": { "g": { "kind": "struct", "fields": {
+            "wg": { "kind": "waitgroup" },
+            "inner": { "kind": "struct", "fields": { "m": { "kind": "map" } } },
+            "n": 0
+        } } },
+        "threads": { "t": [
+            { "op": "add", "obj": "g.wg", "delta": 2 },
+            { "op": "done", "obj": "g.wg" },
+            { "op": "set", "obj": "g.inner.m", "key": "a", "value": 1 }
+        ] }
+    });
+    never_fails(
+        v.clone(),
+        json!([
+            { "obj": "g.wg", "count": 1 },
+            { "obj": "g.inner.m", "key": "a", "value": 1 }
+        ]),
+    );
+    let s = failures(v.clone(), json!([ { "obj": "g.wg", "count": 0 } ]));
+    assert!(only(&s).message.contains("final state:"), "{s:?}");
+    // A field set to nil by the end is reported as such.
+    let mut nil = v.clone();
+    nil["threads"]["t"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({ "op": "assign", "obj": "g.inner", "value": null }));
+    let s = failures(nil, json!([ { "obj": "g.inner.m", "len": 1 } ]));
+    assert_eq!(
+        only(&s).message,
+        "final state: g.inner.m is nil ($.expect.final[0])"
+    );
+    for (obj, want) in [
+        ("g.nope", "unknown object `g.nope`"),
+        ("g.n", "`g.n` is a value field"),
+    ] {
+        let mut bad = v.clone();
+        bad["expect"] = json!({ "passes": true, "final": [ { "obj": obj, "len": 1 } ] });
+        let text = serde_json::to_string(&{
+            let mut b = bad.clone();
+            b["schema"] = json!("hazard/scenario/v1");
+            b["name"] = json!("bad");
+            b
+        })
+        .unwrap();
+        let e = harness::scenario::load_str(&text, "bad.json")
+            .expect_err("refused")
+            .to_string();
+        assert!(
+            e.contains("$.expect.final[0].obj") && e.contains(want),
+            "{e}"
+        );
+    }
+}

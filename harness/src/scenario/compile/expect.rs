@@ -47,10 +47,30 @@ impl Compiler<'_> {
         for (i, a) in e.final_state.iter().enumerate() {
             let path = format!("$.expect.final[{i}]");
             let field = member(&path, "obj");
-            let Some(&obj) = self.objs.get(a.obj.as_str()) else {
+            // `g.wg`: a field of a declared struct, followed from it when the run ends.
+            let mut parts = a.obj.split('.');
+            let root = parts.next().unwrap_or_default();
+            let Some(&obj) = self.objs.get(root) else {
                 return Err(self.err(&field, format!("unknown object `{}`", a.obj)));
             };
-            let kind = self.decls[obj].1.kind();
+            let (mut at, mut fields) = (obj, Vec::new());
+            for f in parts {
+                let Some((i, _)) = self.field_of(at, f) else {
+                    return Err(self.err(&field, format!("unknown object `{}`", a.obj)));
+                };
+                let Some(&next) = self.field_objs.get(&(at, i)) else {
+                    return Err(self.err(
+                        &field,
+                        format!(
+                            "`{}` is a value field: assert on it in the scenario's ops",
+                            a.obj
+                        ),
+                    ));
+                };
+                fields.push(i);
+                at = next;
+            }
+            let kind = self.decls[at].1.kind();
             let given: Vec<&str> = [
                 ("len", a.len.is_some()),
                 ("key", a.key.is_some()),
@@ -101,6 +121,8 @@ impl Compiler<'_> {
             }
             asserts.push(AssertSpec {
                 obj,
+                fields,
+                name: a.obj.clone(),
                 assertion: a.clone(),
                 path,
             });
