@@ -208,6 +208,14 @@ pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
 /// serde's "unknown variant" and "unknown field" in the scenario's words (an unknown `op`,
 /// `kind`, `case`, field), with the closest known name when one is near.
 fn in_user_terms(path: &str, message: String) -> String {
+    // Inside a struct's field declaration: `in field `ch`: unknown field ...`.
+    if let Some((prefix, inner)) = message
+        .strip_prefix("in field `")
+        .and_then(|r| r.split_once("`: "))
+    {
+        let inner = in_user_terms(&format!("{path}.fields.{prefix}.kind"), inner.to_string());
+        return format!("in field `{prefix}`: {inner}");
+    }
     let (what, rest) = if let Some(r) = message.strip_prefix("unknown variant `") {
         // The member the value is in names what it is: `op`, `kind`, `case`, `elem`, ...
         let member = path

@@ -284,7 +284,7 @@ pub enum ObjectDecl {
     /// and plain values (`0`, `""`, `false`, `null`). Ops name a field `obj.field`
     /// (`"obj": "w.mu"`), expressions read a value field as `w.count`, `assign` sets either.
     Struct {
-        #[serde(default)]
+        #[serde(default, deserialize_with = "named_fields")]
         fields: IndexMap<String, FieldDecl>,
     },
     /// A `*time.Timer` variable, also the handle `context.AfterFunc`'s `stop` is kept in.
@@ -533,6 +533,21 @@ impl<'de> Deserialize<'de> for ProcDecl {
             )),
         }
     }
+}
+
+/// A struct's fields, each error naming the field it is in: the location of an error inside
+/// an object declaration is the declaration, so the message says which field.
+fn named_fields<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<IndexMap<String, FieldDecl>, D::Error> {
+    use serde::de::Error;
+    let raw = IndexMap::<String, serde_json::Value>::deserialize(d)?;
+    raw.into_iter()
+        .map(|(name, v)| match FieldDecl::deserialize(v) {
+            Ok(f) => Ok((name, f)),
+            Err(e) => Err(D::Error::custom(format!("in field `{name}`: {e}"))),
+        })
+        .collect()
 }
 
 /// A struct field: an object, or a plain value (its initial value, which gives its type).

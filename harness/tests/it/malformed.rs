@@ -1617,3 +1617,24 @@ fn kinds_in_messages_take_their_article() {
     );
     assert!(e.contains("does not apply to `o`, a once"), "{e}");
 }
+
+#[test]
+fn an_error_inside_a_struct_field_names_the_field() {
+    let e = crate::helpers::refused_with(
+        serde_json::json!({ "w": { "kind": "struct", "fields": {
+            "ok": 1, "ch": { "kind": "chan", "cpa": 1 } } } }),
+        serde_json::json!([ { "op": "yield" } ]),
+    );
+    assert!(
+        e.contains("in field `ch`: unknown field `cpa`; did you mean `cap`?"),
+        "{e}"
+    );
+    let e = crate::helpers::refused_with(
+        serde_json::json!({ "w": { "kind": "struct", "fields": { "ch": { "kind": "chna" } } } }),
+        serde_json::json!([ { "op": "yield" } ]),
+    );
+    assert!(
+        e.contains("in field `ch`: unknown kind `chna`; did you mean `chan`?"),
+        "{e}"
+    );
+}
