@@ -366,152 +366,32 @@ fn structs_are_typed_and_their_fields_checked() {
 #[test]
 fn a_slice_of_worker_structs() {
     let v = json!({
-        "procs": {
-            "run": {
-                "receiver": "w",
-                "body": [
-                    {
-                        "op": "range",
-                        "obj": "w.jobs",
-                        "value": "j",
-                        "body": [
-                            {
-                                "op": "lock",
-                                "obj": "w.mu"
-                            },
-                            {
-                                "op": "assign",
-                                "obj": "w.count",
-                                "value": {
-                                    "expr": "w.count + j"
-                                }
-                            },
-                            {
-                                "op": "unlock",
-                                "obj": "w.mu"
-                            }
-                        ]
-                    },
-                    {
-                        "op": "close",
-                        "obj": "w.done"
-                    }
-                ]
-            }
-        },
-        "threads": {
-            "main": [
-                {
-                    "op": "new",
-                    "into": "workers",
-                    "object": {
-                        "kind": "slice",
-                        "elem": "struct"
-                    }
-                },
-                {
-                    "op": "repeat",
-                    "times": 2,
-                    "index": "i",
-                    "body": [
-                        {
-                            "op": "new",
-                            "into": "w",
-                            "object": {
-                                "kind": "struct",
-                                "fields": {
-                                    "mu": {
-                                        "kind": "mutex"
-                                    },
-                                    "jobs": {
-                                        "kind": "chan",
-                                        "cap": 1
-                                    },
-                                    "done": {
-                                        "kind": "chan"
-                                    },
-                                    "count": 0
-                                }
-                            }
-                        },
-                        {
-                            "op": "append",
-                            "obj": "workers",
-                            "values": [
-                                {
-                                    "var": "w"
-                                }
-                            ],
-                            "to": "workers"
-                        },
-                        {
-                            "op": "spawn",
-                            "thread": "worker",
-                            "body": [
-                                {
-                                    "op": "call",
-                                    "proc": "run",
-                                    "recv": "w"
-                                }
-                            ]
-                        }
-                    ]
-                },
-                {
-                    "op": "range",
-                    "obj": "workers",
-                    "key": "i",
-                    "value": "w",
-                    "body": [
-                        {
-                            "op": "send",
-                            "obj": "w.jobs",
-                            "value": {
-                                "expr": "i + 1"
-                            }
-                        },
-                        {
-                            "op": "close",
-                            "obj": "w.jobs"
-                        }
-                    ]
-                },
-                {
-                    "op": "let",
-                    "var": "total",
-                    "value": 0
-                },
-                {
-                    "op": "range",
-                    "obj": "workers",
-                    "value": "w",
-                    "body": [
-                        {
-                            "op": "recv",
-                            "obj": "w.done"
-                        },
-                        {
-                            "op": "lock",
-                            "obj": "w.mu"
-                        },
-                        {
-                            "op": "let",
-                            "var": "total",
-                            "expr": "total + w.count"
-                        },
-                        {
-                            "op": "unlock",
-                            "obj": "w.mu"
-                        }
-                    ]
-                },
-                {
-                    "op": "assert",
-                    "cond": "total == 3",
-                    "message": "every worker counted its job"
-                }
-            ]
-        }
+        "procs": { "run": { "receiver": "w", "body": [
+            { "op": "range", "obj": "w.jobs", "value": "j", "body": [
+                { "op": "lock", "obj": "w.mu" },
+                { "op": "assign", "obj": "w.count", "value": { "expr": "w.count + j" } },
+                { "op": "unlock", "obj": "w.mu" } ] },
+            { "op": "close", "obj": "w.done" } ] } },
+        "threads": { "main": [
+            { "op": "new", "into": "workers", "object": { "kind": "slice", "elem": "struct" } },
+            { "op": "repeat", "times": 2, "index": "i", "body": [
+                { "op": "new", "into": "w", "object": { "kind": "struct", "fields": {
+                    "mu": { "kind": "mutex" }, "jobs": { "kind": "chan", "cap": 1 },
+                    "done": { "kind": "chan" }, "count": 0 } } },
+                { "op": "append", "obj": "workers", "values": [ { "var": "w" } ], "to": "workers" },
+                { "op": "spawn", "thread": "worker", "body": [
+                    { "op": "call", "proc": "run", "recv": "w" } ] } ] },
+            { "op": "range", "obj": "workers", "key": "i", "value": "w", "body": [
+                { "op": "send", "obj": "w.jobs", "value": { "expr": "i + 1" } },
+                { "op": "close", "obj": "w.jobs" } ] },
+            { "op": "let", "var": "total", "value": 0 },
+            { "op": "range", "obj": "workers", "value": "w", "body": [
+                { "op": "recv", "obj": "w.done" },
+                { "op": "lock", "obj": "w.mu" },
+                { "op": "let", "var": "total", "expr": "total + w.count" },
+                { "op": "unlock", "obj": "w.mu" } ] },
+            { "op": "assert", "cond": "total == 3", "message": "every worker counted its job" }
+        ] }
     });
     never_fails(v.clone(), serde_json::Value::Null);
     // The same pool with a wrong expectation fails, naming what it read.
@@ -533,134 +413,30 @@ fn a_slice_of_worker_structs() {
 /// object), each caller then locking the struct's own mutex.
 #[test]
 fn a_map_of_structs_filled_lazily_and_returned_from_a_function() {
+    let use_conn = |then: serde_json::Value| {
+        let mut ops = vec![
+            json!({ "op": "call", "proc": "get", "args": ["db"], "into": ["c"] }),
+            json!({ "op": "lock", "obj": "c.mu" }),
+            json!({ "op": "assign", "obj": "c.uses", "value": { "expr": "c.uses + 1" } }),
+            json!({ "op": "unlock", "obj": "c.mu" }),
+        ];
+        ops.extend(then.as_array().cloned().unwrap_or_default());
+        ops
+    };
     never_fails(
         json!({
-            "objects": {
-                "conns": {
-                    "kind": "map",
-                    "value_type": "struct"
-                },
-                "mu": {
-                    "kind": "mutex"
-                }
-            },
-            "procs": {
-                "get": {
-                    "params": [
-                        "name"
-                    ],
-                    "results": [
-                        "c"
-                    ],
-                    "body": [
-                        {
-                            "op": "lock",
-                            "obj": "mu"
-                        },
-                        {
-                            "op": "get",
-                            "obj": "conns",
-                            "key": {
-                                "var": "name"
-                            },
-                            "into": "c",
-                            "ok": "ok"
-                        },
-                        {
-                            "op": "if",
-                            "cond": "!ok",
-                            "then": [
-                                {
-                                    "op": "new",
-                                    "into": "c",
-                                    "object": {
-                                        "kind": "struct",
-                                        "fields": {
-                                            "mu": {
-                                                "kind": "mutex"
-                                            },
-                                            "uses": 0
-                                        }
-                                    }
-                                },
-                                {
-                                    "op": "set",
-                                    "obj": "conns",
-                                    "key": {
-                                        "var": "name"
-                                    },
-                                    "value": {
-                                        "var": "c"
-                                    }
-                                }
-                            ]
-                        },
-                        {
-                            "op": "unlock",
-                            "obj": "mu"
-                        }
-                    ]
-                }
-            },
+            "objects": { "conns": { "kind": "map", "value_type": "struct" }, "mu": { "kind": "mutex" } },
+            "procs": { "get": { "params": ["name"], "results": ["c"], "body": [
+                { "op": "lock", "obj": "mu" },
+                { "op": "get", "obj": "conns", "key": { "var": "name" }, "into": "c", "ok": "ok" },
+                { "op": "if", "cond": "!ok", "then": [
+                    { "op": "new", "into": "c", "object": { "kind": "struct", "fields": {
+                        "mu": { "kind": "mutex" }, "uses": 0 } } },
+                    { "op": "set", "obj": "conns", "key": { "var": "name" }, "value": { "var": "c" } } ] },
+                { "op": "unlock", "obj": "mu" } ] } },
             "threads": {
-                "a": [
-                    {
-                        "op": "call",
-                        "proc": "get",
-                        "args": [
-                            "db"
-                        ],
-                        "into": [
-                            "c"
-                        ]
-                    },
-                    {
-                        "op": "lock",
-                        "obj": "c.mu"
-                    },
-                    {
-                        "op": "assign",
-                        "obj": "c.uses",
-                        "value": {
-                            "expr": "c.uses + 1"
-                        }
-                    },
-                    {
-                        "op": "unlock",
-                        "obj": "c.mu"
-                    }
-                ],
-                "b": [
-                    {
-                        "op": "call",
-                        "proc": "get",
-                        "args": [
-                            "db"
-                        ],
-                        "into": [
-                            "c"
-                        ]
-                    },
-                    {
-                        "op": "lock",
-                        "obj": "c.mu"
-                    },
-                    {
-                        "op": "assign",
-                        "obj": "c.uses",
-                        "value": {
-                            "expr": "c.uses + 1"
-                        }
-                    },
-                    {
-                        "op": "unlock",
-                        "obj": "c.mu"
-                    },
-                    {
-                        "op": "assert",
-                        "cond": "c.uses >= 1"
-                    }
-                ]
+                "a": use_conn(json!([])),
+                "b": use_conn(json!([ { "op": "assert", "cond": "c.uses >= 1" } ]))
             }
         }),
         serde_json::Value::Null,
@@ -672,71 +448,17 @@ fn a_map_of_structs_filled_lazily_and_returned_from_a_function() {
 fn a_slice_of_slices() {
     never_fails(
         json!({
-            "threads": {
-                "main": [
-                    {
-                        "op": "new",
-                        "into": "grid",
-                        "object": {
-                            "kind": "slice",
-                            "elem": "slice"
-                        }
-                    },
-                    {
-                        "op": "repeat",
-                        "times": 2,
-                        "index": "i",
-                        "body": [
-                            {
-                                "op": "new",
-                                "into": "row",
-                                "object": {
-                                    "kind": "slice"
-                                }
-                            },
-                            {
-                                "op": "append",
-                                "obj": "row",
-                                "values": [
-                                    {
-                                        "expr": "i * 10"
-                                    },
-                                    {
-                                        "expr": "i * 10 + 1"
-                                    }
-                                ],
-                                "to": "row"
-                            },
-                            {
-                                "op": "append",
-                                "obj": "grid",
-                                "values": [
-                                    {
-                                        "var": "row"
-                                    }
-                                ],
-                                "to": "grid"
-                            }
-                        ]
-                    },
-                    {
-                        "op": "index",
-                        "obj": "grid",
-                        "index": 1,
-                        "into": "r1"
-                    },
-                    {
-                        "op": "index",
-                        "obj": "r1",
-                        "index": 1,
-                        "into": "x"
-                    },
-                    {
-                        "op": "assert",
-                        "cond": "x == 11 && len(grid) == 2 && len(r1) == 2"
-                    }
-                ]
-            }
+            "threads": { "main": [
+                { "op": "new", "into": "grid", "object": { "kind": "slice", "elem": "slice" } },
+                { "op": "repeat", "times": 2, "index": "i", "body": [
+                    { "op": "new", "into": "row", "object": { "kind": "slice" } },
+                    { "op": "append", "obj": "row", "values": [
+                        { "expr": "i * 10" }, { "expr": "i * 10 + 1" } ], "to": "row" },
+                    { "op": "append", "obj": "grid", "values": [ { "var": "row" } ], "to": "grid" } ] },
+                { "op": "index", "obj": "grid", "index": 1, "into": "r1" },
+                { "op": "index", "obj": "r1", "index": 1, "into": "x" },
+                { "op": "assert", "cond": "x == 11 && len(grid) == 2 && len(r1) == 2" }
+            ] }
         }),
         serde_json::Value::Null,
     );
