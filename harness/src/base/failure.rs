@@ -21,6 +21,10 @@ pub enum FailureKind {
     Livelock,
     /// A final-state assertion of the scenario does not hold (lost update, aliasing, ...).
     Assertion,
+    /// A data race: two accesses to one memory location, one a write, not ordered by
+    /// happens-before. Go's race detector reports it (`WARNING: DATA RACE`); the runtime
+    /// does not.
+    Race,
 }
 
 impl FailureKind {
@@ -32,6 +36,7 @@ impl FailureKind {
             FailureKind::Leak => "leak",
             FailureKind::Livelock => "livelock",
             FailureKind::Assertion => "assertion",
+            FailureKind::Race => "race",
         }
     }
 }
@@ -199,6 +204,38 @@ pub enum Failure {
     Livelock { steps: u64 },
     /// A final-state assertion failed; `id` is the catalog id the scenario gives it.
     Assertion { id: String, message: String },
+    /// A data race on `var` (the location's name in the scenario: `count`, `w.state`), the
+    /// earlier access first; `id` is the race's catalog id.
+    Race {
+        id: &'static str,
+        var: String,
+        accesses: Box<[RaceAccess; 2]>,
+    },
+}
+
+/// One side of a data race.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RaceAccess {
+    pub write: bool,
+    /// JSON path of the op in the scenario.
+    pub op: String,
+    /// The thread's name in the execution (`worker#2`) and its static role (`worker`).
+    pub thread: String,
+    pub role: String,
+    /// Go's goroutine number for it (main is 1).
+    pub goroutine: usize,
+    /// Where it was started (the `spawn` op's path); none for a top-level thread.
+    pub created_at: Option<String>,
+}
+
+impl RaceAccess {
+    fn what(&self) -> &'static str {
+        if self.write {
+            "write"
+        } else {
+            "read"
+        }
+    }
 }
 
 impl Failure {
@@ -231,6 +268,7 @@ impl Failure {
             Failure::Deadlock { id, .. } | Failure::Leak { id, .. } => id,
             Failure::Livelock { .. } => "livelock",
             Failure::Assertion { id, .. } => id,
+            Failure::Race { id, .. } => id,
         }
     }
 
@@ -264,6 +302,7 @@ impl Failure {
             Failure::Leak { .. } => FailureKind::Leak,
             Failure::Livelock { .. } => FailureKind::Livelock,
             Failure::Assertion { .. } => FailureKind::Assertion,
+            Failure::Race { .. } => FailureKind::Race,
         }
     }
 
@@ -320,6 +359,15 @@ impl Failure {
                 format!("livelock: no thread finished within the step bound ({steps} steps)")
             }
             Failure::Assertion { message, .. } => message.clone(),
+            // Both accesses by op path, whichever came first: one race, one signature.
+            Failure::Race { var, accesses, .. } => {
+                let mut sides: Vec<String> = accesses
+                    .iter()
+                    .map(|a| format!("{} at {} ({})", a.what(), a.op, a.role))
+                    .collect();
+                sides.sort();
+                format!("data race on {var}: {}", sides.join(", "))
+            }
         }
     }
 
@@ -363,6 +411,10 @@ impl Failure {
             Failure::Assertion { .. } => (
                 false,
                 "a wrong result is not a runtime error: Go reports nothing",
+            ),
+            Failure::Race { .. } => (
+                false,
+                "the runtime does not watch plain memory: only a -race build reports a data race",
             ),
             _ => (true, "Go panics here; unrecovered, the panic kills the process"),
         }
@@ -408,6 +460,52 @@ impl Failure {
             FailureKind::Leak | FailureKind::Livelock | FailureKind::Assertion => {
                 format!("hazard: {}", self.message())
             }
+            FailureKind::Race => match self {
+                // The race detector's report (runtime/race): the later access, the earlier
+                // one, where each goroutine was created; op paths stand for the stacks.
+                Failure::Race { var, accesses, .. } => {
+                    let [prev, now] = &**accesses;
+                    let cap = |s: &str| {
+                        let mut c = s.chars();
+                        c.next()
+                            .map(|f| f.to_uppercase().chain(c).collect::<String>())
+                            .unwrap_or_default()
+                    };
+                    let mut s = String::from("==================\nWARNING: DATA RACE\n");
+                    s.push_str(&format!(
+                        "{} at {var} by goroutine {}:\n  {} ({})\n\n",
+                        cap(now.what()),
+                        now.goroutine,
+                        now.op,
+                        now.thread
+                    ));
+                    s.push_str(&format!(
+                        "Previous {} at {var} by goroutine {}:\n  {} ({})\n",
+                        prev.what(),
+                        prev.goroutine,
+                        prev.op,
+                        prev.thread
+                    ));
+                    let mut seen = Vec::new();
+                    for a in [now, prev] {
+                        if seen.contains(&a.goroutine) {
+                            continue;
+                        }
+                        seen.push(a.goroutine);
+                        let at = a
+                            .created_at
+                            .as_deref()
+                            .unwrap_or("main (a top-level thread)");
+                        s.push_str(&format!(
+                            "\nGoroutine {} ({}) created at:\n  {at}\n",
+                            a.goroutine, a.thread
+                        ));
+                    }
+                    s.push_str("==================");
+                    s
+                }
+                _ => unreachable!("only a race has kind race"),
+            },
         }
     }
 }

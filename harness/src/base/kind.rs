@@ -55,6 +55,23 @@ impl ObjKind {
         ObjKind::EpochStack,
     ];
 
+    /// Whether a variable or field of this kind holds a reference (a pointer, map, channel,
+    /// slice or interface: reading it is a memory read) rather than the object itself (a
+    /// `sync.Mutex` field is used in place).
+    pub fn is_reference(self) -> bool {
+        matches!(
+            self,
+            ObjKind::Map
+                | ObjKind::Chan
+                | ObjKind::Struct
+                | ObjKind::Timer
+                | ObjKind::Context
+                | ObjKind::Slice
+                | ObjKind::Cond
+                | ObjKind::Handle
+        )
+    }
+
     /// Kinds that take the map ops (`set`, `get`, `delete`, `range`, ...).
     pub const MAP_LIKE: &[ObjKind] = &[
         ObjKind::Map,

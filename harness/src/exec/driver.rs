@@ -65,6 +65,15 @@ pub(crate) fn execute_judged(
         false => (Some(oracles), None),
     };
     let n = prog.threads.len();
+    // Package-level variables: one cell each, which every thread's variable names.
+    let mut locals = prog.var_zero.clone();
+    {
+        let mut w = world.borrow_mut();
+        for (v, init) in &prog.globals {
+            let o = w.new_cell(&prog.vars[*v], *v, init.clone());
+            locals[*v] = crate::model::Value::Obj(o as u32);
+        }
+    }
     for spec in &prog.threads {
         let first_op = prog.blocks[spec.body]
             .first()
@@ -75,7 +84,7 @@ pub(crate) fn execute_judged(
             Rc::clone(&world),
             shared.clone(),
             spec.body,
-            prog.var_zero.clone(),
+            locals.clone(),
         );
         let t = rt::spawn(&spec.name, f);
         world.borrow_mut().add_thread(ThreadKind::TopLevel {
@@ -139,6 +148,11 @@ pub(crate) fn execute_judged(
                 op: None,
             });
         }
+    }
+    // A data race is reported when nothing else failed (Go's race detector lets the program
+    // run on): a scenario's own failure in the same run comes first.
+    if w.outcome.is_none() && ended_by_fault.is_none() && w.limit.is_none() {
+        w.outcome = w.race_failure();
     }
     let signature = w.outcome.as_ref().map(|f| Signature::of(f, &w));
     ExecOutcome {

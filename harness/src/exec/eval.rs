@@ -1,8 +1,9 @@
 //! Evaluating expressions with Go's integer semantics: 64-bit two's complement arithmetic that
 //! wraps, division truncating toward zero, a division by zero a run-time panic.
 
-use crate::model::world::World;
+use crate::model::world::{FieldVal, World};
 use crate::model::Value;
+use crate::scenario::OpId;
 use crate::scenario::{BinOp, Expr, UnOp};
 
 pub(crate) enum EvalError {
@@ -14,24 +15,39 @@ pub(crate) enum EvalError {
     Type(String),
 }
 
-/// The value of `e`, reading variables from `locals` and objects (`len`, `cap`) from `w`.
-pub(crate) fn eval(e: &Expr, locals: &[Value], w: &mut World) -> Result<Value, EvalError> {
+/// The value of `e`, reading variables from `locals` and objects (`len`, `cap`) from `w`, as
+/// thread `at.0` in op `at.1` (memory it reads is an access the race detector sees).
+pub(crate) fn eval(
+    e: &Expr,
+    locals: &[Value],
+    w: &mut World,
+    at: (usize, OpId),
+) -> Result<Value, EvalError> {
     Ok(match e {
         Expr::Lit(v) => v.clone(),
-        Expr::Var(v) => locals[*v].clone(),
+        Expr::Var(v) => match &locals[*v] {
+            // A shared variable: its cell's value.
+            Value::Obj(o) if w.prog.shared[*v] && w.cell_var(*o as usize) == Some(*v) => {
+                match w.mem_read(at.0, at.1, (*o as usize, 0)) {
+                    Some(FieldVal::Val(x)) => x,
+                    _ => Value::Nil,
+                }
+            }
+            other => other.clone(),
+        },
         Expr::ObjLen { obj, .. } if *obj == World::NIL_PTR => {
             return Err(EvalError::NilDereference)
         }
         Expr::ObjLen { obj, cap } => Value::Int(w.len_of(*obj, *cap)),
         Expr::ObjRef(o) if *o == World::NIL_PTR => Value::Nil,
         Expr::ObjRef(o) => Value::Obj(*o as u32),
-        Expr::Field { base, field } => match w.field(*base, *field) {
-            Some(crate::model::world::FieldVal::Val(v)) => v,
-            Some(crate::model::world::FieldVal::Obj(Some(o))) => Value::Obj(o as u32),
-            Some(crate::model::world::FieldVal::Obj(None)) => Value::Nil,
+        Expr::Field { base, field } => match w.mem_read(at.0, at.1, (*base, *field)) {
+            Some(FieldVal::Val(v)) => v,
+            Some(FieldVal::Obj(Some(o))) => Value::Obj(o as u32),
+            Some(FieldVal::Obj(None)) => Value::Nil,
             None => return Err(EvalError::NilDereference),
         },
-        Expr::StrLen(a) => match eval(a, locals, w)? {
+        Expr::StrLen(a) => match eval(a, locals, w, at)? {
             // Go's len of a string counts bytes.
             Value::Str(s) => Value::Int(s.len() as i64),
             // len(ch) of a variable holding a channel, slice or map.
@@ -40,7 +56,7 @@ pub(crate) fn eval(e: &Expr, locals: &[Value], w: &mut World) -> Result<Value, E
             Value::Nil => Value::Int(0),
             v => return Err(type_error("len", &v)),
         },
-        Expr::Unary(op, a) => match (op, eval(a, locals, w)?) {
+        Expr::Unary(op, a) => match (op, eval(a, locals, w, at)?) {
             (UnOp::Not, Value::Bool(b)) => Value::Bool(!b),
             (UnOp::Neg, Value::Int(n)) => Value::Int(n.wrapping_neg()),
             (op, v) => return Err(type_error(op.symbol(), &v)),
@@ -48,13 +64,13 @@ pub(crate) fn eval(e: &Expr, locals: &[Value], w: &mut World) -> Result<Value, E
         Expr::Binary(op, a, b) => {
             // `&&` and `||` evaluate their right side only when needed, as in Go.
             if matches!(op, BinOp::And | BinOp::Or) {
-                let left = boolean(op.symbol(), eval(a, locals, w)?)?;
+                let left = boolean(op.symbol(), eval(a, locals, w, at)?)?;
                 if left == (*op == BinOp::Or) {
                     return Ok(Value::Bool(left));
                 }
-                return Ok(Value::Bool(boolean(op.symbol(), eval(b, locals, w)?)?));
+                return Ok(Value::Bool(boolean(op.symbol(), eval(b, locals, w, at)?)?));
             }
-            let (x, y) = (eval(a, locals, w)?, eval(b, locals, w)?);
+            let (x, y) = (eval(a, locals, w, at)?, eval(b, locals, w, at)?);
             binary(*op, x, y)?
         }
     })

@@ -131,18 +131,100 @@ impl Interp {
 
     /// A condition of `if` and `for`: the variable equals `eq` (or, without `eq`, is true),
     /// negated by `not`.
-    fn holds(&self, var: usize, eq: Option<&Value>, not: bool) -> bool {
-        let v = &self.locals[var];
+    fn holds(&self, op: OpId, var: usize, eq: Option<&Value>, not: bool) -> Result<bool, Unwind> {
+        let v = self.read_var(op, var)?;
         let holds = match eq {
-            Some(e) => v == e,
+            Some(e) => v == *e,
             None => v.truthy(),
         };
-        holds != not
+        Ok(holds != not)
     }
 
-    fn set(&mut self, var: Option<usize>, v: Value) {
-        if let Some(var) = var {
+    /// The cell of shared variable `var` in this frame, if it has one yet.
+    fn cell_of(&self, w: &World, var: usize) -> Option<usize> {
+        match self.locals[var] {
+            Value::Obj(o) if self.prog.shared[var] && w.cell_var(o as usize) == Some(var) => {
+                Some(o as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// Variable `var`'s value without a memory access (for messages).
+    fn peek(&self, w: &World, var: usize) -> Value {
+        match self.cell_of(w, var).and_then(|o| w.field(o, 0)) {
+            Some(FieldVal::Val(v)) => v,
+            _ => self.locals[var].clone(),
+        }
+    }
+
+    /// Read variable `var` in op `op`: a shared variable is a memory access of its own (a
+    /// scheduling point, watched by the race detector).
+    fn read_var(&self, op: OpId, var: usize) -> Result<Value, Unwind> {
+        if !self.prog.shared[var] {
+            return Ok(self.locals[var].clone());
+        }
+        let Some(o) = self.cell_of(&self.cx.world.borrow(), var) else {
+            // Never written in this frame: nobody else can see it.
+            return Ok(self.locals[var].clone());
+        };
+        let me = self.cx.me;
+        let mut w = self.cx.step(op)?;
+        let v = match w.mem_read(me, op, (o, 0)) {
+            Some(FieldVal::Val(v)) => v,
+            _ => Value::Nil,
+        };
+        let name = w.obj_name(o);
+        w.note(me, op, || format!("{name} -> {}", v.quoted()));
+        Ok(v)
+    }
+
+    /// Set variable `var` (when the op names one) to `v`: a write to memory for a shared
+    /// variable (a scheduling point, watched by the race detector).
+    fn put(&mut self, op: OpId, var: Option<usize>, v: Value) -> Result<(), Unwind> {
+        let Some(var) = var else { return Ok(()) };
+        if !self.prog.shared[var] {
             self.locals[var] = v;
+            return Ok(());
+        }
+        let cell = self.cell_of(&self.cx.world.borrow(), var);
+        let Some(o) = cell else {
+            return self.declare(op, var, v);
+        };
+        let me = self.cx.me;
+        let mut w = self.cx.step(op)?;
+        let name = w.obj_name(o);
+        let shown = v.quoted();
+        w.mem_write(me, op, (o, 0), v);
+        w.note(me, op, || format!("{name} = {shown}"));
+        Ok(())
+    }
+
+    /// A new shared variable `var` holding `v` (`var := v`): memory of its own, which
+    /// goroutines started from here on share.
+    fn declare(&mut self, op: OpId, var: usize, v: Value) -> Result<(), Unwind> {
+        let me = self.cx.me;
+        let mut w = self.cx.world.borrow_mut();
+        let base = &self.prog.vars[var];
+        let n = w.cells.values().filter(|&&x| x == var).count();
+        let name = match n {
+            0 => base.clone(),
+            n => format!("{base}#{}", n + 1),
+        };
+        let o = w.new_cell(&name, var, Value::Nil);
+        let shown = v.quoted();
+        w.mem_write(me, op, (o, 0), v);
+        w.note(me, op, || format!("{name} := {shown}"));
+        self.locals[var] = Value::Obj(o as u32);
+        Ok(())
+    }
+
+    /// A loop's per-iteration variable (`for i, v := range s`): each iteration's is a new
+    /// one, as in Go 1.22 and later, so a goroutine started in one iteration keeps its own.
+    fn bind(&mut self, op: OpId, var: Option<usize>, v: Value) -> Result<(), Unwind> {
+        match var {
+            Some(var) if self.prog.shared[var] => self.declare(op, var, v),
+            _ => self.put(op, var, v),
         }
     }
 
@@ -157,7 +239,7 @@ impl Interp {
     fn arg(&self, op: OpId, a: &Arg) -> Result<Value, Unwind> {
         match a {
             Arg::Lit(v) => Ok(v.clone()),
-            Arg::Var(i) => Ok(self.locals[*i].clone()),
+            Arg::Var(i) => self.read_var(op, *i),
             Arg::Expr(e) => self.value(op, e),
         }
     }
@@ -179,15 +261,16 @@ impl Interp {
     /// The value of expression `e` in op `op`.
     fn value(&self, op: OpId, e: &Expr) -> Result<Value, Unwind> {
         let cx = &self.cx;
-        let mut w = if e.reads_objects() {
+        let reads = e.reads_objects() || e.reads_shared(&self.prog.shared);
+        let mut w = if reads {
             cx.step(op)?
         } else {
             cx.world.borrow_mut()
         };
-        let r = eval(e, &self.locals, &mut w);
+        let r = eval(e, &self.locals, &mut w, (cx.me, op));
         match r {
             Ok(v) => {
-                if e.reads_objects() {
+                if reads {
                     let (text, _) = self.explain(e, &w);
                     w.note(cx.me, op, || format!("{text} -> {}", v.quoted()));
                 }
@@ -234,7 +317,7 @@ impl Interp {
         e.vars(&mut vars);
         let got: Vec<String> = vars
             .iter()
-            .map(|&v| format!("{} = {}", prog.vars[v], self.locals[v].quoted()))
+            .map(|&v| format!("{} = {}", prog.vars[v], self.peek(w, v).quoted()))
             .collect();
         let got = if got.is_empty() {
             "no variables".to_string()
@@ -247,7 +330,7 @@ impl Interp {
     /// Whether condition `t` of op `op` holds.
     fn test(&self, op: OpId, t: &Test) -> Result<bool, Unwind> {
         match t {
-            Test::Var { var, eq, not } => Ok(self.holds(*var, eq.as_ref(), *not)),
+            Test::Var { var, eq, not } => self.holds(op, *var, eq.as_ref(), *not),
             Test::Expr(e) => match self.value(op, e)? {
                 Value::Bool(b) => Ok(b),
                 other => {
@@ -267,6 +350,7 @@ impl Interp {
             locals: self.locals.clone(),
             thread: Arc::clone(thread),
             op,
+            clock: self.cx.world.borrow_mut().race.snapshot(self.cx.me),
         }
     }
 
@@ -331,7 +415,7 @@ impl Interp {
             };
         }
         match self.prog.obj_vars[o - n] {
-            DynObj::Var(var, k) => match &self.locals[var] {
+            DynObj::Var(var, k) => match &self.var_now(w, var, op) {
                 Value::Obj(id) => Ok(*id as usize),
                 Value::Nil => nil(w, k),
                 other => Err(Err(format!(
@@ -343,13 +427,32 @@ impl Interp {
             },
             DynObj::Field { base, field, kind } => {
                 let b = self.resolve_id(w, base, op, false)?;
-                match w.field(b, field) {
+                // A reference field (`w.ch`) is read from memory; a mutex or WaitGroup field
+                // is part of the struct, used in place.
+                let read = if kind.is_reference() {
+                    w.mem_read(self.cx.me, op, (b, field))
+                } else {
+                    w.field(b, field)
+                };
+                match read {
                     Some(FieldVal::Obj(Some(x))) => Ok(x),
                     Some(FieldVal::Obj(None)) => nil(w, kind),
                     // A nil struct pointer: reading its field is the nil dereference.
                     _ => Err(Ok(Failure::NilDereference)),
                 }
             }
+        }
+    }
+
+    /// What variable `var` holds as an op resolves the object it names: a shared variable's
+    /// value is read from memory (the op's own scheduling point covers the read).
+    fn var_now(&self, w: &mut World, var: usize, op: OpId) -> Value {
+        match self.cell_of(w, var) {
+            Some(o) => match w.mem_read(self.cx.me, op, (o, 0)) {
+                Some(FieldVal::Val(v)) => v,
+                _ => Value::Nil,
+            },
+            None => self.locals[var].clone(),
         }
     }
 
@@ -407,8 +510,8 @@ impl Interp {
             StmtKind::MapGet { m, key, into, ok } => {
                 let zero = cx.world.borrow().zero(*m);
                 let (v, found) = ops::get(&cx, op, *m, &self.arg(op, key)?, zero)?;
-                self.set(*into, v);
-                self.set(*ok, Value::Bool(found));
+                self.put(op, *into, v)?;
+                self.put(op, *ok, Value::Bool(found))?;
                 Ok(())
             }
             StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, &self.arg(op, key)?),
@@ -421,8 +524,8 @@ impl Interp {
             } => left_loop(
                 None,
                 ops::map_range(&cx, op, *m, |k, v| {
-                    self.set(*key, k);
-                    self.set(*value, v);
+                    self.bind(op, *key, k)?;
+                    self.bind(op, *value, v)?;
                     next_iteration(None, self.exec(*body, defers))
                 }),
             ),
@@ -430,20 +533,20 @@ impl Interp {
             StmtKind::MapMake { m } => ops::make(&cx, op, *m),
             StmtKind::MapLen { m, into } => {
                 let n = ops::map_len(&cx, op, *m)?;
-                self.set(Some(*into), Value::Int(n));
+                self.put(op, Some(*into), Value::Int(n))?;
                 Ok(())
             }
             StmtKind::ChanLen { ch, into } => {
                 let n = ops::chan_len(&cx, op, *ch)?;
-                self.set(Some(*into), Value::Int(n));
+                self.put(op, Some(*into), Value::Int(n))?;
                 Ok(())
             }
             StmtKind::Send { ch, value } => ops::send(&cx, op, *ch, &self.arg(op, value)?),
             StmtKind::Recv { ch, into, ok } => {
                 let zero = cx.world.borrow().zero(*ch);
                 let (v, got) = ops::recv(&cx, op, *ch, &zero)?;
-                self.set(*into, v);
-                self.set(*ok, Value::Bool(got));
+                self.put(op, *into, v)?;
+                self.put(op, *ok, Value::Bool(got))?;
                 Ok(())
             }
             StmtKind::Close { ch } => {
@@ -494,7 +597,7 @@ impl Interp {
                     },
                 };
                 for i in 0..times {
-                    self.set(*index, Value::Int(i as i64));
+                    self.bind(op, *index, Value::Int(i as i64))?;
                     match next_iteration(None, self.exec(*body, defers)) {
                         Ok(()) => {}
                         Err(Unwind::Break(None)) => break,
@@ -536,9 +639,9 @@ impl Interp {
             } => left_loop(
                 None,
                 ops::slice::range(&cx, op, *s, value.is_some(), |i, v| {
-                    self.set(*key, Value::Int(i));
+                    self.bind(op, *key, Value::Int(i))?;
                     if let Some(v) = v {
-                        self.set(*value, v);
+                        self.bind(op, *value, v)?;
                     }
                     next_iteration(None, self.exec(*body, defers))
                 }),
@@ -552,7 +655,7 @@ impl Interp {
                     if !ok {
                         return Ok(());
                     }
-                    self.set(*value, v);
+                    self.bind(op, *value, v)?;
                     match next_iteration(None, self.exec(*body, defers)) {
                         Ok(()) => {}
                         Err(Unwind::Break(None)) => return Ok(()),
@@ -569,7 +672,7 @@ impl Interp {
                     .map(|a| self.arg(op, a))
                     .collect::<Result<Vec<Value>, Unwind>>()?;
                 for (r, v) in results.iter().zip(vals) {
-                    self.set(Some(*r), v);
+                    self.put(op, Some(*r), v)?;
                 }
                 Err(Unwind::Return)
             }
@@ -590,6 +693,9 @@ impl Interp {
                 let mut w = cx.world.borrow_mut();
                 debug_assert_eq!(t, w.threads.len());
                 w.add_thread(ThreadKind::Go { role: name, op });
+                // The `go` statement happens before the goroutine starts.
+                let s = w.race.snapshot(cx.me);
+                w.race.acquire_snapshot(t, s);
                 w.threads[t].guarded = *guarded;
                 let tname = w.threads[t].name.clone();
                 w.note(cx.me, op, || format!("go {tname}()"));
@@ -614,8 +720,8 @@ impl Interp {
                 let taken = match ops::select(&cx, op, &sel, default.is_some())? {
                     ops::Selected::Case { index, value, ok } => {
                         if let CaseOp::Recv { into, ok: okv, .. } = &cases[index].op {
-                            self.set(*into, value);
-                            self.set(*okv, Value::Bool(ok));
+                            self.put(op, *into, value)?;
+                            self.put(op, *okv, Value::Bool(ok))?;
                         }
                         self.exec(cases[index].body, defers)
                     }
@@ -659,8 +765,8 @@ impl Interp {
                 self.call(*body)?;
                 // Deferred calls have run and may have changed named results, as in Go.
                 for (&v, &r) in into.iter().zip(&func.results) {
-                    let value = self.locals[r].clone();
-                    self.locals[v] = value;
+                    let value = self.read_var(op, r)?;
+                    self.put(op, Some(v), value)?;
                 }
                 Ok(())
             }
@@ -674,7 +780,7 @@ impl Interp {
                     cx.world
                         .borrow_mut()
                         .note(cx.me, op, || format!("recover() -> {}", value.quoted()));
-                    self.set(*into, value);
+                    self.put(op, *into, value)?;
                     Ok(())
                 }
                 other => other,
@@ -684,10 +790,12 @@ impl Interp {
                 w.note(cx.me, op, || format!("panic({})", value.quoted()));
                 Err(cx.panic(Failure::UserPanic(value.clone()), op))
             }
-            StmtKind::Let { var, value } => {
+            StmtKind::Let { var, value, fresh } => {
                 let v = self.arg(op, value)?;
-                self.set(Some(*var), v);
-                Ok(())
+                if *fresh {
+                    return self.declare(op, *var, v);
+                }
+                self.put(op, Some(*var), v)
             }
             StmtKind::Assign { slot, value } => {
                 let v = self.arg(op, value)?;
@@ -710,8 +818,8 @@ impl Interp {
                     Value::Obj(o) => w.obj_name(*o as usize).to_string(),
                     other => other.quoted(),
                 };
+                w.mem_write(cx.me, op, (*base, *field), v);
                 w.note(cx.me, op, || format!("{name}.{fname} = {shown}"));
-                w.set_field(*base, *field, v);
                 Ok(())
             }
             StmtKind::New { spec, into } => {
@@ -722,7 +830,7 @@ impl Interp {
                 let kind = spec.decl.kind();
                 w.note(cx.me, op, || format!("{} = new {kind} ({name})", spec.name));
                 drop(w);
-                self.set(Some(*into), Value::Obj(o as u32));
+                self.put(op, Some(*into), Value::Obj(o as u32))?;
                 Ok(())
             }
             StmtKind::Yield => {
@@ -732,7 +840,7 @@ impl Interp {
             }
             StmtKind::Rand { n, into } => {
                 let v = ops::rand_intn(&cx, op, *n, &self.prog.vars[*into])?;
-                self.set(Some(*into), Value::Int(v));
+                self.put(op, Some(*into), Value::Int(v))?;
                 Ok(())
             }
             StmtKind::Sleep { ns } => ops::time::sleep(&cx, op, *ns),
@@ -759,12 +867,12 @@ impl Interp {
             }
             StmtKind::TimerStop { t, into } => {
                 let r = ops::time::stop(&cx, op, *t)?;
-                self.set(*into, Value::Bool(r));
+                self.put(op, *into, Value::Bool(r))?;
                 Ok(())
             }
             StmtKind::TimerReset { t, ns, into } => {
                 let r = ops::time::reset(&cx, op, *t, *ns)?;
-                self.set(*into, Value::Bool(r));
+                self.put(op, *into, Value::Bool(r))?;
                 Ok(())
             }
             StmtKind::WithCancel {
@@ -785,12 +893,12 @@ impl Interp {
             }
             StmtKind::CtxErr { ctx, into, cause } => {
                 let v = ops::ctx::err(&cx, op, *ctx, *cause)?;
-                self.set(Some(*into), v);
+                self.put(op, Some(*into), v)?;
                 Ok(())
             }
             StmtKind::CtxValue { ctx, key, into } => {
                 let v = ops::ctx::value(&cx, op, *ctx, key)?;
-                self.set(Some(*into), v);
+                self.put(op, Some(*into), v)?;
                 Ok(())
             }
             StmtKind::Append { s, values, to } => {
@@ -803,7 +911,7 @@ impl Interp {
             StmtKind::Index { s, index, into } => {
                 let i = self.int(op, index)?;
                 let v = ops::slice::index(&cx, op, *s, i)?;
-                self.set(Some(*into), v);
+                self.put(op, Some(*into), v)?;
                 Ok(())
             }
             StmtKind::SliceStore { s, index, value } => {
@@ -824,12 +932,12 @@ impl Interp {
             }
             StmtKind::SliceLen { s, into, cap } => {
                 let n = ops::slice::len(&cx, op, *s, *cap)?;
-                self.set(Some(*into), Value::Int(n));
+                self.put(op, Some(*into), Value::Int(n))?;
                 Ok(())
             }
             StmtKind::AtomicLoad { a, into } => {
                 let v = ops::atomic::load(&cx, op, *a)?;
-                self.set(Some(*into), v);
+                self.put(op, Some(*into), v)?;
                 Ok(())
             }
             StmtKind::AtomicStore { a, value } => {
@@ -839,19 +947,19 @@ impl Interp {
             StmtKind::AtomicCas { a, old, new, ok } => {
                 let (old, new) = (self.arg(op, old)?, self.arg(op, new)?);
                 let r = ops::atomic::cas(&cx, op, *a, &old, new)?;
-                self.set(*ok, Value::Bool(r));
+                self.put(op, *ok, Value::Bool(r))?;
                 Ok(())
             }
             StmtKind::AtomicSwap { a, value, into } => {
                 let v = self.arg(op, value)?;
                 let old = ops::atomic::swap(&cx, op, *a, v)?;
-                self.set(*into, old);
+                self.put(op, *into, old)?;
                 Ok(())
             }
             StmtKind::AtomicAdd { a, delta, into } => {
                 let d = self.int(op, delta)?;
                 let n = ops::atomic::add(&cx, op, *a, d)?;
-                self.set(*into, Value::Int(n));
+                self.put(op, *into, Value::Int(n))?;
                 Ok(())
             }
             StmtKind::PoolGet { p, to, .. } => {
@@ -860,12 +968,12 @@ impl Interp {
             StmtKind::PoolPut { p, slice, .. } => ops::pool::put(&cx, op, *p, *slice),
             StmtKind::HandleUse { h, into } => {
                 let e = ops::handle::use_handle(&cx, op, *h)?;
-                self.set(*into, e);
+                self.put(op, *into, e)?;
                 Ok(())
             }
             StmtKind::HandleClose { h, into } => {
                 let e = ops::handle::close(&cx, op, *h)?;
-                self.set(*into, e);
+                self.put(op, *into, e)?;
                 Ok(())
             }
             StmtKind::DsMap { m, op: dop } => match dop {
@@ -875,14 +983,14 @@ impl Interp {
                 DsMapOp::Get { key, into, ok } => {
                     let zero = cx.world.borrow().zero(*m);
                     let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(op, key)?, zero)?;
-                    self.set(*into, v);
-                    self.set(*ok, Value::Bool(found));
+                    self.put(op, *into, v)?;
+                    self.put(op, *ok, Value::Bool(found))?;
                     Ok(())
                 }
                 DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, &self.arg(op, key)?),
                 DsMapOp::Len { into } => {
                     let n = ops::ds::map_len(&cx, op, *m)?;
-                    self.set(Some(*into), Value::Int(n));
+                    self.put(op, Some(*into), Value::Int(n))?;
                     Ok(())
                 }
                 DsMapOp::Range { key, value, body } => {
@@ -890,8 +998,8 @@ impl Interp {
                     left_loop(
                         None,
                         ops::ds::map_range(&cx, op, *m, &mut |k, v| {
-                            self.set(kv, k);
-                            self.set(vv, v);
+                            self.put(op, kv, k)?;
+                            self.put(op, vv, v)?;
                             next_iteration(None, self.exec(body, defers))
                         }),
                     )
@@ -903,8 +1011,8 @@ impl Interp {
             }
             StmtKind::Pop { s, into, ok } => {
                 let (v, found) = ops::ds::pop(&cx, op, *s)?;
-                self.set(*into, v);
-                self.set(*ok, Value::Bool(found));
+                self.put(op, *into, v)?;
+                self.put(op, *ok, Value::Bool(found))?;
                 Ok(())
             }
             StmtKind::IsNil { obj, into } => {
@@ -913,7 +1021,7 @@ impl Interp {
                 let name = w.obj_name(*obj);
                 w.note(cx.me, op, || format!("{name} == nil -> {nil}"));
                 drop(w);
-                self.set(Some(*into), Value::Bool(nil));
+                self.put(op, Some(*into), Value::Bool(nil))?;
                 Ok(())
             }
             StmtKind::Assert { test, id, message } => {
@@ -922,7 +1030,7 @@ impl Interp {
                 }
                 let text = match test {
                     Test::Var { var, eq, not } => {
-                        let v = &self.locals[*var];
+                        let v = &self.peek(&cx.world.borrow(), *var);
                         let name = &self.prog.vars[*var];
                         let want = match (eq, not) {
                             (Some(e), false) => format!("{name} == {}", e.quoted()),

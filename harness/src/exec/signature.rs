@@ -23,6 +23,20 @@ pub struct Signature {
 impl Signature {
     pub(crate) fn of(f: &Failed, w: &World) -> Signature {
         use crate::model::Failure;
+        if let Failure::Race { accesses, .. } = &f.failure {
+            // Whichever access came first: the pair by op path, so one race is one signature.
+            let first = accesses
+                .iter()
+                .min_by(|a, b| (&a.op, &a.role).cmp(&(&b.op, &b.role)))
+                .expect("two accesses");
+            return Signature {
+                id: f.failure.catalog_id().to_string(),
+                kind: f.failure.kind(),
+                message: f.failure.message(),
+                thread: Some(first.role.clone()),
+                op: Some(first.op.clone()),
+            };
+        }
         Signature {
             id: f.failure.catalog_id().to_string(),
             kind: f.failure.kind(),

@@ -41,6 +41,9 @@ pub(crate) fn start_threads(
             role: &r.name,
             op: r.op,
         });
+        for s in r.from {
+            w.race.acquire_snapshot(t, s);
+        }
     }
 }
 

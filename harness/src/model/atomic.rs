@@ -20,9 +20,20 @@ impl World {
     }
 }
 
+/// Go's atomics are sequentially consistent and synchronize: an access acquires every store
+/// before it, a store (or read-modify-write) releases (see `race`).
+fn synchronize(w: &mut World, me: usize, a: ObjId, store: bool) {
+    let key = super::race::SyncKey::Atomic(a);
+    w.race.acquire(key, me);
+    if store {
+        w.race.release(key, me);
+    }
+}
+
 /// `a.Load()`.
 pub(crate) fn load(cx: &ThreadCx, op: OpId, a: ObjId) -> Result<Value, Unwind> {
     let mut w = cx.step(op)?;
+    synchronize(&mut w, cx.me, a, false);
     let v = w.atomic(a).value.clone();
     let name = w.obj_name(a);
     w.note(cx.me, op, || format!("{name}.Load() -> {}", v.quoted()));
@@ -32,6 +43,7 @@ pub(crate) fn load(cx: &ThreadCx, op: OpId, a: ObjId) -> Result<Value, Unwind> {
 /// `a.Store(v)`.
 pub(crate) fn store(cx: &ThreadCx, op: OpId, a: ObjId, v: Value) -> Result<(), Unwind> {
     let mut w = cx.step(op)?;
+    synchronize(&mut w, cx.me, a, true);
     let name = w.obj_name(a);
     w.note(cx.me, op, || format!("{name}.Store({})", v.quoted()));
     w.atomic(a).value = v;
@@ -47,6 +59,7 @@ pub(crate) fn cas(
     new: Value,
 ) -> Result<bool, Unwind> {
     let mut w = cx.step(op)?;
+    synchronize(&mut w, cx.me, a, true);
     let name = w.obj_name(a);
     let cell = w.atomic(a);
     let ok = cell.value == *old;
@@ -66,6 +79,7 @@ pub(crate) fn cas(
 /// `a.Swap(v)`.
 pub(crate) fn swap(cx: &ThreadCx, op: OpId, a: ObjId, v: Value) -> Result<Value, Unwind> {
     let mut w = cx.step(op)?;
+    synchronize(&mut w, cx.me, a, true);
     let name = w.obj_name(a);
     let old = std::mem::replace(&mut w.atomic(a).value, v.clone());
     w.note(cx.me, op, || {
@@ -77,6 +91,7 @@ pub(crate) fn swap(cx: &ThreadCx, op: OpId, a: ObjId, v: Value) -> Result<Value,
 /// `a.Add(delta)`: the new value (a non-integer cell counts as 0).
 pub(crate) fn add(cx: &ThreadCx, op: OpId, a: ObjId, delta: i64) -> Result<i64, Unwind> {
     let mut w = cx.step(op)?;
+    synchronize(&mut w, cx.me, a, true);
     let name = w.obj_name(a);
     let cell = w.atomic(a);
     let n = match cell.value {

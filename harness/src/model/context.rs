@@ -203,11 +203,17 @@ impl World {
             self.cancel_ctx(child, why, Some(cause_v.clone()), line);
         }
         for a in afterfuncs {
-            self.start_afterfunc(a);
+            let from = match line {
+                Some(p) => p.clock,
+                None => self.race.snapshot(self.current),
+            };
+            self.start_afterfunc(a, from);
         }
     }
 
-    fn start_afterfunc(&mut self, a: usize) {
+    /// Start AfterFunc `a`'s f as a goroutine, started by the cancel whose clock snapshot is
+    /// `from` (registration happened before it too: both went through the context's mutex).
+    fn start_afterfunc(&mut self, a: usize, from: u32) {
         let af = &mut self.afterfuncs[a];
         if af.settled {
             return;
@@ -219,6 +225,7 @@ impl World {
             body: f.body,
             locals: f.locals,
             op: f.op,
+            from: vec![from, f.clock],
         });
     }
 
@@ -395,7 +402,8 @@ pub(crate) fn after_func(
     let target = w.cancelable(c);
     let cancelled = w.ctx_err(c).0.is_some();
     if cancelled {
-        w.start_afterfunc(a);
+        let now = w.race.snapshot(cx.me);
+        w.start_afterfunc(a, now);
     } else if let Some(t) = target {
         if let CtxKind::Cancel { afterfuncs, .. } = &mut w.ctxs[t].kind {
             afterfuncs.push(a);

@@ -98,11 +98,15 @@ fn race(f: &Failure) -> Verdict {
         ),
         Failure::Bounds(_) | Failure::Assertion { .. } => v(
             Depends,
-            "reported when the accesses behind it are unsynchronized plain memory (a slice header or element, a variable) in the run that -race watches; hazard does not track plain memory, so it cannot tell",
+            "reported when the accesses behind it are unsynchronized plain memory (a slice header or element, a variable) in the run that -race watches; hazard reports a race of its own where it watches the memory (shared variables, struct fields), not on slice elements or headers, so here it cannot tell",
         ),
         Failure::NilDereference | Failure::NilParentContext | Failure::TimerUninit(_) => v(
             Depends,
-            "reported when the nil or zero value read here is a variable or field another goroutine sets without synchronization, and the run executes both accesses (a run that panics on the first read has only one); hazard does not track plain memory, so it cannot tell",
+            "reported when the nil or zero value read here is a variable or field another goroutine sets without synchronization, and the run executes both accesses (a run that panics on the first read has only one); where the value is a shared variable or struct field hazard reports that race of its own",
+        ),
+        Failure::Race { .. } => v(
+            Yes,
+            "both accesses ran in this interleaving with no happens-before edge between them: a -race run that executes them so reports WARNING: DATA RACE (it sees only the interleavings a run takes, and remembers a bounded number of recent accesses per location)",
         ),
         Failure::Leak { .. } => v(No, "a goroutine blocked forever is not a data race"),
         Failure::Livelock { .. } => v(No, "goroutines that never finish are not a data race"),

@@ -18,6 +18,7 @@ mod mutex;
 mod obj;
 mod once;
 mod pool;
+pub(crate) mod race;
 mod rand;
 mod rwmutex;
 mod select;

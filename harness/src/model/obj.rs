@@ -163,16 +163,32 @@ impl World {
         }
     }
 
-    /// The name of field `i` of struct `o`, as declared.
-    pub fn field_name(&self, o: ObjId, i: usize) -> String {
-        let decl = self.prog.objects.get(o).map(|s| &s.decl).or_else(|| {
+    /// The declaration struct `o` was made from, when it is a declared or `new` struct.
+    fn struct_decl(&self, o: ObjId) -> Option<&ObjectDecl> {
+        self.prog.objects.get(o).map(|s| &s.decl).or_else(|| {
             let name = self.names.get(o)?;
             self.prog
                 .new_objs
                 .iter()
                 .find(|s| name.split('#').next() == Some(&*s.name))
                 .map(|s| &s.decl)
-        });
+        })
+    }
+
+    /// The kind of object field `i` of struct `o` (none for a value field).
+    pub fn field_kind(&self, o: ObjId, i: usize) -> Option<crate::base::ObjKind> {
+        match self.struct_decl(o) {
+            Some(ObjectDecl::Struct { fields }) => match fields.get_index(i) {
+                Some((_, crate::scenario::FieldDecl::Obj(d))) => Some(d.kind()),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    /// The name of field `i` of struct `o`, as declared.
+    pub fn field_name(&self, o: ObjId, i: usize) -> String {
+        let decl = self.struct_decl(o);
         match decl {
             Some(ObjectDecl::Struct { fields }) => fields
                 .get_index(i)

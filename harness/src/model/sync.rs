@@ -10,6 +10,7 @@
 //! calls [`World::acquired`]: the one place every edge passes, the hook a happens-before
 //! analysis joins its clocks at. The step trace draws the same edges as hand-off arrows.
 
+use super::race::SyncKey;
 use super::world::World;
 use crate::scenario::ObjId;
 use std::collections::VecDeque;
@@ -21,6 +22,9 @@ pub(crate) struct Point {
     pub thread: usize,
     pub step: u64,
     pub line: Option<usize>,
+    /// The snapshot of the thread's vector clock at this point (see `race`), what acquiring
+    /// the point joins; [`super::race::NO_CLOCK`] when races are not tracked.
+    pub clock: u32,
 }
 
 /// A kind of release an object keeps the latest of.
@@ -103,20 +107,22 @@ impl World {
     /// The point the next [`World::note`] of `thread` in this step gets: a waker that notes its
     /// own line right after the hand-off passes this.
     #[inline]
-    pub fn next_point(&self, thread: usize) -> Point {
+    pub fn next_point(&mut self, thread: usize) -> Point {
         Point {
             thread,
             step: self.steps,
             line: self.trace.as_ref().map(Vec::len),
+            clock: self.race.snapshot(thread),
         }
     }
 
-    /// `to` acquired what `from` released: `from` happens before `to`. Every edge between two
-    /// threads passes here; program order within a thread needs none.
+    /// Thread `to` acquired what `from` released: `from` happens before what `to` does next.
+    /// Every edge between two threads passes here; program order within a thread needs none.
     #[inline]
-    pub fn acquired(&mut self, from: Point, to: Point) {
-        if from.thread != to.thread {
+    pub fn acquired(&mut self, from: Point, to: usize) {
+        if from.thread != to {
             self.sync.edges += 1;
+            self.race.acquire_snapshot(to, from.clock);
         }
     }
 
@@ -129,7 +135,18 @@ impl World {
     #[inline]
     pub fn released(&mut self, key: Release, p: Point) {
         let (o, k) = key.slot();
-        at(&mut self.sync.released, o)[k] = Some(p);
+        // An acquirer gets every release made on the key, not only the latest: the readers'
+        // RUnlocks before a Lock, every Done before Wait (Go's race annotations merge them).
+        let clock = self.race.accumulate(SyncKey::Release(o, k), p.clock);
+        at(&mut self.sync.released, o)[k] = Some(Point { clock, ..p });
+    }
+
+    /// A release on `key` that no trace arrow shows: a `Done` that leaves the counter above 0
+    /// still happens before the `Wait` that returns.
+    #[inline]
+    pub fn merge_release(&mut self, key: Release, p: Point) {
+        let (o, k) = key.slot();
+        self.race.accumulate(SyncKey::Release(o, k), p.clock);
     }
 
     /// The latest release of `key`.
@@ -143,6 +160,7 @@ impl World {
     #[inline]
     pub fn take_release(&mut self, key: Release) -> Option<Point> {
         let (o, k) = key.slot();
+        self.race.reset_key(SyncKey::Release(o, k));
         self.sync.released.get_mut(o).and_then(|r| r[k].take())
     }
 

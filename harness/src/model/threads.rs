@@ -53,6 +53,8 @@ pub(crate) struct ThreadState {
     pub wake: Option<Wake>,
     /// The op the thread is executing (for blocked-thread reports and failure signatures).
     pub op: OpId,
+    /// The op that started it (`go`, a callback's setup); none for a top-level thread.
+    pub created_by: Option<OpId>,
     /// The object it blocks on, if any.
     pub waits_on: Option<ObjId>,
     /// The virtual clock's task: not a goroutine, never counted in `live` or `runnable`.
@@ -73,6 +75,8 @@ pub(crate) struct SpawnReq {
     pub locals: Vec<Value>,
     /// The op that set the callback up (the thread's op until it runs its first).
     pub op: OpId,
+    /// Clock snapshots that happen before the goroutine starts (see `race`).
+    pub from: Vec<u32>,
 }
 
 /// What kind of task a new thread is.
@@ -169,12 +173,14 @@ impl World {
             status: Status::Runnable,
             wake: None,
             op,
+            created_by: (!top_level && op != OpId::MAX).then_some(op),
             waits_on: None,
             clock: false,
             guarded: false,
             sleep_timer: None,
             armed: None,
         });
+        self.race.start(t, None);
         match kind {
             ThreadKind::TopLevel { .. } => {
                 self.live += 1;

@@ -50,6 +50,8 @@ pub(crate) struct FuncSpec {
     pub locals: Vec<Value>,
     pub thread: Arc<str>,
     pub op: OpId,
+    /// The creator's clock snapshot when it set the callback up (see `race`).
+    pub clock: u32,
 }
 
 /// A timer variable.
@@ -120,6 +122,9 @@ impl World {
         let ns = super::fault::skew_timer(self, ns);
         let when = self.now.saturating_add(ns.max(0) as u64);
         self.timers[slot].when = Some(when);
+        // Arming a timer happens before it fires (Go's race annotations on the timer).
+        let t = self.current;
+        self.race.release(super::race::SyncKey::Timer(slot), t);
         if self.clock_ready() {
             self.unpark_clock();
         }
@@ -176,6 +181,7 @@ impl World {
         let i = due[rt::choose(due.len())];
         self.timers[i].when = None;
         let clock = self.clock.expect("only the clock fires timers");
+        self.race.acquire(super::race::SyncKey::Timer(i), clock);
         let now = fmt_duration(self.now as i64);
         match &self.timers[i].fires {
             Fires::Chan(ch) => {
@@ -200,11 +206,13 @@ impl World {
                 self.note(clock, usize::MAX, || {
                     format!("t={now}: timer fires: go {name}()")
                 });
+                let from = vec![self.race.snapshot(clock), f.clock];
                 self.spawns.push(SpawnReq {
                     name: f.thread,
                     body: f.body,
                     locals: f.locals,
                     op: f.op,
+                    from,
                 });
             }
             Fires::Sleep(t) => {

@@ -40,6 +40,10 @@ pub(crate) fn add(cx: &ThreadCx, op: OpId, o: ObjId, delta: i64) -> Result<(), U
         let line = w.note(me, op, || {
             format!("{name}.Add({delta}): counter {v}, waiters {waiters}")
         });
+        if delta < 0 {
+            // Every Done happens before the Wait it releases, not only the last one.
+            w.merge_release(Release::WaitGroupZero(o), line);
+        }
         if v == 0 && waiters == 0 {
             // A later Wait returns at once: it links here.
             w.released(Release::WaitGroupZero(o), line);

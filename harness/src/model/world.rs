@@ -60,6 +60,10 @@ pub(crate) struct World {
     pub trace: Option<Vec<Event>>,
     /// Synchronizing events waiting for their acquisition (see `sync`).
     pub sync: super::sync::SyncState,
+    /// Vector clocks and shadow memory of the data-race detector (see `race`).
+    pub race: super::race::RaceState,
+    /// Shared variables' cells, with the variable each is the memory of.
+    pub cells: std::collections::HashMap<ObjId, usize>,
     /// Object names by `ObjId`: the scenario's objects, then objects created while running
     /// (a context's Done channel, a timer's channel).
     pub names: Vec<Arc<str>>,
@@ -154,6 +158,8 @@ impl World {
             preempt_steps: Vec::new(),
             trace: trace.then(Vec::new),
             sync: super::sync::SyncState::fresh(),
+            race: super::race::RaceState::new(prog.races),
+            cells: std::collections::HashMap::new(),
             names,
             now: 0,
             timers: Vec::new(),
@@ -262,10 +268,12 @@ impl World {
         from: Option<Point>,
         text: impl FnOnce() -> String,
     ) -> Point {
-        let here = self.next_point(thread);
+        // The acquisition first: the point this op leaves (a release others may acquire)
+        // carries what it acquired, so happens-before stays transitive.
         if let Some(f) = from {
-            self.acquired(f, here);
+            self.acquired(f, thread);
         }
+        let here = self.next_point(thread);
         if let Some(trace) = self.trace.as_mut() {
             trace.push(Event {
                 step: self.steps,

@@ -74,6 +74,10 @@ pub(crate) struct Compiler<'a> {
     op_paths: Vec<String>,
     vars: IndexMap<String, VarId>,
     assigned: HashSet<VarId>,
+    /// Package-level variables (`vars`): one name in every scope.
+    globals: IndexMap<&'a str, Value>,
+    /// Variables that are plain shared memory (`vars`, `let` with `shared`).
+    shared: HashSet<VarId>,
     /// Variables read by conditions, with the path of the first read.
     read: Vec<(VarId, String)>,
     /// The function proc being compiled (its variables are its own), and its results.
@@ -135,6 +139,8 @@ impl<'a> Compiler<'a> {
             op_paths: Vec::new(),
             vars: IndexMap::new(),
             assigned: HashSet::new(),
+            globals: IndexMap::new(),
+            shared: HashSet::new(),
             read: Vec::new(),
             pending: Vec::new(),
             scope: None,
@@ -250,6 +256,25 @@ impl<'a> Compiler<'a> {
             }
             self.objs.insert(name.as_str(), self.decls.len());
             self.decls.push((name.as_str(), decl));
+        }
+        for (name, init) in &f.vars {
+            let path = member("$.vars", name);
+            if name.is_empty()
+                || name.contains(['.', ':', '#'])
+                || name.contains(char::is_whitespace)
+            {
+                return Err(self.err(
+                    &path,
+                    "a variable name is a Go identifier (no `.`, `:`, `#` or spaces)",
+                ));
+            }
+            if self.objs.contains_key(name.as_str()) {
+                return Err(self.err(&path, format!("`{name}` is declared in `objects` too: a name is a variable or an object, not both")));
+            }
+            let v = self.var(name);
+            self.assigned.insert(v);
+            self.shared.insert(v);
+            self.globals.insert(name.as_str(), init.clone());
         }
         if f.procs.len() > MAX_PROCS {
             return Err(self.err(
@@ -422,6 +447,23 @@ impl<'a> Compiler<'a> {
             all.into_iter().map(|x| x.1).collect()
         };
         let var_zero = self.check_types()?;
+        let mut shared = vec![false; var_zero.len()];
+        for &v in &self.shared {
+            shared[v] = true;
+        }
+        let globals: Vec<(VarId, Value)> = self
+            .globals
+            .iter()
+            .map(|(name, init)| (self.vars[*name], init.clone()))
+            .collect();
+        // Plain memory to watch: shared variables, or struct fields.
+        let races = !self.shared.is_empty()
+            || self
+                .decls
+                .iter()
+                .map(|d| d.1)
+                .chain(self.new_objs.iter().map(|s| &s.decl))
+                .any(|d| matches!(d, ObjectDecl::Struct { .. }));
         // Each function's variables: reset to their zero values when it is called.
         for f in &mut self.funcs {
             let prefix = format!("{}::", f.name);
@@ -499,6 +541,9 @@ impl<'a> Compiler<'a> {
             lifetime: f.lifetime.unwrap_or_default(),
             static_ops,
             var_zero,
+            shared,
+            globals,
+            races,
             funcs: std::mem::take(&mut self.funcs),
             new_objs: std::mem::take(&mut self.new_objs),
             obj_vars,
@@ -645,9 +690,14 @@ impl<'a> Compiler<'a> {
     }
     /// `name` as keyed in `vars`: `proc::name` inside a function proc.
     fn scoped(&self, name: &str) -> String {
-        match &self.scope {
-            Some(f) => format!("{f}::{name}"),
-            None => name.to_string(),
+        self.key_in(name, self.scope.as_deref())
+    }
+    /// `name` as keyed in `vars` inside function proc `scope`: a package-level variable is
+    /// one name everywhere.
+    pub(super) fn key_in(&self, name: &str, scope: Option<&str>) -> String {
+        match scope {
+            Some(f) if !self.globals.contains_key(name) => format!("{f}::{name}"),
+            _ => name.to_string(),
         }
     }
     fn set_var(&mut self, name: &Option<String>) -> Option<VarId> {
@@ -777,7 +827,12 @@ impl<'a> Compiler<'a> {
             Op::Defer { body: ops } => self.c_defer(path, d, ops)?,
             Op::Recover { body: ops, into } => self.c_recover(path, d, ops, into)?,
             Op::Panic { value } => self.c_panic(value)?,
-            Op::Let { var, value, expr } => self.c_let(path, var, value, expr)?,
+            Op::Let {
+                var,
+                value,
+                expr,
+                shared,
+            } => self.c_let(path, var, value, expr, *shared)?,
             Op::Yield {} => self.c_yield()?,
             Op::New { into, object } => self.c_new(path, into, object)?,
             Op::Assign { obj, value } => self.c_assign(path, obj, value)?,

@@ -233,6 +233,8 @@ pub enum StmtKind {
     Let {
         var: VarId,
         value: Arg,
+        /// A `shared` let: a new variable (memory goroutines started later share).
+        fresh: bool,
     },
     Yield,
     /// Declared object `slot` now names what `value` refers to (`w.ch = nil`).
@@ -764,6 +766,16 @@ impl Expr {
         }
     }
     /// Whether evaluating it reads an object (then it takes a scheduling point of its own).
+    /// Whether it reads a shared variable (`shared` by `VarId`): a memory access.
+    pub fn reads_shared(&self, shared: &[bool]) -> bool {
+        match self {
+            Expr::Var(v) => shared[*v],
+            Expr::Lit(_) | Expr::ObjLen { .. } | Expr::ObjRef(_) | Expr::Field { .. } => false,
+            Expr::StrLen(a) | Expr::Unary(_, a) => a.reads_shared(shared),
+            Expr::Binary(_, a, b) => a.reads_shared(shared) || b.reads_shared(shared),
+        }
+    }
+
     pub fn reads_objects(&self) -> bool {
         match self {
             Expr::ObjLen { .. } | Expr::ObjRef(_) | Expr::Field { .. } => true,
@@ -965,6 +977,14 @@ pub struct Program {
     /// Per variable, the zero value of its static type, which it holds until assigned
     /// (`var i int` is 0).
     pub var_zero: Vec<Value>,
+    /// Per variable: plain shared memory (a package-level `vars` entry or a `shared` let),
+    /// held in a cell that goroutines share by reference, every access checked for races.
+    pub shared: Vec<bool>,
+    /// Package-level variables and their initial values.
+    pub globals: Vec<(VarId, Value)>,
+    /// Whether the scenario has plain memory (shared variables, struct fields) the race
+    /// detector watches.
+    pub races: bool,
     /// The function procs, by the index `StmtKind::Call::func` gives.
     pub funcs: Vec<Func>,
     /// Objects that `new` makes at run time, by the index `StmtKind::New::spec` gives.

@@ -33,6 +33,11 @@ pub struct ScenarioFile {
     /// Named objects: the shared state the threads operate on.
     #[serde(default)]
     pub objects: IndexMap<String, ObjectDecl>,
+    /// Package-level variables (`var count = 0`): plain memory every thread and function
+    /// reads and writes by name. Each access is a scheduling point and is checked for data
+    /// races.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub vars: IndexMap<String, Value>,
     /// Named functions that `call` runs (defers run when it returns): an op list, which uses
     /// the calling thread's variables, or `{ "params", "results", "body" }`, a Go function with
     /// variables of its own.
@@ -804,6 +809,12 @@ pub enum Op {
         value: Option<Value>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         expr: Option<String>,
+        /// `var := value` declaring a variable goroutines started later (`spawn`, callbacks)
+        /// share by reference, as Go's closures capture it: each run of this op makes a new
+        /// one (a `shared` let in a loop body is a per-iteration variable). Its accesses are
+        /// plain memory, checked for data races.
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        shared: bool,
     },
     /// `runtime.Gosched()`: an explicit scheduling point.
     Yield {},

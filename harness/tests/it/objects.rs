@@ -267,8 +267,21 @@ fn a_method_called_on_two_receivers() {
     never_fails(workers(false, once_each), serde_json::Value::Null);
     // w1 stopped twice concurrently: the unlocked check-then-close closes it twice.
     let twice = json!({ "a": [stop("w1"), stop("w2")], "b": [stop("w1")] });
-    // Either thread can be the second to close.
-    let sigs = failures(workers(false, twice.clone()), serde_json::Value::Null);
+    // Either thread can be the second to close; and in the runs where both pass the check
+    // before either closes, the unlocked `w.stopped` is a data race (either thread writing).
+    let all = failures(workers(false, twice.clone()), serde_json::Value::Null);
+    let (races, sigs): (Vec<_>, Vec<_>) =
+        all.into_iter().partition(|s| s.kind == FailureKind::Race);
+    assert_eq!(races.len(), 2, "{races:?}");
+    for (s, (r, w)) in races.iter().zip([("b", "a"), ("a", "b")]) {
+        assert_sig(
+            s,
+            "race-field",
+            FailureKind::Race,
+            &format!("data race on w1.stopped: read at $.procs.Stop.body[0] ({r}), write at $.procs.Stop.body[0].then[1] ({w})"),
+            Some(r),
+        );
+    }
     assert_eq!(sigs.len(), 2, "{sigs:?}");
     for s in &sigs {
         assert_sig(
@@ -413,14 +426,16 @@ fn a_slice_of_worker_structs() {
 /// object), each caller then locking the struct's own mutex.
 #[test]
 fn a_map_of_structs_filled_lazily_and_returned_from_a_function() {
+    // `then` runs while the caller still holds c.mu (reading c.uses after the Unlock would
+    // race with the other caller's increment).
     let use_conn = |then: serde_json::Value| {
         let mut ops = vec![
             json!({ "op": "call", "proc": "get", "args": ["db"], "into": ["c"] }),
             json!({ "op": "lock", "obj": "c.mu" }),
             json!({ "op": "assign", "obj": "c.uses", "value": { "expr": "c.uses + 1" } }),
-            json!({ "op": "unlock", "obj": "c.mu" }),
         ];
         ops.extend(then.as_array().cloned().unwrap_or_default());
+        ops.push(json!({ "op": "unlock", "obj": "c.mu" }));
         ops
     };
     never_fails(

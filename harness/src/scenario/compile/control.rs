@@ -369,6 +369,7 @@ impl Compiler<'_> {
         var: &str,
         value: &Option<Value>,
         expr: &Option<String>,
+        shared: bool,
     ) -> R<StmtKind> {
         let value = match (value, expr) {
             (Some(v), None) => Arg::Lit(v.clone()),
@@ -384,9 +385,20 @@ impl Compiler<'_> {
                 ))
             }
         };
+        let var = self.set_var(&Some(var.to_string())).expect("some");
+        if shared {
+            if self.globals.contains_key(var_name_of(&self.vars, var)) {
+                return Err(self.err(
+                    &member(path, "shared"),
+                    "a package-level variable (in `vars`) is shared already: `shared` declares a new variable of a function",
+                ));
+            }
+            self.shared.insert(var);
+        }
         Ok(StmtKind::Let {
-            var: self.set_var(&Some(var.to_string())).expect("some"),
+            var,
             value,
+            fresh: shared,
         })
     }
 
@@ -644,4 +656,10 @@ impl Compiler<'_> {
             }
         })
     }
+}
+
+/// A variable's name as written (`id`, not `worker::id`).
+fn var_name_of(vars: &indexmap::IndexMap<String, VarId>, v: VarId) -> &str {
+    let key = vars.get_index(v).map_or("", |(k, _)| k.as_str());
+    key.rsplit_once("::").map_or(key, |x| x.1)
 }

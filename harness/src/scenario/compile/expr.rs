@@ -45,10 +45,11 @@ impl Compiler<'_> {
         let mut reads = Vec::new();
         let mut vars = std::mem::take(&mut self.vars);
         let scope = self.scope.clone();
+        let globals: HashSet<&str> = self.globals.keys().copied().collect();
         let parsed = expr::parse(text, &mut |name, in_len| {
             let key = match &scope {
-                Some(f) => format!("{f}::{name}"),
-                None => name.to_string(),
+                Some(f) if !globals.contains(name) => format!("{f}::{name}"),
+                _ => name.to_string(),
             };
             if let Some(r) = dotted.get(name) {
                 return Ok(match r {
@@ -184,6 +185,10 @@ impl Compiler<'_> {
         // `None`: no assignment seen yet. `let v = expr` depends on other variables: iterate
         // until nothing changes (each variable can only move up None -> a type -> any).
         let mut tys: Vec<Option<Ty>> = vec![None; n];
+        // A package-level variable starts with the type of its initial value.
+        for (name, init) in &self.globals {
+            tys[self.vars[*name]] = Some(Ty::of(init));
+        }
         loop {
             let mut changed = false;
             for stmt in self.blocks.iter().flatten() {
@@ -317,7 +322,7 @@ impl Compiler<'_> {
                 put(value, elem(*s));
             }
             S::ChanRange { ch, value, .. } => put(value, elem(*ch)),
-            S::Let { var, value } => {
+            S::Let { var, value, .. } => {
                 if let Some(t) = self.arg_ty(value, tys) {
                     put(&Some(*var), t);
                 }

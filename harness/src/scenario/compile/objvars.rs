@@ -153,10 +153,7 @@ impl<'a> Compiler<'a> {
             let (i, _) = self.field_of(b, field)?;
             return self.field_objs.get(&(b, i)).copied();
         }
-        let key = match scope {
-            Some(s) => format!("{s}::{name}"),
-            None => name.to_string(),
-        };
+        let key = self.key_in(name, scope.map(String::as_str));
         self.obj_vars
             .get(&key)
             .copied()
@@ -174,10 +171,7 @@ impl<'a> Compiler<'a> {
 
     /// Variable `var` (in `scope`) holds an object declared as `decl`.
     fn holds(&mut self, var: &'a str, scope: Option<&String>, decl: &'a ObjectDecl) -> R<()> {
-        let key = match scope {
-            Some(s) => format!("{s}::{var}"),
-            None => var.to_string(),
-        };
+        let key = self.key_in(var, scope.map(String::as_str));
         if let Some(&o) = self.obj_vars.get(&key) {
             let had = self.decls[o].1.kind();
             if had != decl.kind() {
@@ -319,7 +313,7 @@ impl<'a> Compiler<'a> {
                         }
                         // Results that are objects make the variables they go into objects.
                         for (r, v) in func.results.iter().zip(into) {
-                            let key = format!("{}::{r}", callee.as_deref().unwrap_or(""));
+                            let key = self.key_in(r, Some(callee.as_deref().unwrap_or("")));
                             if let Some(&o) = self.obj_vars.get(&key) {
                                 let decl = self.decls[o].1;
                                 self.holds(v, scope, decl)?;
