@@ -5,7 +5,7 @@
 pub struct Entry {
     pub id: &'static str,
     /// HAZARDS.md section: `maps`, `channels`, `sync`, `context`, `time`, `slices`, `aba`,
-    /// `threads`, or `oracle` for the harness's own classifications.
+    /// `threads`, `races`, or `oracle` for the harness's own classifications.
     pub section: &'static str,
     pub summary: &'static str,
     /// Whether a Go-faithful port and scenarios exist in this version.
@@ -296,6 +296,42 @@ pub const CATALOG: &[Entry] = &[
         "handle-use-after-close",
         "threads",
         "a shared handle closed by one owner while another uses it",
+        true,
+    ),
+    e(
+        "race-var",
+        "races",
+        "a package-level variable read and written by goroutines with no happens-before",
+        true,
+    ),
+    e(
+        "race-capture",
+        "races",
+        "a variable a goroutine's closure captured, written by it and another unordered",
+        true,
+    ),
+    e(
+        "race-field",
+        "races",
+        "a struct field written and read by goroutines with no happens-before",
+        true,
+    ),
+    e(
+        "race-field-rlock",
+        "races",
+        "a struct field written under RLock: readers are not ordered against each other",
+        true,
+    ),
+    e(
+        "race-lazy-init",
+        "races",
+        "lazy init `if p == nil { p = new(T) }` without Once: the nil check races the store",
+        true,
+    ),
+    e(
+        "race-chan-field",
+        "races",
+        "a channel field reassigned (set to nil by Stop) while a loop re-reads it",
         true,
     ),
 ];

@@ -96,12 +96,16 @@ pub(crate) fn try_send(w: &mut World, ch: ObjId, value: &Value, line: Point) -> 
             value: value.clone(),
             ok: true,
         };
+        // The receive happens before this send completes (unbuffered: both ways).
+        w.race.acquire_thread(line.thread, r.thread);
         w.woken_by(r.thread, Some(line));
         wake_waiter(w, &r, wake);
         return TrySend::Done;
     }
     if c.buf.len() < c.cap {
         c.buf.push_back(value.clone());
+        let cap = c.cap;
+        w.race.slot(ch, cap, line.thread, true);
         w.buffered(ch, line);
         return TrySend::Done;
     }
@@ -128,6 +132,10 @@ pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value, line: Point) -> O
             (s.value.clone(), offer)
         } else {
             // Full buffer: take the head, the sender's value goes to the tail.
+            let cap = c.cap;
+            w.race.slot(ch, cap, line.thread, false);
+            w.race.slot(ch, cap, s.thread, true);
+            let c = w.chan(ch);
             let len = c.buf.len();
             let head = c
                 .buf
@@ -150,6 +158,8 @@ pub(crate) fn try_recv(w: &mut World, ch: ObjId, zero: &Value, line: Point) -> O
     }
     let len = c.buf.len();
     if let Some(value) = c.buf.pop_front() {
+        let cap = c.cap;
+        w.race.slot(ch, cap, line.thread, false);
         let from = w.unbuffered(ch, len);
         return Some(Received {
             value,

@@ -352,7 +352,16 @@ pub(crate) fn err(cx: &ThreadCx, op: OpId, ctx: ObjId, cause: bool) -> Result<Va
     } else {
         format!("{name}.Err()")
     };
-    w.note(cx.me, op, || format!("{call} -> {}", v.quoted()));
+    // Go 1.27's Err loads the error atomically and then waits on Done, and Cause takes the
+    // context's mutex: either way a cancel they see happens before they return.
+    let from = match e {
+        Some(_) => {
+            let done = w.ctx_done(c);
+            w.release_point(super::sync::Release::Close(done))
+        }
+        None => None,
+    };
+    w.note_from(cx.me, op, from, || format!("{call} -> {}", v.quoted()));
     Ok(v)
 }
 

@@ -77,6 +77,9 @@ pub(crate) enum SyncKey {
     Timer(usize),
     /// A release an object accumulates (see [`RaceState::accumulate`]).
     Release(ObjId, usize),
+    /// Slot `i` of a buffered channel: each send into it and receive from it acquires and
+    /// releases it, so the k-th receive happens before the (k+C)-th send completes.
+    Slot(ObjId, usize),
 }
 
 /// Per-execution happens-before and shadow-memory state.
@@ -92,6 +95,8 @@ pub(crate) struct RaceState {
     keys: HashMap<SyncKey, Clock>,
     shadow: HashMap<Loc, Shadow>,
     pub first: Option<Race>,
+    /// Per buffered channel, the sends and receives so far (Go's `sendx`/`recvx`, unwrapped).
+    slots: HashMap<ObjId, (usize, usize)>,
 }
 
 /// The snapshot index of a point when race detection is off.
@@ -198,6 +203,29 @@ impl RaceState {
             join(self.clock(t), &k);
             self.snap[t] = None;
         }
+    }
+
+    /// Thread `to` acquires thread `from`'s clock as it is now (`from` is blocked: a receiver
+    /// an unbuffered send hands its value to, whose receive happens before the send completes).
+    pub(crate) fn acquire_thread(&mut self, to: usize, from: usize) {
+        if self.on {
+            let s = self.snapshot(from);
+            self.acquire_snapshot(to, s);
+        }
+    }
+
+    /// Thread `t` sends into (`send`) or receives from a buffered channel of capacity `cap`:
+    /// Go's race annotation on the buffer slot (`racenotify`), an acquire and a release.
+    pub(crate) fn slot(&mut self, ch: ObjId, cap: usize, t: usize, send: bool) {
+        if !self.on || cap == 0 {
+            return;
+        }
+        let n = self.slots.entry(ch).or_default();
+        let k = if send { &mut n.0 } else { &mut n.1 };
+        let key = SyncKey::Slot(ch, *k % cap);
+        *k += 1;
+        self.acquire(key, t);
+        self.release(key, t);
     }
 
     /// The epoch thread `t` accesses memory at: past every snapshot taken of its clock.

@@ -135,6 +135,8 @@ def expectation(scenario):
         "fatal": "exit 2, fatal error: %s" % (msg if msg is not None else "<any>"),
         "leak": "exit 0, goroutines left >= 1" + (" (%s)" % LEAKMSG_RE.sub(r"\1", msg) if msg else ""),
         "assertion": "exit 3, assertion failed" + (": " + msg if msg else ""),
+        # A data race: the runtime says nothing (the program runs on); -race must report it.
+        "race": "exit 0, and -race: DATA RACE",
     }.get(kind, "any failure (kind %s)" % kind)
     if thread:
         text += " in %s" % thread
@@ -276,6 +278,10 @@ def matches(o, exp, prog):
         if exp["thread"] and o["assertion_thread"] != exp["thread"]:
             return False
         return True
+    if k == "race":
+        # Only the race detector reports a data race: the plain binary runs to the end (the
+        # manifest's `race: true` makes the -race build's report part of the verdict).
+        return passes(o)
     # unknown or missing kind: any failure
     return not passes(o)
 

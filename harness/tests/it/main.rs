@@ -16,6 +16,7 @@ mod malformed;
 mod minimize;
 mod objects;
 mod pipeline;
+mod races;
 mod show;
 mod slices;
 mod soundness;
