@@ -1,6 +1,6 @@
 //! Data races as Go's race detector defines them: two accesses to one memory location (a
 //! shared variable, a struct field), at least one a write, that happens-before does not order
-//! (https://go.dev/ref/mem).
+//! (<https://go.dev/ref/mem>).
 //!
 //! Happens-before is tracked with a vector clock per thread (FastTrack's representation: an
 //! access remembers only its thread and that thread's own clock, its epoch). The clocks are
