@@ -66,6 +66,7 @@ bench:
 	$(CARGO) bench -p harness --bench engines
 	$(CARGO) bench -p harness --bench limits
 	$(CARGO) bench -p harness --bench scale
+	$(CARGO) bench -p harness --bench races
 
 fmt:
 	$(CARGO) fmt --all

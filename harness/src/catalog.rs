@@ -323,6 +323,12 @@ pub const CATALOG: &[Entry] = &[
         true,
     ),
     e(
+        "race-slice-elem",
+        "races",
+        "a slice element written by one goroutine and read or written by another, unordered",
+        true,
+    ),
+    e(
         "race-lazy-init",
         "races",
         "lazy init `if p == nil { p = new(T) }` without Once: the nil check races the store",

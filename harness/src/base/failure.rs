@@ -226,6 +226,8 @@ pub struct RaceAccess {
     pub goroutine: usize,
     /// Where it was started (the `spawn` op's path); none for a top-level thread.
     pub created_at: Option<String>,
+    /// Its line of the step trace, when the execution was traced.
+    pub line: Option<usize>,
 }
 
 impl RaceAccess {

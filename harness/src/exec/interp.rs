@@ -430,7 +430,17 @@ impl Interp {
                 // A reference field (`w.ch`) is read from memory; a mutex or WaitGroup field
                 // is part of the struct, used in place.
                 let read = if kind.is_reference() {
-                    w.mem_read(self.cx.me, op, (b, field))
+                    let r = w.mem_read(self.cx.me, op, (b, field));
+                    if w.race.on && w.trace.is_some() {
+                        // The read the race detector saw gets its line (a race marks it).
+                        let (name, fname) = (w.obj_name(b), w.field_name(b, field));
+                        let shown = match &r {
+                            Some(FieldVal::Obj(Some(x))) => w.obj_name(*x).to_string(),
+                            _ => "<nil>".to_string(),
+                        };
+                        w.note(self.cx.me, op, || format!("{name}.{fname} -> {shown}"));
+                    }
+                    r
                 } else {
                     w.field(b, field)
                 };

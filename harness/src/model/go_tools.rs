@@ -98,7 +98,7 @@ fn race(f: &Failure) -> Verdict {
         ),
         Failure::Bounds(_) | Failure::Assertion { .. } => v(
             Depends,
-            "reported when the accesses behind it are unsynchronized plain memory (a slice header or element, a variable) in the run that -race watches; hazard reports a race of its own where it watches the memory (shared variables, struct fields), not on slice elements or headers, so here it cannot tell",
+            "reported when the accesses behind it are unsynchronized plain memory (a slice header or element, a variable) in the run that -race watches; hazard watches that memory (shared variables, struct fields, slices) and reports such a race as a finding of its own, in the runs where nothing else fails",
         ),
         Failure::NilDereference | Failure::NilParentContext | Failure::TimerUninit(_) => v(
             Depends,

@@ -54,6 +54,10 @@ pub(crate) fn get(cx: &ThreadCx, op: OpId, p: ObjId, to: ObjId) -> Result<(), Un
                 op,
             ));
         }
+        if let Some(a) = h.arr {
+            w.race.acquire(super::race::SyncKey::Pool(a), cx.me);
+        }
+        w.header_access(cx.me, op, to, true);
         *w.slice(to) = h;
         w.note(cx.me, op, || {
             format!(
@@ -80,6 +84,7 @@ pub(crate) fn get(cx: &ThreadCx, op: OpId, p: ObjId, to: ObjId) -> Result<(), Un
     // `New` makes the type the pool is used with.
     let zero = want.zero();
     let a = w.new_array(cap as usize, &zero)?;
+    w.header_access(cx.me, op, to, true);
     *w.slice(to) = SliceHdr {
         arr: Some(a),
         off: 0,
@@ -101,6 +106,10 @@ pub(crate) fn put(cx: &ThreadCx, op: OpId, p: ObjId, s: Option<ObjId>) -> Result
         return Ok(());
     };
     let h = *w.slice(s);
+    w.header_access(cx.me, op, s, false);
+    if let Some(a) = h.arr {
+        w.race.release(super::race::SyncKey::Pool(a), cx.me);
+    }
     let elem = w.elem_type(s);
     let sname = w.obj_name(s);
     w.pool(p).items.push((h, elem));

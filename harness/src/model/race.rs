@@ -33,8 +33,16 @@ fn get(c: &[u32], t: usize) -> u32 {
     c.get(t).copied().unwrap_or(0)
 }
 
-/// Where a memory location lives: a struct's field, or a shared variable (a cell, field 0).
-pub(crate) type Loc = (ObjId, usize);
+/// A memory location the detector watches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Loc {
+    /// A struct's field, or a shared variable (a cell, field 0).
+    Field(ObjId, usize),
+    /// Element `i` of backing array `a` (a slice's element).
+    Elem(usize, usize),
+    /// A slice variable's header (what `s = append(s, x)` reads and writes).
+    Header(ObjId),
+}
 
 /// One access to a memory location.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -64,6 +72,9 @@ struct Shadow {
 #[derive(Debug, Clone)]
 pub(crate) struct Race {
     pub loc: Loc,
+    /// How the racing access named the location (`results[1]`), where the location itself
+    /// has no name of its own (an array element).
+    pub name: Option<String>,
     pub prev: Access,
     pub now: Access,
 }
@@ -77,6 +88,9 @@ pub(crate) enum SyncKey {
     Timer(usize),
     /// A release an object accumulates (see [`RaceState::accumulate`]).
     Release(ObjId, usize),
+    /// A pooled object (by backing array): Go's race annotations make a Put happen before
+    /// the Get that returns the same object.
+    Pool(usize),
     /// Slot `i` of a buffered channel: each send into it and receive from it acquires and
     /// releases it, so the k-th receive happens before the (k+C)-th send completes.
     Slot(ObjId, usize),
@@ -242,7 +256,8 @@ impl RaceState {
         c[t]
     }
 
-    /// Record an access; the first race of the execution is kept in `first`.
+    /// Record an access; the first race of the execution is kept in `first` (and `true`
+    /// returned when this access is the one that found it).
     #[allow(clippy::too_many_arguments)]
     pub(crate) fn access(
         &mut self,
@@ -254,9 +269,9 @@ impl RaceState {
         line: Option<usize>,
         under_rlock: bool,
         was_nil: bool,
-    ) {
+    ) -> bool {
         if !self.on {
-            return;
+            return false;
         }
         let epoch = self.epoch(t);
         let now = Access {
@@ -288,8 +303,15 @@ impl RaceState {
             sh.reads.push(now);
         }
         if let (Some(prev), None) = (raced, &self.first) {
-            self.first = Some(Race { loc, prev, now });
+            self.first = Some(Race {
+                loc,
+                name: None,
+                prev,
+                now,
+            });
+            return true;
         }
+        false
     }
 }
 
@@ -312,52 +334,98 @@ impl World {
         self.cells.get(&o).copied()
     }
 
-    /// Read location `loc` (a cell's value or a struct field) as thread `t` in op `op`.
-    pub fn mem_read(&mut self, t: usize, op: OpId, loc: Loc) -> Option<FieldVal> {
+    /// Read field `loc.1` of `loc.0` (a cell's value or a struct field) as thread `t` in op
+    /// `op`.
+    pub fn mem_read(&mut self, t: usize, op: OpId, loc: (ObjId, usize)) -> Option<FieldVal> {
         let v = self.field(loc.0, loc.1);
         if self.race.on && v.is_some() {
-            let (step, line) = (self.steps, self.trace.as_ref().map(Vec::len));
-            self.race
-                .access(t, op, loc, false, step, line, false, false);
+            self.access(t, op, Loc::Field(loc.0, loc.1), false, false);
         }
         v
     }
 
-    /// Write `v` to location `loc` as thread `t` in op `op`.
-    pub fn mem_write(&mut self, t: usize, op: OpId, loc: Loc, v: Value) {
+    /// Write `v` to field `loc.1` of `loc.0` as thread `t` in op `op`.
+    pub fn mem_write(&mut self, t: usize, op: OpId, loc: (ObjId, usize), v: Value) {
         if self.race.on {
             let was_nil = matches!(
                 self.field(loc.0, loc.1),
                 Some(FieldVal::Obj(None) | FieldVal::Val(Value::Nil))
             ) && matches!(v, Value::Obj(_));
-            let holds = self.holds(t);
-            let under_rlock = holds.iter().any(|(_, how)| *how == " (read)")
-                && !holds.iter().any(|(_, how)| how.is_empty());
-            let (step, line) = (self.steps, self.trace.as_ref().map(Vec::len));
-            self.race
-                .access(t, op, loc, true, step, line, under_rlock, was_nil);
+            self.access(t, op, Loc::Field(loc.0, loc.1), true, was_nil);
         }
         self.set_field(loc.0, loc.1, v);
+    }
+
+    /// An access to `loc` the race detector checks (the caller moves the data itself).
+    /// Returns whether it found the execution's first race.
+    pub fn access(&mut self, t: usize, op: OpId, loc: Loc, write: bool, was_nil: bool) -> bool {
+        if !self.race.on {
+            return false;
+        }
+        let under_rlock = write && {
+            let holds = self.holds(t);
+            holds.iter().any(|(_, how)| *how == " (read)")
+                && !holds.iter().any(|(_, how)| how.is_empty())
+        };
+        let (step, line) = (self.steps, self.trace.as_ref().map(Vec::len));
+        self.race
+            .access(t, op, loc, write, step, line, under_rlock, was_nil)
+    }
+
+    /// Thread `t` reads (or writes) element `i` of slice `s` (header `h`) in op `op`.
+    pub fn elem_access(
+        &mut self,
+        t: usize,
+        op: OpId,
+        s: ObjId,
+        h: &super::slice::SliceHdr,
+        i: usize,
+        write: bool,
+    ) {
+        let Some(a) = h.arr.filter(|_| self.race.on) else {
+            return;
+        };
+        if self.access(t, op, Loc::Elem(a, h.off + i), write, false) {
+            let name = format!("{}[{i}]", static_name(&self.names[s]));
+            if let Some(r) = self.race.first.as_mut() {
+                r.name = Some(name);
+            }
+        }
+    }
+
+    /// Thread `t` reads (or writes) slice variable `s`'s header in op `op`: a declared slice
+    /// or a struct's slice field. A slice `new` made is held by goroutines' own variables
+    /// (copied, not shared), so its header is not watched; its elements are.
+    pub fn header_access(&mut self, t: usize, op: OpId, s: ObjId, write: bool) {
+        if self.race.on && (s < self.prog.objects.len() || self.names[s].contains('.')) {
+            self.access(t, op, Loc::Header(s), write, false);
+        }
     }
 }
 
 impl World {
     /// The scenario's name for location `loc`: a variable's (`count`), or a struct field's
     /// through the struct's declared name (`w.state`; `r#2.n` is `r.n`).
-    fn loc_name(&self, loc: Loc) -> String {
-        if let Some(var) = self.cell_var(loc.0) {
-            return self.prog.vars[var].clone();
+    fn loc_name(&self, r: &Race) -> String {
+        match r.loc {
+            Loc::Field(o, f) => match self.cell_var(o) {
+                Some(var) => self.prog.vars[var].clone(),
+                None => format!("{}.{}", static_name(&self.names[o]), self.field_name(o, f)),
+            },
+            Loc::Header(o) => static_name(&self.names[o]),
+            Loc::Elem(a, i) => r.name.clone().unwrap_or_else(|| format!("array#{a}[{i}]")),
         }
-        let base: Vec<&str> = self.names[loc.0]
-            .split('.')
-            .map(|p| p.split('#').next().unwrap_or(p))
-            .collect();
-        format!("{}.{}", base.join("."), self.field_name(loc.0, loc.1))
     }
 
     /// The catalog id of a race: which of Go's common shapes it has.
     fn race_id(&self, r: &Race) -> &'static str {
-        let (o, f) = r.loc;
+        let (o, f) = match r.loc {
+            Loc::Field(o, f) => (o, f),
+            Loc::Elem(..) => return "race-slice-elem",
+            // A slice variable: a struct's field, or a variable of its own.
+            Loc::Header(o) if self.names[o].contains('.') => return "race-field",
+            Loc::Header(_) => return "race-var",
+        };
         let lazy = r.prev.was_nil || r.now.was_nil;
         if let Some(var) = self.cell_var(o) {
             return if lazy {
@@ -396,16 +464,25 @@ impl World {
                 role: t.role.clone(),
                 goroutine: a.thread + 2,
                 created_at: t.created_by.map(|op| self.prog.op_path(op).to_string()),
+                line: a.line,
             }
         };
         Some(super::Failed {
             failure: super::Failure::Race {
                 id: self.race_id(r),
-                var: self.loc_name(r.loc),
+                var: self.loc_name(r),
                 accesses: Box::new([side(&r.prev), side(&r.now)]),
             },
             thread: Some(r.now.thread),
             op: Some(r.now.op),
         })
     }
+}
+
+/// An object's name as the scenario declares it: `r#2.n` is `r.n`.
+fn static_name(name: &str) -> String {
+    name.split('.')
+        .map(|p| p.split('#').next().unwrap_or(p))
+        .collect::<Vec<_>>()
+        .join(".")
 }

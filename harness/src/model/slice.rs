@@ -240,6 +240,7 @@ pub(crate) fn append(
     let h = {
         let mut w = cx.step(op)?;
         let h = *w.slice(s);
+        w.header_access(me, op, s, false);
         w.note(me, op, || {
             format!("append({name}, ..): reads {name} ({})", fmt_hdr(&h))
         });
@@ -251,6 +252,7 @@ pub(crate) fn append(
     let in_place = h.arr.filter(|_| new_len <= h.cap);
     let (hdr, grew) = if let Some(a) = in_place {
         for (i, v) in values.iter().enumerate() {
+            w.elem_access(me, op, s, &h, h.len + i, true);
             w.arrays[a][h.off + h.len + i] = v.clone();
         }
         (SliceHdr { len: new_len, ..h }, false)
@@ -261,6 +263,10 @@ pub(crate) fn append(
         let cap = grow_cap(h.cap, new_len, elem);
         let zero = elem.zero();
         let a = w.new_array(cap, &zero)?;
+        // growslice copies the old elements: a read of each.
+        for i in 0..h.len {
+            w.elem_access(me, op, s, &h, i, false);
+        }
         let old = w.elems(&h);
         for (i, v) in old.into_iter().chain(values.iter().cloned()).enumerate() {
             w.arrays[a][i] = v;
@@ -275,6 +281,7 @@ pub(crate) fn append(
             true,
         )
     };
+    w.header_access(me, op, to, true);
     *w.slice(to) = hdr;
     let vals = values
         .iter()
@@ -302,6 +309,8 @@ pub(crate) fn index(cx: &ThreadCx, op: OpId, s: ObjId, i: i64) -> Result<Value, 
         });
         return Err(cx.panic(index_error(i, h.len), op));
     }
+    w.header_access(cx.me, op, s, false);
+    w.elem_access(cx.me, op, s, &h, i as usize, false);
     let v = w.arrays[h.arr.expect("len > 0")][h.off + i as usize].clone();
     w.note(cx.me, op, || format!("{name}[{i}] -> {}", v.quoted()));
     Ok(v)
@@ -320,6 +329,7 @@ pub(crate) fn range(
     let (h, name) = {
         let mut w = cx.step(op)?;
         let (h, name) = (*w.slice(s), w.obj_name(s));
+        w.header_access(cx.me, op, s, false);
         w.note(cx.me, op, || format!("range {name} (len {})", h.len));
         (h, name)
     };
@@ -327,7 +337,10 @@ pub(crate) fn range(
         let v = {
             let mut w = cx.step(op)?;
             let v = match (read, h.arr) {
-                (true, Some(a)) => Some(w.arrays[a][h.off + i].clone()),
+                (true, Some(a)) => {
+                    w.elem_access(cx.me, op, s, &h, i, false);
+                    Some(w.arrays[a][h.off + i].clone())
+                }
                 _ => None,
             };
             w.note(cx.me, op, || match &v {
@@ -348,6 +361,7 @@ pub(crate) fn store(cx: &ThreadCx, op: OpId, s: ObjId, i: i64, v: &Value) -> Res
         let mut w = cx.step(op)?;
         let name = w.obj_name(s);
         let h = *w.slice(s);
+        w.header_access(cx.me, op, s, false);
         if i < 0 || i as usize >= h.len {
             w.note(cx.me, op, || {
                 format!("{name}[{i}] = ..: out of range (len {})", h.len)
@@ -362,6 +376,7 @@ pub(crate) fn store(cx: &ThreadCx, op: OpId, s: ObjId, i: i64, v: &Value) -> Res
     let mut w = cx.step(op)?;
     let name = w.obj_name(s);
     let a = h.arr.expect("len > 0");
+    w.elem_access(cx.me, op, s, &h, i as usize, true);
     w.arrays[a][h.off + i as usize] = v.clone();
     w.note(cx.me, op, || {
         format!(
@@ -388,6 +403,7 @@ pub(crate) fn reslice(
         let mut w = cx.step(op)?;
         let name = w.obj_name(s);
         let h = *w.slice(s);
+        w.header_access(cx.me, op, s, false);
         w.note(cx.me, op, || format!("reads {name} ({})", fmt_hdr(&h)));
         h
     };
@@ -415,6 +431,7 @@ pub(crate) fn reslice(
                     cap: m - l,
                 },
             };
+            w.header_access(cx.me, op, to, true);
             *w.slice(to) = hdr;
             w.note(cx.me, op, || {
                 format!("{to_name} = {expr} ({})", fmt_hdr(&hdr))
@@ -429,6 +446,7 @@ pub(crate) fn len(cx: &ThreadCx, op: OpId, s: ObjId, cap: bool) -> Result<i64, U
     let mut w = cx.step(op)?;
     let name = w.obj_name(s);
     let h = *w.slice(s);
+    w.header_access(cx.me, op, s, false);
     let n = if cap { h.cap } else { h.len } as i64;
     let f = if cap { "cap" } else { "len" };
     w.note(cx.me, op, || format!("{f}({name}) -> {n}"));

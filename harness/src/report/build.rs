@@ -262,9 +262,17 @@ fn build_head(
 /// The trace of a traced execution, with thread names and op paths.
 pub fn trace_steps(prog: &Program, out: &ExecOutcome) -> Vec<TraceStep> {
     let mut marked = std::collections::HashSet::new();
+    let race_lines: Vec<usize> = match out.failed.as_ref().map(|f| &f.failure) {
+        Some(crate::model::Failure::Race { accesses, .. }) => {
+            accesses.iter().filter_map(|a| a.line).collect()
+        }
+        _ => Vec::new(),
+    };
     out.trace_events()
         .iter()
-        .map(|e| TraceStep {
+        .enumerate()
+        .map(|(i, e)| TraceStep {
+            race: race_lines.contains(&i),
             step: e.step,
             thread: out.threads.get(e.thread).cloned().unwrap_or_default(),
             op: prog.op_path(e.op).to_string(),

@@ -260,7 +260,7 @@ pub fn render_html(report: &Report, view: &View) -> String {
                 class.push_str(" preempt");
                 marks.push_str(&format!("<span class=\"mark pre\">{PREEMPT_MARK}</span>"));
             }
-            if failing == Some(i) {
+            if failing == Some(i) || s.race {
                 class.push_str(" fail");
                 marks.push_str(&format!("<span class=\"mark fail\">{FAIL_MARK}</span>"));
             }
@@ -315,6 +315,28 @@ pub fn render_html(report: &Report, view: &View) -> String {
             xd - dx
         );
     }
+    // A data race: the edge that is missing, dashed, between its two accesses.
+    let racing: Vec<usize> = (0..view.trace.len())
+        .filter(|&i| view.trace[i].race)
+        .collect();
+    if let [i, j] = racing[..] {
+        let (a, b) = (lane_of(&view.trace[i]), lane_of(&view.trace[j]));
+        let (ys, yd) = (row_y(i) + ROW / 2.0, row_y(j) + ROW / 2.0);
+        let (xs, xd) = if a < b {
+            (lane_x[a] + lane_w[a] - INSET, lane_x[b] + INSET)
+        } else if a > b {
+            (lane_x[a] + INSET, lane_x[b] + lane_w[b] - INSET)
+        } else {
+            (lane_x[a] + lane_w[a] - INSET, lane_x[b] + lane_w[b] - INSET)
+        };
+        let bulge = if a == b { 40.0 } else { 0.0 };
+        let _ = writeln!(
+            h,
+            "<path class=\"race\" data-from=\"{i}\" data-to=\"{j}\" d=\"M{xs:.1},{ys:.1} C{:.1},{ys:.1} {:.1},{yd:.1} {xd:.1},{yd:.1}\"/>",
+            (xs + xd) / 2.0 + bulge,
+            (xs + xd) / 2.0 + bulge
+        );
+    }
     let _ = writeln!(h, "</svg>\n</div>\n</main>");
 
     // Legend and Go's output.
@@ -325,7 +347,12 @@ pub fn render_html(report: &Report, view: &View) -> String {
     );
     let _ = writeln!(
         h,
-        "<li><span class=\"mark fail\">{FAIL_MARK}</span> the failing step</li>"
+        "<li><span class=\"mark fail\">{FAIL_MARK}</span> the failing step{}</li>",
+        if view.trace.iter().any(|s| s.race) {
+            "; for a data race, its two accesses, joined by a dashed line: the happens-before edge that is missing"
+        } else {
+            ""
+        }
     );
     let _ = writeln!(
         h,
@@ -369,6 +396,7 @@ code, pre, .swim { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, Consola
 .arrows { position: absolute; left: 0; top: 0; pointer-events: none; overflow: visible; }
 .handoff { fill: none; stroke: #2f6fdf; stroke-width: 1.6; opacity: 0.8; }
 .tip { fill: #2f6fdf; }
+.race { fill: none; stroke: #d22d22; stroke-width: 1.6; stroke-dasharray: 5 4; }
 .legend-line { stroke: #2f6fdf; stroke-width: 1.6; }
 .legend { list-style: none; padding: 0; margin: 0; color: #3b4352; }
 .legend li { margin: 2px 0; }

@@ -75,7 +75,7 @@ pub fn render_table(threads: &[String], trace: &[TraceStep], failure: Option<&st
     let cells: Vec<String> = trace
         .iter()
         .enumerate()
-        .map(|(i, s)| cell(s, Some(i) == failing))
+        .map(|(i, s)| cell(s, Some(i) == failing || s.race))
         .collect();
     // Each column as wide as its widest line, up to its share of the table.
     let share = (TABLE_WIDTH.saturating_sub(7) / threads.len().max(1))
@@ -137,7 +137,7 @@ fn render_list(
             "{:>5}  {}  {}",
             step.step,
             clip(&step.thread, name_w),
-            cell(step, Some(i) == failing)
+            cell(step, Some(i) == failing || step.race)
         );
         out.push_str(line.trim_end());
         out.push('\n');
@@ -170,6 +170,11 @@ fn legend(trace: &[TraceStep], failure: Option<&str>) -> String {
     }
     if failing_line(trace, failure).is_some() {
         out.push_str(&format!("{FAIL_MARK} the failing step\n"));
+    }
+    if trace.iter().any(|s| s.race) {
+        out.push_str(&format!(
+            "{FAIL_MARK} the two accesses of the data race: no happens-before edge orders them\n"
+        ));
     }
     out
 }

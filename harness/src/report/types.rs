@@ -295,6 +295,10 @@ pub struct TraceStep {
     /// returns, the cancel before `<-ctx.Done()`, the timer firing before its tick is received.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<u64>,
+    /// One of the two accesses of the data race the report shows (no happens-before edge
+    /// orders them).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub race: bool,
 }
 
 /// A report that cannot be read or replayed.

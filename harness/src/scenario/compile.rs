@@ -5,7 +5,7 @@ use super::error::{Location, ScenarioError};
 use super::positions::{member, Positions};
 use super::program::*;
 use super::rules::OpMeta;
-use super::types::{Case, ObjectDecl, Op, Operand, ProcDecl, ScenarioFile};
+use super::types::{Case, ObjectDecl, Op, Operand, ProcDecl, RaceMode, ScenarioFile};
 use crate::base::{ObjKind as K, Value};
 use crate::catalog;
 use indexmap::IndexMap;
@@ -456,14 +456,16 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|(name, init)| (self.vars[*name], init.clone()))
             .collect();
-        // Plain memory to watch: shared variables, or struct fields.
-        let races = !self.shared.is_empty()
+        // Plain memory to watch: shared variables, struct fields, slices (unless turned off).
+        let off = f.explore.as_ref().and_then(|h| h.races) == Some(RaceMode::Off);
+        let memory = !self.shared.is_empty()
             || self
                 .decls
                 .iter()
                 .map(|d| d.1)
                 .chain(self.new_objs.iter().map(|s| &s.decl))
-                .any(|d| matches!(d, ObjectDecl::Struct { .. }));
+                .any(|d| matches!(d, ObjectDecl::Struct { .. } | ObjectDecl::Slice { .. }));
+        let races = memory && !off;
         // Each function's variables: reset to their zero values when it is called.
         for f in &mut self.funcs {
             let prefix = format!("{}::", f.name);

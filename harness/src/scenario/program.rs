@@ -4,7 +4,7 @@
 use super::rules::{FaultSpec, OpMeta};
 use super::types::{
     Assertion, ClockMode, ExpectFailure, ExploreHints, FaultKind, FaultMode, Lifetime, ObjectDecl,
-    Variant,
+    RaceMode, Variant,
 };
 use crate::base::Value;
 use std::sync::Arc;
@@ -1035,6 +1035,15 @@ impl Program {
         let mut p = self.with_hint("faults", mode.name());
         p.fault_mode = mode;
         p
+    }
+    /// The same scenario with race detection `mode`, written into the embedded source
+    /// (`explore.races`) so that reports, replays and minimization keep it.
+    pub fn with_races(&self, mode: RaceMode) -> Program {
+        let now = self.hints.races.unwrap_or_default();
+        if now == mode {
+            return self.clone();
+        }
+        self.with_hint("races", mode.name())
     }
     /// The same scenario under `clock`, written into the embedded source (`explore.clock`) so
     /// that reports, replays and minimization keep it.

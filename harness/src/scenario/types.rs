@@ -96,6 +96,33 @@ pub struct ExploreHints {
     /// How virtual time passes (default `go`; `--clock` overrides it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub clock: Option<ClockMode>,
+    /// Whether data races on shared variables and struct fields are detected (default `on`;
+    /// `--races` overrides it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub races: Option<RaceMode>,
+}
+
+/// Whether the data-race detector watches the scenario's shared memory.
+#[derive(
+    Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema, clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum RaceMode {
+    /// Every access to a shared variable or struct field is checked against Go's memory model.
+    #[default]
+    On,
+    /// No race detection (the accesses are still scheduling points): faster, and the
+    /// scenario's other failures only.
+    Off,
+}
+
+impl RaceMode {
+    pub fn name(self) -> &'static str {
+        match self {
+            RaceMode::On => "on",
+            RaceMode::Off => "off",
+        }
+    }
 }
 
 /// How virtual time passes in an execution.

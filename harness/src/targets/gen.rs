@@ -156,9 +156,13 @@ pub fn generate(data: &[u8]) -> Option<Generated> {
     if data.is_empty() {
         return None;
     }
-    for (prefix, v2) in [(super::lang::PREFIX, false), (super::lang::PREFIX_V2, true)] {
+    for (prefix, version) in [
+        (super::lang::PREFIX, 1),
+        (super::lang::PREFIX_V2, 2),
+        (super::lang::PREFIX_V3, 3),
+    ] {
         if let Some(rest) = data.strip_prefix(prefix) {
-            let (source, consumed) = super::lang::generate(rest, v2);
+            let (source, consumed) = super::lang::generate(rest, version);
             return Some(Generated {
                 source,
                 fixed_only: false,

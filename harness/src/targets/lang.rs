@@ -17,6 +17,10 @@ pub const PREFIX: &[u8] = b"\xffL";
 /// The prefix of version 2, which adds statements (collections of structs, computed indices,
 /// cond fields, a map of structs filled lazily) and leaves version 1's inputs their meaning.
 pub const PREFIX_V2: &[u8] = b"\xffM";
+/// The prefix of version 3 (version 2's statements, and shared memory: a package-level `g`
+/// and a `shared` variable `c` that goroutines capture, every access under the mutex `gmu`
+/// that nothing else touches). A data race on `g` or `c` is then a false race: a bug.
+pub const PREFIX_V3: &[u8] = b"\xffN";
 
 /// Most statements in one body, and the nesting depth of bodies.
 const MAX_BODY: i64 = 4;
@@ -28,6 +32,8 @@ struct Gen<'a, 'b> {
     tag: usize,
     /// Version 2's statements too.
     v2: bool,
+    /// Version 3's statements too (shared memory under `gmu`).
+    v3: bool,
 }
 
 /// Where a statement is written: which int variables it may read and assign, and whether a
@@ -102,7 +108,12 @@ impl Gen<'_, '_> {
     fn stmt(&mut self, sc: Scope<'_>) -> Value {
         let v = self.pick(sc.vars);
         let deeper = Self::inner(sc);
-        match self.range(0, if self.v2 { 25 } else { 21 }) {
+        let last = match (self.v2, self.v3) {
+            (_, true) => 28,
+            (true, false) => 25,
+            _ => 21,
+        };
+        match self.range(0, last) {
             0 => json!({ "op": "let", "var": v, "expr": self.expr(sc.vars, 0) }),
             1 => {
                 let cond = self.cond(sc.vars, 0);
@@ -315,6 +326,35 @@ impl Gen<'_, '_> {
                 ops.push(json!({ "op": "unlock", "obj": format!("{c}.mu") }));
                 json!({ "op": "do_block", "body": ops })
             }
+            26 => {
+                // g += e under gmu; e is computed first, so a panic in it holds no lock.
+                let t = format!("e{}", self.next_tag());
+                let e = self.expr(sc.vars, 0);
+                json!({ "op": "do_block", "body": [
+                    { "op": "let", "var": t, "expr": e },
+                    { "op": "lock", "obj": "gmu" },
+                    { "op": "let", "var": "g", "expr": format!("g + {t}") },
+                    { "op": "unlock", "obj": "gmu" }
+                ] })
+            }
+            27 => {
+                let from = if sc.in_proc { "g" } else { self.pick(&["g", "c"]) };
+                json!({ "op": "do_block", "body": [
+                    { "op": "lock", "obj": "gmu" },
+                    { "op": "let", "var": v, "expr": from },
+                    { "op": "unlock", "obj": "gmu" }
+                ] })
+            }
+            28 if !sc.in_proc => {
+                // A goroutine bumping the captured `c` (and `g`) under gmu.
+                let t = self.next_tag();
+                json!({ "op": "spawn", "thread": format!("bump{t}"), "body": [
+                    { "op": "lock", "obj": "gmu" },
+                    { "op": "let", "var": "c", "expr": "c + 1" },
+                    { "op": "let", "var": "g", "expr": "g + c" },
+                    { "op": "unlock", "obj": "gmu" }
+                ] })
+            }
             _ => json!({ "op": "unlock", "obj": "mu" }),
         }
     }
@@ -354,14 +394,16 @@ static WORKER: std::sync::LazyLock<Value> = std::sync::LazyLock::new(
     || json!({ "mu": { "kind": "mutex" }, "done": { "kind": "chan" }, "n": 0 }),
 );
 
-/// A scenario of this family from `data` (after [`PREFIX`] or [`PREFIX_V2`], as `v2` says),
-/// and the bytes it read.
-pub fn generate(data: &[u8], v2: bool) -> (Value, usize) {
+/// A scenario of this family from `data` (after [`PREFIX`], [`PREFIX_V2`] or [`PREFIX_V3`]:
+/// `version` 1, 2 or 3), and the bytes it read.
+pub fn generate(data: &[u8], version: u8) -> (Value, usize) {
+    let (v2, v3) = (version >= 2, version >= 3);
     let mut u = Unstructured::new(data);
     let mut g = Gen {
         u: &mut u,
         tag: 0,
         v2,
+        v3,
     };
     let cap = g.range(0, 2);
     let proc_sc = Scope {
@@ -389,6 +431,9 @@ pub fn generate(data: &[u8], v2: bool) -> (Value, usize) {
             json!({ "op": "let", "var": "a", "value": a }),
             json!({ "op": "let", "var": "b", "value": t }),
         ];
+        if v3 {
+            body.push(json!({ "op": "let", "var": "c", "value": 0, "shared": true }));
+        }
         body.extend(g.body(sc));
         threads.insert(format!("t{t}"), Value::Array(flatten(body)));
     }
@@ -418,6 +463,10 @@ pub fn generate(data: &[u8], v2: bool) -> (Value, usize) {
         objs["reg"] = json!({ "kind": "map", "value_type": "struct" });
         objs["s"]["fields"]["cv"] = json!({ "kind": "cond", "locker": "mu" });
     }
+    if v3 {
+        source["objects"]["gmu"] = json!({ "kind": "mutex" });
+        source["vars"] = json!({ "g": 0 });
+    }
     let consumed = data.len() - u.len();
     (source, consumed)
 }
@@ -428,13 +477,13 @@ mod tests {
     use crate::explore::fuzz::Rng;
 
     /// How many of 3000 random inputs of a version give a scenario containing each text.
-    fn census(v2: bool, seed: u64, texts: &[&'static str]) -> Vec<(&'static str, usize)> {
+    fn census(version: u8, seed: u64, texts: &[&'static str]) -> Vec<(&'static str, usize)> {
         let mut rng = Rng::new(seed);
         let mut seen = vec![0; texts.len()];
         for _ in 0..3000 {
             let n = 1 + rng.below(300);
             let data: Vec<u8> = (0..n).map(|_| rng.next() as u8).collect();
-            let (source, consumed) = generate(&data, v2);
+            let (source, consumed) = generate(&data, version);
             assert!(consumed <= data.len());
             if let Err(e) = crate::scenario::load_value(&source, "ops") {
                 panic!("{e}\n{}", serde_json::to_string_pretty(&source).unwrap());
@@ -464,7 +513,7 @@ mod tests {
             r#""op":"break""#,
             r#""op":"continue""#,
         ];
-        for (text, n) in census(false, 11, &ops) {
+        for (text, n) in census(1, 11, &ops) {
             assert!(n > 50, "v1: {text} in {n} of 3000");
         }
         let v2 = [
@@ -473,11 +522,23 @@ mod tests {
             r#""obj":"s.cv""#,
             r#""obj":"reg""#,
         ];
-        for (text, n) in census(true, 13, &v2) {
+        for (text, n) in census(2, 13, &v2) {
             assert!(n > 50, "v2: {text} in {n} of 3000");
         }
-        for (text, n) in census(false, 11, &v2) {
+        for (text, n) in census(1, 11, &v2) {
             assert_eq!(n, 0, "v1 generates {text}");
+        }
+        let v3 = [
+            r#""obj":"gmu""#,
+            r#""expr":"g + c""#,
+            r#""shared":true"#,
+            r#""expr":"c""#,
+        ];
+        for (text, n) in census(3, 17, &v3) {
+            assert!(n > 50, "v3: {text} in {n} of 3000");
+        }
+        for (text, n) in census(2, 13, &v3) {
+            assert_eq!(n, 0, "v2 generates {text}");
         }
     }
 
@@ -486,7 +547,7 @@ mod tests {
     #[test]
     fn generated_scenarios_run_without_a_harness_failure() {
         let mut rng = Rng::new(12);
-        for prefix in [PREFIX, PREFIX_V2] {
+        for prefix in [PREFIX, PREFIX_V2, PREFIX_V3] {
             for _ in 0..300 {
                 let n = 1 + rng.below(300);
                 let mut data = prefix.to_vec();

@@ -287,6 +287,25 @@ pub fn ops_check(data: &[u8]) -> Result<(), Box<Violation>> {
     };
     let prog = &sel.prog;
     let run = sel.run().map_err(|e| harness_panic("ops", &prog.name, e))?;
+    // Version 3 of the language family touches `g` and `c` only under `gmu`: a race on
+    // either is one the detector made up.
+    let guarded = data.starts_with(super::targets::lang::PREFIX_V3);
+    if let Some(sig) = run.outcome.signature.as_ref().filter(|s| {
+        guarded
+            && s.kind == crate::model::FailureKind::Race
+            && (s.message.starts_with("data race on g: ") || s.message.starts_with("data race on c: "))
+    }) {
+        return Err(Box::new(Violation {
+            target: "ops",
+            scenario: prog.name.clone(),
+            what: format!(
+                "a race on memory every access of which holds gmu: {} [{}]",
+                sig.message, sig.id
+            ),
+            signature: Some(sig.clone()),
+            schedule: Some(run.schedule.encode()),
+        }));
+    }
     match &run.outcome.signature {
         Some(sig) if fixed_only => Err(Box::new(Violation {
             target: "ops",

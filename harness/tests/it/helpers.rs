@@ -238,3 +238,23 @@ pub fn refused_with(objects: Value, ops: Value) -> String {
         .expect_err("refused")
         .to_string()
 }
+
+/// The failures other than data races. The unsynchronized accesses behind these bugs are
+/// data races in Go too: at least one race must be among `sigs`, each with one of `ids`.
+#[track_caller]
+pub fn apart_from_races(sigs: Vec<Signature>, ids: &[&str]) -> Vec<Signature> {
+    let (races, rest): (Vec<_>, Vec<_>) =
+        sigs.into_iter().partition(|s| s.kind == FailureKind::Race);
+    assert!(
+        !races.is_empty(),
+        "no data race among the failures: {rest:?}"
+    );
+    for r in &races {
+        assert!(
+            ids.contains(&r.id.as_str()),
+            "a race with id {}: {r:?}",
+            r.id
+        );
+    }
+    rest
+}

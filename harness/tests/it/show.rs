@@ -656,3 +656,56 @@ fn show_locates_the_failure_in_the_file_when_the_scenario_was_reduced() {
         "{shown}"
     );
 }
+
+/// A data race: both accesses marked in the terminal table and the page, joined on the page
+/// by the dashed line of the missing edge; the race detector's report printed last.
+#[test]
+fn a_race_marks_both_accesses_in_the_table_and_the_page() {
+    let report = shipped_report("race-chan-field.json");
+    let racing: Vec<usize> = (0..report.trace.len())
+        .filter(|&i| report.trace[i].race)
+        .collect();
+    assert_eq!(racing.len(), 2, "{:?}", report.trace);
+    let threads: Vec<&str> = racing
+        .iter()
+        .map(|&i| report.trace[i].thread.as_str())
+        .collect();
+    assert_eq!(threads, ["watcher", "stopper"]);
+    assert_eq!(report.trace[racing[1]].text, "w.events = <nil>");
+
+    let tmp = tempfile::tempdir().unwrap();
+    let path = write_report(tmp.path(), &report).unwrap();
+    let o = hazard(&["show", path.to_str().unwrap()], Path::new("."));
+    let out = stdout(&o);
+    assert_eq!(
+        out.matches("✗ ").count(),
+        3,
+        "two marks and the legend:\n{out}"
+    );
+    assert!(out.contains("✗ w.events = <nil>"), "{out}");
+    assert!(out.contains("the two accesses of the data race"), "{out}");
+    assert!(
+        out.trim_end().ends_with("=================="),
+        "Go's report last:\n{out}"
+    );
+    assert!(
+        out.contains("WARNING: DATA RACE\nWrite at w.events by goroutine"),
+        "{out}"
+    );
+
+    let dom = load_in_chromium("show-race-chan-field", &report);
+    let classes = step_classes(&dom);
+    let fail: Vec<usize> = (0..classes.len())
+        .filter(|&i| classes[i].contains("fail"))
+        .collect();
+    assert_eq!(fail, racing, "{dom}");
+    assert_eq!(
+        dom.matches("<path class=\"race\"").count(),
+        1,
+        "the missing edge: {dom}"
+    );
+    assert!(dom.contains(&format!(
+        "data-from=\"{}\" data-to=\"{}\"",
+        racing[0], racing[1]
+    )));
+}

@@ -6,7 +6,7 @@ use harness::minimize::MinimizeConfig;
 use harness::model::Detects;
 use harness::pipeline::{explore_scenario, report_exploration, Warning};
 use harness::report::{check_out_dir, render_table, Report, RunStatus, ScenarioLine, Totals};
-use harness::scenario::{load_file, ClockMode, Expectation, FaultMode, Program};
+use harness::scenario::{load_file, ClockMode, Expectation, FaultMode, Program, RaceMode};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -49,6 +49,10 @@ pub struct Args {
     /// while goroutines could still run) [default: the scenario's `explore.clock`, else go].
     #[arg(long, value_enum, env = "HAZARD_CLOCK")]
     clock: Option<ClockMode>,
+    /// Data-race detection on shared variables and struct fields: `on` or `off` (faster; the
+    /// accesses stay scheduling points) [default: the scenario's `explore.races`, else on].
+    #[arg(long, value_enum, env = "HAZARD_RACES")]
+    races: Option<RaceMode>,
     /// Directory for reports.
     #[arg(long, default_value = "reports")]
     out: PathBuf,
@@ -215,9 +219,13 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                     None => p,
                     Some(mode) => p.with_fault_mode(mode),
                 };
-                let prog = Arc::new(match a.clock {
+                let p = match a.clock {
                     None => p,
                     Some(clock) => p.with_clock(clock),
+                };
+                let prog = Arc::new(match a.races {
+                    None => p,
+                    Some(mode) => p.with_races(mode),
                 });
                 // One scenario's trouble (an internal error, a report that cannot be written)
                 // is its own line: every other file still runs and the summary is written.
