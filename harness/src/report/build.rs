@@ -53,6 +53,13 @@ impl Report {
         match replay(prog, &m.original.schedule, max_steps, true) {
             Ok(out) => {
                 self.replay_verified = out.signature.as_ref() == Some(&self.failure.signature);
+                if self.replay_verified {
+                    // Go's text for the interleaving the report now shows: a race's signature
+                    // holds whichever access came first, its text says which one did here.
+                    if let Some(r) = rendered(&out) {
+                        self.failure.rendered = r;
+                    }
+                }
                 self.trace = trace_steps(prog, &out);
                 if let Some(f) = &mut self.faults {
                     f.injected = injected(prog, &out);

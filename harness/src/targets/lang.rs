@@ -338,7 +338,11 @@ impl Gen<'_, '_> {
                 ] })
             }
             27 => {
-                let from = if sc.in_proc { "g" } else { self.pick(&["g", "c"]) };
+                let from = if sc.in_proc {
+                    "g"
+                } else {
+                    self.pick(&["g", "c"])
+                };
                 json!({ "op": "do_block", "body": [
                     { "op": "lock", "obj": "gmu" },
                     { "op": "let", "var": v, "expr": from },

@@ -293,7 +293,8 @@ pub fn ops_check(data: &[u8]) -> Result<(), Box<Violation>> {
     if let Some(sig) = run.outcome.signature.as_ref().filter(|s| {
         guarded
             && s.kind == crate::model::FailureKind::Race
-            && (s.message.starts_with("data race on g: ") || s.message.starts_with("data race on c: "))
+            && (s.message.starts_with("data race on g: ")
+                || s.message.starts_with("data race on c: "))
     }) {
         return Err(Box::new(Violation {
             target: "ops",

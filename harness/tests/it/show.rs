@@ -709,3 +709,64 @@ fn a_race_marks_both_accesses_in_the_table_and_the_page() {
         racing[0], racing[1]
     )));
 }
+
+/// A race's report, recorded and minimized interleaving alike: Go's text names the access the
+/// shown trace has last as the racing one and the other as `Previous`, whichever order the
+/// exploration first met them in.
+#[test]
+fn a_race_report_tells_its_accesses_in_the_order_its_trace_shows() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files: Vec<PathBuf> = harness::base::files_in(&scenarios(), "json")
+        .unwrap()
+        .into_iter()
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("race-") && !n.contains(".fixed")
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 8, "{files:?}");
+    for f in &files {
+        let out = tmp.path().join(f.file_stem().unwrap());
+        let o = hazard(
+            &[
+                "run",
+                f.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+        let report = harness::report::read_report(&reports_in(&out)[0]).unwrap();
+        for original in [true, false] {
+            let view = report.view(original);
+            let racing: Vec<&TraceStep> = view.trace.iter().filter(|s| s.race).collect();
+            assert_eq!(racing.len(), 2, "{}: {:?}", f.display(), view.trace);
+            let (first, last) = (racing[0], racing[1]);
+            let lines: Vec<&str> = view.rendered.lines().collect();
+            // `Read at x by goroutine N:` then the op, ..., `Previous write at ...:` then its op.
+            let now_op = lines[3].trim().split(' ').next().unwrap();
+            let prev_i = lines
+                .iter()
+                .position(|l| l.starts_with("Previous "))
+                .unwrap();
+            let prev_op = lines[prev_i + 1].trim().split(' ').next().unwrap();
+            assert_eq!(
+                now_op,
+                last.op,
+                "{} ({original}): {}",
+                f.display(),
+                view.rendered
+            );
+            assert_eq!(
+                prev_op,
+                first.op,
+                "{} ({original}): {}",
+                f.display(),
+                view.rendered
+            );
+        }
+    }
+}
