@@ -592,3 +592,29 @@ fn a_pool_put_happens_before_the_get_that_returns_it() {
     let _ = objs;
     never_fails(v, W);
 }
+
+#[test]
+fn faults_change_the_schedule_and_never_invent_a_race() {
+    // The fixed counter under faults that move threads around: a preemption, a delay, a
+    // spurious wake-up of the mutex, a killed goroutine (its deferred Unlock runs): no race.
+    let locked = json!([
+        { "op": "lock", "obj": "mu" },
+        { "op": "defer", "body": [ { "op": "unlock", "obj": "mu" } ] },
+        { "op": "let", "var": "x", "expr": "x + 1" } ]);
+    let mut v = with_x(
+        json!({ "mu": { "kind": "mutex" } }),
+        json!({ "a": locked, "b": locked }),
+    );
+    v["faults"] = json!([
+        { "fault": "preempt", "thread": "a", "op": "lock" },
+        { "fault": "delay", "thread": "b", "for": "1ms" },
+        { "fault": "spurious-wakeup", "obj": "mu" },
+        { "fault": "kill", "thread": "b", "op": "lock", "p": 0.5 } ]);
+    v["explore"] = json!({ "faults": "explore" });
+    never_fails(v, W);
+    // Without the lock the delay leaves the race there to find.
+    let bare = json!([ { "op": "yield" }, { "op": "let", "var": "x", "expr": "x + 1" } ]);
+    let mut racy = with_x(json!({}), json!({ "a": bare, "b": bare }));
+    racy["faults"] = json!([ { "fault": "delay", "thread": "b", "for": "1ms" } ]);
+    assert!(!races(racy).is_empty());
+}
