@@ -329,6 +329,12 @@ pub const CATALOG: &[Entry] = &[
         true,
     ),
     e(
+        "race-map",
+        "races",
+        "a map read and written by goroutines with no happens-before: -race reports it even where the runtime's map check does not fire",
+        true,
+    ),
+    e(
         "race-lazy-init",
         "races",
         "lazy init `if p == nil { p = new(T) }` without Once: the nil check races the store",

@@ -116,6 +116,7 @@ pub(crate) fn set(
             w.note(cx.me, op, || format!("{}: nil map", what()));
             return Err(cx.panic(Failure::NilMapWrite, op));
         }
+        w.map_access(cx.me, op, m, inst, true);
         w.note(cx.me, op, || format!("{}: mapassign", what()));
         inst
     };
@@ -133,6 +134,7 @@ pub(crate) fn delete(cx: &ThreadCx, op: OpId, m: ObjId, key: &Value) -> Result<(
     let inst = {
         let mut w = cx.step(op)?;
         let inst = w.map_ref(m);
+        w.map_access(cx.me, op, m, inst, true);
         if w.map_at(inst).empty() {
             w.note(cx.me, op, || format!("{}: empty, no check", what()));
             return Ok(());
@@ -151,6 +153,7 @@ pub(crate) fn clear(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<(), Unwind> {
     let inst = {
         let mut w = cx.step(op)?;
         let inst = w.map_ref(m);
+        w.map_access(cx.me, op, m, inst, true);
         if w.map_at(inst).empty() {
             w.note(cx.me, op, || format!("{}: empty, no check", what()));
             return Ok(());
@@ -170,6 +173,8 @@ pub(crate) fn get(
 ) -> Result<(Value, bool), Unwind> {
     let mut w = cx.step(op)?;
     let name = w.obj_name(m);
+    let inst = w.map_ref(m);
+    w.map_access(cx.me, op, m, inst, false);
     if w.map(m).empty() {
         w.note(cx.me, op, || {
             format!(
@@ -200,6 +205,8 @@ pub(crate) fn get(
 /// `len(m)`: reads the count field, no check.
 pub(crate) fn len(cx: &ThreadCx, op: OpId, m: ObjId) -> Result<i64, Unwind> {
     let mut w = cx.step(op)?;
+    let inst = w.map_ref(m);
+    w.map_access(cx.me, op, m, inst, false);
     let n = w.map(m).entries.len() as i64;
     let name = w.obj_name(m);
     w.note(cx.me, op, || format!("len({name}) -> {n}"));
@@ -255,6 +262,7 @@ pub(crate) fn range_start(
     let mut w = cx.step(op)?;
     let name = w.obj_name(m);
     let inst = w.map_ref(m);
+    w.map_access(cx.me, op, m, inst, false);
     if w.map_at(inst).empty() {
         w.note(cx.me, op, || format!("range {name}: empty, no check"));
         return Ok(None);
@@ -341,6 +349,7 @@ pub(crate) fn range_next(
 ) -> Result<IterStep, Unwind> {
     let mut w = cx.step(op)?;
     let name = w.obj_name(m);
+    w.map_access(cx.me, op, m, inst, false);
     if w.map_at(inst).writing != 0 {
         w.note(cx.me, op, || {
             format!("range {name}: next, check sees writing==1")

@@ -42,6 +42,9 @@ pub(crate) enum Loc {
     Elem(usize, usize),
     /// A slice variable's header (what `s = append(s, x)` reads and writes).
     Header(ObjId),
+    /// A map instance: Go's race annotations treat the whole map as one location (a read by
+    /// every access and iteration step, a write by every assign, delete and clear).
+    Map(usize),
 }
 
 /// One access to a memory location.
@@ -393,6 +396,31 @@ impl World {
         }
     }
 
+    /// Thread `t` reads (or writes) map `m` (the instance `inst` it holds) in op `op`; a nil
+    /// map is no access (Go annotates only a non-nil map), and an rwmutex-map's inner map is
+    /// its own business.
+    pub fn map_access(
+        &mut self,
+        t: usize,
+        op: OpId,
+        m: ObjId,
+        inst: super::map::MapRef,
+        write: bool,
+    ) {
+        let super::map::MapRef::Inst(i) = inst else {
+            return;
+        };
+        if !self.race.on || self.maps[i].nil {
+            return;
+        }
+        if self.access(t, op, Loc::Map(i), write, false) {
+            let name = static_name(&self.names[m]);
+            if let Some(r) = self.race.first.as_mut() {
+                r.name = Some(name);
+            }
+        }
+    }
+
     /// Thread `t` reads (or writes) slice variable `s`'s header in op `op`: a declared slice
     /// or a struct's slice field. A slice `new` made is held by goroutines' own variables
     /// (copied, not shared), so its header is not watched; its elements are.
@@ -414,6 +442,7 @@ impl World {
             },
             Loc::Header(o) => static_name(&self.names[o]),
             Loc::Elem(a, i) => r.name.clone().unwrap_or_else(|| format!("array#{a}[{i}]")),
+            Loc::Map(i) => r.name.clone().unwrap_or_else(|| format!("map#{i}")),
         }
     }
 
@@ -422,6 +451,7 @@ impl World {
         let (o, f) = match r.loc {
             Loc::Field(o, f) => (o, f),
             Loc::Elem(..) => return "race-slice-elem",
+            Loc::Map(_) => return "race-map",
             // A slice variable: a struct's field, or a variable of its own.
             Loc::Header(o) if self.names[o].contains('.') => return "race-field",
             Loc::Header(_) => return "race-var",

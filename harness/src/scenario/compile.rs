@@ -456,7 +456,7 @@ impl<'a> Compiler<'a> {
             .iter()
             .map(|(name, init)| (self.vars[*name], init.clone()))
             .collect();
-        // Plain memory to watch: shared variables, struct fields, slices (unless turned off).
+        // Plain memory to watch: shared variables, struct fields, slices, maps (unless off).
         let off = f.explore.as_ref().and_then(|h| h.races) == Some(RaceMode::Off);
         let memory = !self.shared.is_empty()
             || self
@@ -464,7 +464,14 @@ impl<'a> Compiler<'a> {
                 .iter()
                 .map(|d| d.1)
                 .chain(self.new_objs.iter().map(|s| &s.decl))
-                .any(|d| matches!(d, ObjectDecl::Struct { .. } | ObjectDecl::Slice { .. }));
+                .any(|d| {
+                    matches!(
+                        d,
+                        ObjectDecl::Struct { .. }
+                            | ObjectDecl::Slice { .. }
+                            | ObjectDecl::Map { .. }
+                    )
+                });
         let races = memory && !off;
         // Each function's variables: reset to their zero values when it is called.
         for f in &mut self.funcs {

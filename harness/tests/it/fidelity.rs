@@ -88,7 +88,7 @@ fn map_concurrent_writes_is_fatal() {
 #[test]
 fn map_delete_and_clear_are_writes_too() {
     // "two writers (assign, delete, clear) overlap".
-    let sigs = failures(
+    let sigs = runtime_failures(
         json!({
             "objects": { "m": { "kind": "map", "entries": { "a": 1, "b": 2 } } },
             "threads": {
@@ -177,7 +177,7 @@ fn map_clone_write_is_fatal_in_the_cloner() {
 fn a_writer_never_detects_a_concurrent_reader() {
     // Readers only check the flag; writers only see other writers. Every failure in every
     // interleaving is the reader's, with the read-and-write message.
-    let sigs = failures(
+    let sigs = runtime_failures(
         json!({
             "objects": { "m": { "kind": "map", "entries": { "a": 1 } } },
             "threads": {
@@ -256,7 +256,7 @@ fn a_read_overlapping_the_first_insert_is_flagged() {
             "concurrent map clone and map write",
         ),
     ] {
-        let sigs = failures(
+        let sigs = runtime_failures(
             json!({
                 "objects": { "m": { "kind": "map" }, "copy": { "kind": "map" } },
                 "threads": {
@@ -284,7 +284,7 @@ fn clone_checks_an_empty_map_a_read_does_not() {
             }
         })
     };
-    let sigs = failures(
+    let sigs = runtime_failures(
         shape(json!({ "op": "clone", "obj": "m", "to": "copy" })),
         Json::Null,
     );
@@ -297,7 +297,7 @@ fn clone_checks_an_empty_map_a_read_does_not() {
         Some("reader"),
     );
     // The read is flagged only while the key is still there (the map non-empty).
-    let sigs = failures(
+    let sigs = runtime_failures(
         shape(json!({ "op": "get", "obj": "m", "key": "k" })),
         Json::Null,
     );
@@ -315,7 +315,7 @@ fn clone_checks_an_empty_map_a_read_does_not() {
 fn reads_are_checked_once_the_map_has_entries() {
     // The same shape with a second write, made while the map already has an entry: now the
     // reader can be caught, and only with the read-and-write message.
-    let sigs = failures(
+    let sigs = runtime_failures(
         json!({
             "objects": { "m": { "kind": "map" } },
             "threads": {
@@ -399,7 +399,7 @@ fn a_write_racing_make_is_never_fatal_but_can_be_lost() {
 /// Two writers on the map the variable held keep racing each other after a make replaced it.
 #[test]
 fn writers_that_loaded_the_old_map_still_race_after_make() {
-    let sigs = failures(
+    let sigs = runtime_failures(
         json!({
             "objects": { "m": { "kind": "map" } },
             "threads": {

@@ -258,3 +258,12 @@ pub fn apart_from_races(sigs: Vec<Signature>, ids: &[&str]) -> Vec<Signature> {
     }
     rest
 }
+
+/// [`failures`] without the data races: what the Go runtime's own checks report (the map
+/// fidelity tests look at those; the races of the same runs are tests/it/races.rs's).
+pub fn runtime_failures(v: Value, final_state: Value) -> Vec<Signature> {
+    failures(v, final_state)
+        .into_iter()
+        .filter(|s| s.kind != FailureKind::Race)
+        .collect()
+}
