@@ -44,7 +44,17 @@ impl World {
             Obj::Timer(_) => Ok(self.nil_chan()),
             Obj::Context(Some(c)) => {
                 let c = *c;
-                Ok(self.ctx_done(c))
+                let done = self.ctx_done(c);
+                // Done() makes the channel on its first call, under the context's mutex, and
+                // publishes it with an atomic store that later calls load: Go's race
+                // annotations order the first call before the others. Every call here
+                // acquires and releases (more edges than Go's, so never a race it would not
+                // report on this account).
+                let t = self.current;
+                let key = super::race::SyncKey::Release(done, 5);
+                self.race.acquire(key, t);
+                self.race.release(key, t);
+                Ok(done)
             }
             Obj::Context(None) => Err(Failure::NilDereference),
             _ => unreachable!("validation checks object kinds"),

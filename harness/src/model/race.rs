@@ -89,7 +89,8 @@ pub(crate) enum SyncKey {
     Atomic(ObjId),
     /// A timer slot: arming it (NewTimer, Reset, AfterFunc) happens before it fires.
     Timer(usize),
-    /// A release an object accumulates (see [`RaceState::accumulate`]).
+    /// A release an object accumulates (see [`RaceState::accumulate`]); slots 0-4 are
+    /// `sync::Release`'s, 5 a context's Done() publication.
     Release(ObjId, usize),
     /// A pooled object (by backing array): Go's race annotations make a Put happen before
     /// the Get that returns the same object.

@@ -645,3 +645,21 @@ fn a_map_race_is_reported_where_the_runtime_check_cannot_fire() {
         W,
     );
 }
+
+#[test]
+fn the_first_done_call_happens_before_the_later_ones() {
+    // Done() makes its channel on the first call and publishes it atomically; a later call
+    // loads it. With the later caller asleep until the first is over, Go's race detector
+    // orders a's write before b's read; without the Done calls nothing does.
+    let ctx = json!({ "bg": { "kind": "context" }, "ctx": { "kind": "context", "parent": "bg" } });
+    let poll = json!({ "op": "select", "cases": [ { "case": "recv", "obj": "ctx" }, { "case": "default" } ] });
+    let sleep = json!({ "op": "sleep", "for": "1ms" });
+    edge(
+        with_x(
+            ctx.clone(),
+            json!({ "a": [write(1), poll], "b": [sleep, poll, read()] }),
+        ),
+        with_x(ctx, json!({ "a": [write(1)], "b": [sleep, read()] })),
+        "race-var",
+    );
+}
