@@ -663,3 +663,45 @@ fn the_first_done_call_happens_before_the_later_ones() {
         "race-var",
     );
 }
+
+/// Every buggy race scenario, through `hazard run`: the minimized report keeps the race's
+/// signature, at no preemption (a race needs no overlap, only a missing edge) and proven so,
+/// and the incident loses the work the race does not need.
+#[test]
+fn race_findings_minimize_to_no_preemption_keeping_their_signature() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut files: Vec<std::path::PathBuf> = harness::base::files_in(&scenarios(), "json")
+        .unwrap()
+        .into_iter()
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("race-") && !n.contains(".fixed")
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9, "{files:?}");
+    for f in &files {
+        let out = tmp.path().join(f.file_stem().unwrap());
+        let o = hazard(
+            &[
+                "run",
+                f.to_str().unwrap(),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+        let report = harness::report::read_report(&reports_in(&out)[0]).unwrap();
+        let m = report.minimized.as_ref().expect("minimized");
+        assert_eq!(m.signature, report.failure.signature, "{}", f.display());
+        assert_eq!(m.signature.kind, FailureKind::Race);
+        assert!(m.replay_verified, "{}", f.display());
+        assert_eq!(m.minimality.preemptions, 0, "{}", f.display());
+        assert_eq!(m.minimality.status, "proven", "{}", f.display());
+        if f.to_string_lossy().contains(".incident") {
+            assert!(!m.removed.is_empty(), "{}: nothing removed", f.display());
+        }
+    }
+}
