@@ -25,15 +25,10 @@ pub(crate) fn eval(
 ) -> Result<Value, EvalError> {
     Ok(match e {
         Expr::Lit(v) => v.clone(),
-        Expr::Var(v) => match &locals[*v] {
-            // A shared variable: its cell's value.
-            Value::Obj(o) if w.prog.shared[*v] && w.cell_var(*o as usize) == Some(*v) => {
-                match w.mem_read(at.0, at.1, (*o as usize, 0)) {
-                    Some(FieldVal::Val(x)) => x,
-                    _ => Value::Nil,
-                }
-            }
-            other => other.clone(),
+        // A shared variable: its cell's value.
+        Expr::Var(v) => match w.cell_in(*v, &locals[*v]) {
+            Some(o) => w.cell_read(at.0, at.1, o),
+            None => locals[*v].clone(),
         },
         Expr::ObjLen { obj, .. } if *obj == World::NIL_PTR => {
             return Err(EvalError::NilDereference)

@@ -142,12 +142,7 @@ impl Interp {
 
     /// The cell of shared variable `var` in this frame, if it has one yet.
     fn cell_of(&self, w: &World, var: usize) -> Option<usize> {
-        match self.locals[var] {
-            Value::Obj(o) if self.prog.shared[var] && w.cell_var(o as usize) == Some(var) => {
-                Some(o as usize)
-            }
-            _ => None,
-        }
+        w.cell_in(var, &self.locals[var])
     }
 
     /// Variable `var`'s value without a memory access (for messages).
@@ -170,10 +165,7 @@ impl Interp {
         };
         let me = self.cx.me;
         let mut w = self.cx.step(op)?;
-        let v = match w.mem_read(me, op, (o, 0)) {
-            Some(FieldVal::Val(v)) => v,
-            _ => Value::Nil,
-        };
+        let v = w.cell_read(me, op, o);
         let name = w.obj_name(o);
         w.note(me, op, || format!("{name} -> {}", v.quoted()));
         Ok(v)
@@ -458,10 +450,7 @@ impl Interp {
     /// value is read from memory (the op's own scheduling point covers the read).
     fn var_now(&self, w: &mut World, var: usize, op: OpId) -> Value {
         match self.cell_of(w, var) {
-            Some(o) => match w.mem_read(self.cx.me, op, (o, 0)) {
-                Some(FieldVal::Val(v)) => v,
-                _ => Value::Nil,
-            },
+            Some(o) => w.cell_read(self.cx.me, op, o),
             None => self.locals[var].clone(),
         }
     }

@@ -338,6 +338,25 @@ impl World {
         self.cells.get(&o).copied()
     }
 
+    /// The cell a frame's slot for variable `var` points at, when `var` is shared and its
+    /// memory exists in that frame (`slot` holds the cell's reference).
+    pub fn cell_in(&self, var: usize, slot: &Value) -> Option<ObjId> {
+        match *slot {
+            Value::Obj(o) if self.prog.shared[var] && self.cell_var(o as usize) == Some(var) => {
+                Some(o as usize)
+            }
+            _ => None,
+        }
+    }
+
+    /// Read cell `o`'s value as thread `t` in op `op` (an access the detector checks).
+    pub fn cell_read(&mut self, t: usize, op: OpId, o: ObjId) -> Value {
+        match self.mem_read(t, op, (o, 0)) {
+            Some(FieldVal::Val(v)) => v,
+            _ => Value::Nil,
+        }
+    }
+
     /// Read field `loc.1` of `loc.0` (a cell's value or a struct field) as thread `t` in op
     /// `op`.
     pub fn mem_read(&mut self, t: usize, op: OpId, loc: (ObjId, usize)) -> Option<FieldVal> {

@@ -267,3 +267,17 @@ pub fn runtime_failures(v: Value, final_state: Value) -> Vec<Signature> {
         .filter(|s| s.kind != FailureKind::Race)
         .collect()
 }
+
+/// The shipped buggy race scenarios (`race-*.json` but the fixed variants), sorted.
+pub fn buggy_race_scenarios() -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = harness::base::files_in(&scenarios(), "json")
+        .unwrap()
+        .into_iter()
+        .filter(|p| {
+            let n = p.file_name().unwrap().to_string_lossy().into_owned();
+            n.starts_with("race-") && !n.contains(".fixed")
+        })
+        .collect();
+    files.sort();
+    files
+}

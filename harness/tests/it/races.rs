@@ -670,15 +670,7 @@ fn the_first_done_call_happens_before_the_later_ones() {
 #[test]
 fn race_findings_minimize_to_no_preemption_keeping_their_signature() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut files: Vec<std::path::PathBuf> = harness::base::files_in(&scenarios(), "json")
-        .unwrap()
-        .into_iter()
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().into_owned();
-            n.starts_with("race-") && !n.contains(".fixed")
-        })
-        .collect();
-    files.sort();
+    let files = buggy_race_scenarios();
     assert!(files.len() >= 9, "{files:?}");
     for f in &files {
         let out = tmp.path().join(f.file_stem().unwrap());

@@ -1,7 +1,7 @@
 //! The human views of a report: hand-off links in traces, `hazard show` (table and HTML), and
 //! the HTML page rendered by a real headless Chromium (lanes, console, screenshot).
 
-use crate::helpers::{hazard, prog, reports_in, scenarios, sigs, text};
+use crate::helpers::{buggy_race_scenarios, hazard, prog, reports_in, scenarios, sigs, text};
 use harness::explore::{explore, replay, EngineKind, ExploreConfig};
 use harness::report::{build, render_html, trace_steps, write_report, Report, RunInfo, TraceStep};
 use harness::scenario::{load_file, Program};
@@ -716,15 +716,7 @@ fn a_race_marks_both_accesses_in_the_table_and_the_page() {
 #[test]
 fn a_race_report_tells_its_accesses_in_the_order_its_trace_shows() {
     let tmp = tempfile::tempdir().unwrap();
-    let mut files: Vec<PathBuf> = harness::base::files_in(&scenarios(), "json")
-        .unwrap()
-        .into_iter()
-        .filter(|p| {
-            let n = p.file_name().unwrap().to_string_lossy().into_owned();
-            n.starts_with("race-") && !n.contains(".fixed")
-        })
-        .collect();
-    files.sort();
+    let files = buggy_race_scenarios();
     assert!(files.len() >= 8, "{files:?}");
     for f in &files {
         let out = tmp.path().join(f.file_stem().unwrap());
