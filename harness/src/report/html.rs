@@ -161,7 +161,7 @@ pub fn render_html(report: &Report, view: &View) -> String {
     );
     let _ = writeln!(
         h,
-        "<dt>Go</dt><dd>{}: {}</dd>",
+        "<dt>Go runtime</dt><dd>{}: {}</dd>",
         if report.failure.go_detects {
             "reports this interleaving"
         } else {
@@ -189,9 +189,14 @@ pub fn render_html(report: &Report, view: &View) -> String {
     }
     let _ = writeln!(
         h,
-        "<dt>found</dt><dd>by {} after {} executions (seed {})</dd>",
+        "<dt>found</dt><dd>by {} after {} execution{} (seed {})</dd>",
         esc(&report.exploration.found_by),
         report.exploration.executions,
+        if report.exploration.executions == 1 {
+            ""
+        } else {
+            "s"
+        },
         report.exploration.seed
     );
     if !view.faults.is_empty() {

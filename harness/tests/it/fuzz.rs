@@ -389,3 +389,36 @@ fn hazard_fuzz_reproduces_an_incident() {
     let (path, _) = report_in(tmp.path());
     assert_replays(&path, "concurrent map writes");
 }
+
+/// Real libFuzzer finds a data race like any other failure, and its report replays the race.
+#[test]
+fn hazard_fuzz_finds_a_data_race() {
+    fuzz_binary("schedule");
+    let tmp = tempfile::tempdir().unwrap();
+    let out = hazard(
+        &[
+            "fuzz",
+            scenario("race-field-rlock").to_str().unwrap(),
+            "--time",
+            "120",
+            "--sanitizer",
+            "none",
+            "--seed",
+            "1",
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        &scenarios(),
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("found by libfuzzer"), "{text}");
+    let (path, v) = report_in(tmp.path());
+    assert_eq!(v["failure"]["signature"]["kind"], "race");
+    assert_replays(&path, "data race on c.hits");
+}

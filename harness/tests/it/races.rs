@@ -697,3 +697,43 @@ fn race_findings_minimize_to_no_preemption_keeping_their_signature() {
         }
     }
 }
+
+/// Every engine finds every buggy race scenario's race, and each finding round-trips: written
+/// as a report, read back, replayed to the same race (signature and both accesses).
+#[test]
+fn every_engine_finds_every_race_and_its_report_replays() {
+    use harness::explore::{explore, EngineKind, ExploreConfig};
+    use harness::pipeline::write_finding;
+    use harness::report::{read_report, RunInfo};
+    let tmp = tempfile::tempdir().unwrap();
+    for f in buggy_race_scenarios() {
+        let p = std::sync::Arc::new(harness::scenario::load_file(&f).unwrap());
+        for engine in [
+            EngineKind::Random,
+            EngineKind::Pct,
+            EngineKind::Dfs,
+            EngineKind::Fuzz,
+        ] {
+            let what = format!("{}, {engine:?}", f.display());
+            let cfg = ExploreConfig::default().engine(engine).iterations(5_000);
+            let x = explore(&p, &cfg).unwrap_or_else(|e| panic!("{what}: {e}"));
+            let found = x
+                .matching(&p)
+                .unwrap_or_else(|| panic!("{what}: not found: {:?}", sigs(&x)))
+                .clone();
+            assert_eq!(found.signature.kind, FailureKind::Race, "{what}");
+            let run = RunInfo {
+                config: &cfg,
+                exploration: &x,
+            };
+            let dir = tmp.path().join(format!("{engine:?}"));
+            let written = write_finding(&p, &found, &run, None, &dir).unwrap();
+            assert!(written.report.replay_verified, "{what}");
+            let back = read_report(&written.path).unwrap();
+            assert_eq!(back.failure.signature, found.signature, "{what}");
+            let name = written.path.display().to_string();
+            let again = back.replay(&name).unwrap();
+            assert!(again.reproduced, "{what}");
+        }
+    }
+}

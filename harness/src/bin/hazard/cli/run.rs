@@ -151,11 +151,16 @@ pub(crate) fn print_finding(report: &Report) {
         )
     );
     outln!(
-        "\n{} [{}], found by {} after {} executions; Go {} this interleaving.",
+        "\n{} [{}], found by {} after {} execution{}; Go's runtime {} this interleaving.",
         report.failure.signature.message,
         report.failure.signature.id,
         report.exploration.found_by,
         report.exploration.executions,
+        if report.exploration.executions == 1 {
+            ""
+        } else {
+            "s"
+        },
         if report.failure.go_detects {
             "reports"
         } else {
