@@ -6,6 +6,9 @@
 
 /// The leaf every layer shares: values, failures, durations, the schedule format.
 pub mod base;
+/// Nightly campaigns: a time budget over many scenarios on N workers, findings classified
+/// against the corpus and a baseline, resumable state, CI-native outputs.
+pub mod campaign;
 /// The hazard catalog: ids, sections, what is ported.
 pub mod catalog;
 /// The regression corpus: check and promote minimized reports.

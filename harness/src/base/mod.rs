@@ -10,7 +10,7 @@ pub(crate) mod value;
 
 pub use duration::parse_duration;
 pub use failure::{Blocked, Failure, FailureKind, RaceAccess, WaitReason};
-pub use files::files_in;
+pub use files::{files_in, write_atomic};
 pub use kind::ObjKind;
 pub use schedule::{Decision, Schedule, ScheduleError, MAX_DECISIONS, SCHEDULE_FORMAT};
 pub use value::{ElemType, Value, VALUE_TYPES};

@@ -3,7 +3,6 @@
 
 use super::{FaultSummary, Report, ReportError, REPORT_SCHEMA};
 use crate::scenario::read_bounded;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 /// Write `report` into `dir` as `<scenario>-<signature hash>.json`; returns the path.
@@ -82,31 +81,12 @@ pub fn write_report_to(path: &Path, report: &Report) -> Result<(), ReportError> 
 }
 
 fn write_json_to(path: &Path, report: &impl serde::Serialize) -> Result<(), ReportError> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "report.json".into());
-    let tmp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
-    let text = serde_json::to_string_pretty(report).expect("a report serializes");
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(text.as_bytes())?;
-        f.write_all(b"\n")?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(source) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(ReportError::Io {
-            file: path.display().to_string(),
-            source,
-        });
-    }
-    Ok(())
+    let mut text = serde_json::to_string_pretty(report).expect("a report serializes");
+    text.push('\n');
+    crate::base::write_atomic(path, text.as_bytes()).map_err(|source| ReportError::Io {
+        file: path.display().to_string(),
+        source,
+    })
 }
 
 /// Read a report file, checking its schema tag.

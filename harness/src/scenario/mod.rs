@@ -134,6 +134,12 @@ pub fn read_bounded_bytes(path: &Path, limit: u64) -> std::io::Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The line and column (1-based) of the place a JSON path (`$.threads.a[2]`) names in a
+/// scenario's text, or of its nearest ancestor there (`(1, 1)` when none is).
+pub fn locate(text: &str, path: &str) -> (usize, usize) {
+    positions::scan(text.strip_prefix('\u{feff}').unwrap_or(text)).find(path)
+}
+
 /// Validate a scenario given as text; `file` names it in errors.
 pub fn load_str(text: &str, file: &str) -> Result<Program, ScenarioError> {
     let at = |path: &str, line: usize, col: usize, message: String| ScenarioError {

@@ -178,11 +178,16 @@ pub fn found(v: Value) -> Signature {
 
 /// Run the `hazard` binary in `cwd`.
 pub fn hazard(args: &[&str], cwd: &Path) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_hazard"))
+    Command::new(hazard_bin())
         .args(args)
         .current_dir(cwd)
         .output()
         .expect("hazard runs")
+}
+
+/// The `hazard` binary under test.
+pub fn hazard_bin() -> &'static str {
+    env!("CARGO_BIN_EXE_hazard")
 }
 
 /// The shipped scenarios directory.

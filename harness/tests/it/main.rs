@@ -14,6 +14,7 @@ mod lang;
 mod layers;
 mod malformed;
 mod minimize;
+mod nightly;
 mod objects;
 mod pipeline;
 mod races;

@@ -4,6 +4,7 @@ mod corpus;
 mod fuzz;
 mod list;
 mod minimize;
+mod nightly;
 mod replay;
 mod run;
 mod schema;
@@ -62,6 +63,9 @@ pub enum Command {
     /// Minimize (again) the failure of a report: fewest preemptions, then steps, in the
     /// smallest scenario; rewrites the report.
     Minimize(minimize::Args),
+    /// A nightly campaign: every scenario under one time budget on every core, findings
+    /// classified new/known/regressed/fixed/flaky, resumable, with CI outputs.
+    Nightly(nightly::Args),
     /// Run libFuzzer on a scenario and report its crash; `fuzz import CRASH` turns a crash
     /// file into a report.
     Fuzz(fuzz::Args),
@@ -79,6 +83,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<u8> {
         Command::Minimize(a) => minimize::run(a)?,
         Command::Corpus(a) => corpus::run(a)?,
         Command::Fuzz(a) => fuzz::run(a)?,
+        Command::Nightly(a) => nightly::run(a)?,
         Command::Schema(a) => schema::run(a)?,
         Command::Show(a) => show::run(a)?,
     };

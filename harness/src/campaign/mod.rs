@@ -1,0 +1,1504 @@
+//! Nightly campaigns: one time budget over many scenarios, spread in rounds over N workers;
+//! findings classified against the scenario's expectation, the regression corpus and a
+//! baseline of accepted findings; state kept so that a killed campaign resumes; outputs a CI
+//! reads natively.
+//!
+//! A campaign is a sequence of **rounds**. In each round every scenario that has not settled
+//! gets one **slice** per engine (random, pct, dfs, fuzz): an exploration of `slice`
+//! executions with a seed of its own (DFS's budget doubles each round, from scratch, so its
+//! search deepens). A scenario settles, and stops consuming budget, when a finding settles its
+//! expectation or DFS exhausts its bound. Slices are single-engine so that `-j N` workers keep
+//! N cores busy; the round's results are merged in a fixed order (scenario, then engine), so
+//! a campaign with a round cap and no time limit gives the same summary at any `-j`.
+
+pub mod baseline;
+mod journal;
+mod outputs;
+pub mod summary;
+
+pub use baseline::{Baseline, BaselineEntry, BASELINE_FORMAT};
+pub use journal::STATE_FORMAT;
+pub use outputs::{write_outputs, Outputs};
+pub use summary::*;
+
+use crate::corpus::check_entry;
+use crate::explore::{
+    explore, replay, search_dfs, EngineKind, EngineStats, Exploration, ExploreConfig, Finding,
+    RuleStat, Signature, StopReason,
+};
+use crate::minimize::MinimizeConfig;
+use crate::pipeline::write_finding;
+use crate::report::{read_report, render_html, CorpusExpect, RunInfo};
+use crate::scenario::{load_file, Expectation, Program};
+use journal::{Found, Journal, Record};
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{mpsc, Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// The engines of a round, in the order that breaks ties.
+const ENGINES: [EngineKind; 4] = [
+    EngineKind::Random,
+    EngineKind::Pct,
+    EngineKind::Dfs,
+    EngineKind::Fuzz,
+];
+/// DFS's budget doubles each round up to `slice << MAX_DOUBLINGS`.
+const MAX_DOUBLINGS: u32 = 10;
+/// Executions the search for a baseline finding not seen again may run.
+const CONFIRM_BUDGET: u64 = 20_000;
+
+/// Why a campaign could not run (an input or I/O error; findings are not errors).
+#[derive(Debug)]
+pub enum CampaignError {
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    /// A file given to the campaign (baseline, state journal) is malformed.
+    Input { file: String, message: String },
+    /// The state directory belongs to another campaign.
+    State(String),
+}
+
+impl CampaignError {
+    pub(crate) fn io(path: &Path, source: std::io::Error) -> CampaignError {
+        CampaignError::Io {
+            path: path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+impl fmt::Display for CampaignError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CampaignError::Io { path, source } => write!(f, "{}: {source}", path.display()),
+            CampaignError::Input { file, message } => write!(f, "{file}: {message}"),
+            CampaignError::State(m) => f.write_str(m),
+        }
+    }
+}
+
+impl std::error::Error for CampaignError {}
+
+/// `--shard i/n`: the i-th (1-based) of n disjoint parts, by a stable hash of each path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    pub index: usize,
+    pub count: usize,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("`{s}`: expected i/n with 1 <= i <= n (e.g. 2/4)");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let (index, count): (usize, usize) = (
+            i.trim().parse().map_err(|_| bad())?,
+            n.trim().parse().map_err(|_| bad())?,
+        );
+        if count == 0 || index == 0 || index > count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+impl fmt::Display for Shard {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.index, self.count)
+    }
+}
+
+impl Shard {
+    /// Whether this shard takes `path` (as listed: `scenarios/x.json`; `\` counts as `/`).
+    pub fn takes(&self, path: &str) -> bool {
+        (stable_hash(&path.replace('\\', "/")) % self.count as u64) as usize == self.index - 1
+    }
+}
+
+/// FNV-1a: a hash that is the same on every machine and every build (std's is not promised
+/// to be), for shards and seeds.
+pub fn stable_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// splitmix64's finalizer: spreads nearby inputs over all bits.
+fn mix(mut z: u64) -> u64 {
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// Everything a campaign needs to run.
+#[derive(Debug, Clone)]
+pub struct CampaignConfig {
+    /// Scenario files (already sharded: see [`Shard::takes`]).
+    pub files: Vec<PathBuf>,
+    /// Regression-corpus entries to check (already sharded).
+    pub corpus: Vec<PathBuf>,
+    pub shard: Option<Shard>,
+    /// Workers (at least 1).
+    pub jobs: usize,
+    /// Wall time for the whole campaign (every session of a resumed one together).
+    pub time: Option<Duration>,
+    /// At most this many rounds.
+    pub rounds: Option<u32>,
+    pub seed: u64,
+    /// Executions per engine per round.
+    pub slice: u64,
+    /// Steps per execution before a livelock verdict [default: the scenario's, else 20000].
+    pub max_steps: Option<u64>,
+    /// Minimization of new, regressed and flaky findings (`None`: reports as found).
+    pub minimize: Option<MinimizeConfig>,
+    pub baseline: Option<PathBuf>,
+    /// Write the baseline (to `baseline`) with every finding now known or new.
+    pub update_baseline: bool,
+    pub state: Option<PathBuf>,
+    /// Where every output goes (reports in `out/reports`).
+    pub out: PathBuf,
+}
+
+impl CampaignConfig {
+    pub fn new(files: Vec<PathBuf>, out: PathBuf) -> CampaignConfig {
+        CampaignConfig {
+            files,
+            corpus: Vec::new(),
+            shard: None,
+            jobs: 1,
+            time: None,
+            rounds: None,
+            seed: 0,
+            slice: 250,
+            max_steps: None,
+            minimize: Some(MinimizeConfig::default()),
+            baseline: None,
+            update_baseline: false,
+            state: None,
+            out,
+        }
+    }
+}
+
+/// What the campaign tells its observer (progress bars, heartbeats, `--json` lines), always
+/// from the calling thread.
+#[derive(Debug)]
+pub enum Event<'a> {
+    /// Scenario files that did not load: reported, the campaign goes on.
+    Invalid { file: &'a str, error: &'a str },
+    /// After every slice and check.
+    Progress(Progress),
+    /// A finding got its class (and its report, if it needed one).
+    Finding(&'a FindingEntry),
+    /// A scenario settled (or the campaign ended with it unsettled).
+    Scenario(&'a ScenarioEntry),
+}
+
+/// A snapshot for progress displays.
+#[derive(Debug, Clone, Copy)]
+pub struct Progress {
+    pub round: u32,
+    pub scenarios: usize,
+    pub settled: usize,
+    pub executions: u64,
+    pub findings: usize,
+    /// Wall time so far, every session together.
+    pub elapsed: Duration,
+    pub budget: Option<Duration>,
+}
+
+/// A finished campaign: its summary and where its outputs are.
+#[derive(Debug)]
+pub struct CampaignResult {
+    pub summary: Summary,
+    pub outputs: Outputs,
+}
+
+impl CampaignResult {
+    /// Anything new or regressed (exit 1).
+    pub fn failing(&self) -> bool {
+        self.summary.findings.iter().any(|f| f.class.fails())
+    }
+}
+
+/// The execution settings of one slice (kept to report a finding the way `hazard run` does).
+#[derive(Debug, Clone)]
+struct SliceRun {
+    engine: EngineKind,
+    round: u32,
+    config: ExploreConfig,
+    stats: EngineStats,
+    faults: Vec<RuleStat>,
+    elapsed: Duration,
+}
+
+/// A failure exploration found, not yet classified.
+#[derive(Debug, Clone)]
+struct Seen {
+    signature: Signature,
+    schedule: String,
+    execution: u64,
+    run: SliceRun,
+    /// The finding itself when this session found it (else it is rebuilt by replay).
+    finding: Option<Finding>,
+}
+
+/// One scenario file's state.
+struct Scn {
+    file: String,
+    prog: Option<Arc<Program>>,
+    /// Set when it cannot run (invalid, internal error, a bound of the harness).
+    broken: Option<(ScenarioStatus, String)>,
+    executions: u64,
+    engines: BTreeMap<String, u64>,
+    slices: u64,
+    rounds: std::collections::BTreeSet<u32>,
+    elapsed_ms: u64,
+    /// The round in which its expectation settled or DFS exhausted its bound: it still gets
+    /// every slice of that round (whatever order they finish in), none after.
+    settled: Option<u32>,
+    exhausted: bool,
+    /// (round, engine index) of every complete slice.
+    done: std::collections::HashSet<(u32, usize)>,
+    /// Distinct failures found, in the order found.
+    seen: Vec<Seen>,
+}
+
+impl Scn {
+    fn max_steps(&self, cfg: &CampaignConfig) -> u64 {
+        let d = ExploreConfig::default().max_steps;
+        cfg.max_steps
+            .or(self.prog.as_ref().and_then(|p| p.hints.max_steps))
+            .unwrap_or(d)
+            .max(10)
+    }
+    /// Whether it gets slices in `round`.
+    fn runs_in(&self, round: u32) -> bool {
+        self.prog.is_some() && self.broken.is_none() && self.settled.is_none_or(|r| r >= round)
+    }
+    /// Whether it still wants budget after the rounds so far.
+    fn open(&self) -> bool {
+        self.prog.is_some() && self.broken.is_none() && self.settled.is_none()
+    }
+}
+
+fn engine_index(name: &str) -> Option<usize> {
+    ENGINES.iter().position(|e| e.name() == name)
+}
+
+fn stop_word(s: StopReason) -> &'static str {
+    match s {
+        StopReason::Found => "found",
+        StopReason::Iterations => "iterations",
+        StopReason::Time => "time",
+        StopReason::Exhausted => "exhausted",
+        StopReason::Portfolio => "portfolio",
+        StopReason::Interrupted => "interrupted",
+    }
+}
+
+fn stop_of(word: &str) -> StopReason {
+    match word {
+        "found" => StopReason::Found,
+        "time" => StopReason::Time,
+        "exhausted" => StopReason::Exhausted,
+        "interrupted" => StopReason::Interrupted,
+        _ => StopReason::Iterations,
+    }
+}
+
+/// What the regression corpus says about findings.
+#[derive(Default)]
+struct CorpusIndex {
+    /// (scenario name, signature) of `passes` entries: a bug recorded as fixed.
+    fixed: Vec<(String, Signature, String)>,
+    /// (scenario name, signature) of `reproduces` entries: a bug kept on purpose.
+    kept: Vec<(String, Signature)>,
+}
+
+/// Run `f` over `tasks` on `jobs` workers; `each` gets every result on the calling thread, as
+/// it arrives. Stops handing out tasks once `stop()` says so.
+fn pool<T: Send, R: Send>(
+    jobs: usize,
+    tasks: Vec<T>,
+    f: impl Fn(T) -> R + Sync,
+    stop: impl Fn() -> bool + Sync,
+    mut each: impl FnMut(R),
+) {
+    let queue = Mutex::new(tasks.into_iter());
+    let (tx, rx) = mpsc::channel();
+    std::thread::scope(|s| {
+        for _ in 0..jobs.max(1) {
+            let tx = tx.clone();
+            let (queue, f, stop) = (&queue, &f, &stop);
+            s.spawn(move || loop {
+                if stop() {
+                    break;
+                }
+                let next = queue.lock().unwrap_or_else(|e| e.into_inner()).next();
+                let Some(t) = next else { break };
+                if tx.send(f(t)).is_err() {
+                    break;
+                }
+            });
+        }
+        drop(tx);
+        for r in rx {
+            each(r);
+        }
+    });
+}
+
+/// One engine's slice of one scenario in one round, as a worker returns it.
+struct SliceDone {
+    scn: usize,
+    engine: usize,
+    round: u32,
+    result: Result<(Exploration, ExploreConfig), String>,
+}
+
+/// The campaign in progress.
+struct Campaign<'o> {
+    cfg: CampaignConfig,
+    scns: Vec<Scn>,
+    baseline: Baseline,
+    corpus: CorpusIndex,
+    corpus_done: Vec<Option<Record>>,
+    journal: Journal,
+    /// Classified findings by (scenario index, signature), in classification order.
+    classified: Vec<(usize, FindingEntry)>,
+    confirmed: HashMap<(String, Signature), bool>,
+    before: Duration,
+    start: Instant,
+    sessions: u32,
+    round: u32,
+    observer: &'o mut dyn FnMut(Event<'_>),
+}
+
+/// Run a campaign; `observer` hears about progress from this thread.
+pub fn run_campaign(
+    cfg: CampaignConfig,
+    observer: &mut dyn FnMut(Event<'_>),
+) -> Result<CampaignResult, CampaignError> {
+    let baseline = match &cfg.baseline {
+        Some(p) => Baseline::read(p)?,
+        None => Baseline::default(),
+    };
+    std::fs::create_dir_all(&cfg.out).map_err(|e| CampaignError::io(&cfg.out, e))?;
+    let (journal, records) = match &cfg.state {
+        Some(dir) => Journal::open(dir)?,
+        None => (Journal::none(), Vec::new()),
+    };
+    let scns: Vec<Scn> = cfg
+        .files
+        .iter()
+        .map(|p| {
+            let file = p.display().to_string();
+            let (prog, broken) = match load_file(p) {
+                Ok(prog) => (Some(Arc::new(prog)), None),
+                Err(e) => (None, Some((ScenarioStatus::Invalid, e.to_string()))),
+            };
+            Scn {
+                file,
+                prog,
+                broken,
+                executions: 0,
+                engines: BTreeMap::new(),
+                slices: 0,
+                rounds: Default::default(),
+                elapsed_ms: 0,
+                settled: None,
+                exhausted: false,
+                done: Default::default(),
+                seen: Vec::new(),
+            }
+        })
+        .collect();
+    for s in &scns {
+        if let Some((_, e)) = &s.broken {
+            observer(Event::Invalid {
+                file: &s.file,
+                error: e,
+            });
+        }
+    }
+    let mut corpus = CorpusIndex::default();
+    for p in &cfg.corpus {
+        // An unreadable entry is found (and reported) by its check.
+        if let Ok(r) = read_report(p) {
+            let name = r.scenario.name.clone();
+            match r.corpus.map(|c| c.expect) {
+                Some(CorpusExpect::Passes) => {
+                    corpus
+                        .fixed
+                        .push((name, r.failure.signature.clone(), p.display().to_string()))
+                }
+                Some(CorpusExpect::Reproduces) => corpus.kept.push((name, r.failure.signature)),
+                None => {}
+            }
+        }
+    }
+    let mut c = Campaign {
+        corpus_done: vec![None; cfg.corpus.len()],
+        cfg,
+        scns,
+        baseline,
+        corpus,
+        journal,
+        classified: Vec::new(),
+        confirmed: HashMap::new(),
+        before: Duration::ZERO,
+        start: Instant::now(),
+        sessions: 1,
+        round: 0,
+        observer,
+    };
+    c.resume(&records)?;
+    if records.is_empty() {
+        c.journal.append(&Record::Start {
+            format: STATE_FORMAT.into(),
+            seed: c.cfg.seed,
+            slice: c.cfg.slice,
+        })?;
+    }
+    c.run()
+}
+
+impl Campaign<'_> {
+    fn elapsed(&self) -> Duration {
+        self.before + self.start.elapsed()
+    }
+
+    fn deadline(&self) -> Option<Instant> {
+        self.cfg
+            .time
+            .map(|t| self.start + t.saturating_sub(self.before))
+    }
+
+    fn out_of_time(&self) -> bool {
+        self.deadline().is_some_and(|d| Instant::now() >= d)
+    }
+
+    fn stopping(&self) -> bool {
+        crate::explore::interrupted() || self.out_of_time()
+    }
+
+    fn scn_by_file(&self, file: &str) -> Option<usize> {
+        self.scns.iter().position(|s| s.file == file)
+    }
+
+    /// Take back what an earlier session of this campaign did.
+    fn resume(&mut self, records: &[Record]) -> Result<(), CampaignError> {
+        for r in records {
+            match r {
+                Record::Start {
+                    format,
+                    seed,
+                    slice,
+                } => {
+                    if format != STATE_FORMAT || *seed != self.cfg.seed || *slice != self.cfg.slice
+                    {
+                        return Err(CampaignError::State(format!(
+                            "the state directory holds a campaign with seed {seed} and slice \
+                             {slice} ({format}); resume it with the same --seed and --slice, \
+                             or give a new --state"
+                        )));
+                    }
+                }
+                Record::Slice {
+                    file,
+                    engine,
+                    round,
+                    complete,
+                    executions,
+                    distinct,
+                    stopped,
+                    elapsed_ms,
+                    faults,
+                    findings,
+                } => {
+                    let (Some(i), Some(e)) = (self.scn_by_file(file), engine_index(engine)) else {
+                        continue;
+                    };
+                    let stats = EngineStats {
+                        engine: ENGINES[e].name(),
+                        executions: *executions,
+                        distinct_schedules: *distinct,
+                        stopped: stop_of(stopped),
+                    };
+                    let run = SliceRun {
+                        engine: ENGINES[e],
+                        round: *round,
+                        config: self.slice_config(i, e, *round),
+                        stats,
+                        faults: faults
+                            .iter()
+                            .map(|f| RuleStat {
+                                executions: f[0],
+                                injections: f[1],
+                                ended: f[2],
+                                failed: f[3],
+                            })
+                            .collect(),
+                        elapsed: Duration::from_millis(*elapsed_ms),
+                    };
+                    self.record_slice(i, e, *round, *complete, run, findings, None);
+                }
+                Record::Reported {
+                    file,
+                    signature,
+                    class,
+                    why,
+                    report,
+                    html,
+                    replay_verified,
+                    preemptions,
+                } => {
+                    let Some(i) = self.scn_by_file(file) else {
+                        continue;
+                    };
+                    let seen = self.scns[i]
+                        .seen
+                        .iter()
+                        .find(|s| s.signature == *signature)
+                        .cloned();
+                    let entry = self.entry(i, signature, seen.as_ref(), *class, why.clone());
+                    let entry = FindingEntry {
+                        report: report.clone(),
+                        html: html.clone(),
+                        replay: report.as_ref().map(|p| format!("hazard replay {p}")),
+                        replay_verified: *replay_verified,
+                        preemptions: *preemptions,
+                        ..entry
+                    };
+                    self.classified.push((i, entry));
+                }
+                Record::Corpus { entry, .. } => {
+                    if let Some(k) = self
+                        .cfg
+                        .corpus
+                        .iter()
+                        .position(|p| p.display().to_string() == *entry)
+                    {
+                        self.corpus_done[k] = Some(r.clone());
+                    }
+                }
+                Record::Confirmed {
+                    scenario,
+                    signature,
+                    found,
+                    ..
+                } => {
+                    self.confirmed
+                        .insert((scenario.clone(), signature.clone()), *found);
+                }
+                Record::Clock { elapsed_ms, round } => {
+                    self.before = self.before.max(Duration::from_millis(*elapsed_ms));
+                    self.round = self.round.max(*round);
+                }
+                Record::End { elapsed_ms, .. } => {
+                    self.before = self.before.max(Duration::from_millis(*elapsed_ms));
+                    self.sessions += 1;
+                }
+            }
+        }
+        // A session killed before its `End` still counts.
+        if records.iter().any(|r| matches!(r, Record::Slice { .. }))
+            && !matches!(records.last(), Some(Record::End { .. }))
+        {
+            self.sessions += 1;
+        }
+        Ok(())
+    }
+
+    /// The exploration settings of one slice: deterministic in (seed, file, round, engine).
+    fn slice_config(&self, i: usize, e: usize, round: u32) -> ExploreConfig {
+        let s = &self.scns[i];
+        let iterations = if ENGINES[e] == EngineKind::Dfs {
+            self.cfg.slice.saturating_mul(1 << round.min(MAX_DOUBLINGS))
+        } else {
+            self.cfg.slice
+        };
+        let seed =
+            mix(self.cfg.seed ^ mix(stable_hash(&s.file)) ^ mix(((round as u64) << 8) | e as u64));
+        ExploreConfig::default()
+            .engine(ENGINES[e])
+            .iterations(iterations.max(1))
+            .seed(seed)
+            .max_steps(s.max_steps(&self.cfg))
+    }
+
+    /// Fold one slice's result into its scenario.
+    #[allow(clippy::too_many_arguments)]
+    fn record_slice(
+        &mut self,
+        i: usize,
+        e: usize,
+        round: u32,
+        complete: bool,
+        run: SliceRun,
+        findings: &[Found],
+        live: Option<&[Finding]>,
+    ) {
+        let s = &mut self.scns[i];
+        s.executions += run.stats.executions;
+        *s.engines.entry(ENGINES[e].name().to_string()).or_default() += run.stats.executions;
+        s.slices += 1;
+        s.rounds.insert(round);
+        s.elapsed_ms += run.elapsed.as_millis() as u64;
+        if complete {
+            s.done.insert((round, e));
+            let settles = match run.stats.stopped {
+                StopReason::Found => true,
+                StopReason::Exhausted => {
+                    s.exhausted = true;
+                    true
+                }
+                _ => false,
+            };
+            if settles {
+                s.settled = Some(s.settled.map_or(round, |r| r.min(round)));
+            }
+        }
+        for f in findings {
+            let finding = live.and_then(|l| l.iter().find(|x| x.signature == f.signature).cloned());
+            let this = Seen {
+                signature: f.signature.clone(),
+                schedule: f.schedule.clone(),
+                execution: f.execution,
+                run: run.clone(),
+                finding,
+            };
+            // A failure is credited to the first slice in (round, engine) order that found
+            // it, whatever order the slices finished (or were journaled) in.
+            let key = |x: &Seen| (x.run.round, engine_index(x.run.engine.name()), x.execution);
+            match s.seen.iter_mut().find(|x| x.signature == f.signature) {
+                Some(old) if key(&this) < key(old) => *old = this,
+                Some(_) => {}
+                None => s.seen.push(this),
+            }
+        }
+    }
+
+    fn progress(&self) -> Progress {
+        Progress {
+            round: self.round,
+            scenarios: self.scns.len(),
+            settled: self.scns.iter().filter(|s| !s.open()).count(),
+            executions: self.scns.iter().map(|s| s.executions).sum(),
+            findings: self.scns.iter().map(|s| s.seen.len()).sum::<usize>()
+                + self
+                    .corpus_done
+                    .iter()
+                    .filter(|r| matches!(r, Some(Record::Corpus { ok: false, .. })))
+                    .count(),
+            elapsed: self.elapsed(),
+            budget: self.cfg.time,
+        }
+    }
+
+    fn run(mut self) -> Result<CampaignResult, CampaignError> {
+        self.check_corpus()?;
+        let stopped = loop {
+            if crate::explore::interrupted() {
+                break "interrupted";
+            }
+            if self.out_of_time() {
+                break "time";
+            }
+            if !self.scns.iter().any(Scn::open) {
+                break "done";
+            }
+            if self.cfg.rounds.is_some_and(|n| self.round >= n) {
+                break "rounds";
+            }
+            self.run_round()?;
+            self.classify_all()?;
+            // A round that an interruption or the deadline cut short is not over: a resumed
+            // campaign finishes it.
+            if !self.stopping() {
+                self.round += 1;
+            }
+            self.journal.append(&Record::Clock {
+                elapsed_ms: self.elapsed().as_millis() as u64,
+                round: self.round,
+            })?;
+        };
+        // Whatever the stop, every finding so far gets its class and report.
+        self.classify_all()?;
+        self.confirm_baseline()?;
+        let summary = self.summary(stopped);
+        if self.cfg.update_baseline {
+            self.update_baseline()?;
+        }
+        self.journal.append(&Record::End {
+            elapsed_ms: self.elapsed().as_millis() as u64,
+            stopped: stopped.into(),
+        })?;
+        for s in &summary.scenarios {
+            (self.observer)(Event::Scenario(s));
+        }
+        let outputs = write_outputs(&self.cfg.out, &summary)?;
+        Ok(CampaignResult { summary, outputs })
+    }
+
+    /// Check every regression-corpus entry not checked yet.
+    fn check_corpus(&mut self) -> Result<(), CampaignError> {
+        let todo: Vec<usize> = (0..self.cfg.corpus.len())
+            .filter(|&k| self.corpus_done[k].is_none())
+            .collect();
+        let paths = self.cfg.corpus.clone();
+        let mut done = Vec::new();
+        pool(
+            self.cfg.jobs,
+            todo,
+            |k| (k, corpus_record(&paths[k])),
+            crate::explore::interrupted,
+            |d| done.push(d),
+        );
+        for d in done {
+            let (k, r) = d;
+            self.journal.append(&r)?;
+            self.corpus_done[k] = Some(r);
+            let p = self.progress();
+            (self.observer)(Event::Progress(p));
+        }
+        Ok(())
+    }
+
+    /// One round: a slice per engine of every scenario not settled.
+    fn run_round(&mut self) -> Result<(), CampaignError> {
+        let round = self.round;
+        let mut tasks = Vec::new();
+        for (i, s) in self.scns.iter().enumerate() {
+            if !s.runs_in(round) {
+                continue;
+            }
+            for e in 0..ENGINES.len() {
+                if !s.done.contains(&(round, e)) {
+                    tasks.push((i, e));
+                }
+            }
+        }
+        let deadline = self.deadline();
+        let configs: Vec<Vec<ExploreConfig>> = (0..self.scns.len())
+            .map(|i| {
+                (0..ENGINES.len())
+                    .map(|e| self.slice_config(i, e, round))
+                    .collect()
+            })
+            .collect();
+        let progs: Vec<Option<Arc<Program>>> = self.scns.iter().map(|s| s.prog.clone()).collect();
+        let files: Vec<String> = self.scns.iter().map(|s| s.file.clone()).collect();
+        let mut results = Vec::new();
+        let mut failure = None;
+        let mut live = self.progress();
+        let (before, start) = (self.before, self.start);
+        let journal = &mut self.journal;
+        let observer = &mut self.observer;
+        pool(
+            self.cfg.jobs,
+            tasks,
+            |(scn, engine): (usize, usize)| {
+                let mut ec = configs[scn][engine].clone();
+                if let Some(d) = deadline {
+                    ec = ec.time(Some(
+                        d.saturating_duration_since(Instant::now())
+                            .max(Duration::from_millis(1)),
+                    ));
+                }
+                // Only loaded scenarios get slices.
+                let result = match progs[scn].as_ref().map(|p| explore(p, &ec)) {
+                    Some(Ok(x)) => match &x.limit {
+                        Some(l) => Err(l.clone()),
+                        None => Ok((x, ec)),
+                    },
+                    Some(Err(e)) => Err(e.to_string()),
+                    None => Err("the scenario did not load".into()),
+                };
+                SliceDone {
+                    scn,
+                    engine,
+                    round,
+                    result,
+                }
+            },
+            || crate::explore::interrupted() || deadline.is_some_and(|d| Instant::now() >= d),
+            |d| {
+                if let SliceDone {
+                    scn,
+                    engine,
+                    round,
+                    result: Ok((x, _)),
+                } = &d
+                {
+                    // Journal as results arrive: a kill loses only the slices in flight.
+                    let rec = slice_record(&files[*scn], *engine, *round, x);
+                    if let Err(e) = journal.append(&rec) {
+                        failure.get_or_insert(e);
+                    }
+                    live.executions += x.executions();
+                    live.findings += x.findings.len();
+                    live.elapsed = before + start.elapsed();
+                    observer(Event::Progress(live));
+                }
+                results.push(d);
+            },
+        );
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        // Merge in a fixed order, whatever order the workers finished in.
+        results.sort_by_key(|d: &SliceDone| (d.scn, d.engine));
+        for d in results {
+            let SliceDone {
+                scn,
+                engine,
+                round,
+                result,
+            } = d;
+            match result {
+                Ok((x, ec)) => {
+                    let stats = x.engines[0].clone();
+                    let complete =
+                        !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted);
+                    let found: Vec<Found> = x.findings.iter().map(found_of).collect();
+                    let run = SliceRun {
+                        engine: ENGINES[engine],
+                        round,
+                        config: ec,
+                        stats,
+                        faults: x.faults.clone(),
+                        elapsed: x.elapsed,
+                    };
+                    self.record_slice(scn, engine, round, complete, run, &found, Some(&x.findings));
+                }
+                Err(e) => {
+                    self.scns[scn].broken = Some((ScenarioStatus::Error, e));
+                }
+            }
+            let p = self.progress();
+            (self.observer)(Event::Progress(p));
+        }
+        Ok(())
+    }
+
+    /// A finding's entry before its report.
+    fn entry(
+        &self,
+        i: usize,
+        sig: &Signature,
+        seen: Option<&Seen>,
+        class: Class,
+        why: String,
+    ) -> FindingEntry {
+        entry_of(&self.scns[i], sig, seen, class, why)
+    }
+
+    /// The class of a finding, before any report.
+    fn class_of(&self, i: usize, sig: &Signature) -> (Class, String) {
+        let Some(prog) = &self.scns[i].prog else {
+            return (Class::New, String::new());
+        };
+        // A corpus entry recorded as fixed comes first: its failure back is a regression
+        // even in a scenario that expects failures.
+        if let Some((_, _, entry)) = self
+            .corpus
+            .fixed
+            .iter()
+            .find(|(n, s, _)| *n == prog.name && s == sig)
+        {
+            return (
+                Class::Regressed,
+                format!("the corpus entry {entry} records it as fixed"),
+            );
+        }
+        // A scenario that expects a failure is a program known to be broken: its other
+        // failures are that program's too, not news (make it `passes` to hear of them).
+        if let Expectation::Fails(want) = &prog.expect {
+            return if sig.matches(want) {
+                (Class::Known, "expected by the scenario".into())
+            } else {
+                (
+                    Class::Known,
+                    format!(
+                        "another failure of a scenario that expects one ({})",
+                        want.id.as_deref().unwrap_or("any")
+                    ),
+                )
+            };
+        }
+        if self.baseline.has(&prog.name, sig) {
+            return (Class::Known, "accepted in the baseline".into());
+        }
+        if self
+            .corpus
+            .kept
+            .iter()
+            .any(|(n, s)| *n == prog.name && s == sig)
+        {
+            return (Class::Known, "kept in the regression corpus".into());
+        }
+        (
+            Class::New,
+            "not expected by the scenario, not in the corpus or the baseline".into(),
+        )
+    }
+
+    /// Classify every finding not classified yet; write the reports of new and regressed ones
+    /// (minimized, on the workers).
+    fn classify_all(&mut self) -> Result<(), CampaignError> {
+        let mut todo: Vec<(usize, Seen, Class, String)> = Vec::new();
+        for (i, s) in self.scns.iter().enumerate() {
+            for seen in &s.seen {
+                if self
+                    .classified
+                    .iter()
+                    .any(|(j, e)| *j == i && e.signature == seen.signature)
+                {
+                    continue;
+                }
+                let (class, why) = self.class_of(i, &seen.signature);
+                todo.push((i, seen.clone(), class, why));
+            }
+        }
+        let reports = self.cfg.out.join("reports");
+        let cfg = &self.cfg;
+        let scns = &self.scns;
+        let mut written: Vec<(usize, FindingEntry)> = Vec::new();
+        let tasks: Vec<(usize, usize, Seen, Class, String)> = todo
+            .into_iter()
+            .enumerate()
+            .map(|(k, (i, seen, class, why))| (k, i, seen, class, why))
+            .collect();
+        let mut results: Vec<(usize, usize, Result<FindingEntry, CampaignError>)> = Vec::new();
+        pool(
+            cfg.jobs,
+            tasks,
+            |(k, i, seen, class, why)| {
+                let base = entry_of(&scns[i], &seen.signature, Some(&seen), class, why);
+                let r = if class.fails() {
+                    report_one(cfg, &scns[i], &seen, base, &reports)
+                } else {
+                    Ok(base)
+                };
+                (k, i, r)
+            },
+            || false,
+            |r| results.push(r),
+        );
+        results.sort_by_key(|(k, _, _)| *k);
+        for (_, i, r) in results {
+            written.push((i, r?));
+        }
+        for (i, entry) in written {
+            self.journal.append(&Record::Reported {
+                file: self.scns[i].file.clone(),
+                signature: entry.signature.clone(),
+                class: entry.class,
+                why: entry.why.clone(),
+                report: entry.report.clone(),
+                html: entry.html.clone(),
+                replay_verified: entry.replay_verified,
+                preemptions: entry.preemptions,
+            })?;
+            (self.observer)(Event::Finding(&entry));
+            self.classified.push((i, entry));
+        }
+        Ok(())
+    }
+
+    /// Baseline findings of this campaign's scenarios that exploration did not meet: searched
+    /// for by bounded DFS; found again they stay known, else they are fixed.
+    fn confirm_baseline(&mut self) -> Result<(), CampaignError> {
+        let mut todo = Vec::new();
+        for b in &self.baseline.findings {
+            let Some(i) = self.scns.iter().position(|s| {
+                s.prog.as_ref().is_some_and(|p| p.name == b.scenario) && s.broken.is_none()
+            }) else {
+                continue;
+            };
+            if self.scns[i].seen.iter().any(|x| x.signature == b.signature)
+                || self
+                    .confirmed
+                    .contains_key(&(b.scenario.clone(), b.signature.clone()))
+            {
+                continue;
+            }
+            todo.push((i, b.clone()));
+        }
+        if crate::explore::interrupted() {
+            return Ok(());
+        }
+        let scns = &self.scns;
+        let cfg = &self.cfg;
+        let mut results = Vec::new();
+        pool(
+            cfg.jobs,
+            todo.into_iter().enumerate().collect(),
+            |(k, (i, b)): (usize, (usize, BaselineEntry))| {
+                let prog = scns[i].prog.clone().expect("loaded");
+                let want = b.signature.clone();
+                let r = search_dfs(
+                    &prog,
+                    b.preemptions + 1,
+                    CONFIRM_BUDGET,
+                    None,
+                    scns[i].max_steps(cfg),
+                    move |s| s == Some(&want),
+                );
+                (k, b, r.map(|r| (r.found.is_some(), r.executions)))
+            },
+            crate::explore::interrupted,
+            |r| results.push(r),
+        );
+        results.sort_by_key(|(k, _, _)| *k);
+        for (_, b, r) in results {
+            // An internal error is not evidence either way: the finding stays known.
+            let (found, executions) = r.unwrap_or((true, 0));
+            self.journal.append(&Record::Confirmed {
+                scenario: b.scenario.clone(),
+                signature: b.signature.clone(),
+                found,
+                executions,
+            })?;
+            self.confirmed.insert((b.scenario, b.signature), found);
+        }
+        Ok(())
+    }
+
+    fn update_baseline(&self) -> Result<(), CampaignError> {
+        let Some(path) = &self.cfg.baseline else {
+            return Ok(());
+        };
+        let ours: Vec<&str> = self
+            .scns
+            .iter()
+            .filter_map(|s| s.prog.as_ref().map(|p| p.name.as_str()))
+            .collect();
+        let mut b = Baseline {
+            format: BASELINE_FORMAT.into(),
+            findings: self
+                .baseline
+                .findings
+                .iter()
+                .filter(|e| !ours.contains(&e.scenario.as_str()))
+                .cloned()
+                .collect(),
+        };
+        for (i, e) in &self.classified {
+            let s = &self.scns[*i];
+            let expects_failure = s
+                .prog
+                .as_ref()
+                .is_some_and(|p| matches!(p.expect, Expectation::Fails(_)));
+            if e.class == Class::Fixed || expects_failure {
+                continue;
+            }
+            let preemptions = e.preemptions.unwrap_or_else(|| {
+                s.seen
+                    .iter()
+                    .find(|x| x.signature == e.signature)
+                    .and_then(|x| preemptions_of(s, x))
+                    .unwrap_or(0)
+            });
+            b.findings.push(BaselineEntry {
+                scenario: e.scenario.clone(),
+                file: e.file.clone(),
+                signature: e.signature.clone(),
+                preemptions,
+            });
+        }
+        // Baseline findings confirmed by search are still there: keep them.
+        for e in &self.baseline.findings {
+            if self
+                .confirmed
+                .get(&(e.scenario.clone(), e.signature.clone()))
+                == Some(&true)
+            {
+                b.findings.push(e.clone());
+            }
+        }
+        b.write(path)
+    }
+
+    fn summary(&self, stopped: &str) -> Summary {
+        let mut findings: Vec<FindingEntry> =
+            self.classified.iter().map(|(_, e)| e.clone()).collect();
+        for b in &self.baseline.findings {
+            if let Some(&found) = self
+                .confirmed
+                .get(&(b.scenario.clone(), b.signature.clone()))
+            {
+                let Some(i) = self
+                    .scns
+                    .iter()
+                    .position(|s| s.prog.as_ref().is_some_and(|p| p.name == b.scenario))
+                else {
+                    continue;
+                };
+                let (class, why) = if found {
+                    (
+                        Class::Known,
+                        "accepted in the baseline; exploration missed it, a bounded search found it"
+                            .to_string(),
+                    )
+                } else {
+                    (
+                        Class::Fixed,
+                        format!(
+                            "accepted in the baseline, and no longer found: neither exploration \
+                             nor a bounded DFS ({CONFIRM_BUDGET} executions at {} preemptions) \
+                             met it",
+                            b.preemptions + 1
+                        ),
+                    )
+                };
+                findings.push(self.entry(i, &b.signature, None, class, why));
+            }
+        }
+        let mut corpus = Vec::new();
+        for r in self.corpus_done.iter().flatten() {
+            if let Record::Corpus {
+                entry,
+                ok,
+                unreadable,
+                expect,
+                scenario,
+                signature,
+                detail,
+            } = r
+            {
+                corpus.push(CorpusEntryLine {
+                    file: entry.clone(),
+                    ok: *ok,
+                    expect: expect.clone(),
+                    detail: detail.clone(),
+                });
+                let (Some(sig), false, false) = (signature, *ok, *unreadable) else {
+                    continue;
+                };
+                let class = if expect == "passes" {
+                    Class::Regressed
+                } else {
+                    Class::Fixed
+                };
+                findings.push(FindingEntry {
+                    class,
+                    why: format!("corpus entry {entry}: {detail}"),
+                    scenario: scenario.clone(),
+                    file: entry.clone(),
+                    signature: sig.clone(),
+                    engine: None,
+                    round: None,
+                    execution: None,
+                    report: Some(entry.clone()),
+                    html: None,
+                    replay: Some(format!("hazard corpus check {entry}")),
+                    replay_verified: None,
+                    preemptions: None,
+                    place: None,
+                });
+            }
+        }
+        // Stable order: class (new first), then file, then message.
+        findings.sort_by(|a, b| {
+            let key = |f: &FindingEntry| {
+                (
+                    f.class,
+                    f.file.clone(),
+                    f.signature.message.clone(),
+                    f.signature.id.clone(),
+                    f.signature.thread.clone(),
+                    f.signature.op.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        });
+        let scenarios: Vec<ScenarioEntry> = self
+            .scns
+            .iter()
+            .enumerate()
+            .map(|(i, s)| self.scenario_entry(i, s, &findings))
+            .collect();
+        let count = |c: Class| findings.iter().filter(|f| f.class == c).count();
+        let status = |st: ScenarioStatus| scenarios.iter().filter(|s| s.status == st).count();
+        let totals = CampaignTotals {
+            scenarios: scenarios.len(),
+            met: status(ScenarioStatus::Met),
+            unmet: status(ScenarioStatus::Unmet),
+            invalid: status(ScenarioStatus::Invalid),
+            errors: status(ScenarioStatus::Error),
+            executions: scenarios.iter().map(|s| s.executions).sum(),
+            new: count(Class::New),
+            regressed: count(Class::Regressed),
+            flaky: count(Class::Flaky),
+            fixed: count(Class::Fixed),
+            known: count(Class::Known),
+            corpus_entries: corpus.len(),
+            corpus_failed: corpus.iter().filter(|c| !c.ok).count(),
+        };
+        Summary {
+            format: NIGHTLY_FORMAT.into(),
+            harness: crate::VERSION.into(),
+            seed: self.cfg.seed,
+            jobs: self.cfg.jobs,
+            shard: self.cfg.shard.map(|s| s.to_string()),
+            time_budget_secs: self.cfg.time.map(|t| t.as_secs_f64()),
+            slice: self.cfg.slice,
+            rounds: self
+                .scns
+                .iter()
+                .flat_map(|s| s.rounds.iter().copied())
+                .max()
+                .map_or(0, |r| r + 1),
+            elapsed_ms: self.elapsed().as_millis() as u64,
+            sessions: self.sessions,
+            interrupted: stopped == "interrupted",
+            stopped: stopped.into(),
+            totals,
+            scenarios,
+            findings,
+            corpus,
+        }
+    }
+
+    fn scenario_entry(&self, _i: usize, s: &Scn, findings: &[FindingEntry]) -> ScenarioEntry {
+        let mine: Vec<&FindingEntry> = findings.iter().filter(|f| f.file == s.file).collect();
+        let mut by_class = BTreeMap::new();
+        for f in &mine {
+            *by_class.entry(f.class.label().to_string()).or_insert(0) += 1;
+        }
+        let (expect, met) = match &s.prog {
+            Some(p) => match &p.expect {
+                Expectation::Passes => {
+                    ("passes".to_string(), s.seen.is_empty() && s.executions > 0)
+                }
+                Expectation::Fails(w) => (
+                    format!("fails {}", w.id.clone().unwrap_or_default()),
+                    s.seen.iter().any(|x| x.signature.matches(w)),
+                ),
+            },
+            None => (String::new(), false),
+        };
+        let status = match &s.broken {
+            Some((st, _)) => *st,
+            None if met => ScenarioStatus::Met,
+            None => ScenarioStatus::Unmet,
+        };
+        ScenarioEntry {
+            file: s.file.clone(),
+            scenario: s.prog.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+            expect,
+            status,
+            executions: s.executions,
+            engines: s.engines.clone(),
+            slices: s.slices,
+            rounds: s.rounds.len() as u32,
+            elapsed_ms: s.elapsed_ms,
+            settled: s.settled.is_some(),
+            dfs_exhausted: s.exhausted,
+            findings: by_class,
+            error: s.broken.as_ref().map(|(_, e)| e.clone()),
+        }
+    }
+}
+
+/// A finding's entry before its report.
+fn entry_of(
+    s: &Scn,
+    sig: &Signature,
+    seen: Option<&Seen>,
+    class: Class,
+    why: String,
+) -> FindingEntry {
+    FindingEntry {
+        class,
+        why,
+        scenario: s.prog.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
+        file: s.file.clone(),
+        signature: sig.clone(),
+        engine: seen.map(|x| x.run.engine.name().to_string()),
+        round: seen.map(|x| x.run.round),
+        execution: seen.map(|x| x.execution),
+        report: None,
+        html: None,
+        replay: None,
+        replay_verified: None,
+        preemptions: None,
+        place: sig.op.as_ref().and_then(|op| place_of(&s.file, op)),
+    }
+}
+
+fn found_of(f: &Finding) -> Found {
+    Found {
+        signature: f.signature.clone(),
+        schedule: f.schedule.encode(),
+        execution: f.execution,
+    }
+}
+
+fn slice_record(file: &str, engine: usize, round: u32, x: &Exploration) -> Record {
+    let stats = &x.engines[0];
+    Record::Slice {
+        file: file.to_string(),
+        engine: ENGINES[engine].name().into(),
+        round,
+        complete: !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted),
+        executions: stats.executions,
+        distinct: stats.distinct_schedules,
+        stopped: stop_word(stats.stopped).into(),
+        elapsed_ms: x.elapsed.as_millis() as u64,
+        faults: x
+            .faults
+            .iter()
+            .map(|f| [f.executions, f.injections, f.ended, f.failed])
+            .collect(),
+        findings: x.findings.iter().map(found_of).collect(),
+    }
+}
+
+fn corpus_record(path: &Path) -> Record {
+    let r = check_entry(path);
+    let head = read_report(path).ok();
+    Record::Corpus {
+        entry: path.display().to_string(),
+        ok: r.ok,
+        unreadable: r.unreadable,
+        expect: match head
+            .as_ref()
+            .and_then(|h| h.corpus.as_ref())
+            .map(|c| c.expect)
+        {
+            Some(CorpusExpect::Passes) => "passes".into(),
+            Some(CorpusExpect::Reproduces) => "reproduces".into(),
+            None => String::new(),
+        },
+        scenario: head
+            .as_ref()
+            .map(|h| h.scenario.name.clone())
+            .unwrap_or_default(),
+        signature: head.map(|h| h.failure.signature),
+        detail: r.detail,
+    }
+}
+
+/// The finding of `seen`: as this session found it, or rebuilt by replaying its schedule.
+fn finding_of(s: &Scn, seen: &Seen) -> Result<Finding, String> {
+    if let Some(f) = &seen.finding {
+        return Ok(f.clone());
+    }
+    let prog = s.prog.as_ref().ok_or("the scenario did not load")?;
+    let schedule = crate::base::Schedule::decode(&seen.schedule).map_err(|e| e.to_string())?;
+    let out =
+        replay(prog, &schedule, seen.run.config.max_steps, false).map_err(|e| e.to_string())?;
+    match (out.failed, out.signature) {
+        (Some(failed), Some(signature)) if signature == seen.signature => Ok(Finding {
+            signature,
+            failed,
+            schedule,
+            threads: out.threads,
+            engine: seen.run.engine.name(),
+            execution: seen.execution,
+        }),
+        (_, other) => Err(format!(
+            "its schedule replays to {} instead",
+            other.map_or("a pass".to_string(), |s| format!(
+                "{} [{}]",
+                s.message, s.id
+            ))
+        )),
+    }
+}
+
+fn preemptions_of(s: &Scn, seen: &Seen) -> Option<usize> {
+    let prog = s.prog.as_ref()?;
+    let schedule = crate::base::Schedule::decode(&seen.schedule).ok()?;
+    replay(prog, &schedule, seen.run.config.max_steps, false)
+        .ok()
+        .map(|o| o.preemptions)
+}
+
+/// Write a new or regressed finding's report (and its HTML view) as `hazard run` would.
+fn report_one(
+    cfg: &CampaignConfig,
+    s: &Scn,
+    seen: &Seen,
+    base: FindingEntry,
+    dir: &Path,
+) -> Result<FindingEntry, CampaignError> {
+    let prog = s
+        .prog
+        .as_ref()
+        .expect("a finding comes from a loaded scenario");
+    let finding = match finding_of(s, seen) {
+        Ok(f) => f,
+        Err(why) => {
+            return Ok(FindingEntry {
+                class: Class::Flaky,
+                why: format!("found, but {why}"),
+                replay_verified: Some(false),
+                ..base
+            })
+        }
+    };
+    let x = Exploration {
+        engines: vec![seen.run.stats.clone()],
+        findings: vec![finding.clone()],
+        elapsed: seen.run.elapsed,
+        faults: seen.run.faults.clone(),
+        limit: None,
+    };
+    let run = RunInfo {
+        config: &seen.run.config,
+        exploration: &x,
+    };
+    let min = cfg.minimize.clone().map(|m| MinimizeConfig {
+        max_steps: seen.run.config.max_steps,
+        ..m
+    });
+    let written = write_finding(prog, &finding, &run, min.as_ref(), dir).map_err(|e| {
+        CampaignError::Input {
+            file: dir.display().to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    let html_path = written.path.with_extension("html");
+    let html = render_html(&written.report, &written.report.view(false));
+    crate::base::write_atomic(&html_path, html.as_bytes())
+        .map_err(|e| CampaignError::io(&html_path, e))?;
+    let verified = written.report.replay_verified;
+    let shown = written.path.display().to_string();
+    Ok(FindingEntry {
+        class: if verified { base.class } else { Class::Flaky },
+        why: if verified {
+            base.why
+        } else {
+            format!(
+                "{}; found, but its schedule did not replay to the same failure",
+                base.why
+            )
+        },
+        replay: Some(format!("hazard replay {shown}")),
+        report: Some(shown),
+        html: Some(html_path.display().to_string()),
+        replay_verified: Some(verified),
+        preemptions: Some(written.report.view(false).preemptions),
+        ..base
+    })
+}
+
+/// The failing op's line and column in the scenario file.
+fn place_of(file: &str, op: &str) -> Option<Place> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let (line, column) = crate::scenario::locate(&text, op);
+    Some(Place {
+        path: op.to_string(),
+        line,
+        column,
+    })
+}
