@@ -2,7 +2,7 @@
 CARGO ?= cargo
 HAZARD := target/release/hazard
 
-.PHONY: run test test-fast bench build corpus fuzz fuzz-smoke go-check fmt lint check clean
+.PHONY: run test test-fast bench build corpus fuzz fuzz-smoke go-check nightly fmt lint check clean
 
 ## Seconds each libFuzzer target runs under `make fuzz`.
 FUZZ_TIME ?= 60
@@ -20,6 +20,15 @@ corpus: build
 	rm -f reports/corpus/*.json
 	$(HAZARD) run scenarios --out target/corpus-new --quiet
 	$(HAZARD) corpus add --dir reports/corpus target/corpus-new/*.json
+
+## A nightly campaign over every shipped scenario: NIGHTLY_TIME in all (a Go duration), every
+## core, findings classified against reports/corpus and reports/baseline.json, state kept in
+## target/nightly-state (run it again to resume), outputs in reports/nightly/.
+NIGHTLY_TIME ?= 10m
+NIGHTLY_ARGS ?=
+nightly: build
+	$(HAZARD) nightly scenarios --time $(NIGHTLY_TIME) --baseline reports/baseline.json \
+		--state target/nightly-state --out reports/nightly $(NIGHTLY_ARGS)
 
 ## The whole test suite (what CI runs). The HTML view's test needs chromium: installed if
 ## missing. The libFuzzer targets are built first (stable, cargo fuzz's flags): their

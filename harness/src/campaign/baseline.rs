@@ -92,3 +92,8 @@ impl Baseline {
         crate::base::write_atomic(path, text.as_bytes()).map_err(|e| CampaignError::io(path, e))
     }
 }
+
+/// The JSON Schema of the baseline file.
+pub fn baseline_schema() -> serde_json::Value {
+    serde_json::to_value(schemars::schema_for!(Baseline)).unwrap_or_default()
+}

@@ -31,11 +31,17 @@ pub enum Record {
         format: String,
         seed: u64,
         slice: u64,
+        /// The harness version that began it.
+        #[serde(default)]
+        harness: String,
     },
     /// One engine's slice of one scenario in one round. `complete` is false when the time
     /// budget or an interruption cut it short: its findings count, the slice runs again.
     Slice {
         file: String,
+        /// The scenario's hash: a changed file's slices do not carry over.
+        #[serde(default)]
+        hash: String,
         engine: String,
         round: u32,
         complete: bool,
@@ -53,6 +59,8 @@ pub enum Record {
     /// A finding was classified and, if it needed one, its report written.
     Reported {
         file: String,
+        #[serde(default)]
+        hash: String,
         signature: Signature,
         class: super::Class,
         why: String,
@@ -82,9 +90,11 @@ pub enum Record {
         found: bool,
         executions: u64,
     },
-    /// Wall time spent so far, every session together (written after each round).
+    /// Wall time this session has spent so far, and the next round (after each round).
     Clock { elapsed_ms: u64, round: u32 },
-    /// A session ended (not written when it was killed).
+    /// A process took the campaign up again from this journal.
+    Resume {},
+    /// A session ended, after `elapsed_ms` (not written when it was killed).
     End { elapsed_ms: u64, stopped: String },
 }
 

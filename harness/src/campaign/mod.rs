@@ -16,7 +16,7 @@ mod journal;
 mod outputs;
 pub mod summary;
 
-pub use baseline::{Baseline, BaselineEntry, BASELINE_FORMAT};
+pub use baseline::{baseline_schema, Baseline, BaselineEntry, BASELINE_FORMAT};
 pub use journal::STATE_FORMAT;
 pub use outputs::{write_outputs, Outputs};
 pub use summary::*;
@@ -371,6 +371,11 @@ struct Campaign<'o> {
     journal: Journal,
     /// Classified findings by (scenario index, signature), in classification order.
     classified: Vec<(usize, FindingEntry)>,
+    /// Reports written by earlier sessions, by (scenario file, signature): a finding that
+    /// still needs one reuses it.
+    written: HashMap<(String, Signature), FindingEntry>,
+    /// Wall time of the sessions that ended before this one.
+    past: Duration,
     confirmed: HashMap<(String, Signature), bool>,
     before: Duration,
     start: Instant,
@@ -450,6 +455,8 @@ pub fn run_campaign(
         corpus,
         journal,
         classified: Vec::new(),
+        written: HashMap::new(),
+        past: Duration::ZERO,
         confirmed: HashMap::new(),
         before: Duration::ZERO,
         start: Instant::now(),
@@ -458,17 +465,22 @@ pub fn run_campaign(
         observer,
     };
     c.resume(&records)?;
-    if records.is_empty() {
+    if !records.is_empty() {
+        c.sessions += 1;
+        c.journal.append(&Record::Resume {})?;
+    } else {
         c.journal.append(&Record::Start {
             format: STATE_FORMAT.into(),
             seed: c.cfg.seed,
             slice: c.cfg.slice,
+            harness: crate::VERSION.into(),
         })?;
     }
     c.run()
 }
 
 impl Campaign<'_> {
+    /// Wall time of this session (resumed after a kill: with the killed part).
     fn elapsed(&self) -> Duration {
         self.before + self.start.elapsed()
     }
@@ -491,14 +503,30 @@ impl Campaign<'_> {
         self.scns.iter().position(|s| s.file == file)
     }
 
-    /// Take back what an earlier session of this campaign did.
+    /// Take back what earlier sessions of this campaign did. Exploration (slices, their
+    /// findings, the reports written) carries over from every session, for scenario files
+    /// whose content is unchanged; a session that ended normally closes its corpus checks,
+    /// baseline searches and time budget, so the next session (the next night) checks again
+    /// and gets a budget of its own, continuing the rounds where they stopped.
     fn resume(&mut self, records: &[Record]) -> Result<(), CampaignError> {
-        for r in records {
+        // A session closes with an `End` that was not an interruption (Ctrl-C or SIGTERM
+        // leave it open, like a kill, so the same command picks it up).
+        let closes =
+            |r: &Record| matches!(r, Record::End { stopped, .. } if stopped != "interrupted");
+        let open_from = records.iter().rposition(closes).map_or(0, |k| k + 1);
+        let hashes: Vec<Option<String>> = self
+            .scns
+            .iter()
+            .map(|s| s.prog.as_ref().map(|p| p.hash.clone()))
+            .collect();
+        for (n, r) in records.iter().enumerate() {
+            let current = n >= open_from;
             match r {
                 Record::Start {
                     format,
                     seed,
                     slice,
+                    ..
                 } => {
                     if format != STATE_FORMAT || *seed != self.cfg.seed || *slice != self.cfg.slice
                     {
@@ -511,6 +539,7 @@ impl Campaign<'_> {
                 }
                 Record::Slice {
                     file,
+                    hash,
                     engine,
                     round,
                     complete,
@@ -524,6 +553,10 @@ impl Campaign<'_> {
                     let (Some(i), Some(e)) = (self.scn_by_file(file), engine_index(engine)) else {
                         continue;
                     };
+                    // The file changed since: what was explored was another scenario.
+                    if hashes[i].as_deref() != Some(hash.as_str()) {
+                        continue;
+                    }
                     let stats = EngineStats {
                         engine: ENGINES[e].name(),
                         executions: *executions,
@@ -550,6 +583,7 @@ impl Campaign<'_> {
                 }
                 Record::Reported {
                     file,
+                    hash,
                     signature,
                     class,
                     why,
@@ -561,23 +595,21 @@ impl Campaign<'_> {
                     let Some(i) = self.scn_by_file(file) else {
                         continue;
                     };
-                    let seen = self.scns[i]
-                        .seen
-                        .iter()
-                        .find(|s| s.signature == *signature)
-                        .cloned();
-                    let entry = self.entry(i, signature, seen.as_ref(), *class, why.clone());
+                    if hashes[i].as_deref() != Some(hash.as_str()) || report.is_none() {
+                        continue;
+                    }
                     let entry = FindingEntry {
                         report: report.clone(),
                         html: html.clone(),
                         replay: report.as_ref().map(|p| format!("hazard replay {p}")),
                         replay_verified: *replay_verified,
                         preemptions: *preemptions,
-                        ..entry
+                        ..entry_of(&self.scns[i], signature, None, *class, why.clone())
                     };
-                    self.classified.push((i, entry));
+                    self.written
+                        .insert((file.clone(), signature.clone()), entry);
                 }
-                Record::Corpus { entry, .. } => {
+                Record::Corpus { entry, .. } if current => {
                     if let Some(k) = self
                         .cfg
                         .corpus
@@ -592,25 +624,26 @@ impl Campaign<'_> {
                     signature,
                     found,
                     ..
-                } => {
+                } if current => {
                     self.confirmed
                         .insert((scenario.clone(), signature.clone()), *found);
                 }
                 Record::Clock { elapsed_ms, round } => {
-                    self.before = self.before.max(Duration::from_millis(*elapsed_ms));
+                    if current {
+                        self.before = self.before.max(Duration::from_millis(*elapsed_ms));
+                    }
                     self.round = self.round.max(*round);
                 }
                 Record::End { elapsed_ms, .. } => {
-                    self.before = self.before.max(Duration::from_millis(*elapsed_ms));
-                    self.sessions += 1;
+                    if current {
+                        self.before = self.before.max(Duration::from_millis(*elapsed_ms));
+                    } else if closes(r) {
+                        self.past += Duration::from_millis(*elapsed_ms);
+                    }
                 }
+                Record::Resume {} => self.sessions += 1,
+                Record::Corpus { .. } | Record::Confirmed { .. } => {}
             }
-        }
-        // A session killed before its `End` still counts.
-        if records.iter().any(|r| matches!(r, Record::Slice { .. }))
-            && !matches!(records.last(), Some(Record::End { .. }))
-        {
-            self.sessions += 1;
         }
         Ok(())
     }
@@ -736,6 +769,7 @@ impl Campaign<'_> {
             self.update_baseline()?;
         }
         self.journal.append(&Record::End {
+            // This session's time: the next one (the next night) gets a budget of its own.
             elapsed_ms: self.elapsed().as_millis() as u64,
             stopped: stopped.into(),
         })?;
@@ -794,6 +828,10 @@ impl Campaign<'_> {
             .collect();
         let progs: Vec<Option<Arc<Program>>> = self.scns.iter().map(|s| s.prog.clone()).collect();
         let files: Vec<String> = self.scns.iter().map(|s| s.file.clone()).collect();
+        let hashes: Vec<String> = progs
+            .iter()
+            .map(|p| p.as_ref().map(|p| p.hash.clone()).unwrap_or_default())
+            .collect();
         let mut results = Vec::new();
         let mut failure = None;
         let mut live = self.progress();
@@ -837,7 +875,7 @@ impl Campaign<'_> {
                 } = &d
                 {
                     // Journal as results arrive: a kill loses only the slices in flight.
-                    let rec = slice_record(&files[*scn], *engine, *round, x);
+                    let rec = slice_record(&files[*scn], &hashes[*scn], *engine, *round, x);
                     if let Err(e) = journal.append(&rec) {
                         failure.get_or_insert(e);
                     }
@@ -949,10 +987,12 @@ impl Campaign<'_> {
         )
     }
 
-    /// Classify every finding not classified yet; write the reports of new and regressed ones
-    /// (minimized, on the workers).
+    /// Classify every finding not classified yet in this session; write the reports of new
+    /// and regressed ones (minimized, on the workers), or reuse the one an earlier session
+    /// wrote.
     fn classify_all(&mut self) -> Result<(), CampaignError> {
         let mut todo: Vec<(usize, Seen, Class, String)> = Vec::new();
+        let mut reused = Vec::new();
         for (i, s) in self.scns.iter().enumerate() {
             for seen in &s.seen {
                 if self
@@ -963,8 +1003,27 @@ impl Campaign<'_> {
                     continue;
                 }
                 let (class, why) = self.class_of(i, &seen.signature);
-                todo.push((i, seen.clone(), class, why));
+                let key = (s.file.clone(), seen.signature.clone());
+                match self.written.get(&key) {
+                    Some(w) if class.fails() => {
+                        let flaky = w.replay_verified == Some(false);
+                        reused.push((
+                            i,
+                            FindingEntry {
+                                class: if flaky { Class::Flaky } else { class },
+                                why: if flaky { w.why.clone() } else { why },
+                                ..entry_of(s, &seen.signature, Some(seen), class, String::new())
+                            }
+                            .with_report_of(w),
+                        ));
+                    }
+                    _ => todo.push((i, seen.clone(), class, why)),
+                }
             }
+        }
+        for (i, entry) in reused {
+            (self.observer)(Event::Finding(&entry));
+            self.classified.push((i, entry));
         }
         let reports = self.cfg.out.join("reports");
         let cfg = &self.cfg;
@@ -998,6 +1057,11 @@ impl Campaign<'_> {
         for (i, entry) in written {
             self.journal.append(&Record::Reported {
                 file: self.scns[i].file.clone(),
+                hash: self.scns[i]
+                    .prog
+                    .as_ref()
+                    .map(|p| p.hash.clone())
+                    .unwrap_or_default(),
                 signature: entry.signature.clone(),
                 class: entry.class,
                 why: entry.why.clone(),
@@ -1256,7 +1320,7 @@ impl Campaign<'_> {
                 .flat_map(|s| s.rounds.iter().copied())
                 .max()
                 .map_or(0, |r| r + 1),
-            elapsed_ms: self.elapsed().as_millis() as u64,
+            elapsed_ms: (self.past + self.elapsed()).as_millis() as u64,
             sessions: self.sessions,
             interrupted: stopped == "interrupted",
             stopped: stopped.into(),
@@ -1308,6 +1372,20 @@ impl Campaign<'_> {
     }
 }
 
+impl FindingEntry {
+    /// This entry with the report (and what its replay showed) of `w`.
+    fn with_report_of(self, w: &FindingEntry) -> FindingEntry {
+        FindingEntry {
+            report: w.report.clone(),
+            html: w.html.clone(),
+            replay: w.replay.clone(),
+            replay_verified: w.replay_verified,
+            preemptions: w.preemptions,
+            ..self
+        }
+    }
+}
+
 /// A finding's entry before its report.
 fn entry_of(
     s: &Scn,
@@ -1342,10 +1420,11 @@ fn found_of(f: &Finding) -> Found {
     }
 }
 
-fn slice_record(file: &str, engine: usize, round: u32, x: &Exploration) -> Record {
+fn slice_record(file: &str, hash: &str, engine: usize, round: u32, x: &Exploration) -> Record {
     let stats = &x.engines[0];
     Record::Slice {
         file: file.to_string(),
+        hash: hash.to_string(),
         engine: ENGINES[engine].name().into(),
         round,
         complete: !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted),

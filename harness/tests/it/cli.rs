@@ -430,7 +430,7 @@ fn a_livelock_is_one_report_whichever_thread_hits_the_bound() {
 #[test]
 fn schema_and_list() {
     let tmp = tempfile::tempdir().unwrap();
-    for what in ["scenario", "report", "summary"] {
+    for what in ["scenario", "report", "summary", "run", "baseline"] {
         let o = hazard(&["schema", what], tmp.path());
         assert_eq!(o.status.code(), Some(0));
         let v: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();

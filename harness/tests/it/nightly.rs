@@ -484,6 +484,8 @@ fn a_killed_campaign_resumes_without_losing_or_repeating_work() {
 fn sigterm_writes_every_output_and_the_campaign_resumes() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = inputs(tmp.path());
+    // A scenario that does not settle, so that the signal lands mid-campaign.
+    copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
     let out = tmp.path().join("out");
     let state = tmp.path().join("state");
     let args: Vec<String> = [
@@ -613,6 +615,14 @@ fn junit_parses_back_and_sarif_is_valid_2_1_0() {
         .unwrap()
         .ends_with("claims-to-pass.json"));
     assert!(loc["region"]["startLine"].as_u64().unwrap() > 1);
+    // summary.json fits the schema `hazard schema summary` prints.
+    let o = hazard(&["schema", "summary"], tmp.path());
+    let schema: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(out.join("summary.json")).unwrap()).unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v.iter_errors(&summary).map(|e| e.to_string()).collect();
+    assert!(errors.is_empty(), "{errors:#?}");
     // serde-sarif's types, generated from the same schema, read it too.
     let _: serde_sarif::sarif::Sarif = serde_json::from_value(sarif).expect("serde-sarif reads it");
 }
@@ -705,4 +715,73 @@ fn bad_state_and_baseline_files_are_refused_with_their_place() {
     );
     assert_eq!(o.status.code(), Some(2));
     assert!(text(&o).1.contains("other/v9"), "{}", text(&o).1);
+}
+
+/// A campaign that ended (a night's budget spent) continues with the same --state: the next
+/// session starts at the next round with a budget of its own; a scenario file edited in
+/// between starts over.
+#[test]
+fn a_state_carries_exploration_to_the_next_night() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inputs(tmp.path());
+    copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
+    let out = tmp.path().join("out");
+    let state = tmp.path().join("state");
+    let night = |rounds: &str| {
+        let o = nightly(
+            &[
+                dir.to_str().unwrap(),
+                "--rounds",
+                rounds,
+                "--no-minimize",
+                "--out",
+                out.to_str().unwrap(),
+                "--state",
+                state.to_str().unwrap(),
+            ],
+            tmp.path(),
+        );
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+        summary(&out)
+    };
+    let open = |s: &Summary| {
+        s.scenarios
+            .iter()
+            .find(|x| x.scenario == "chan-send-closed.etcd-4708.fixed")
+            .unwrap()
+            .clone()
+    };
+    let first = night("1");
+    assert_eq!(open(&first).rounds, 1);
+    let second = night("2");
+    assert_eq!(second.sessions, 2);
+    let x = open(&second);
+    assert_eq!(x.rounds, 2, "{x:?}");
+    assert!(x.executions > open(&first).executions);
+    // Round 0 was not run again: each engine has one slice per round.
+    assert_eq!(x.slices, 8, "{x:?}");
+    // The settled scenarios were not explored again.
+    let settled = |s: &Summary| {
+        s.scenarios
+            .iter()
+            .find(|x| x.scenario == "map-concurrent-writes")
+            .unwrap()
+            .executions
+    };
+    assert_eq!(settled(&first), settled(&second));
+    // Edit a scenario: its earlier exploration no longer counts.
+    let f = dir.join("map-concurrent-writes.json");
+    let mut v: Value = serde_json::from_str(&std::fs::read_to_string(&f).unwrap()).unwrap();
+    v["description"] = json!("edited");
+    std::fs::write(&f, serde_json::to_string_pretty(&v).unwrap()).unwrap();
+    let third = night("3");
+    let edited = third
+        .scenarios
+        .iter()
+        .find(|x| x.scenario == "map-concurrent-writes")
+        .unwrap();
+    assert_eq!(
+        edited.slices, 4,
+        "explored again, in round 2 only: {edited:?}"
+    );
 }

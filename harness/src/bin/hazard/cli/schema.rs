@@ -1,4 +1,4 @@
-//! `hazard schema scenario|report|summary`.
+//! `hazard schema scenario|report|summary|run|baseline`.
 
 use clap::ValueEnum;
 
@@ -13,15 +13,21 @@ pub struct Args {
 enum Which {
     Scenario,
     Report,
-    /// The lines of `hazard run --json`.
+    /// `summary.json` of `hazard nightly`.
     Summary,
+    /// The lines of `hazard run --json`.
+    Run,
+    /// The baseline file of `hazard nightly --baseline`.
+    Baseline,
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
     let schema = match a.what {
         Which::Scenario => harness::scenario::json_schema(),
         Which::Report => harness::report::json_schema(),
-        Which::Summary => harness::report::summary_json_schema(),
+        Which::Summary => harness::campaign::summary_schema(),
+        Which::Run => harness::report::summary_json_schema(),
+        Which::Baseline => harness::campaign::baseline_schema(),
     };
     outln!("{}", serde_json::to_string_pretty(&schema)?);
     Ok(super::OK)
