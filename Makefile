@@ -76,6 +76,7 @@ bench:
 	$(CARGO) bench -p harness --bench limits
 	$(CARGO) bench -p harness --bench scale
 	$(CARGO) bench -p harness --bench races
+	$(CARGO) bench -p harness --bench campaign
 
 fmt:
 	$(CARGO) fmt --all

@@ -42,6 +42,9 @@ pub enum Record {
         /// The scenario's hash: a changed file's slices do not carry over.
         #[serde(default)]
         hash: String,
+        /// The session's wall time when it was journaled (a resumed session goes on from it).
+        #[serde(default)]
+        at_ms: u64,
         engine: String,
         round: u32,
         complete: bool,

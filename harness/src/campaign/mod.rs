@@ -380,7 +380,6 @@ struct Campaign<'o> {
     before: Duration,
     start: Instant,
     sessions: u32,
-    round: u32,
     observer: &'o mut dyn FnMut(Event<'_>),
 }
 
@@ -461,7 +460,6 @@ pub fn run_campaign(
         before: Duration::ZERO,
         start: Instant::now(),
         sessions: 1,
-        round: 0,
         observer,
     };
     c.resume(&records)?;
@@ -493,10 +491,6 @@ impl Campaign<'_> {
 
     fn out_of_time(&self) -> bool {
         self.deadline().is_some_and(|d| Instant::now() >= d)
-    }
-
-    fn stopping(&self) -> bool {
-        crate::explore::interrupted() || self.out_of_time()
     }
 
     fn scn_by_file(&self, file: &str) -> Option<usize> {
@@ -540,6 +534,7 @@ impl Campaign<'_> {
                 Record::Slice {
                     file,
                     hash,
+                    at_ms,
                     engine,
                     round,
                     complete,
@@ -553,6 +548,9 @@ impl Campaign<'_> {
                     let (Some(i), Some(e)) = (self.scn_by_file(file), engine_index(engine)) else {
                         continue;
                     };
+                    if current {
+                        self.before = self.before.max(Duration::from_millis(*at_ms));
+                    }
                     // The file changed since: what was explored was another scenario.
                     if hashes[i].as_deref() != Some(hash.as_str()) {
                         continue;
@@ -628,11 +626,10 @@ impl Campaign<'_> {
                     self.confirmed
                         .insert((scenario.clone(), signature.clone()), *found);
                 }
-                Record::Clock { elapsed_ms, round } => {
+                Record::Clock { elapsed_ms, .. } => {
                     if current {
                         self.before = self.before.max(Duration::from_millis(*elapsed_ms));
                     }
-                    self.round = self.round.max(*round);
                 }
                 Record::End { elapsed_ms, .. } => {
                     if current {
@@ -651,18 +648,14 @@ impl Campaign<'_> {
     /// The exploration settings of one slice: deterministic in (seed, file, round, engine).
     fn slice_config(&self, i: usize, e: usize, round: u32) -> ExploreConfig {
         let s = &self.scns[i];
-        let iterations = if ENGINES[e] == EngineKind::Dfs {
-            self.cfg.slice.saturating_mul(1 << round.min(MAX_DOUBLINGS))
-        } else {
-            self.cfg.slice
-        };
-        let seed =
-            mix(self.cfg.seed ^ mix(stable_hash(&s.file)) ^ mix(((round as u64) << 8) | e as u64));
-        ExploreConfig::default()
-            .engine(ENGINES[e])
-            .iterations(iterations.max(1))
-            .seed(seed)
-            .max_steps(s.max_steps(&self.cfg))
+        slice_config_of(
+            self.cfg.seed,
+            self.cfg.slice,
+            &s.file,
+            e,
+            round,
+            s.max_steps(&self.cfg),
+        )
     }
 
     /// Fold one slice's result into its scenario.
@@ -719,7 +712,12 @@ impl Campaign<'_> {
 
     fn progress(&self) -> Progress {
         Progress {
-            round: self.round,
+            round: self
+                .scns
+                .iter()
+                .filter_map(|s| s.rounds.iter().next_back().copied())
+                .max()
+                .unwrap_or(0),
             scenarios: self.scns.len(),
             settled: self.scns.iter().filter(|s| !s.open()).count(),
             executions: self.scns.iter().map(|s| s.executions).sum(),
@@ -736,31 +734,7 @@ impl Campaign<'_> {
 
     fn run(mut self) -> Result<CampaignResult, CampaignError> {
         self.check_corpus()?;
-        let stopped = loop {
-            if crate::explore::interrupted() {
-                break "interrupted";
-            }
-            if self.out_of_time() {
-                break "time";
-            }
-            if !self.scns.iter().any(Scn::open) {
-                break "done";
-            }
-            if self.cfg.rounds.is_some_and(|n| self.round >= n) {
-                break "rounds";
-            }
-            self.run_round()?;
-            self.classify_all()?;
-            // A round that an interruption or the deadline cut short is not over: a resumed
-            // campaign finishes it.
-            if !self.stopping() {
-                self.round += 1;
-            }
-            self.journal.append(&Record::Clock {
-                elapsed_ms: self.elapsed().as_millis() as u64,
-                round: self.round,
-            })?;
-        };
+        let stopped = self.explore_all()?;
         // Whatever the stop, every finding so far gets its class and report.
         self.classify_all()?;
         self.confirm_baseline()?;
@@ -804,125 +778,256 @@ impl Campaign<'_> {
         Ok(())
     }
 
-    /// One round: a slice per engine of every scenario not settled.
-    fn run_round(&mut self) -> Result<(), CampaignError> {
-        let round = self.round;
-        let mut tasks = Vec::new();
-        for (i, s) in self.scns.iter().enumerate() {
-            if !s.runs_in(round) {
-                continue;
+    /// The slices scenario `i` still needs: those of its first round with one missing, if it
+    /// runs in that round and the round cap allows it.
+    fn next_slices(&self, i: usize) -> Vec<(u32, usize, usize)> {
+        let s = &self.scns[i];
+        let mut round = 0;
+        loop {
+            if !s.runs_in(round) || self.cfg.rounds.is_some_and(|n| round >= n) {
+                return Vec::new();
             }
-            for e in 0..ENGINES.len() {
-                if !s.done.contains(&(round, e)) {
-                    tasks.push((i, e));
-                }
+            let missing: Vec<(u32, usize, usize)> = (0..ENGINES.len())
+                .filter(|&e| !s.done.contains(&(round, e)))
+                .map(|e| (round, i, e))
+                .collect();
+            if !missing.is_empty() {
+                return missing;
+            }
+            round += 1;
+        }
+    }
+
+    /// Explore until every scenario settles, the rounds or the time run out, or the process
+    /// is interrupted. There is no barrier between rounds: a scenario's next round starts as
+    /// soon as its own round is over, so no worker waits for the slowest slice of a round;
+    /// within the queue, earlier rounds go first (every scenario is explored early) and, in a
+    /// round, the longest slices (by the scenario's cost per execution so far).
+    fn explore_all(&mut self) -> Result<&'static str, CampaignError> {
+        use std::collections::BinaryHeap;
+        /// A queued slice: ordered by round (earliest first), then cost (largest first),
+        /// then position (a total order, so the queue is the same on every run).
+        #[derive(PartialEq)]
+        struct Queued {
+            round: u32,
+            cost: f64,
+            scn: usize,
+            engine: usize,
+        }
+        impl Eq for Queued {}
+        impl Ord for Queued {
+            fn cmp(&self, o: &Self) -> std::cmp::Ordering {
+                o.round
+                    .cmp(&self.round)
+                    .then(self.cost.total_cmp(&o.cost))
+                    .then(o.scn.cmp(&self.scn))
+                    .then(o.engine.cmp(&self.engine))
             }
         }
+        impl PartialOrd for Queued {
+            fn partial_cmp(&self, o: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(o))
+            }
+        }
+        struct Shared {
+            queue: BinaryHeap<Queued>,
+            /// Slices queued or running whose follow-up is not queued yet.
+            busy: usize,
+            stop: bool,
+        }
+        let queued = |c: &Campaign<'_>, v: Vec<(u32, usize, usize)>| -> Vec<Queued> {
+            v.into_iter()
+                .map(|(round, scn, engine)| {
+                    let s = &c.scns[scn];
+                    let per = if s.executions > 0 {
+                        s.elapsed_ms as f64 / s.executions as f64
+                    } else {
+                        1.0
+                    };
+                    let cfg = c.slice_config(scn, engine, round);
+                    Queued {
+                        round,
+                        cost: cfg.iterations as f64 * per.max(1e-6),
+                        scn,
+                        engine,
+                    }
+                })
+                .collect()
+        };
+        let mut first = Vec::new();
+        for i in 0..self.scns.len() {
+            let next = self.next_slices(i);
+            first.extend(queued(self, next));
+        }
         let deadline = self.deadline();
-        let configs: Vec<Vec<ExploreConfig>> = (0..self.scns.len())
-            .map(|i| {
-                (0..ENGINES.len())
-                    .map(|e| self.slice_config(i, e, round))
-                    .collect()
-            })
-            .collect();
         let progs: Vec<Option<Arc<Program>>> = self.scns.iter().map(|s| s.prog.clone()).collect();
+        let busy = first.len();
+        let shared = Mutex::new(Shared {
+            queue: first.into_iter().collect(),
+            busy,
+            stop: false,
+        });
+        let wake = std::sync::Condvar::new();
+        let (tx, rx) = mpsc::channel::<SliceDone>();
+        // The slice configs workers need, computed on demand from copies of what they read.
+        let seed = self.cfg.seed;
+        let slice = self.cfg.slice;
         let files: Vec<String> = self.scns.iter().map(|s| s.file.clone()).collect();
-        let hashes: Vec<String> = progs
-            .iter()
-            .map(|p| p.as_ref().map(|p| p.hash.clone()).unwrap_or_default())
-            .collect();
-        let mut results = Vec::new();
+        let max_steps: Vec<u64> = self.scns.iter().map(|s| s.max_steps(&self.cfg)).collect();
+        fn lock(m: &Mutex<Shared>) -> std::sync::MutexGuard<'_, Shared> {
+            m.lock().unwrap_or_else(|e| e.into_inner())
+        }
         let mut failure = None;
-        let mut live = self.progress();
-        let (before, start) = (self.before, self.start);
-        let journal = &mut self.journal;
-        let observer = &mut self.observer;
-        pool(
-            self.cfg.jobs,
-            tasks,
-            |(scn, engine): (usize, usize)| {
-                let mut ec = configs[scn][engine].clone();
-                if let Some(d) = deadline {
-                    ec = ec.time(Some(
-                        d.saturating_duration_since(Instant::now())
-                            .max(Duration::from_millis(1)),
-                    ));
-                }
-                // Only loaded scenarios get slices.
-                let result = match progs[scn].as_ref().map(|p| explore(p, &ec)) {
-                    Some(Ok(x)) => match &x.limit {
-                        Some(l) => Err(l.clone()),
-                        None => Ok((x, ec)),
-                    },
-                    Some(Err(e)) => Err(e.to_string()),
-                    None => Err("the scenario did not load".into()),
-                };
-                SliceDone {
+        std::thread::scope(|scope| {
+            for _ in 0..self.cfg.jobs.max(1) {
+                let tx = tx.clone();
+                let (shared, wake, progs, files, max_steps) =
+                    (&shared, &wake, &progs, &files, &max_steps);
+                scope.spawn(move || loop {
+                    let task = {
+                        let mut g = lock(shared);
+                        loop {
+                            if crate::explore::interrupted()
+                                || deadline.is_some_and(|d| Instant::now() >= d)
+                            {
+                                g.stop = true;
+                                wake.notify_all();
+                            }
+                            if g.stop {
+                                break None;
+                            }
+                            if let Some(t) = g.queue.pop() {
+                                break Some(t);
+                            }
+                            if g.busy == 0 {
+                                break None;
+                            }
+                            g = wake.wait(g).unwrap_or_else(|e| e.into_inner());
+                        }
+                    };
+                    let Some(t) = task else { break };
+                    let mut ec = slice_config_of(
+                        seed,
+                        slice,
+                        &files[t.scn],
+                        t.engine,
+                        t.round,
+                        max_steps[t.scn],
+                    );
+                    if let Some(d) = deadline {
+                        ec = ec.time(Some(
+                            d.saturating_duration_since(Instant::now())
+                                .max(Duration::from_millis(1)),
+                        ));
+                    }
+                    // Only loaded scenarios get slices.
+                    let result = match progs[t.scn].as_ref().map(|p| explore(p, &ec)) {
+                        Some(Ok(x)) => match &x.limit {
+                            Some(l) => Err(l.clone()),
+                            None => Ok((x, ec)),
+                        },
+                        Some(Err(e)) => Err(e.to_string()),
+                        None => Err("the scenario did not load".into()),
+                    };
+                    let done = SliceDone {
+                        scn: t.scn,
+                        engine: t.engine,
+                        round: t.round,
+                        result,
+                    };
+                    if tx.send(done).is_err() {
+                        break;
+                    }
+                });
+            }
+            drop(tx);
+            for d in rx {
+                let SliceDone {
                     scn,
                     engine,
                     round,
                     result,
-                }
-            },
-            || crate::explore::interrupted() || deadline.is_some_and(|d| Instant::now() >= d),
-            |d| {
-                if let SliceDone {
-                    scn,
-                    engine,
-                    round,
-                    result: Ok((x, _)),
-                } = &d
-                {
-                    // Journal as results arrive: a kill loses only the slices in flight.
-                    let rec = slice_record(&files[*scn], &hashes[*scn], *engine, *round, x);
-                    if let Err(e) = journal.append(&rec) {
-                        failure.get_or_insert(e);
+                } = d;
+                match result {
+                    Ok((x, ec)) => {
+                        let hash = progs[scn]
+                            .as_ref()
+                            .map(|p| p.hash.clone())
+                            .unwrap_or_default();
+                        let rec = slice_record(
+                            &files[scn],
+                            &hash,
+                            engine,
+                            round,
+                            &x,
+                            self.elapsed().as_millis() as u64,
+                        );
+                        // Journaled as it arrives: a kill loses only the slices in flight.
+                        if let Err(e) = self.journal.append(&rec) {
+                            failure.get_or_insert(e);
+                            lock(&shared).stop = true;
+                        }
+                        let stats = x.engines[0].clone();
+                        let complete =
+                            !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted);
+                        let found: Vec<Found> = x.findings.iter().map(found_of).collect();
+                        let run = SliceRun {
+                            engine: ENGINES[engine],
+                            round,
+                            config: ec,
+                            stats,
+                            faults: x.faults.clone(),
+                            elapsed: x.elapsed,
+                        };
+                        self.record_slice(
+                            scn,
+                            engine,
+                            round,
+                            complete,
+                            run,
+                            &found,
+                            Some(&x.findings),
+                        );
                     }
-                    live.executions += x.executions();
-                    live.findings += x.findings.len();
-                    live.elapsed = before + start.elapsed();
-                    observer(Event::Progress(live));
+                    Err(e) => self.scns[scn].broken = Some((ScenarioStatus::Error, e)),
                 }
-                results.push(d);
-            },
-        );
+                // The scenario's next round, once this one is over.
+                let in_round = (0..ENGINES.len())
+                    .filter(|&e| !self.scns[scn].done.contains(&(round, e)))
+                    .count();
+                let follow = if in_round == 0 || self.scns[scn].broken.is_some() {
+                    let next = self.next_slices(scn);
+                    queued(self, next)
+                } else {
+                    Vec::new()
+                };
+                {
+                    let mut g = lock(&shared);
+                    g.busy += follow.len();
+                    g.queue.extend(follow);
+                    g.busy -= 1;
+                    wake.notify_all();
+                }
+                let p = self.progress();
+                (self.observer)(Event::Progress(p));
+            }
+        });
         if let Some(e) = failure {
             return Err(e);
         }
-        // Merge in a fixed order, whatever order the workers finished in.
-        results.sort_by_key(|d: &SliceDone| (d.scn, d.engine));
-        for d in results {
-            let SliceDone {
-                scn,
-                engine,
-                round,
-                result,
-            } = d;
-            match result {
-                Ok((x, ec)) => {
-                    let stats = x.engines[0].clone();
-                    let complete =
-                        !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted);
-                    let found: Vec<Found> = x.findings.iter().map(found_of).collect();
-                    let run = SliceRun {
-                        engine: ENGINES[engine],
-                        round,
-                        config: ec,
-                        stats,
-                        faults: x.faults.clone(),
-                        elapsed: x.elapsed,
-                    };
-                    self.record_slice(scn, engine, round, complete, run, &found, Some(&x.findings));
-                }
-                Err(e) => {
-                    self.scns[scn].broken = Some((ScenarioStatus::Error, e));
-                }
-            }
-            let p = self.progress();
-            (self.observer)(Event::Progress(p));
-        }
-        Ok(())
+        self.journal.append(&Record::Clock {
+            elapsed_ms: self.elapsed().as_millis() as u64,
+            round: self.progress().round,
+        })?;
+        Ok(if crate::explore::interrupted() {
+            "interrupted"
+        } else if !self.scns.iter().any(Scn::open) {
+            "done"
+        } else if self.out_of_time() {
+            "time"
+        } else {
+            "rounds"
+        })
     }
 
     /// A finding's entry before its report.
@@ -1386,6 +1491,28 @@ impl FindingEntry {
     }
 }
 
+/// The exploration settings of a slice of `file` (see [`Campaign::slice_config`]).
+fn slice_config_of(
+    seed: u64,
+    slice: u64,
+    file: &str,
+    e: usize,
+    round: u32,
+    max_steps: u64,
+) -> ExploreConfig {
+    let iterations = if ENGINES[e] == EngineKind::Dfs {
+        slice.saturating_mul(1 << round.min(MAX_DOUBLINGS))
+    } else {
+        slice
+    };
+    let seed = mix(seed ^ mix(stable_hash(file)) ^ mix(((round as u64) << 8) | e as u64));
+    ExploreConfig::default()
+        .engine(ENGINES[e])
+        .iterations(iterations.max(1))
+        .seed(seed)
+        .max_steps(max_steps)
+}
+
 /// A finding's entry before its report.
 fn entry_of(
     s: &Scn,
@@ -1420,11 +1547,19 @@ fn found_of(f: &Finding) -> Found {
     }
 }
 
-fn slice_record(file: &str, hash: &str, engine: usize, round: u32, x: &Exploration) -> Record {
+fn slice_record(
+    file: &str,
+    hash: &str,
+    engine: usize,
+    round: u32,
+    x: &Exploration,
+    at_ms: u64,
+) -> Record {
     let stats = &x.engines[0];
     Record::Slice {
         file: file.to_string(),
         hash: hash.to_string(),
+        at_ms,
         engine: ENGINES[engine].name().into(),
         round,
         complete: !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted),
