@@ -245,6 +245,7 @@ pub fn report_exploration(
     let shown = |p: &Path| p.display().to_string();
     let line = ScenarioLine {
         format: RUN_FORMAT.into(),
+        line: crate::report::LineType::Scenario,
         scenario: prog.name.clone(),
         file: file.to_string(),
         expect: match &prog.expect {

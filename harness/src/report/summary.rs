@@ -1,11 +1,25 @@
-//! The run summary (`hazard/run/v1`): one typed line per scenario file and one of totals. It is
-//! what `hazard run --json` prints, one JSON object per line, and what every other output of a
-//! run (the text table, and later JUnit or SARIF) is made from, so they cannot disagree.
+//! The run summary (`hazard/run/v2`): typed lines, one per finding, one per scenario file and
+//! one of totals. It is what `hazard run --json` prints, one JSON object per line, and what
+//! every other output of a run (the text table) is made from, so they cannot disagree.
 
 use super::*;
 
 /// Version of the summary format; every line carries it.
-pub const RUN_FORMAT: &str = "hazard/run/v1";
+pub const RUN_FORMAT: &str = "hazard/run/v2";
+
+/// What a line of `hazard run --json` is (its `type`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum LineType {
+    /// A scenario file that ran to its verdict.
+    Scenario,
+    /// One finding of a scenario (printed before its scenario's line).
+    Finding,
+    /// The totals, last.
+    Summary,
+    /// A scenario file that did not load (`invalid`) or could not run (`error`).
+    Error,
+}
 
 /// How a scenario file's run ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
@@ -41,6 +55,9 @@ impl RunStatus {
 pub struct ScenarioLine {
     /// Always [`RUN_FORMAT`].
     pub format: String,
+    /// `scenario`, or `error` for a file that did not load or run.
+    #[serde(rename = "type")]
+    pub line: LineType,
     /// The scenario's `name` (empty when the file did not load).
     pub scenario: String,
     /// The file as given on the command line (or found in a directory given).
@@ -120,6 +137,9 @@ pub struct Totals {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct TotalsLine {
     pub format: String,
+    /// Always `summary`.
+    #[serde(rename = "type")]
+    pub line: LineType,
     pub summary: Totals,
 }
 
@@ -128,6 +148,7 @@ impl ScenarioLine {
     pub fn broken(scenario: &str, file: &str, status: RunStatus, error: String) -> ScenarioLine {
         ScenarioLine {
             format: RUN_FORMAT.into(),
+            line: LineType::Error,
             scenario: scenario.into(),
             file: file.into(),
             expect: String::new(),
@@ -166,18 +187,50 @@ impl Totals {
     pub fn line(self) -> TotalsLine {
         TotalsLine {
             format: RUN_FORMAT.into(),
+            line: LineType::Summary,
             summary: self,
         }
     }
 }
 
-/// The JSON Schema of the run summary's lines: a scenario line or the totals line.
+/// One finding as a line of its own (`"type": "finding"`), before its scenario's line.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct FindingJsonLine {
+    pub format: String,
+    /// Always `finding`.
+    #[serde(rename = "type")]
+    pub line: LineType,
+    /// The scenario file and name it belongs to.
+    pub file: String,
+    pub scenario: String,
+    #[serde(flatten)]
+    pub finding: FindingLine,
+}
+
+impl ScenarioLine {
+    /// Its findings as lines of their own.
+    pub fn finding_lines(&self) -> Vec<FindingJsonLine> {
+        self.findings
+            .iter()
+            .map(|f| FindingJsonLine {
+                format: RUN_FORMAT.into(),
+                line: LineType::Finding,
+                file: self.file.clone(),
+                scenario: self.scenario.clone(),
+                finding: f.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The JSON Schema of the run summary's lines: a finding, a scenario, or the totals.
 pub fn summary_json_schema() -> serde_json::Value {
     /// One line of `hazard run --json`.
     #[derive(JsonSchema)]
     #[allow(dead_code)]
     #[serde(untagged)]
     enum RunLine {
+        Finding(Box<FindingJsonLine>),
         Scenario(Box<ScenarioLine>),
         Totals(TotalsLine),
     }

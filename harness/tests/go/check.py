@@ -328,7 +328,7 @@ def hazard_tools(hazard, progs, tmp):
             row = json.loads(line)
         except ValueError:
             continue
-        if isinstance(row, dict) and "file" in row:
+        if isinstance(row, dict) and "file" in row and row.get("type") != "finding":
             rows[Path(row["file"]).name] = row
     for p in buggy:
         p["_tools"] = None

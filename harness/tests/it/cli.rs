@@ -157,8 +157,30 @@ fn json_output_is_one_typed_line_per_scenario_then_the_totals() {
     // The invalid file makes it an input error; the other file still ran.
     assert_eq!(o.status.code(), Some(2));
     let stdout = text(&o).0;
-    let raw: Vec<&str> = stdout.lines().collect();
+    // Finding lines first (each with its scenario's file), then the file's own line.
+    let all: Vec<&str> = stdout.lines().collect();
+    let kind = |l: &str| serde_json::from_str::<serde_json::Value>(l).unwrap()["type"].clone();
+    let findings: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|l| kind(l) == "finding")
+        .collect();
+    assert!(!findings.is_empty(), "{stdout}");
+    let raw: Vec<&str> = all
+        .iter()
+        .copied()
+        .filter(|l| kind(l) != "finding")
+        .collect();
     assert_eq!(raw.len(), 3, "{stdout}");
+    assert!(
+        all.iter().position(|l| kind(l) == "finding")
+            < all.iter().position(|l| kind(l) == "scenario")
+    );
+    let f: harness::report::FindingJsonLine = serde_json::from_str(findings[0]).unwrap();
+    assert_eq!(f.format, RUN_FORMAT);
+    assert!(f.file.ends_with("map-concurrent-writes.json"));
+    assert_eq!(kind(raw[1]), "error");
+    assert_eq!(kind(raw[2]), "summary");
     let found: ScenarioLine = serde_json::from_str(raw[0]).expect("a scenario line");
     assert_eq!(found.format, RUN_FORMAT);
     assert!(found.met);

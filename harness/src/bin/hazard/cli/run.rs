@@ -252,6 +252,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             }
         };
         if a.json {
+            for f in line.finding_lines() {
+                outln!("{}", serde_json::to_string(&f)?);
+            }
             outln!("{}", serde_json::to_string(&line)?);
         }
         lines.push(line);
