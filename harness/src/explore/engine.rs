@@ -56,6 +56,14 @@ pub fn interrupt() {
     INTERRUPTED.store(true, Ordering::SeqCst);
 }
 
+static EXECUTIONS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Executions every exploration of this process has run so far (for progress displays: it
+/// moves during one long exploration too).
+pub fn executions_so_far() -> u64 {
+    EXECUTIONS.load(Ordering::Relaxed)
+}
+
 /// Whether [`interrupt`] was called.
 pub fn interrupted() -> bool {
     INTERRUPTED.load(Ordering::SeqCst)
@@ -307,6 +315,7 @@ impl Steer for EngineRun {
         self.distinct.insert(h.finish());
         let log = &mut self.log;
         log.stats.executions += 1;
+        EXECUTIONS.fetch_add(1, Ordering::Relaxed);
         let execution = log.stats.executions;
         log.distinct_after.push(self.distinct.len() as u64);
         log.stats.distinct_schedules = self.distinct.len() as u64;

@@ -19,8 +19,8 @@ pub use crate::exec::Signature;
 pub use bytes::{run_bytes, ByteRunner, BytesRun};
 pub use config::{EngineKind, ExploreConfig};
 pub use engine::{
-    explore, interrupt, interrupted, EngineStats, Exploration, Finding, InternalError, ReplayError,
-    RuleStat, StopReason,
+    executions_so_far, explore, interrupt, interrupted, EngineStats, Exploration, Finding,
+    InternalError, ReplayError, RuleStat, StopReason,
 };
 pub use guided::{Point, PointKey};
 pub use run::{replay, search_dfs, search_pct, SearchResult};

@@ -785,3 +785,70 @@ fn a_state_carries_exploration_to_the_next_night() {
         "explored again, in round 2 only: {edited:?}"
     );
 }
+
+/// In a pipe, progress is a plain line every --heartbeat seconds on stderr, for a campaign and
+/// within one long `hazard run` exploration; `--json` keeps stderr free of it.
+#[test]
+fn progress_is_a_heartbeat_line_in_a_pipe() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inputs(tmp.path());
+    let slow = copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
+    let out = tmp.path().join("out");
+    let o = hazard(
+        &[
+            "nightly",
+            "--no-corpus",
+            dir.to_str().unwrap(),
+            "--time",
+            "3",
+            "--heartbeat",
+            "0.5",
+            "--no-minimize",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    let err = text(&o).1;
+    let beats: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("hazard: ") && l.contains("executions ("))
+        .collect();
+    assert!(beats.len() >= 2, "{err}");
+    assert!(beats.iter().all(|l| l.contains("done")), "{beats:?}");
+    let o = hazard(
+        &[
+            "run",
+            slow.to_str().unwrap(),
+            "--iterations",
+            "6000",
+            "--heartbeat",
+            "0.5",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
+    let err = text(&o).1;
+    assert!(
+        err.lines()
+            .any(|l| l.starts_with("hazard: 0/1 done") && l.contains("chan-send-closed")),
+        "{err}"
+    );
+    let o = hazard(
+        &[
+            "run",
+            slow.to_str().unwrap(),
+            "--iterations",
+            "6000",
+            "--heartbeat",
+            "0.5",
+            "--json",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert!(!text(&o).1.contains("executions ("), "{}", text(&o).1);
+}

@@ -7,6 +7,7 @@
 #[macro_use]
 mod out;
 mod cli;
+mod progress;
 
 use clap::Parser;
 use std::process::ExitCode;

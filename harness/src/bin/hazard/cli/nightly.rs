@@ -3,11 +3,11 @@
 //! `--state`, and outputs a CI reads (summary JSON and Markdown, JUnit, SARIF, an HTML index).
 
 use super::run::MinArgs;
+use crate::progress::{Progress, State};
 use anyhow::Context;
-use harness::campaign::{run_campaign, CampaignConfig, Event, Progress, Shard, NIGHTLY_FORMAT};
-use std::io::IsTerminal;
+use harness::campaign::{run_campaign, CampaignConfig, Event, Shard, NIGHTLY_FORMAT};
 use std::path::PathBuf;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct Args {
@@ -106,81 +106,6 @@ fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     Ok(out)
 }
 
-/// A progress display: a live bar on a terminal, a heartbeat line elsewhere.
-struct Display {
-    bar: Option<indicatif::ProgressBar>,
-    every: Duration,
-    last: Instant,
-    quiet: bool,
-}
-
-impl Display {
-    fn new(a: &Args) -> Display {
-        let terminal = std::io::stderr().is_terminal();
-        let bar = (!a.quiet && !a.json && terminal).then(|| {
-            let b = indicatif::ProgressBar::new(0);
-            b.set_style(
-                indicatif::ProgressStyle::with_template(
-                    "{spinner} [{elapsed_precise}] {bar:30} {pos}/{len} settled  {msg}",
-                )
-                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-            );
-            b.enable_steady_tick(Duration::from_millis(200));
-            b
-        });
-        Display {
-            bar,
-            every: a.heartbeat,
-            last: Instant::now(),
-            quiet: a.quiet,
-        }
-    }
-
-    fn line(p: &Progress) -> String {
-        let rate = p.executions as f64 / p.elapsed.as_secs_f64().max(1e-3);
-        let eta = p
-            .budget
-            .map(|b| format!(", {}s left", b.saturating_sub(p.elapsed).as_secs()))
-            .unwrap_or_default();
-        format!(
-            "round {}, {} executions ({:.0}/s), {} finding(s){eta}",
-            p.round + 1,
-            p.executions,
-            rate,
-            p.findings
-        )
-    }
-
-    fn progress(&mut self, p: &Progress) {
-        if let Some(b) = &self.bar {
-            b.set_length(p.scenarios as u64);
-            b.set_position(p.settled as u64);
-            b.set_message(Self::line(p));
-        } else if !self.quiet && self.last.elapsed() >= self.every {
-            self.last = Instant::now();
-            errln!(
-                "hazard nightly: {}/{} scenarios settled, {}",
-                p.settled,
-                p.scenarios,
-                Self::line(p)
-            );
-        }
-    }
-
-    fn say(&self, text: String) {
-        match &self.bar {
-            Some(b) => b.suspend(|| errln!("{text}")),
-            None => errln!("{text}"),
-        }
-    }
-
-    fn finish(&self) {
-        if let Some(b) = &self.bar {
-            b.finish_and_clear();
-        }
-    }
-}
-
 fn json_line(kind: &str, value: impl serde::Serialize) {
     let mut v = serde_json::to_value(value).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
@@ -248,22 +173,35 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             all.len()
         );
     }
-    let mut display = Display::new(&a);
+    let display = Progress::start(
+        !a.quiet && !a.json,
+        a.heartbeat,
+        State {
+            total: cfg.files.len(),
+            budget: time,
+            ..Default::default()
+        },
+    );
     let json = a.json;
     let result = run_campaign(cfg, &mut |e| match e {
         Event::Invalid { file, error } => {
             if json {
                 json_line("error", serde_json::json!({ "file": file, "error": error }));
             } else {
-                display.say(format!("hazard: {error}"));
+                display.say(&format!("hazard: {error}"));
             }
         }
-        Event::Progress(p) => display.progress(&p),
+        Event::Progress(p) => display.update(|s| {
+            s.total = p.scenarios;
+            s.done = p.settled;
+            s.findings = p.findings;
+            s.current = format!("round {}", p.round + 1);
+        }),
         Event::Finding(f) => {
             if json {
                 json_line("finding", f);
             } else if f.class.fails() || f.class == harness::campaign::Class::Flaky {
-                display.say(format!(
+                display.say(&format!(
                     "{}: {} [{}] in {}{}",
                     f.class.label(),
                     f.signature.message,

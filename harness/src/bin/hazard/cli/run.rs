@@ -62,6 +62,10 @@ pub struct Args {
     /// No interleaving tables, only the summary.
     #[arg(long)]
     quiet: bool,
+    /// Seconds between progress lines on stderr when it is not a terminal (in a terminal: a
+    /// live bar).
+    #[arg(long, default_value = "30", value_parser = super::seconds)]
+    heartbeat: Duration,
     #[command(flatten)]
     min: MinArgs,
 }
@@ -209,12 +213,27 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
     // An unusable --out is found before anything is explored, not after the first finding.
     check_out_dir(&a.out).with_context(|| format!("--out {}", a.out.display()))?;
     let single = files.len() == 1;
+    let progress = crate::progress::Progress::start(
+        !a.json,
+        a.heartbeat,
+        crate::progress::State {
+            total: files.len(),
+            budget: a.time.map(|t| t * files.len() as u32),
+            ..Default::default()
+        },
+    );
+    // With a live bar, the bar names the file being explored; otherwise a line per file.
+    let per_file = !single && !a.json && !progress.live();
     let mut lines = Vec::new();
     for (i, file) in files.iter().enumerate() {
         if harness::explore::interrupted() {
             break;
         }
-        if !single && !a.json {
+        progress.update(|s| {
+            s.done = i;
+            s.current = file.display().to_string();
+        });
+        if per_file {
             err!("[{}/{}] {} ... ", i + 1, files.len(), file.display());
         }
         let shown = file.display().to_string();
@@ -234,9 +253,9 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 });
                 // One scenario's trouble (an internal error, a report that cannot be written)
                 // is its own line: every other file still runs and the summary is written.
-                run_one(&a, &shown, &prog, single).unwrap_or_else(|e| {
+                run_one(&a, &shown, &prog, single, per_file).unwrap_or_else(|e| {
                     let msg = format!("{e:#}");
-                    if !single && !a.json {
+                    if per_file {
                         errln!("error");
                     }
                     errln!("hazard: error: {shown}: {msg}");
@@ -244,10 +263,10 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
                 })
             }
             Err(e) => {
-                if !single && !a.json {
+                if per_file {
                     errln!("invalid");
                 }
-                errln!("hazard: {e}");
+                progress.say(&format!("hazard: {e}"));
                 ScenarioLine::broken("", &shown, RunStatus::Invalid, e.to_string())
             }
         };
@@ -257,8 +276,13 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             }
             outln!("{}", serde_json::to_string(&line)?);
         }
+        progress.update(|s| {
+            s.done = i + 1;
+            s.findings += line.findings.len();
+        });
         lines.push(line);
     }
+    progress.finish();
     let code = summarize(&a, &lines)?;
     if harness::explore::interrupted() {
         errln!(
@@ -277,11 +301,12 @@ fn run_one(
     file: &str,
     prog: &Arc<Program>,
     single: bool,
+    per_file: bool,
 ) -> anyhow::Result<ScenarioLine> {
     let cfg = config(a, prog)?;
     let min_cfg = a.min.config(cfg.max_steps);
     let x = explore_scenario(prog, &cfg)?;
-    if !single && !a.json {
+    if per_file {
         errln!(
             "{} executions, {} ms",
             x.executions(),
