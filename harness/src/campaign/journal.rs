@@ -105,6 +105,12 @@ pub enum Record {
 pub struct Journal {
     path: Option<PathBuf>,
     file: Option<File>,
+    /// Records appended by this process.
+    appended: u64,
+    /// `HAZARD_NIGHTLY_CRASH_AFTER=N`: abort the process (no unwinding, no flush, like a kill)
+    /// right after the N-th record this process appends, so tests can crash a campaign at an
+    /// exact point and check that it resumes.
+    crash_after: Option<u64>,
 }
 
 impl Journal {
@@ -113,6 +119,8 @@ impl Journal {
         Journal {
             path: None,
             file: None,
+            appended: 0,
+            crash_after: None,
         }
     }
 
@@ -171,6 +179,10 @@ impl Journal {
             Journal {
                 path: Some(path),
                 file: Some(file),
+                appended: 0,
+                crash_after: std::env::var("HAZARD_NIGHTLY_CRASH_AFTER")
+                    .ok()
+                    .and_then(|v| v.parse().ok()),
             },
             records,
         ))
@@ -185,6 +197,11 @@ impl Journal {
         line.push('\n');
         f.write_all(line.as_bytes())
             .and_then(|_| f.sync_data())
-            .map_err(|e| CampaignError::io(path, e))
+            .map_err(|e| CampaignError::io(path, e))?;
+        self.appended += 1;
+        if self.crash_after == Some(self.appended) {
+            std::process::abort();
+        }
+        Ok(())
     }
 }

@@ -17,6 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["report"],
     &["pipeline"],
     &["corpus", "targets"],
+    &["campaign"],
 ];
 
 fn layer(module: &str) -> Option<usize> {

@@ -380,15 +380,15 @@ fn journal_lines(state: &Path) -> usize {
         .unwrap_or(0)
 }
 
-/// Kill a campaign with SIGKILL once its journal has `after` lines, then run it again to the
-/// end: the summary is the one an uninterrupted campaign writes (no finding lost, no slice
-/// counted twice).
+/// Crash a campaign (abort: no unwinding, no flush, as a kill) right after its N-th journal
+/// record, at several points, then run the same command again: the summary is the one an
+/// uninterrupted campaign writes (no finding lost, no slice counted twice).
 #[test]
 fn a_killed_campaign_resumes_without_losing_or_repeating_work() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = inputs(tmp.path());
-    // A scenario that keeps every round busy, so that kills land mid-campaign.
-    copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
+    // A scenario that keeps every round busy (fault rules: DFS does not exhaust).
+    copy(&dir, "map-faults.sync-map", None);
     let args = |out: &Path, state: &Path| -> Vec<String> {
         [
             "nightly",
@@ -398,10 +398,10 @@ fn a_killed_campaign_resumes_without_losing_or_repeating_work() {
             "--rounds",
             "3",
             "-j",
-            "1",
+            "2",
             "--no-minimize",
             "--slice",
-            "500",
+            "100",
             "--out",
             out.to_str().unwrap(),
             "--state",
@@ -411,70 +411,48 @@ fn a_killed_campaign_resumes_without_losing_or_repeating_work() {
         .map(|s| s.to_string())
         .collect()
     };
-    let whole_out = tmp.path().join("whole");
-    let o = hazard(
-        &args(&whole_out, &tmp.path().join("whole-state"))
-            .iter()
-            .map(String::as_str)
-            .collect::<Vec<_>>(),
-        tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
-    let whole = timeless(&summary(&whole_out));
-    for after in [1, 4, 9, 15] {
-        let out = tmp.path().join(format!("killed{after}"));
-        let state = tmp.path().join(format!("state{after}"));
-        let mut child = Command::new(hazard_bin())
-            .args(args(&out, &state))
-            .current_dir(tmp.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        let start = Instant::now();
-        let mut finished = false;
-        while journal_lines(&state) < after {
-            if child.try_wait().unwrap().is_some() {
-                finished = true;
-                break;
-            }
-            assert!(start.elapsed() < Duration::from_secs(120), "no progress");
-            std::thread::sleep(Duration::from_millis(5));
+    let run = |out: &Path, state: &Path, crash: Option<usize>| {
+        let mut c = Command::new(hazard_bin());
+        c.args(args(out, state)).current_dir(tmp.path());
+        if let Some(n) = crash {
+            c.env("HAZARD_NIGHTLY_CRASH_AFTER", n.to_string());
         }
-        child.kill().unwrap(); // SIGKILL
-        child.wait().unwrap();
-        assert!(
-            !finished,
-            "the campaign ended before the kill at {after} lines"
-        );
-        let journal = std::fs::read_to_string(state.join("journal.jsonl")).unwrap();
-        assert!(
-            !journal.contains("\"type\":\"end\""),
-            "killed after its end"
-        );
-        let o = hazard(
-            &args(&out, &state)
-                .iter()
-                .map(String::as_str)
-                .collect::<Vec<_>>(),
-            tmp.path(),
-        );
-        assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
-        let mut resumed = timeless(&summary(&out));
-        for v in [&mut resumed] {
-            for f in v["findings"].as_array_mut().unwrap() {
-                for k in ["report", "html", "replay"] {
-                    f[k] = json!(null);
-                }
-            }
-        }
-        let mut w = whole.clone();
-        for f in w["findings"].as_array_mut().unwrap() {
+        c.output().unwrap()
+    };
+    let paths_off = |mut v: Value| {
+        for f in v["findings"].as_array_mut().unwrap() {
             for k in ["report", "html", "replay"] {
                 f[k] = json!(null);
             }
         }
-        assert_eq!(resumed, w, "killed after {after} journal lines");
+        v
+    };
+    let whole_out = tmp.path().join("whole");
+    let o = run(&whole_out, &tmp.path().join("whole-state"), None);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    let whole = paths_off(timeless(&summary(&whole_out)));
+    let records = journal_lines(&tmp.path().join("whole-state"));
+    assert!(records > 20, "{records} records");
+    for after in [1, 2, 7, 13, records / 2, records - 2] {
+        let out = tmp.path().join(format!("killed{after}"));
+        let state = tmp.path().join(format!("state{after}"));
+        let o = run(&out, &state, Some(after));
+        assert_eq!(
+            o.status.code(),
+            None,
+            "not killed at {after}: {}",
+            text(&o).1
+        );
+        let journal = std::fs::read_to_string(state.join("journal.jsonl")).unwrap();
+        assert_eq!(journal.lines().count(), after);
+        assert!(
+            !journal.contains("\"type\":\"end\""),
+            "crashed after its end"
+        );
+        let o = run(&out, &state, None);
+        assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+        let resumed = paths_off(timeless(&summary(&out)));
+        assert_eq!(resumed, whole, "crashed after {after} journal records");
     }
 }
 
@@ -485,7 +463,7 @@ fn sigterm_writes_every_output_and_the_campaign_resumes() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = inputs(tmp.path());
     // A scenario that does not settle, so that the signal lands mid-campaign.
-    copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
+    copy(&dir, "map-faults.sync-map", None);
     let out = tmp.path().join("out");
     let state = tmp.path().join("state");
     let args: Vec<String> = [
@@ -724,7 +702,7 @@ fn bad_state_and_baseline_files_are_refused_with_their_place() {
 fn a_state_carries_exploration_to_the_next_night() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = inputs(tmp.path());
-    copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
+    copy(&dir, "map-faults.sync-map", None);
     let out = tmp.path().join("out");
     let state = tmp.path().join("state");
     let night = |rounds: &str| {
@@ -747,7 +725,7 @@ fn a_state_carries_exploration_to_the_next_night() {
     let open = |s: &Summary| {
         s.scenarios
             .iter()
-            .find(|x| x.scenario == "chan-send-closed.etcd-4708.fixed")
+            .find(|x| x.scenario == "map-faults.sync-map")
             .unwrap()
             .clone()
     };
@@ -792,7 +770,7 @@ fn a_state_carries_exploration_to_the_next_night() {
 fn progress_is_a_heartbeat_line_in_a_pipe() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = inputs(tmp.path());
-    let slow = copy(&dir, "chan-send-closed.etcd-4708.fixed", None);
+    let slow = copy(&dir, "map-faults.sync-map", None);
     let out = tmp.path().join("out");
     let o = hazard(
         &[
@@ -821,7 +799,9 @@ fn progress_is_a_heartbeat_line_in_a_pipe() {
             "run",
             slow.to_str().unwrap(),
             "--iterations",
-            "6000",
+            "100000000",
+            "--time",
+            "2",
             "--heartbeat",
             "0.5",
             "--out",
@@ -833,7 +813,7 @@ fn progress_is_a_heartbeat_line_in_a_pipe() {
     let err = text(&o).1;
     assert!(
         err.lines()
-            .any(|l| l.starts_with("hazard: 0/1 done") && l.contains("chan-send-closed")),
+            .any(|l| l.starts_with("hazard: 0/1 done") && l.contains("map-faults")),
         "{err}"
     );
     let o = hazard(
@@ -841,7 +821,9 @@ fn progress_is_a_heartbeat_line_in_a_pipe() {
             "run",
             slow.to_str().unwrap(),
             "--iterations",
-            "6000",
+            "100000000",
+            "--time",
+            "1",
             "--heartbeat",
             "0.5",
             "--json",
