@@ -681,6 +681,9 @@ fn race_findings_minimize_to_no_preemption_keeping_their_signature() {
                 "--out",
                 out.to_str().unwrap(),
                 "--quiet",
+                // Bounded by executions alone, so the result does not depend on machine load.
+                "--min-time",
+                "86400",
             ],
             tmp.path(),
         );
