@@ -38,15 +38,6 @@ fn first_finding(prog: &Arc<Program>, cfg: &ExploreConfig) -> Finding {
         .clone()
 }
 
-/// Minimization bounded by executions only: what it reaches must not depend on how busy the
-/// machine is (the default's 30 s wall-time cap would make these results timing-dependent).
-fn untimed() -> MinimizeConfig {
-    MinimizeConfig {
-        time: None,
-        ..MinimizeConfig::default()
-    }
-}
-
 /// The least preemptions with which any schedule produces `sig`, by exhaustive DFS at bounds
 /// 0, 1, 2, ... over `source` with an expectation that never settles (so every distinct
 /// failure within the bound is collected).
@@ -171,7 +162,7 @@ fn every_shipped_failure_minimizes_to_the_least_preemptions() {
     assert!(incidents >= 8, "{incidents} incident scenarios");
     for (file, prog) in &all {
         let f = first_finding(prog, &cfg);
-        let m = minimize(prog, &f.signature, &f.schedule, &untimed())
+        let m = minimize(prog, &f.signature, &f.schedule, &MinimizeConfig::default())
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         check_minimized(file, prog, &f, &m);
         if is_incident(file) {
@@ -221,7 +212,7 @@ fn random_schedules_shrink_and_still_reproduce() {
                 .seed(seed)
                 .iterations(5000);
             let f = first_finding(&prog, &cfg);
-            let m = minimize(&prog, &f.signature, &f.schedule, &untimed()).unwrap();
+            let m = minimize(&prog, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
             let out = replay(&prog, &m.original.schedule, MAX_STEPS, false).unwrap();
             assert_eq!(
                 out.signature.as_ref(),
@@ -257,7 +248,7 @@ fn scenario_reduction_drops_bystanders_and_loops() {
         "expect": { "fails": { "id": "map-concurrent-writes" } }
     }));
     let f = find(&p);
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     let threads = m.source["threads"].as_object().unwrap();
     assert!(!threads.contains_key("bystander"), "{:#}", m.source);
     assert!(
@@ -310,7 +301,7 @@ fn reduction_keeps_the_failure_interleaving_dependent() {
         }
     }));
     let f = find(&p);
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     let threads = m.source["threads"].as_object().unwrap();
     assert!(
         threads.contains_key("r1") && threads.contains_key("r2"),
@@ -368,7 +359,7 @@ fn a_lock_unlock_pair_around_a_bystander_critical_section_is_dropped() {
     }));
     let f = find(&p);
     assert_eq!(f.signature.op.as_deref(), Some("$.procs.handle[3]"));
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     assert!(!has_op(&m.source, "lock", "mu"), "{:#}", m.source);
     assert!(!has_op(&m.source, "unlock", "mu"), "{:#}", m.source);
     assert_eq!(m.source["procs"]["handle"].as_array().unwrap().len(), 1);
@@ -415,7 +406,7 @@ fn a_send_recv_pair_on_a_bystander_channel_is_dropped() {
         "expect": { "fails": { "id": "map-concurrent-writes" } }
     }));
     let f = find(&p);
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     assert!(m.source["objects"].get("logs").is_none(), "{:#}", m.source);
     for t in ["w1", "w2"] {
         assert_eq!(
@@ -454,7 +445,7 @@ fn reduction_runs_to_a_fixpoint() {
         "expect": { "fails": { "id": "map-concurrent-writes" } }
     }));
     let f = find(&p);
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     assert!(m.source["objects"].get("jobs").is_none(), "{:#}", m.source);
     let recv = m.removed.iter().position(|r| r == "$.threads.consumer[0]");
     let send = m.removed.iter().position(|r| r == "$.threads.producer[0]");
@@ -488,7 +479,7 @@ fn a_done_goes_with_one_unit_of_its_add() {
         "expect": { "fails": { "id": "wg-reuse", "thread": "monitor" } }
     }));
     let f = find(&p);
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     assert_eq!(m.original.preemptions, 0);
     let main = m.source["threads"]["main"].as_array().unwrap();
     assert_eq!(main[0]["delta"], 1, "{:#}", m.source);
@@ -556,7 +547,7 @@ fn minimized_reports_round_trip() {
     let cfg = ExploreConfig::default().iterations(3000);
     let x = explore(&prog, &cfg).unwrap();
     let f = x.matching(&prog).unwrap().clone();
-    let m = minimize(&prog, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&prog, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     let run = RunInfo {
         config: &cfg,
         exploration: &x,
@@ -585,7 +576,7 @@ fn minimized_reports_round_trip() {
         &back.program(&name).unwrap(),
         &back.failure.signature,
         &back.found_schedule(&name).unwrap(),
-        &untimed(),
+        &MinimizeConfig::default(),
     )
     .unwrap();
     assert_eq!(again.reduced.preemptions, m.reduced.preemptions);
@@ -600,7 +591,7 @@ fn a_schedule_that_does_not_fail_is_refused() {
     let prog = Arc::new(load_file(&file).unwrap());
     let f = find(&prog);
     let serial = harness::explore::Schedule::default();
-    let e = minimize(&prog, &f.signature, &serial, &untimed()).unwrap_err();
+    let e = minimize(&prog, &f.signature, &serial, &MinimizeConfig::default()).unwrap_err();
     assert!(e.to_string().contains("does not reproduce"), "{e}");
 }
 
@@ -623,7 +614,7 @@ fn a_parameter_the_failure_does_not_need_goes_with_its_arguments() {
         "expect": { "fails": { "id": "map-concurrent-writes" } }
     }));
     let f = find(&p);
-    let m = minimize(&p, &f.signature, &f.schedule, &untimed()).unwrap();
+    let m = minimize(&p, &f.signature, &f.schedule, &MinimizeConfig::default()).unwrap();
     assert_eq!(
         m.source["procs"]["handle"]["params"],
         json!(["key"]),
