@@ -834,3 +834,44 @@ fn progress_is_a_heartbeat_line_in_a_pipe() {
     );
     assert!(!text(&o).1.contains("executions ("), "{}", text(&o).1);
 }
+
+/// The campaign's index.html in a real browser: the findings table, and a working link from
+/// the new finding to its report's page.
+#[test]
+fn the_index_page_links_each_report_in_a_browser() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = inputs(tmp.path());
+    let out = tmp.path().join("out");
+    let o = nightly(
+        &[
+            dir.to_str().unwrap(),
+            "--rounds",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    let index = out.join("index.html");
+    let (dom, _) = crate::show::chromium(&index, &["--dump-dom"]);
+    assert!(dom.contains("id=\"findings\""), "{dom}");
+    let new_row = dom
+        .split("<tr class=\"finding\">")
+        .find(|r| r.contains("class=\"new\""))
+        .unwrap_or_else(|| panic!("no new finding row: {dom}"));
+    assert!(new_row.contains("send on closed channel"), "{new_row}");
+    let href = new_row
+        .split("href=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .expect("a link to the report's page");
+    assert!(!href.starts_with('/'), "the link is relative: {href}");
+    let page = out.join(href);
+    assert!(page.is_file(), "{}", page.display());
+    let (report_dom, _) = crate::show::chromium(&page, &["--dump-dom"]);
+    assert!(
+        report_dom.contains("send on closed channel"),
+        "{report_dom}"
+    );
+}

@@ -441,7 +441,7 @@ const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Run headless Chromium on `page` with `args`; its stdout and stderr. Fails (not skips) when
 /// Chromium is missing: the browser test is part of the suite.
-fn chromium(page: &Path, args: &[&str]) -> (String, String) {
+pub(crate) fn chromium(page: &Path, args: &[&str]) -> (String, String) {
     assert!(
         Path::new(CHROMIUM).exists(),
         "{CHROMIUM} is missing: the HTML view is tested in a real browser. Run scripts/ensure-chromium (as root; `make test` runs it) and test again."
