@@ -162,7 +162,13 @@ fn every_shipped_failure_minimizes_to_the_least_preemptions() {
     assert!(incidents >= 8, "{incidents} incident scenarios");
     for (file, prog) in &all {
         let f = first_finding(prog, &cfg);
-        let m = minimize(prog, &f.signature, &f.schedule, &MinimizeConfig::default())
+        // The largest incidents need about 30 s of minimization in a debug build, the
+        // default cap: a wider cap keeps their result that of the iteration budget.
+        let mc = MinimizeConfig {
+            time: Some(std::time::Duration::from_secs(120)),
+            ..MinimizeConfig::default()
+        };
+        let m = minimize(prog, &f.signature, &f.schedule, &mc)
             .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
         check_minimized(file, prog, &f, &m);
         if is_incident(file) {
