@@ -88,24 +88,6 @@ fn campaign_time(s: &str) -> Result<Duration, String> {
     super::seconds(&format!("{}", ns as f64 / 1e9))
 }
 
-/// Expand directories into their `*.json` files (sorted); files stay as given.
-fn files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let mut out = Vec::new();
-    for p in paths {
-        if p.is_dir() {
-            out.extend(
-                harness::base::files_in(p, "json")
-                    .with_context(|| format!("reading {}", p.display()))?,
-            );
-        } else if p.exists() {
-            out.push(p.clone());
-        } else {
-            anyhow::bail!("{}: no such file or directory", p.display());
-        }
-    }
-    Ok(out)
-}
-
 fn json_line(kind: &str, value: impl serde::Serialize) {
     let mut v = serde_json::to_value(value).unwrap_or_default();
     if let Some(o) = v.as_object_mut() {
@@ -119,7 +101,9 @@ fn json_line(kind: &str, value: impl serde::Serialize) {
 }
 
 pub fn run(a: Args) -> anyhow::Result<u8> {
-    let all = files(&a.paths)?;
+    // As `hazard run` lists them: a path that is missing is an invalid scenario, reported
+    // with the others while the campaign goes on.
+    let all = super::run::scenario_files(&a.paths)?;
     if all.is_empty() {
         anyhow::bail!("no scenario files in {:?}", a.paths);
     }

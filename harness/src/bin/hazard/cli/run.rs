@@ -100,7 +100,7 @@ impl MinArgs {
 }
 
 /// Expand directories into their `*.json` files (sorted); files stay as given.
-fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+pub(crate) fn scenario_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     let mut out = Vec::new();
     for p in paths {
         if p.is_dir() {
