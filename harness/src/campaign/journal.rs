@@ -59,6 +59,27 @@ pub enum Record {
         #[serde(default)]
         findings: Vec<Found>,
     },
+    /// One libFuzzer process on one scenario (`--libfuzzer`). `complete` is false when an
+    /// interruption cut it short: its finding counts, the scenario is fuzzed again.
+    Fuzzed {
+        file: String,
+        hash: String,
+        at_ms: u64,
+        /// Its limit, in words (`30 s`, `1000 runs`).
+        limit: String,
+        complete: bool,
+        executions: u64,
+        elapsed_ms: u64,
+        /// The crash file it wrote, if any.
+        #[serde(default)]
+        crash: Option<String>,
+        /// The crash's failure, as it ran again.
+        #[serde(default)]
+        finding: Option<Found>,
+        /// Why the run was not clean (it could not start, or its crash did not run again).
+        #[serde(default)]
+        error: Option<String>,
+    },
     /// A finding was classified and, if it needed one, its report written.
     Reported {
         file: String,

@@ -10,14 +10,19 @@
 //! expectation or DFS exhausts its bound. Slices are single-engine so that `-j N` workers keep
 //! N cores busy; the round's results are merged in a fixed order (scenario, then engine), so
 //! a campaign with a round cap and no time limit gives the same summary at any `-j`.
+//!
+//! With `--libfuzzer`, the real libFuzzer `schedule` target gets a share of the budget after
+//! the rounds (module `libfuzzer`); its crashes join the findings of the round's engines.
 
 pub mod baseline;
 mod journal;
-mod outputs;
+pub mod libfuzzer;
+pub mod outputs;
 pub mod summary;
 
 pub use baseline::{baseline_schema, Baseline, BaselineEntry, BASELINE_FORMAT};
 pub use journal::STATE_FORMAT;
+pub use libfuzzer::{LibFuzzer, LIBFUZZER};
 pub use outputs::{write_outputs, Outputs};
 pub use summary::*;
 
@@ -46,6 +51,8 @@ const ENGINES: [EngineKind; 4] = [
 ];
 /// DFS's budget doubles each round up to `slice << MAX_DOUBLINGS`.
 const MAX_DOUBLINGS: u32 = 10;
+/// The round of libFuzzer's findings: it runs after the rounds.
+const AFTER_ROUNDS: u32 = u32::MAX;
 /// Executions the search for a baseline finding not seen again may run.
 const CONFIRM_BUDGET: u64 = 20_000;
 
@@ -161,6 +168,8 @@ pub struct CampaignConfig {
     pub state: Option<PathBuf>,
     /// Where every output goes (reports in `out/reports`).
     pub out: PathBuf,
+    /// Give a share of the campaign to the libFuzzer `schedule` target.
+    pub libfuzzer: Option<LibFuzzer>,
 }
 
 impl CampaignConfig {
@@ -180,6 +189,7 @@ impl CampaignConfig {
             update_baseline: false,
             state: None,
             out,
+            libfuzzer: None,
         }
     }
 }
@@ -192,6 +202,14 @@ pub enum Event<'a> {
     Invalid { file: &'a str, error: &'a str },
     /// After every slice and check.
     Progress(Progress),
+    /// An engine met a failure not seen before in its scenario, with the class it will get;
+    /// its report is written when exploration ends (then [`Event::Finding`] follows).
+    Found {
+        file: &'a str,
+        signature: &'a Signature,
+        engine: &'a str,
+        class: Class,
+    },
     /// A finding got its class (and its report, if it needed one).
     Finding(&'a FindingEntry),
     /// A scenario settled (or the campaign ended with it unsettled).
@@ -209,6 +227,8 @@ pub struct Progress {
     /// Wall time so far, every session together.
     pub elapsed: Duration,
     pub budget: Option<Duration>,
+    /// In libFuzzer's share of the campaign (after the rounds).
+    pub libfuzzer: bool,
 }
 
 /// A finished campaign: its summary and where its outputs are.
@@ -228,7 +248,8 @@ impl CampaignResult {
 /// The execution settings of one slice (kept to report a finding the way `hazard run` does).
 #[derive(Debug, Clone)]
 struct SliceRun {
-    engine: EngineKind,
+    /// An engine of [`ENGINES`], or [`LIBFUZZER`].
+    engine: &'static str,
     round: u32,
     config: ExploreConfig,
     stats: EngineStats,
@@ -266,6 +287,14 @@ struct Scn {
     done: std::collections::HashSet<(u32, usize)>,
     /// Distinct failures found, in the order found.
     seen: Vec<Seen>,
+    /// libFuzzer ran on it to the end in this session.
+    fuzzed: bool,
+    /// libFuzzer's processes on it (every session), their wall time, crash files, and what
+    /// went wrong.
+    lf_runs: u64,
+    lf_elapsed_ms: u64,
+    lf_crashes: u64,
+    lf_errors: Vec<String>,
 }
 
 impl Scn {
@@ -288,6 +317,12 @@ impl Scn {
 
 fn engine_index(name: &str) -> Option<usize> {
     ENGINES.iter().position(|e| e.name() == name)
+}
+
+/// The order in which engines are credited with a failure several found: the round's
+/// engines, then libFuzzer.
+fn engine_rank(name: &str) -> usize {
+    engine_index(name).unwrap_or(ENGINES.len())
 }
 
 fn stop_word(s: StopReason) -> &'static str {
@@ -380,6 +415,8 @@ struct Campaign<'o> {
     before: Duration,
     start: Instant,
     sessions: u32,
+    /// Exploration is over; libFuzzer's share runs.
+    in_libfuzzer: bool,
     observer: &'o mut dyn FnMut(Event<'_>),
 }
 
@@ -419,6 +456,11 @@ pub fn run_campaign(
                 exhausted: false,
                 done: Default::default(),
                 seen: Vec::new(),
+                fuzzed: false,
+                lf_runs: 0,
+                lf_elapsed_ms: 0,
+                lf_crashes: 0,
+                lf_errors: Vec::new(),
             }
         })
         .collect();
@@ -460,6 +502,7 @@ pub fn run_campaign(
         before: Duration::ZERO,
         start: Instant::now(),
         sessions: 1,
+        in_libfuzzer: false,
         observer,
     };
     c.resume(&records)?;
@@ -489,8 +532,15 @@ impl Campaign<'_> {
             .map(|t| self.start + t.saturating_sub(self.before))
     }
 
-    fn out_of_time(&self) -> bool {
-        self.deadline().is_some_and(|d| Instant::now() >= d)
+    /// The end of exploration by the round's engines: the deadline, less libFuzzer's share.
+    fn explore_deadline(&self) -> Option<Instant> {
+        let t = self.cfg.time?;
+        let share = self.cfg.libfuzzer.as_ref().map_or(0.0, |l| l.share);
+        Some(
+            self.start
+                + t.mul_f64((1.0 - share).clamp(0.0, 1.0))
+                    .saturating_sub(self.before),
+        )
     }
 
     fn scn_by_file(&self, file: &str) -> Option<usize> {
@@ -562,7 +612,7 @@ impl Campaign<'_> {
                         stopped: stop_of(stopped),
                     };
                     let run = SliceRun {
-                        engine: ENGINES[e],
+                        engine: ENGINES[e].name(),
                         round: *round,
                         config: self.slice_config(i, e, *round),
                         stats,
@@ -638,6 +688,38 @@ impl Campaign<'_> {
                         self.past += Duration::from_millis(*elapsed_ms);
                     }
                 }
+                Record::Fuzzed {
+                    file,
+                    hash,
+                    at_ms,
+                    complete,
+                    executions,
+                    elapsed_ms,
+                    crash,
+                    finding,
+                    error,
+                    ..
+                } => {
+                    let Some(i) = self.scn_by_file(file) else {
+                        continue;
+                    };
+                    if current {
+                        self.before = self.before.max(Duration::from_millis(*at_ms));
+                    }
+                    if hashes[i].as_deref() != Some(hash.as_str()) {
+                        continue;
+                    }
+                    self.record_fuzzed(
+                        i,
+                        current && *complete,
+                        *executions,
+                        Duration::from_millis(*elapsed_ms),
+                        crash.is_some(),
+                        finding.as_ref(),
+                        None,
+                        error.clone(),
+                    );
+                }
                 Record::Resume {} => self.sessions += 1,
                 Record::Corpus { .. } | Record::Confirmed { .. } => {}
             }
@@ -669,7 +751,7 @@ impl Campaign<'_> {
         run: SliceRun,
         findings: &[Found],
         live: Option<&[Finding]>,
-    ) {
+    ) -> Vec<Signature> {
         let s = &mut self.scns[i];
         s.executions += run.stats.executions;
         *s.engines.entry(ENGINES[e].name().to_string()).or_default() += run.stats.executions;
@@ -690,23 +772,79 @@ impl Campaign<'_> {
                 s.settled = Some(s.settled.map_or(round, |r| r.min(round)));
             }
         }
+        let mut fresh = Vec::new();
         for f in findings {
             let finding = live.and_then(|l| l.iter().find(|x| x.signature == f.signature).cloned());
-            let this = Seen {
-                signature: f.signature.clone(),
-                schedule: f.schedule.clone(),
-                execution: f.execution,
-                run: run.clone(),
-                finding,
-            };
-            // A failure is credited to the first slice in (round, engine) order that found
-            // it, whatever order the slices finished (or were journaled) in.
-            let key = |x: &Seen| (x.run.round, engine_index(x.run.engine.name()), x.execution);
-            match s.seen.iter_mut().find(|x| x.signature == f.signature) {
-                Some(old) if key(&this) < key(old) => *old = this,
-                Some(_) => {}
-                None => s.seen.push(this),
+            if see(s, f, &run, finding) {
+                fresh.push(f.signature.clone());
             }
+        }
+        fresh
+    }
+
+    /// Fold one libFuzzer process's result into its scenario (`done`: it ran to its end in
+    /// this session, so this session does not fuzz the scenario again).
+    #[allow(clippy::too_many_arguments)]
+    fn record_fuzzed(
+        &mut self,
+        i: usize,
+        done: bool,
+        executions: u64,
+        elapsed: Duration,
+        crashed: bool,
+        found: Option<&Found>,
+        live: Option<Finding>,
+        error: Option<String>,
+    ) -> Vec<Signature> {
+        let s = &mut self.scns[i];
+        let max_steps = s
+            .prog
+            .as_ref()
+            .and_then(|p| p.hints.max_steps)
+            .unwrap_or(crate::targets::MAX_STEPS);
+        let ms = elapsed.as_millis() as u64;
+        s.executions += executions;
+        *s.engines.entry(LIBFUZZER.to_string()).or_default() += executions;
+        s.elapsed_ms += ms;
+        s.lf_runs += 1;
+        s.lf_elapsed_ms += ms;
+        s.lf_crashes += u64::from(crashed);
+        s.lf_errors.extend(error);
+        s.fuzzed |= done;
+        let Some(f) = found else {
+            return Vec::new();
+        };
+        // As `hazard fuzz import` reports a crash: the target's step bound, the one schedule.
+        let run = SliceRun {
+            engine: LIBFUZZER,
+            round: AFTER_ROUNDS,
+            config: ExploreConfig::default().max_steps(max_steps),
+            stats: EngineStats {
+                engine: LIBFUZZER,
+                executions,
+                distinct_schedules: 1,
+                stopped: StopReason::Found,
+            },
+            faults: Vec::new(),
+            elapsed,
+        };
+        if see(s, f, &run, live) {
+            vec![f.signature.clone()]
+        } else {
+            Vec::new()
+        }
+    }
+
+    /// Tell the observer about failures met for the first time.
+    fn announce(&mut self, i: usize, fresh: &[Signature], engine: &str) {
+        for sig in fresh {
+            let (class, _) = self.class_of(i, sig);
+            (self.observer)(Event::Found {
+                file: &self.scns[i].file,
+                signature: sig,
+                engine,
+                class,
+            });
         }
     }
 
@@ -729,12 +867,19 @@ impl Campaign<'_> {
                     .count(),
             elapsed: self.elapsed(),
             budget: self.cfg.time,
+            libfuzzer: self.in_libfuzzer,
         }
     }
 
     fn run(mut self) -> Result<CampaignResult, CampaignError> {
         self.check_corpus()?;
-        let stopped = self.explore_all()?;
+        let mut stopped = self.explore_all()?;
+        if self.cfg.libfuzzer.is_some() && !crate::explore::interrupted() {
+            let word = self.fuzz_all()?;
+            if word != "done" {
+                stopped = word;
+            }
+        }
         // Whatever the stop, every finding so far gets its class and report.
         self.classify_all()?;
         self.confirm_baseline()?;
@@ -855,11 +1000,13 @@ impl Campaign<'_> {
                 .collect()
         };
         let mut first = Vec::new();
-        for i in 0..self.scns.len() {
+        // All of the budget for libFuzzer: no rounds.
+        let skip = self.cfg.libfuzzer.as_ref().is_some_and(|l| l.share >= 1.0);
+        for i in (0..self.scns.len()).filter(|_| !skip) {
             let next = self.next_slices(i);
             first.extend(queued(self, next));
         }
-        let deadline = self.deadline();
+        let deadline = self.explore_deadline();
         let progs: Vec<Option<Arc<Program>>> = self.scns.iter().map(|s| s.prog.clone()).collect();
         let busy = first.len();
         let shared = Mutex::new(Shared {
@@ -972,14 +1119,14 @@ impl Campaign<'_> {
                             !matches!(stats.stopped, StopReason::Time | StopReason::Interrupted);
                         let found: Vec<Found> = x.findings.iter().map(found_of).collect();
                         let run = SliceRun {
-                            engine: ENGINES[engine],
+                            engine: ENGINES[engine].name(),
                             round,
                             config: ec,
                             stats,
                             faults: x.faults.clone(),
                             elapsed: x.elapsed,
                         };
-                        self.record_slice(
+                        let fresh = self.record_slice(
                             scn,
                             engine,
                             round,
@@ -988,6 +1135,7 @@ impl Campaign<'_> {
                             &found,
                             Some(&x.findings),
                         );
+                        self.announce(scn, &fresh, ENGINES[engine].name());
                     }
                     Err(e) => self.scns[scn].broken = Some((ScenarioStatus::Error, e)),
                 }
@@ -1023,11 +1171,165 @@ impl Campaign<'_> {
             "interrupted"
         } else if !self.scns.iter().any(Scn::open) {
             "done"
-        } else if self.out_of_time() {
+        } else if self.explore_deadline().is_some_and(|d| Instant::now() >= d) {
             "time"
         } else {
             "rounds"
         })
+    }
+
+    /// libFuzzer's share: one process per `passes` scenario not fuzzed yet in this session,
+    /// those fuzzed least over the campaign first, each for an equal part of the time left
+    /// (at least a second; what does not fit waits for the next session), or, with no time
+    /// budget, for as many executions as the four engines' slices of every round. Results are
+    /// journaled as they arrive. Returns `done`, `time` or `interrupted`.
+    fn fuzz_all(&mut self) -> Result<&'static str, CampaignError> {
+        use libfuzzer::{fuzz_one, Limit};
+        let Some(lf) = self.cfg.libfuzzer.clone() else {
+            return Ok("done");
+        };
+        self.in_libfuzzer = true;
+        let p = self.progress();
+        (self.observer)(Event::Progress(p));
+        let mut todo: Vec<usize> = (0..self.scns.len())
+            .filter(|&i| {
+                let s = &self.scns[i];
+                s.broken.is_none()
+                    && !s.fuzzed
+                    && s.prog
+                        .as_ref()
+                        .is_some_and(|p| matches!(p.expect, Expectation::Passes))
+            })
+            .collect();
+        todo.sort_by_key(|&i| (self.scns[i].lf_elapsed_ms, self.scns[i].lf_runs, i));
+        if todo.is_empty() {
+            return Ok("done");
+        }
+        let eligible = todo.len();
+        let jobs = self.cfg.jobs.max(1);
+        let deadline = self.deadline();
+        let limit = match deadline {
+            Some(d) => {
+                let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
+                let per = (left * jobs as f64 / todo.len() as f64).floor() as u64;
+                if per == 0 {
+                    todo.truncate((left * jobs as f64).floor() as usize);
+                }
+                Limit::Secs(per.max(1))
+            }
+            None => Limit::Runs(
+                self.cfg
+                    .slice
+                    .saturating_mul(ENGINES.len() as u64)
+                    .saturating_mul(self.cfg.rounds.unwrap_or(1) as u64),
+            ),
+        };
+        let all_fit = todo.len() == eligible;
+        // libFuzzer keeps its own time; this only stops a process that does not.
+        let hard_stop = deadline.map(|d| d + Duration::from_secs(10));
+        let tasks: Vec<(usize, String, Arc<Program>, u64)> = todo
+            .iter()
+            .map(|&i| {
+                let s = &self.scns[i];
+                let seed = mix(self.cfg.seed ^ mix(stable_hash(&s.file)) ^ self.sessions as u64);
+                (i, s.file.clone(), s.prog.clone().expect("loaded"), seed)
+            })
+            .collect();
+        let mut failure = None;
+        let lf = &lf;
+        pool(
+            jobs,
+            tasks,
+            |(i, file, prog, seed)| (i, fuzz_one(lf, &file, &prog, limit, seed, hard_stop)),
+            || {
+                crate::explore::interrupted()
+                    || deadline.is_some_and(|d| Instant::now() + Duration::from_millis(500) >= d)
+            },
+            |(i, r)| {
+                if failure.is_some() {
+                    return;
+                }
+                if let Err(e) = self.fuzzed_one(i, limit, r) {
+                    failure = Some(e);
+                }
+            },
+        );
+        if let Some(e) = failure {
+            return Err(e);
+        }
+        Ok(if crate::explore::interrupted() {
+            "interrupted"
+        } else if !all_fit
+            || todo
+                .iter()
+                .any(|&i| !self.scns[i].fuzzed && self.scns[i].broken.is_none())
+        {
+            "time"
+        } else {
+            "done"
+        })
+    }
+
+    /// Journal and fold in one libFuzzer process's result.
+    fn fuzzed_one(
+        &mut self,
+        i: usize,
+        limit: libfuzzer::Limit,
+        r: libfuzzer::Fuzzed,
+    ) -> Result<(), CampaignError> {
+        use crate::targets::ReproduceError;
+        let mut error = r.error.clone();
+        let mut live = None;
+        match r.reproduced {
+            Some(Ok(rep)) => live = Some(rep.finding),
+            // The target crashed inside the harness: the scenario cannot be explored.
+            Some(Err(ReproduceError::Internal(e))) => {
+                let crash = r
+                    .crash
+                    .as_ref()
+                    .map(|c| c.display().to_string())
+                    .unwrap_or_default();
+                self.scns[i].broken = Some((
+                    ScenarioStatus::Error,
+                    format!("libFuzzer crash {crash}: {e}"),
+                ));
+            }
+            Some(Err(e)) => error = Some(e.to_string()),
+            None => {}
+        }
+        let found = live.as_ref().map(|f| Found {
+            signature: f.signature.clone(),
+            schedule: f.schedule.encode(),
+            execution: r.executions,
+        });
+        let s = &self.scns[i];
+        let rec = Record::Fuzzed {
+            file: s.file.clone(),
+            hash: s.prog.as_ref().map(|p| p.hash.clone()).unwrap_or_default(),
+            at_ms: self.elapsed().as_millis() as u64,
+            limit: limit.describe(),
+            complete: !r.interrupted,
+            executions: r.executions,
+            elapsed_ms: r.elapsed.as_millis() as u64,
+            crash: r.crash.as_ref().map(|c| c.display().to_string()),
+            finding: found.clone(),
+            error: error.clone(),
+        };
+        self.journal.append(&rec)?;
+        let fresh = self.record_fuzzed(
+            i,
+            !r.interrupted,
+            r.executions,
+            r.elapsed,
+            r.crash.is_some(),
+            found.as_ref(),
+            live,
+            error,
+        );
+        self.announce(i, &fresh, LIBFUZZER);
+        let p = self.progress();
+        (self.observer)(Event::Progress(p));
+        Ok(())
     }
 
     /// A finding's entry before its report.
@@ -1433,6 +1735,28 @@ impl Campaign<'_> {
             scenarios,
             findings,
             corpus,
+            libfuzzer: self.cfg.libfuzzer.as_ref().map(|l| LibFuzzerTotals {
+                share: l.share,
+                scenarios: self.scns.iter().filter(|s| s.lf_runs > 0).count(),
+                runs: self.scns.iter().map(|s| s.lf_runs).sum(),
+                executions: self
+                    .scns
+                    .iter()
+                    .filter_map(|s| s.engines.get(LIBFUZZER))
+                    .sum(),
+                elapsed_ms: self.scns.iter().map(|s| s.lf_elapsed_ms).sum(),
+                crashes: self.scns.iter().map(|s| s.lf_crashes).sum(),
+                errors: self
+                    .scns
+                    .iter()
+                    .flat_map(|s| {
+                        s.lf_errors.iter().map(|e| LibFuzzerError {
+                            file: s.file.clone(),
+                            error: e.clone(),
+                        })
+                    })
+                    .collect(),
+            }),
         }
     }
 
@@ -1491,6 +1815,32 @@ impl FindingEntry {
     }
 }
 
+/// Add a failure to what scenario `s` has seen; true when it is the first of its signature.
+/// A failure is credited to the first slice in (round, engine) order that found it, whatever
+/// order the slices finished (or were journaled) in.
+fn see(s: &mut Scn, f: &Found, run: &SliceRun, finding: Option<Finding>) -> bool {
+    let this = Seen {
+        signature: f.signature.clone(),
+        schedule: f.schedule.clone(),
+        execution: f.execution,
+        run: run.clone(),
+        finding,
+    };
+    let key = |x: &Seen| (x.run.round, engine_rank(x.run.engine), x.execution);
+    match s.seen.iter_mut().find(|x| x.signature == f.signature) {
+        Some(old) => {
+            if key(&this) < key(old) {
+                *old = this;
+            }
+            false
+        }
+        None => {
+            s.seen.push(this);
+            true
+        }
+    }
+}
+
 /// The exploration settings of a slice of `file` (see [`Campaign::slice_config`]).
 fn slice_config_of(
     seed: u64,
@@ -1527,8 +1877,9 @@ fn entry_of(
         scenario: s.prog.as_ref().map(|p| p.name.clone()).unwrap_or_default(),
         file: s.file.clone(),
         signature: sig.clone(),
-        engine: seen.map(|x| x.run.engine.name().to_string()),
-        round: seen.map(|x| x.run.round),
+        engine: seen.map(|x| x.run.engine.to_string()),
+        // libFuzzer runs after the rounds, in none of them.
+        round: seen.map(|x| x.run.round).filter(|&r| r != AFTER_ROUNDS),
         execution: seen.map(|x| x.execution),
         report: None,
         html: None,
@@ -1616,7 +1967,7 @@ fn finding_of(s: &Scn, seen: &Seen) -> Result<Finding, String> {
             failed,
             schedule,
             threads: out.threads,
-            engine: seen.run.engine.name(),
+            engine: seen.run.engine,
             execution: seen.execution,
         }),
         (_, other) => Err(format!(

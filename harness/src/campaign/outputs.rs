@@ -47,6 +47,20 @@ pub fn write_outputs(dir: &Path, summary: &Summary) -> Result<Outputs, CampaignE
     Ok(o)
 }
 
+/// libFuzzer's share of a campaign, in one sentence.
+pub fn libfuzzer_line(l: &super::LibFuzzerTotals) -> String {
+    format!(
+        "libFuzzer ({:.0}% of the time): {} run(s) on {} scenario(s), {} executions in {:.0} s, {} crash(es), {} error(s).",
+        l.share * 100.0,
+        l.runs,
+        l.scenarios,
+        l.executions,
+        l.elapsed_ms as f64 / 1000.0,
+        l.crashes,
+        l.errors.len()
+    )
+}
+
 fn sig_line(f: &FindingEntry) -> String {
     format!("{} [{}]", f.signature.message, f.signature.id)
 }
@@ -85,6 +99,15 @@ pub fn markdown(s: &Summary) -> String {
         "| new | regressed | flaky | fixed | known | corpus entries failed |\n|---|---|---|---|---|---|\n| {} | {} | {} | {} | {} | {} of {} |\n",
         t.new, t.regressed, t.flaky, t.fixed, t.known, t.corpus_failed, t.corpus_entries
     );
+    if let Some(l) = &s.libfuzzer {
+        let _ = writeln!(m, "{}\n", libfuzzer_line(l));
+        for e in &l.errors {
+            let _ = writeln!(m, "- libFuzzer on {}: {}", md(&e.file), md(&e.error));
+        }
+        if !l.errors.is_empty() {
+            let _ = writeln!(m);
+        }
+    }
     let urgent: Vec<&FindingEntry> = s
         .findings
         .iter()

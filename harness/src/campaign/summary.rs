@@ -161,6 +161,30 @@ pub struct CampaignTotals {
     pub corpus_failed: usize,
 }
 
+/// What libFuzzer did in the campaign (`--libfuzzer`), every session together.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LibFuzzerTotals {
+    /// Its share of the time budget.
+    pub share: f64,
+    /// `passes` scenarios it ran on, and its processes.
+    pub scenarios: usize,
+    pub runs: u64,
+    pub executions: u64,
+    pub elapsed_ms: u64,
+    /// Crash files it wrote (each one became a finding, or an error below).
+    pub crashes: u64,
+    /// Runs that were not clean: could not start, died without a crash file, or wrote a crash
+    /// that did not run again.
+    pub errors: Vec<LibFuzzerError>,
+}
+
+/// A libFuzzer run that was not clean.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+pub struct LibFuzzerError {
+    pub file: String,
+    pub error: String,
+}
+
 /// `summary.json`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 pub struct Summary {
@@ -194,6 +218,9 @@ pub struct Summary {
     /// Every distinct finding, new and regressed first.
     pub findings: Vec<FindingEntry>,
     pub corpus: Vec<CorpusEntryLine>,
+    /// Present when the campaign gave libFuzzer a share.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub libfuzzer: Option<LibFuzzerTotals>,
 }
 
 /// The JSON Schema of `summary.json`.

@@ -875,3 +875,202 @@ fn the_index_page_links_each_report_in_a_browser() {
         "{report_dom}"
     );
 }
+
+/// Inputs for libFuzzer's share, whose outcome does not depend on luck: a scenario that
+/// claims to pass but fails in every interleaving (double-close: libFuzzer's first input
+/// crashes), a fixed one (nothing to find), and a `fails` one (not fuzzed).
+fn lf_inputs(dir: &Path) -> PathBuf {
+    let s = dir.join("scenarios");
+    std::fs::create_dir_all(&s).unwrap();
+    copy(&s, "map-concurrent-writes", None);
+    copy(&s, "map-concurrent-writes.fixed", None);
+    let text = std::fs::read_to_string(scenario("chan-close-closed")).unwrap();
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    v["name"] = json!("double-close");
+    v["expect"] = json!({ "passes": true });
+    std::fs::write(
+        s.join("double-close.json"),
+        serde_json::to_string_pretty(&v).unwrap(),
+    )
+    .unwrap();
+    s
+}
+
+/// `--libfuzzer 1`: the real libFuzzer `schedule` target on every `passes` scenario (the
+/// `fails` one is left out); its crash comes back as a new finding with a report that replays.
+#[test]
+fn libfuzzer_crashes_become_classified_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = lf_inputs(tmp.path());
+    let out = tmp.path().join("out");
+    let o = nightly(
+        &[
+            dir.to_str().unwrap(),
+            "--libfuzzer",
+            "1",
+            "--sanitizer",
+            "none",
+            "--rounds",
+            "1",
+            "--slice",
+            "20",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    let s = summary(&out);
+    let lf = s.libfuzzer.as_ref().expect("a libFuzzer section");
+    assert_eq!((lf.runs, lf.scenarios, lf.crashes), (2, 2, 1), "{lf:?}");
+    assert!(lf.errors.is_empty(), "{:?}", lf.errors);
+    let new = s
+        .findings
+        .iter()
+        .find(|f| f.class.label() == "new")
+        .unwrap();
+    assert_eq!(new.scenario, "double-close");
+    assert_eq!(new.engine.as_deref(), Some("libfuzzer"));
+    assert_eq!(new.round, None);
+    assert_eq!(new.replay_verified, Some(true));
+    let r = hazard(&["replay", new.report.as_ref().unwrap()], tmp.path());
+    assert_eq!(r.status.code(), Some(1), "{}", text(&r).0);
+    assert!(text(&r).0.contains("close of closed channel"));
+    // Without a time budget each scenario gets slice x 4 engines x rounds executions; the
+    // fixed scenario ran them all without a crash, the buggy `fails` one was not fuzzed.
+    let by = |name: &str| s.scenarios.iter().find(|x| x.scenario == name).unwrap();
+    assert_eq!(
+        by("map-concurrent-writes.fixed").engines.get("libfuzzer"),
+        Some(&80)
+    );
+    assert_eq!(by("map-concurrent-writes").engines.get("libfuzzer"), None);
+    // Its corpus is kept for the next campaign.
+    assert!(out.join("libfuzzer").is_dir());
+    let md = std::fs::read_to_string(out.join("summary.md")).unwrap();
+    assert!(
+        md.contains("libFuzzer (100% of the time): 2 run(s)"),
+        "{md}"
+    );
+}
+
+/// A campaign killed right after its first libFuzzer run resumes with the other one only,
+/// keeping the first one's finding.
+#[test]
+fn a_campaign_killed_in_libfuzzers_share_resumes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = lf_inputs(tmp.path());
+    let (out, state) = (tmp.path().join("out"), tmp.path().join("state"));
+    let args = [
+        dir.to_str().unwrap(),
+        "--libfuzzer",
+        "1",
+        "--sanitizer",
+        "none",
+        "--rounds",
+        "1",
+        "--slice",
+        "20",
+        "-j",
+        "1",
+        "--state",
+        state.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
+    let mut all = vec!["nightly", "--no-corpus", "--quiet"];
+    all.extend_from_slice(&args);
+    // Records: start, the (empty) rounds' clock, then one per libFuzzer run.
+    let killed = Command::new(env!("CARGO_BIN_EXE_hazard"))
+        .args(&all)
+        .current_dir(tmp.path())
+        .env("HAZARD_NIGHTLY_CRASH_AFTER", "3")
+        .output()
+        .unwrap();
+    assert!(!killed.status.success());
+    assert_eq!(journal_lines(&state), 3);
+    let fuzzed: Vec<Value> = std::fs::read_to_string(state.join("journal.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .filter(|v: &Value| v["type"] == "fuzzed")
+        .collect();
+    assert_eq!(fuzzed.len(), 1);
+    assert!(fuzzed[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("double-close.json"));
+    assert!(fuzzed[0]["finding"].is_object(), "{}", fuzzed[0]);
+    let o = nightly(&args, tmp.path());
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    let s = summary(&out);
+    let lf = s.libfuzzer.as_ref().unwrap();
+    assert_eq!((lf.runs, lf.crashes), (2, 1), "{lf:?}");
+    let new = s
+        .findings
+        .iter()
+        .find(|f| f.class.label() == "new")
+        .unwrap();
+    assert_eq!(new.engine.as_deref(), Some("libfuzzer"));
+    assert_eq!(new.replay_verified, Some(true));
+}
+
+#[test]
+fn a_libfuzzer_share_outside_zero_to_one_is_a_usage_error() {
+    let tmp = tempfile::tempdir().unwrap();
+    for bad in ["0", "1.5", "-0.2", "x"] {
+        let flag = format!("--libfuzzer={bad}");
+        let o = nightly(&[&flag, "--rounds", "1"], tmp.path());
+        assert_eq!(o.status.code(), Some(2), "{bad}");
+        assert!(text(&o).1.contains("(0, 1]"), "{}", text(&o).1);
+    }
+}
+
+/// With a time budget, the rounds get their part first and libFuzzer the rest: both ran on
+/// the fixed scenario.
+#[test]
+fn a_timed_campaign_splits_its_budget_with_libfuzzer() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = lf_inputs(tmp.path());
+    let out = tmp.path().join("out");
+    let o = nightly(
+        &[
+            dir.to_str().unwrap(),
+            "--libfuzzer",
+            "--sanitizer",
+            "none",
+            "--time",
+            "8",
+            "-j",
+            "2",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o).1);
+    let s = summary(&out);
+    let lf = s.libfuzzer.as_ref().unwrap();
+    assert_eq!(lf.share, 0.25);
+    assert_eq!(lf.runs, 2, "{lf:?}");
+    let fixed = s
+        .scenarios
+        .iter()
+        .find(|x| x.scenario == "map-concurrent-writes.fixed")
+        .unwrap();
+    assert!(
+        fixed.engines["dfs"] > 0 && fixed.engines["libfuzzer"] > 0,
+        "{fixed:?}"
+    );
+    // double-close panics in whichever thread closes second: one or two findings, from any
+    // engine (the seeds follow the file's path), each with a report that replays.
+    let new: Vec<_> = s
+        .findings
+        .iter()
+        .filter(|f| f.class.label() == "new")
+        .collect();
+    assert!((1..=2).contains(&new.len()), "{new:?}");
+    for f in new {
+        assert_eq!(f.scenario, "double-close");
+        assert_eq!(f.replay_verified, Some(true), "{f:?}");
+    }
+}

@@ -6,6 +6,7 @@
 use super::run::{print_finding, warn, MinArgs};
 use anyhow::{bail, Context};
 use clap::{Subcommand, ValueEnum};
+use harness::campaign::libfuzzer::{crash_file, executed_units};
 use harness::explore::{EngineStats, Exploration, ExploreConfig, StopReason};
 use harness::pipeline::write_finding;
 use harness::report::RunInfo;
@@ -79,7 +80,7 @@ enum Target {
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]
-enum Sanitizer {
+pub enum Sanitizer {
     Auto,
     None,
     Address,
@@ -201,16 +202,72 @@ fn works(cmd: &mut Command) -> bool {
         .is_ok_and(|s| s.success())
 }
 
+/// The libFuzzer `schedule` target, built: with cargo-fuzz when it is installed (nightly and
+/// AddressSanitizer under `auto` when a nightly toolchain is there too), else with
+/// scripts/fuzz-build (stable, the same flags as `cargo fuzz build -s none`). Returns the
+/// project root, the binary, and whether it has AddressSanitizer.
+pub fn schedule_binary(
+    fuzz_dir_arg: Option<&Path>,
+    sanitizer: Sanitizer,
+) -> anyhow::Result<(PathBuf, PathBuf, bool)> {
+    let fdir = fuzz_dir(fuzz_dir_arg)?;
+    let root = fdir
+        .parent()
+        .context("the fuzz directory has no parent")?
+        .to_path_buf();
+    let cargo_fuzz = works(Command::new("cargo").args(["fuzz", "--version"]));
+    let nightly = works(Command::new("cargo").args(["+nightly", "--version"]));
+    let asan = match sanitizer {
+        Sanitizer::Auto => cargo_fuzz && nightly,
+        Sanitizer::Address => {
+            if !(cargo_fuzz && nightly) {
+                bail!("--sanitizer address needs cargo-fuzz and a nightly toolchain (`cargo install cargo-fuzz`, `rustup toolchain install nightly`)");
+            }
+            true
+        }
+        Sanitizer::None => false,
+    };
+    let status = if cargo_fuzz {
+        let mut c = Command::new("cargo");
+        if asan {
+            c.arg("+nightly");
+        }
+        // No compare tracing, as scripts/fuzz-build (which says why): with `-s none` this is
+        // the build it makes.
+        c.args(["fuzz", "build", "--fuzz-dir"])
+            .arg(&fdir)
+            .args(["-s", if asan { "address" } else { "none" }])
+            .args(["--no-trace-compares", "schedule"])
+            .current_dir(&root)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("cannot run cargo fuzz build")?
+    } else {
+        errln!("hazard: cargo-fuzz is not installed; building with scripts/fuzz-build (stable, no sanitizer)");
+        Command::new(root.join("scripts/fuzz-build"))
+            .arg("schedule")
+            .current_dir(&root)
+            .stdout(std::process::Stdio::null())
+            .status()
+            .context("cannot run scripts/fuzz-build")?
+    };
+    if !status.success() {
+        bail!("building the libFuzzer schedule target failed");
+    }
+    let triple = host_triple()?;
+    let bin = fdir.join(format!("target/{triple}/release/schedule"));
+    if !bin.is_file() {
+        bail!("the build left no target at {}", bin.display());
+    }
+    Ok((root, bin, asan))
+}
+
 fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
     let prog = Arc::new(load_file(file)?);
     if a.time == 0 {
         bail!("--time must be at least 1 second");
     }
-    let fdir = fuzz_dir(a.fuzz_dir.as_deref())?;
-    let root = fdir
-        .parent()
-        .context("the fuzz directory has no parent")?
-        .to_path_buf();
+    let (root, bin, asan) = schedule_binary(a.fuzz_dir.as_deref(), a.sanitizer)?;
     let work = root
         .join("target/hazard-fuzz")
         .join(prog.name.replace(['/', '\\'], "_"));
@@ -222,59 +279,14 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
         Expectation::Fails(_) => "expected",
         Expectation::Passes => "violation",
     };
-    let mut lf_args = vec![
-        format!("-max_total_time={}", a.time),
-        format!("-artifact_prefix={}/", artifacts.display()),
-        "-print_final_stats=1".to_string(),
-    ];
+    let mut cmd = Command::new(&bin);
+    cmd.arg(&corpus)
+        .arg(format!("-max_total_time={}", a.time))
+        .arg(format!("-artifact_prefix={}/", artifacts.display()))
+        .arg("-print_final_stats=1");
     if let Some(s) = a.seed {
-        lf_args.push(format!("-seed={s}"));
+        cmd.arg(format!("-seed={s}"));
     }
-    let cargo_fuzz = works(Command::new("cargo").args(["fuzz", "--version"]));
-    let nightly = works(Command::new("cargo").args(["+nightly", "--version"]));
-    let asan = match a.sanitizer {
-        Sanitizer::Auto => cargo_fuzz && nightly,
-        Sanitizer::Address => {
-            if !(cargo_fuzz && nightly) {
-                bail!("--sanitizer address needs cargo-fuzz and a nightly toolchain (`cargo install cargo-fuzz`, `rustup toolchain install nightly`)");
-            }
-            true
-        }
-        Sanitizer::None => false,
-    };
-    let mut cmd = if cargo_fuzz {
-        let mut c = Command::new("cargo");
-        if asan {
-            c.arg("+nightly");
-        }
-        c.args(["fuzz", "run", "--fuzz-dir"])
-            .arg(&fdir)
-            .args(["-s", if asan { "address" } else { "none" }])
-            // No compare tracing, as scripts/fuzz-build (which says why): with `-s none` this
-            // is the build it makes.
-            .args(["--no-trace-compares", "schedule"])
-            .arg(&corpus)
-            .arg("--")
-            .args(&lf_args);
-        c
-    } else {
-        // Without cargo-fuzz: the same build with the same flags (scripts/fuzz-build), then the
-        // binary itself.
-        errln!("hazard: cargo-fuzz is not installed; building with scripts/fuzz-build (stable, no sanitizer)");
-        let status = Command::new(root.join("scripts/fuzz-build"))
-            .arg("schedule")
-            .current_dir(&root)
-            .stdout(std::process::Stdio::null())
-            .status()
-            .context("cannot run scripts/fuzz-build")?;
-        if !status.success() {
-            bail!("building the fuzz targets failed");
-        }
-        let triple = host_triple()?;
-        let mut c = Command::new(fdir.join(format!("target/{triple}/release/schedule")));
-        c.arg(&corpus).args(&lf_args);
-        c
-    };
     cmd.env("HAZARD_SCENARIO", &abs)
         .env("HAZARD_FUZZ_GOAL", goal)
         .current_dir(&root)
@@ -300,8 +312,11 @@ fn fuzz(a: &Args, file: &Path) -> anyhow::Result<u8> {
     let output = cmd.output().context("cannot start libFuzzer")?;
     let elapsed = clock.elapsed();
     let log = String::from_utf8_lossy(&output.stderr);
-    let runs = final_runs(&log);
-    let crash = newest_crash(&artifacts, started)?;
+    let runs = executed_units(&log);
+    let crash = match crash_file(&log).filter(|p| p.is_file()) {
+        Some(c) => Some(c),
+        None => newest_crash(&artifacts, started)?,
+    };
     let Some(crash) = crash else {
         if !output.status.success() {
             errln!("{}", tail(&log, 30));
@@ -347,20 +362,6 @@ fn host_triple() -> anyhow::Result<String> {
         .lines()
         .find_map(|l| l.strip_prefix("host: ").map(str::to_string))
         .context("rustc -vV printed no host triple")
-}
-
-/// libFuzzer's `stat::number_of_executed_units`, else the "Done N runs" line.
-fn final_runs(log: &str) -> Option<u64> {
-    log.lines().rev().find_map(|l| {
-        let l = l.trim();
-        l.strip_prefix("stat::number_of_executed_units:")
-            .map(|n| n.trim())
-            .or_else(|| {
-                l.strip_prefix("Done ")
-                    .and_then(|r| r.split_whitespace().next())
-            })
-            .and_then(|n| n.parse().ok())
-    })
 }
 
 fn newest_crash(dir: &Path, since: SystemTime) -> anyhow::Result<Option<PathBuf>> {

@@ -72,8 +72,32 @@ pub struct Args {
     /// Seconds between progress lines when stderr is not a terminal.
     #[arg(long, default_value = "30", value_parser = super::seconds)]
     heartbeat: Duration,
+    /// Also run the libFuzzer `schedule` target on every `passes` scenario for this share of
+    /// the time (0 < SHARE <= 1; 1: libFuzzer only), after the rounds; its crashes are
+    /// classified and reported like every finding. Its corpora are kept in --state (else in
+    /// --out) and grow from one campaign to the next.
+    #[arg(long, value_name = "SHARE", num_args = 0..=1, default_missing_value = "0.25",
+          value_parser = share)]
+    libfuzzer: Option<f64>,
+    /// Sanitizer of libFuzzer's build (as `hazard fuzz --sanitizer`).
+    #[arg(long, value_enum, default_value = "auto", requires = "libfuzzer")]
+    sanitizer: super::fuzz::Sanitizer,
+    /// The cargo-fuzz project [default: `fuzz/` in the current directory or a parent, else
+    /// the one hazard was built from].
+    #[arg(long, requires = "libfuzzer")]
+    fuzz_dir: Option<PathBuf>,
     #[command(flatten)]
     min: MinArgs,
+}
+
+/// `--libfuzzer`'s share: a number in (0, 1].
+fn share(s: &str) -> Result<f64, String> {
+    match s.trim().parse::<f64>() {
+        Ok(x) if x > 0.0 && x <= 1.0 => Ok(x),
+        _ => Err(format!(
+            "a share of the time in (0, 1], like 0.25; got {s:?}"
+        )),
+    }
 }
 
 /// `--time`: seconds (`90`, `1.5`) or a Go duration (`30m`, `1h30m`).
@@ -129,6 +153,30 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         .jobs
         .map(|j| j as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let libfuzzer = match a.libfuzzer {
+        Some(share) => {
+            let (_, binary, asan) =
+                super::fuzz::schedule_binary(a.fuzz_dir.as_deref(), a.sanitizer)?;
+            if !a.quiet && !a.json {
+                errln!(
+                    "hazard: libFuzzer gets {:.0}% of the campaign ({})",
+                    share * 100.0,
+                    if asan {
+                        "AddressSanitizer"
+                    } else {
+                        "no sanitizer"
+                    }
+                );
+            }
+            let dir = a.state.as_ref().unwrap_or(&a.out).join("libfuzzer");
+            Some(harness::campaign::LibFuzzer {
+                binary: std::fs::canonicalize(&binary).unwrap_or(binary),
+                share,
+                dir,
+            })
+        }
+        None => None,
+    };
     let time = match (a.time, a.rounds) {
         (Some(t), _) => Some(t),
         (None, Some(_)) => None,
@@ -149,6 +197,7 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
         update_baseline: a.update_baseline,
         state: a.state.clone(),
         out: a.out.clone(),
+        libfuzzer,
     };
     if cfg.files.is_empty() && cfg.corpus.is_empty() {
         errln!(
@@ -179,8 +228,27 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             s.total = p.scenarios;
             s.done = p.settled;
             s.findings = p.findings;
-            s.current = format!("round {}", p.round + 1);
+            s.current = if p.libfuzzer {
+                "libFuzzer".to_string()
+            } else {
+                format!("round {}", p.round + 1)
+            };
         }),
+        Event::Found {
+            file,
+            signature,
+            engine,
+            class,
+        } => {
+            if !json && class.fails() {
+                display.say(&format!(
+                    "found ({}): {} [{}] in {file} by {engine}; its report is written when exploration ends",
+                    class.label(),
+                    signature.message,
+                    signature.id
+                ));
+            }
+        }
         Event::Finding(f) => {
             if json {
                 json_line("finding", f);
@@ -228,6 +296,12 @@ pub fn run(a: Args) -> anyhow::Result<u8> {
             "findings: {} new, {} regressed, {} flaky, {} fixed, {} known; corpus: {} of {} entries failed",
             t.new, t.regressed, t.flaky, t.fixed, t.known, t.corpus_failed, t.corpus_entries
         );
+        if let Some(l) = &s.libfuzzer {
+            outln!("{}", harness::campaign::outputs::libfuzzer_line(l));
+            for e in &l.errors {
+                outln!("  libFuzzer on {}: {}", e.file, e.error);
+            }
+        }
         for f in s.findings.iter().filter(|f| f.class.fails()) {
             outln!(
                 "  {} {} [{}] ({})",
