@@ -53,6 +53,10 @@ const ENGINES: [EngineKind; 4] = [
 const MAX_DOUBLINGS: u32 = 10;
 /// The round of libFuzzer's findings: it runs after the rounds.
 const AFTER_ROUNDS: u32 = u32::MAX;
+/// The shortest libFuzzer run: less is mostly its start-up. When the time left does not give
+/// every scenario this much, the scenarios fuzzed least so far go first and the others wait
+/// for the next session.
+const MIN_LIBFUZZER_SECS: u64 = 5;
 /// Executions the search for a baseline finding not seen again may run.
 const CONFIRM_BUDGET: u64 = 20_000;
 
@@ -1180,7 +1184,7 @@ impl Campaign<'_> {
 
     /// libFuzzer's share: one process per `passes` scenario not fuzzed yet in this session,
     /// those fuzzed least over the campaign first, each for an equal part of the time left
-    /// (at least a second; what does not fit waits for the next session), or, with no time
+    /// (at least [`MIN_LIBFUZZER_SECS`]; what does not fit waits for the next session), or, with no time
     /// budget, for as many executions as the four engines' slices of every round. Results are
     /// journaled as they arrive. Returns `done`, `time` or `interrupted`.
     fn fuzz_all(&mut self) -> Result<&'static str, CampaignError> {
@@ -1211,11 +1215,10 @@ impl Campaign<'_> {
         let limit = match deadline {
             Some(d) => {
                 let left = d.saturating_duration_since(Instant::now()).as_secs_f64();
-                let per = (left * jobs as f64 / todo.len() as f64).floor() as u64;
-                if per == 0 {
-                    todo.truncate((left * jobs as f64).floor() as usize);
-                }
-                Limit::Secs(per.max(1))
+                let per = ((left * jobs as f64 / todo.len() as f64).floor() as u64)
+                    .max(MIN_LIBFUZZER_SECS);
+                todo.truncate((left * jobs as f64 / per as f64).floor() as usize);
+                Limit::Secs(per)
             }
             None => Limit::Runs(
                 self.cfg
