@@ -77,6 +77,7 @@ bench:
 	$(CARGO) bench -p harness --bench scale
 	$(CARGO) bench -p harness --bench races
 	$(CARGO) bench -p harness --bench campaign
+	$(CARGO) bench -p harness --bench lin
 
 fmt:
 	$(CARGO) fmt --all

@@ -349,7 +349,7 @@ pub const CATALOG: &[Entry] = &[
 ];
 
 /// Ids the harness reports that are not hazards of their own.
-pub const ORACLE_IDS: &[&str] = &["panic", "leak", "livelock", "assertion"];
+pub const ORACLE_IDS: &[&str] = &["panic", "leak", "livelock", "assertion", "linearizability"];
 
 /// Look up an id.
 pub fn entry(id: &str) -> Option<&'static Entry> {

@@ -17,6 +17,8 @@ pub mod corpus;
 pub mod exec;
 /// Exploration: the engines, the portfolio, replay, byte-driven runs, bounded searches.
 pub mod explore;
+/// Linearizability: histories of operations checked against sequential specifications.
+pub mod lin;
 /// Minimization: the fewest preemptions and steps, in the smallest scenario, that still fail.
 pub mod minimize;
 /// Go-faithful ports of maps, channels, select and the sync primitives; typed failures.

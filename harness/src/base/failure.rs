@@ -25,6 +25,9 @@ pub enum FailureKind {
     /// happens-before. Go's race detector reports it (`WARNING: DATA RACE`); the runtime
     /// does not.
     Race,
+    /// An object's history has no legal order against its sequential specification
+    /// (`expect.linearizable`). Go says nothing.
+    Linearizability,
 }
 
 impl FailureKind {
@@ -37,6 +40,7 @@ impl FailureKind {
             FailureKind::Livelock => "livelock",
             FailureKind::Assertion => "assertion",
             FailureKind::Race => "race",
+            FailureKind::Linearizability => "linearizability",
         }
     }
 }
@@ -211,6 +215,22 @@ pub enum Failure {
         var: String,
         accesses: Box<[RaceAccess; 2]>,
     },
+    /// The history of an object `expect.linearizable` names has no legal order.
+    Linearizability(Box<LinFailure>),
+}
+
+/// A linearizability violation: the object's history and where no legal order exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LinFailure {
+    /// The object and its specification's name.
+    pub obj: String,
+    pub spec: &'static str,
+    /// Every operation on it, in call order, each with the scenario op that performed it.
+    pub history: Vec<crate::lin::Operation>,
+    pub ops: Vec<usize>,
+    pub violation: crate::lin::Violation,
+    /// The thread (index in the execution) of the operation that cannot be placed.
+    pub thread: usize,
 }
 
 /// One side of a data race.
@@ -271,6 +291,7 @@ impl Failure {
             Failure::Livelock { .. } => "livelock",
             Failure::Assertion { id, .. } => id,
             Failure::Race { id, .. } => id,
+            Failure::Linearizability(_) => "linearizability",
         }
     }
 
@@ -305,6 +326,7 @@ impl Failure {
             Failure::Livelock { .. } => FailureKind::Livelock,
             Failure::Assertion { .. } => FailureKind::Assertion,
             Failure::Race { .. } => FailureKind::Race,
+            Failure::Linearizability(_) => FailureKind::Linearizability,
         }
     }
 
@@ -370,6 +392,11 @@ impl Failure {
                 sides.sort();
                 format!("data race on {var}: {}", sides.join(", "))
             }
+            // The same for every interleaving that shows the bug: the history is in the report.
+            Failure::Linearizability(l) => format!(
+                "the history of {} is not linearizable: no order of its operations is a legal {}",
+                l.obj, l.spec
+            ),
         }
     }
 
@@ -410,7 +437,7 @@ impl Failure {
                 true,
                 "the goroutine's panic kills the process: a recover in the goroutine that started it cannot catch it",
             ),
-            Failure::Assertion { .. } => (
+            Failure::Assertion { .. } | Failure::Linearizability(_) => (
                 false,
                 "a wrong result is not a runtime error: Go reports nothing",
             ),
@@ -466,6 +493,28 @@ impl Failure {
             FailureKind::Leak | FailureKind::Livelock | FailureKind::Assertion => {
                 format!("hazard: {}", self.message())
             }
+            FailureKind::Linearizability => match self {
+                Failure::Linearizability(l) => {
+                    let mut s = format!("hazard: {}", self.message());
+                    let v = &l.violation;
+                    if let Some(k) = &v.key {
+                        s.push_str(&format!(" (key {k})"));
+                    }
+                    s.push_str("\nlongest legal order:");
+                    if v.order.is_empty() {
+                        s.push_str(" (none)");
+                    }
+                    for &i in &v.order {
+                        s.push_str(&format!("\n  {}", l.history[i]));
+                    }
+                    s.push_str(&format!("\nthen no order explains: {}", l.history[v.stuck]));
+                    if let Some(e) = &v.expected {
+                        s.push_str(&format!(" (the {} gives {e} there)", l.spec));
+                    }
+                    s
+                }
+                _ => unreachable!("only a linearizability failure has that kind"),
+            },
             FailureKind::Race => match self {
                 // The race detector's report (runtime/race): the later access, the earlier
                 // one, where each goroutine was created; op paths stand for the stacks.

@@ -9,7 +9,7 @@ pub mod schedule;
 pub(crate) mod value;
 
 pub use duration::parse_duration;
-pub use failure::{Blocked, Failure, FailureKind, RaceAccess, WaitReason};
+pub use failure::{Blocked, Failure, FailureKind, LinFailure, RaceAccess, WaitReason};
 pub use files::{files_in, write_atomic};
 pub use kind::ObjKind;
 pub use schedule::{Decision, Schedule, ScheduleError, MAX_DECISIONS, SCHEDULE_FORMAT};

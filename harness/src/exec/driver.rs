@@ -6,6 +6,7 @@ use super::oracle::Oracles;
 use super::signature::Signature;
 use super::tasks::clock_main;
 use crate::model::world::{Event, Failed, ThreadKind, World};
+use crate::model::Failure;
 use crate::rt;
 use crate::scenario::Program;
 use std::cell::RefCell;
@@ -142,10 +143,17 @@ pub(crate) fn execute_judged(
             (None, None) => None,
         };
         if let Some(failure) = judged {
+            // A linearizability violation is charged to the operation no order explains.
+            let (thread, op) = match &failure {
+                Failure::Linearizability(l) => {
+                    (Some(l.thread), l.ops.get(l.violation.stuck).copied())
+                }
+                _ => (None, None),
+            };
             w.outcome = Some(Failed {
                 failure,
-                thread: None,
-                op: None,
+                thread,
+                op,
             });
         }
     }

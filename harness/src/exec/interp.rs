@@ -7,6 +7,7 @@ use super::eval::{eval, EvalError};
 use super::oracle::OpJudges;
 use super::tasks::start_threads;
 use crate::model::fault;
+use crate::model::history::Pending;
 use crate::model::ops;
 use crate::model::world::FieldVal;
 use crate::model::world::{ThreadCx, ThreadKind, Unwind, World};
@@ -499,21 +500,52 @@ impl Interp {
         }
     }
 
+    /// The call of an operation on an object `expect.linearizable` watches (nothing for
+    /// others): recorded before the port's first scheduling point.
+    fn lin_call(&self, o: ObjId, name: &str, args: &[&Value], op: OpId) -> Pending {
+        let mut w = self.cx.world.borrow_mut();
+        if !w.lin.active() {
+            return None;
+        }
+        let thread = w.threads[self.cx.me].name.clone();
+        w.lin.call(o, &thread, name, args, op)
+    }
+
+    /// Its return with `result`, after the port's last scheduling point.
+    fn lin_ret(&self, p: Pending, result: &Value) {
+        if p.is_some() {
+            self.cx.world.borrow_mut().lin.ret(p, result);
+        }
+    }
+
     fn op(&mut self, stmt: &Stmt, defers: &mut Vec<BlockId>) -> Result<(), Unwind> {
         let cx = self.cx.clone();
         let op = stmt.id;
         match &stmt.kind {
             StmtKind::MapSet { m, key, value } => {
-                ops::set(&cx, op, *m, &self.arg(op, key)?, &self.arg(op, value)?)
+                let (k, v) = (self.arg(op, key)?, self.arg(op, value)?);
+                let h = self.lin_call(*m, "store", &[&k, &v], op);
+                ops::set(&cx, op, *m, &k, &v)?;
+                self.lin_ret(h, &Value::Nil);
+                Ok(())
             }
             StmtKind::MapGet { m, key, into, ok } => {
                 let zero = cx.world.borrow().zero(*m);
-                let (v, found) = ops::get(&cx, op, *m, &self.arg(op, key)?, zero)?;
+                let k = self.arg(op, key)?;
+                let h = self.lin_call(*m, "load", &[&k], op);
+                let (v, found) = ops::get(&cx, op, *m, &k, zero)?;
+                self.lin_ret(h, if found { &v } else { &Value::Nil });
                 self.put(op, *into, v)?;
                 self.put(op, *ok, Value::Bool(found))?;
                 Ok(())
             }
-            StmtKind::MapDelete { m, key } => ops::delete(&cx, op, *m, &self.arg(op, key)?),
+            StmtKind::MapDelete { m, key } => {
+                let k = self.arg(op, key)?;
+                let h = self.lin_call(*m, "delete", &[&k], op);
+                ops::delete(&cx, op, *m, &k)?;
+                self.lin_ret(h, &Value::Nil);
+                Ok(())
+            }
             StmtKind::MapClear { m } => ops::clear(&cx, op, *m),
             StmtKind::MapRange {
                 m,
@@ -935,29 +967,40 @@ impl Interp {
                 Ok(())
             }
             StmtKind::AtomicLoad { a, into } => {
+                let h = self.lin_call(*a, "load", &[], op);
                 let v = ops::atomic::load(&cx, op, *a)?;
+                self.lin_ret(h, &v);
                 self.put(op, Some(*into), v)?;
                 Ok(())
             }
             StmtKind::AtomicStore { a, value } => {
                 let v = self.arg(op, value)?;
-                ops::atomic::store(&cx, op, *a, v)
+                let h = self.lin_call(*a, "store", &[&v], op);
+                ops::atomic::store(&cx, op, *a, v)?;
+                self.lin_ret(h, &Value::Nil);
+                Ok(())
             }
             StmtKind::AtomicCas { a, old, new, ok } => {
                 let (old, new) = (self.arg(op, old)?, self.arg(op, new)?);
+                let h = self.lin_call(*a, "compare_and_swap", &[&old, &new], op);
                 let r = ops::atomic::cas(&cx, op, *a, &old, new)?;
+                self.lin_ret(h, &Value::Bool(r));
                 self.put(op, *ok, Value::Bool(r))?;
                 Ok(())
             }
             StmtKind::AtomicSwap { a, value, into } => {
                 let v = self.arg(op, value)?;
+                let h = self.lin_call(*a, "swap", &[&v], op);
                 let old = ops::atomic::swap(&cx, op, *a, v)?;
+                self.lin_ret(h, &old);
                 self.put(op, *into, old)?;
                 Ok(())
             }
             StmtKind::AtomicAdd { a, delta, into } => {
                 let d = self.int(op, delta)?;
+                let h = self.lin_call(*a, "add_and_get", &[&Value::Int(d)], op);
                 let n = ops::atomic::add(&cx, op, *a, d)?;
+                self.lin_ret(h, &Value::Int(n));
                 self.put(op, *into, Value::Int(n))?;
                 Ok(())
             }
@@ -977,16 +1020,29 @@ impl Interp {
             }
             StmtKind::DsMap { m, op: dop } => match dop {
                 DsMapOp::Set { key, value } => {
-                    ops::ds::map_set(&cx, op, *m, &self.arg(op, key)?, &self.arg(op, value)?)
+                    let (k, v) = (self.arg(op, key)?, self.arg(op, value)?);
+                    let h = self.lin_call(*m, "store", &[&k, &v], op);
+                    ops::ds::map_set(&cx, op, *m, &k, &v)?;
+                    self.lin_ret(h, &Value::Nil);
+                    Ok(())
                 }
                 DsMapOp::Get { key, into, ok } => {
                     let zero = cx.world.borrow().zero(*m);
-                    let (v, found) = ops::ds::map_get(&cx, op, *m, &self.arg(op, key)?, zero)?;
+                    let k = self.arg(op, key)?;
+                    let h = self.lin_call(*m, "load", &[&k], op);
+                    let (v, found) = ops::ds::map_get(&cx, op, *m, &k, zero)?;
+                    self.lin_ret(h, if found { &v } else { &Value::Nil });
                     self.put(op, *into, v)?;
                     self.put(op, *ok, Value::Bool(found))?;
                     Ok(())
                 }
-                DsMapOp::Delete { key } => ops::ds::map_delete(&cx, op, *m, &self.arg(op, key)?),
+                DsMapOp::Delete { key } => {
+                    let k = self.arg(op, key)?;
+                    let h = self.lin_call(*m, "delete", &[&k], op);
+                    ops::ds::map_delete(&cx, op, *m, &k)?;
+                    self.lin_ret(h, &Value::Nil);
+                    Ok(())
+                }
                 DsMapOp::Len { into } => {
                     let n = ops::ds::map_len(&cx, op, *m)?;
                     self.put(op, Some(*into), Value::Int(n))?;
@@ -1006,10 +1062,15 @@ impl Interp {
             },
             StmtKind::Push { s, value } => {
                 let v = self.arg(op, value)?;
-                ops::ds::push(&cx, op, *s, v)
+                let h = self.lin_call(*s, "push", &[&v], op);
+                ops::ds::push(&cx, op, *s, v)?;
+                self.lin_ret(h, &Value::Nil);
+                Ok(())
             }
             StmtKind::Pop { s, into, ok } => {
+                let h = self.lin_call(*s, "pop", &[], op);
                 let (v, found) = ops::ds::pop(&cx, op, *s)?;
+                self.lin_ret(h, if found { &v } else { &Value::Nil });
                 self.put(op, *into, v)?;
                 self.put(op, *ok, Value::Bool(found))?;
                 Ok(())

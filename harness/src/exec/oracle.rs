@@ -3,6 +3,7 @@
 //! at the end; the first failure any oracle returns is the execution's finding. Today's one
 //! oracle is the scenario's final-state assertions; [`for_program`] is where others are added.
 
+use crate::base::LinFailure;
 use crate::model::world::World;
 use crate::model::Failure;
 use crate::scenario::Program;
@@ -48,7 +49,10 @@ impl Oracles {
     /// The oracles a scenario asks for.
     pub(crate) fn for_program(prog: &Program) -> Oracles {
         // Further oracles a scenario asks for go in this list.
-        let list: Vec<Box<dyn Oracle>> = Vec::new();
+        let mut list: Vec<Box<dyn Oracle>> = Vec::new();
+        if !prog.linearizable.is_empty() {
+            list.push(Box::new(Linearizable));
+        }
         Oracles {
             final_state: (!prog.final_state.is_empty()).then_some(FinalState),
             ..Oracles::new(list)
@@ -79,6 +83,35 @@ struct FinalState;
 impl Oracle for FinalState {
     fn at_end(&mut self, w: &World) -> Option<Failure> {
         w.prog.final_state.iter().find_map(|a| w.check_final(a))
+    }
+}
+
+/// `expect.linearizable`: each watched object's history against its specification, in the
+/// order the objects are declared; the first violation is the finding.
+struct Linearizable;
+
+impl Oracle for Linearizable {
+    fn at_end(&mut self, w: &World) -> Option<Failure> {
+        for (l, hist) in w.prog.linearizable.iter().zip(&w.lin.histories) {
+            let ops: Vec<crate::lin::Operation> = hist.iter().map(|r| r.op.clone()).collect();
+            // A search that runs out of budget is no answer, and never a finding.
+            let crate::lin::Verdict::Violation(violation) =
+                crate::lin::check(&l.spec, &ops, crate::lin::DEFAULT_BUDGET)
+            else {
+                continue;
+            };
+            let who = &ops[violation.stuck].thread;
+            let thread = w.threads.iter().position(|t| &t.name == who).unwrap_or(0);
+            return Some(Failure::Linearizability(Box::new(LinFailure {
+                obj: l.name.clone(),
+                spec: l.spec.kind.name(),
+                ops: hist.iter().map(|r| r.at).collect(),
+                history: ops,
+                violation,
+                thread,
+            })));
+        }
+        None
     }
 }
 

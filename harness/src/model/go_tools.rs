@@ -96,7 +96,7 @@ fn race(f: &Failure) -> Verdict {
             No,
             "a -race binary does not report a global deadlock: it hangs instead",
         ),
-        Failure::Bounds(_) | Failure::Assertion { .. } => v(
+        Failure::Bounds(_) | Failure::Assertion { .. } | Failure::Linearizability(_) => v(
             Depends,
             "reported when the accesses behind it are unsynchronized plain memory (a slice header or element, a variable) in the run that -race watches; hazard watches that memory (shared variables, struct fields, slices) and reports such a race as a finding of its own, in the runs where nothing else fails",
         ),

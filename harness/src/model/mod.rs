@@ -13,6 +13,7 @@ mod ds;
 pub(crate) mod fault;
 mod go_tools;
 mod handle;
+pub(crate) mod history;
 mod map;
 mod mutex;
 mod obj;

@@ -110,6 +110,8 @@ pub(crate) struct World {
     pub faults: super::fault::FaultRun,
     /// The thread taking the current step (the one whose atomic chunk runs).
     pub current: usize,
+    /// Histories of the objects `expect.linearizable` names.
+    pub lin: super::history::LinLog,
 }
 
 impl World {
@@ -183,6 +185,7 @@ impl World {
             abandoned: Vec::new(),
             faults: super::fault::FaultRun::new(&prog),
             current: 0,
+            lin: super::history::LinLog::new(prog.linearizable.iter().map(|l| l.obj)),
         };
         // Declared objects take ids 0..n; then, in declaration order (a derived context's
         // parent comes first), the setup that creates objects of its own.

@@ -59,6 +59,7 @@ impl Report {
                     if let Some(r) = rendered(&out) {
                         self.failure.rendered = r;
                     }
+                    self.failure.history = history(&out, prog);
                 }
                 self.trace = trace_steps(prog, &out);
                 if let Some(f) = &mut self.faults {
@@ -91,6 +92,7 @@ pub fn minimized_info(m: &Minimized, max_steps: u64) -> MinimizedInfo {
         ),
         Err(_) => (Vec::new(), Vec::new(), false, String::new(), Vec::new()),
     };
+    let hist = out.as_ref().ok().and_then(|o| history(o, &m.prog));
     let (status, proof_bound) = match m.proof {
         Proof::Proven(b) => ("proven", b),
         Proof::BestEffort => ("best-effort", m.reduced.preemptions.checked_sub(1)),
@@ -101,6 +103,7 @@ pub fn minimized_info(m: &Minimized, max_steps: u64) -> MinimizedInfo {
         removed: m.removed.clone(),
         signature: m.signature.clone(),
         rendered,
+        history: hist,
         schedule: ScheduleInfo {
             format: SCHEDULE_FORMAT.into(),
             threads,
@@ -176,6 +179,7 @@ fn build_from(
             go_detects_why: why.into(),
             go_tools: Some(tools),
             blocked: failure.blocked().to_vec(),
+            history: history_of(failure, prog),
             expected: match &prog.expect {
                 crate::scenario::Expectation::Fails(want) => finding.signature.matches(want),
                 crate::scenario::Expectation::Passes => false,

@@ -7,7 +7,7 @@
 //! script the page cannot fail to draw, and the arrows land where the rows are.
 
 use super::table::{FAIL_MARK, PREEMPT_MARK};
-use super::{Report, TraceStep, View};
+use super::{HistoryInfo, HistoryOp, Report, TraceStep, View};
 use std::fmt::Write;
 
 /// Width of the step-number gutter.
@@ -364,6 +364,9 @@ pub fn render_html(report: &Report, view: &View) -> String {
         "<li><svg width=\"34\" height=\"10\" aria-hidden=\"true\"><path d=\"M1,5 H26\" class=\"legend-line\"/><path d=\"M25,1 L33,5 L25,9 z\" class=\"tip\"/></svg> hand-off: this line synchronizes with the earlier line of another thread (an Unlock before a Lock, a send before its receive, a close before the receives it ends)</li>"
     );
     let _ = writeln!(h, "</ul>");
+    if let Some(hist) = view.history {
+        history_svg(&mut h, hist);
+    }
     let _ = writeln!(
         h,
         "<h2>As Go prints it</h2>\n<pre class=\"go-msg\">{}</pre>\n</section>\n</body>\n</html>",
@@ -372,7 +375,127 @@ pub fn render_html(report: &Report, view: &View) -> String {
     h
 }
 
-const CSS: &str = r#"body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2330; background: #f6f7f9; }
+/// A linearizability violation's history: one row per thread, each operation a bar from its
+/// call to its return (a pending one runs to the end, dashed); the operations of the longest
+/// legal order are numbered in that order, and the one no order explains is drawn red.
+fn history_svg(h: &mut String, hist: &HistoryInfo) {
+    const LEFT: f64 = 110.0;
+    const ROW_H: f64 = 34.0;
+    const BAR_H: f64 = 20.0;
+    const TICK_W: f64 = 14.0;
+    const CHAR_W: f64 = 7.0;
+    let mut threads: Vec<&str> = Vec::new();
+    for o in &hist.ops {
+        if !threads.contains(&o.thread.as_str()) {
+            threads.push(&o.thread);
+        }
+    }
+    let label = |i: usize, o: &HistoryOp| {
+        let args: Vec<String> = o.args.iter().map(|a| a.to_string()).collect();
+        let res = match o.ret {
+            Some(_) => format!(" → {}", o.result),
+            None => " (pending)".to_string(),
+        };
+        let rank = hist
+            .order
+            .iter()
+            .position(|&k| k == i)
+            .map(|k| format!("{}. ", k + 1))
+            .unwrap_or_default();
+        format!("{rank}{}({}){res}", o.op, args.join(", "))
+    };
+    // Ticks laid out left to right, each bar at least as wide as its label: a tick is placed
+    // after the one before it and after the call of every operation returning there, plus
+    // that operation's label.
+    let last = hist
+        .ops
+        .iter()
+        .map(|o| o.ret.unwrap_or(o.call))
+        .max()
+        .unwrap_or(0)
+        + 1;
+    let mut xs = vec![LEFT; last as usize + 1];
+    for t in 1..=last as usize {
+        let mut x = xs[t - 1] + TICK_W;
+        for (i, o) in hist.ops.iter().enumerate() {
+            let end = o.ret.unwrap_or(last) as usize;
+            if end == t {
+                let need = label(i, o).chars().count() as f64 * CHAR_W + 12.0;
+                x = x.max(xs[o.call as usize] + need);
+            }
+        }
+        xs[t] = x;
+    }
+    let x = |t: u64| xs[t as usize];
+    let width = x(last) + 20.0;
+    let height = 28.0 + ROW_H * threads.len() as f64;
+    let _ = writeln!(
+        h,
+        "<h2>History of {} ({}{})</h2>",
+        esc(&hist.object),
+        esc(&hist.spec),
+        hist.key
+            .as_ref()
+            .map(|k| format!(", key {}", esc(k)))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        h,
+        "<p>Each bar runs from an operation's call to its return. No order of the operations keeps every one that returned before another was called ahead of it and gives each the result it returned: the numbered bars are the longest legal order found, and after them nothing explains the red one{}.</p>",
+        hist.expected
+            .as_ref()
+            .map(|e| format!(" (the {} gives {} there)", esc(&hist.spec), esc(&e.to_string())))
+            .unwrap_or_default()
+    );
+    let _ = writeln!(
+        h,
+        "<div class=\"history-wrap\"><svg class=\"history\" width=\"{width:.0}\" height=\"{height:.0}\" role=\"img\" aria-label=\"history of {}\">",
+        esc(&hist.object)
+    );
+    for (r, t) in threads.iter().enumerate() {
+        let y = 20.0 + ROW_H * r as f64;
+        let _ = writeln!(
+            h,
+            "<text class=\"hist-thread\" x=\"8\" y=\"{:.1}\">{}</text>",
+            y + BAR_H * 0.7,
+            esc(t)
+        );
+    }
+    for (i, o) in hist.ops.iter().enumerate() {
+        let r = threads.iter().position(|t| *t == o.thread).unwrap_or(0);
+        let y = 20.0 + ROW_H * r as f64;
+        let (x0, x1) = (x(o.call), x(o.ret.unwrap_or(last)));
+        let w = (x1 - x0).max(6.0);
+        let class = if i == hist.stuck {
+            "hist-op stuck"
+        } else if o.ret.is_none() {
+            "hist-op pending"
+        } else {
+            "hist-op"
+        };
+        let rank = hist.order.iter().position(|&k| k == i);
+        let _ = writeln!(
+            h,
+            "<g class=\"{class}\" data-op=\"{i}\"{}><title>{}: {} (at {})</title><rect x=\"{x0:.1}\" y=\"{y:.1}\" width=\"{w:.1}\" height=\"{BAR_H}\" rx=\"4\"/><text x=\"{:.1}\" y=\"{:.1}\">{}</text></g>",
+            rank.map(|k| format!(" data-order=\"{}\"", k + 1)).unwrap_or_default(),
+            esc(&o.thread),
+            esc(&label(i, o)),
+            esc(&o.at),
+            x0 + 4.0,
+            y + BAR_H * 0.7,
+            esc(&label(i, o))
+        );
+    }
+    let _ = writeln!(h, "</svg></div>");
+}
+
+const CSS: &str = r#".history-wrap { overflow-x: auto; background: #fff; border: 1px solid #d9dde3; border-radius: 6px; padding: 4px; }
+.hist-thread { font: 12px ui-monospace, monospace; fill: #1d2330; }
+.hist-op rect { fill: #dce7f7; stroke: #4a6fa5; }
+.hist-op text { font: 11px ui-monospace, monospace; fill: #1d2330; }
+.hist-op.pending rect { fill: #f1f2f4; stroke-dasharray: 4 3; }
+.hist-op.stuck rect { fill: #f8d7d5; stroke: #c0392b; stroke-width: 2; }
+body { margin: 0; font: 14px/1.45 system-ui, -apple-system, "Segoe UI", sans-serif; color: #1d2330; background: #f6f7f9; }
 body > header, body > section { padding: 14px 24px; }
 h1 { font-size: 20px; margin: 0 0 2px; }
 h2 { font-size: 15px; margin: 16px 0 6px; }

@@ -168,6 +168,42 @@ pub fn rendered(out: &ExecOutcome) -> Option<String> {
     out.failed.as_ref().map(|f| Failure::render(&f.failure))
 }
 
+/// The history of a linearizability violation, for the report.
+pub fn history_of(failure: &Failure, prog: &Program) -> Option<HistoryInfo> {
+    let Failure::Linearizability(l) = failure else {
+        return None;
+    };
+    Some(HistoryInfo {
+        object: l.obj.clone(),
+        spec: l.spec.to_string(),
+        ops: l
+            .history
+            .iter()
+            .zip(&l.ops)
+            .map(|(o, &at)| HistoryOp {
+                thread: o.thread.clone(),
+                op: o.op.clone(),
+                args: o.args.clone(),
+                result: o.result.clone().unwrap_or_default(),
+                call: o.call,
+                ret: o.ret,
+                at: prog.op_path(at).to_string(),
+            })
+            .collect(),
+        key: l.violation.key.clone(),
+        order: l.violation.order.clone(),
+        stuck: l.violation.stuck,
+        expected: l.violation.expected.clone(),
+    })
+}
+
+/// The history of an execution's linearizability violation, if that is how it failed.
+pub fn history(out: &ExecOutcome, prog: &Program) -> Option<HistoryInfo> {
+    out.failed
+        .as_ref()
+        .and_then(|f| history_of(&f.failure, prog))
+}
+
 impl Report {
     /// Replay the minimized section's schedule against its reduced scenario, with tracing;
     /// `None` when the report has no minimized section.

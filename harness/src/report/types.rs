@@ -143,6 +143,9 @@ pub struct MinimizedInfo {
     pub signature: Signature,
     /// As Go prints it.
     pub rendered: String,
+    /// The minimized execution's history, for a linearizability violation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryInfo>,
     pub schedule: ScheduleInfo,
     pub trace: Vec<TraceStep>,
     /// Scheduling points of the minimized execution.
@@ -153,6 +156,58 @@ pub struct MinimizedInfo {
     /// The faults injected in the minimized execution, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub faults: Vec<InjectedFault>,
+}
+
+/// The history of an object `expect.linearizable` names, and where no legal order exists.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryInfo {
+    pub object: String,
+    /// The sequential specification (`stack`, `map`, ...).
+    pub spec: String,
+    /// Every operation on the object, in call order.
+    pub ops: Vec<HistoryOp>,
+    /// For a specification checked key by key: the key whose operations have no legal order.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    /// The longest legal order found (indices into `ops`).
+    pub order: Vec<usize>,
+    /// The operation no order explains after `order` (an index into `ops`).
+    pub stuck: usize,
+    /// What the specification gives that operation there (null is a result too: an empty
+    /// stack's pop).
+    #[serde(
+        default,
+        deserialize_with = "json_present",
+        skip_serializing_if = "Option::is_none"
+    )]
+    #[schemars(with = "Option<serde_json::Value>")]
+    pub expected: Option<serde_json::Value>,
+}
+
+/// A JSON value that may be given as `null`: absent is `None`, `null` is `Some(Null)`.
+fn json_present<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<serde_json::Value>, D::Error> {
+    serde_json::Value::deserialize(d).map(Some)
+}
+
+/// One operation of a history: called at tick `call`, returned `result` at tick `ret` (an
+/// operation that never returned has no `ret`, and a null `result`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryOp {
+    pub thread: String,
+    pub op: String,
+    #[schemars(with = "Vec<serde_json::Value>")]
+    pub args: Vec<serde_json::Value>,
+    #[schemars(with = "serde_json::Value")]
+    pub result: serde_json::Value,
+    pub call: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ret: Option<u64>,
+    /// JSON path of the scenario op that performed it.
+    pub at: String,
 }
 
 /// Whether the preemption count is known to be the least possible.
@@ -258,6 +313,9 @@ pub struct FailureInfo {
     /// Threads blocked forever (deadlock, leak).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub blocked: Vec<Blocked>,
+    /// A linearizability violation's history (kind `linearizability`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub history: Option<HistoryInfo>,
     /// Whether this is the failure the scenario's `expect` asks for.
     pub expected: bool,
 }

@@ -15,6 +15,8 @@ pub struct View<'a> {
     pub minimized: bool,
     /// The faults injected in this interleaving.
     pub faults: &'a [InjectedFault],
+    /// A linearizability violation's history.
+    pub history: Option<&'a HistoryInfo>,
 }
 
 impl Report {
@@ -30,6 +32,7 @@ impl Report {
                 preemptions: m.schedule.preemptions,
                 minimized: true,
                 faults: &m.faults,
+                history: m.history.as_ref(),
             },
             _ => View {
                 threads: &self.schedule.threads,
@@ -39,6 +42,7 @@ impl Report {
                 preemptions: self.schedule.preemptions,
                 minimized: false,
                 faults: self.faults.as_ref().map_or(&[], |f| &f.injected),
+                history: self.failure.history.as_ref(),
             },
         }
     }

@@ -488,6 +488,7 @@ impl<'a> Compiler<'a> {
         let top: Vec<String> = f.threads.keys().cloned().collect();
         let faults = self.faults(&f.faults, &top, &threads, &op_meta)?;
         let (expect, final_state) = self.expect(f)?;
+        let linearizable = self.linearizable(f)?;
         if let Some(h) = &f.explore {
             if h.iterations == Some(0) {
                 return Err(self.err("$.explore.iterations", "iterations must be at least 1"));
@@ -535,6 +536,7 @@ impl<'a> Compiler<'a> {
             labels: self.labels,
             expect,
             final_state,
+            linearizable,
             hints: f.explore.clone().unwrap_or_default(),
             source,
             hash,

@@ -936,6 +936,15 @@ pub enum Expectation {
     Passes,
 }
 
+/// An object whose history must be linearizable, and its specification (with the object's
+/// initial contents).
+#[derive(Debug, Clone)]
+pub struct LinSpec {
+    pub obj: ObjId,
+    pub name: String,
+    pub spec: crate::lin::Spec,
+}
+
 /// A loaded, validated scenario.
 #[derive(Debug, Clone)]
 pub struct Program {
@@ -952,6 +961,8 @@ pub struct Program {
     pub labels: Vec<String>,
     pub expect: Expectation,
     pub final_state: Vec<AssertSpec>,
+    /// `expect.linearizable`: the objects whose histories are checked, by object id order.
+    pub linearizable: Vec<LinSpec>,
     pub hints: ExploreHints,
     /// The scenario file as parsed, embedded verbatim in reports.
     pub source: serde_json::Value,

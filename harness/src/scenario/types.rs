@@ -1258,6 +1258,12 @@ pub struct Expect {
     /// failure of kind `assertion`.
     #[serde(default, rename = "final", skip_serializing_if = "Vec::is_empty")]
     pub final_state: Vec<Assertion>,
+    /// Objects whose history (every operation's call, arguments, result and return) must be
+    /// linearizable against a sequential specification, after every execution that
+    /// finishes: `{"jobs": "stack"}`. Stacks take `stack`; maps, `map`; atomics, `register`
+    /// or `counter`. A violation is a failure of kind `linearizability`.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub linearizable: std::collections::BTreeMap<String, String>,
 }
 
 /// The failure a buggy scenario must produce. Omitted fields match anything.

@@ -7,6 +7,7 @@ use std::path::Path;
 
 /// Lowest first; modules in one layer do not use each other.
 const LAYERS: &[&[&str]] = &[
+    &["lin"],
     &["base", "catalog"],
     &["scenario"],
     &["rt"],

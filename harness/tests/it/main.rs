@@ -12,6 +12,7 @@ mod fuzz;
 mod helpers;
 mod lang;
 mod layers;
+mod lin;
 mod malformed;
 mod minimize;
 mod nightly;

@@ -1,6 +1,7 @@
 //! Compiling `expect`: the expected failure or pass, and the final-state assertions, each checked against its object's kind.
 
 use super::*;
+use crate::scenario::error::did_you_mean;
 
 impl Compiler<'_> {
     pub(super) fn expect(&self, f: &ScenarioFile) -> R<(Expectation, Vec<AssertSpec>)> {
@@ -128,5 +129,85 @@ impl Compiler<'_> {
             });
         }
         Ok((expectation, asserts))
+    }
+
+    /// `expect.linearizable`: each object a static stack, map or atomic, each specification
+    /// one that describes it, with the object's initial contents.
+    pub(super) fn linearizable(&self, f: &ScenarioFile) -> R<Vec<LinSpec>> {
+        use crate::lin::{spec_named, Spec, SpecKind, SPECS};
+        let mut out = Vec::new();
+        for (name, spec) in &f.expect.linearizable {
+            let path = member("$.expect.linearizable", name);
+            let Some(&obj) = self.objs.get(name.as_str()) else {
+                let known: Vec<&str> = self.objs.keys().copied().collect();
+                return Err(self.err(
+                    &path,
+                    format!(
+                        "unknown object `{name}`{}",
+                        did_you_mean(name, known.iter().copied())
+                    ),
+                ));
+            };
+            let Some(kind) = spec_named(spec) else {
+                let names: Vec<&str> = SPECS.iter().map(|(n, _)| *n).collect();
+                return Err(self.err(
+                    &path,
+                    format!(
+                        "unknown specification `{spec}` (specifications: {})",
+                        names.join(", ")
+                    ),
+                ));
+            };
+            let decl = &self.decls[obj].1;
+            let json = |v: &Value| serde_json::to_value(v).unwrap_or_default();
+            let (fits, initial): (&[SpecKind], serde_json::Value) = match decl {
+                ObjectDecl::TreiberStack { elems }
+                | ObjectDecl::StampedStack { elems }
+                | ObjectDecl::EpochStack { elems } => (
+                    &[SpecKind::Stack],
+                    serde_json::Value::Array(elems.iter().map(json).collect()),
+                ),
+                ObjectDecl::Map { entries, .. } => (
+                    &[SpecKind::Map],
+                    serde_json::Value::Object(
+                        entries.iter().map(|(k, v)| (k.clone(), json(v))).collect(),
+                    ),
+                ),
+                ObjectDecl::RwmutexMap { .. }
+                | ObjectDecl::ShardedMap { .. }
+                | ObjectDecl::SyncMap {}
+                | ObjectDecl::CowMap { .. } => (&[SpecKind::Map], serde_json::json!({})),
+                ObjectDecl::Atomic { value } => {
+                    (&[SpecKind::Register, SpecKind::Counter], json(value))
+                }
+                other => {
+                    return Err(self.err(
+                        &path,
+                        format!(
+                        "`{name}` is {}: linearizability is checked on stacks, maps and atomics",
+                        other.kind().a()
+                    ),
+                    ))
+                }
+            };
+            if !fits.contains(&kind) {
+                let names: Vec<&str> = fits.iter().map(|k| k.name()).collect();
+                return Err(self.err(
+                    &path,
+                    format!(
+                        "a {spec} specification does not describe `{name}`, {} (it takes: {})",
+                        decl.kind().a(),
+                        names.join(", ")
+                    ),
+                ));
+            }
+            out.push(LinSpec {
+                obj,
+                name: name.clone(),
+                spec: Spec::with_initial(kind, initial),
+            });
+        }
+        out.sort_by_key(|l| l.obj);
+        Ok(out)
     }
 }
