@@ -125,15 +125,34 @@ pub(crate) fn catalog_id(w: &World, blocked: &[usize]) -> Option<&'static str> {
     // A thread waits on a channel while holding a lock that another blocked thread, one whose
     // code uses that channel, waits for: the partner cannot get to the channel (HAZARDS.md,
     // lock and channel cycles).
+    // The channels a thread waits on: the one it sends or receives on, or every channel of
+    // its select (a select waits in each case's queue).
+    let chans_of = |t: usize| -> Vec<usize> {
+        if let Some(c) = w.threads[t].waits_on {
+            return vec![c];
+        }
+        w.objs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, o)| match o {
+                Obj::Chan(c)
+                    if c.recvq.iter().any(|x| x.thread == t)
+                        || c.sendq.iter().any(|x| x.thread == t) =>
+                {
+                    Some(i)
+                }
+                _ => None,
+            })
+            .collect()
+    };
     if blocked.iter().any(|&a| {
-        let Some(c) = w.threads[a].waits_on else {
-            return false;
-        };
         waits_on_channel(w, &[a])
             && !w.holds(a).is_empty()
-            && blocked
-                .iter()
-                .any(|&b| b != a && w.holders(b).contains(&a) && code_uses(w, b, &w.names[c]))
+            && blocked.iter().any(|&b| {
+                b != a
+                    && w.holders(b).contains(&a)
+                    && chans_of(a).iter().any(|&c| code_uses(w, b, &w.names[c]))
+            })
     }) {
         return Some("lock-chan-cycle");
     }

@@ -1385,6 +1385,68 @@ fn a_lock_and_channel_cycle_is_named_with_who_holds_what() {
     assert_eq!(s.kind, FailureKind::Leak, "{s:?}");
 }
 
+/// The publisher waits in a `select` of two cases (hand the update over, or hear of a quit
+/// nobody sends) while it holds the lock its subscriber waits for: the same cycle, through a
+/// select (HAZARDS.md, lock and channel cycles: "send, receive, select").
+#[test]
+fn a_lock_and_channel_cycle_through_a_select_is_named() {
+    let sigs = failures(
+        json!({
+            "objects": {
+                "mu": { "kind": "mutex" },
+                "updates": { "kind": "chan" },
+                "quit": { "kind": "chan" }
+            },
+            "threads": {
+                "publisher": [
+                    { "op": "lock", "obj": "mu" },
+                    { "op": "select", "cases": [
+                        { "case": "send", "obj": "updates", "value": 1 },
+                        { "case": "recv", "obj": "quit" }
+                    ] },
+                    { "op": "unlock", "obj": "mu" }
+                ],
+                "subscriber": [
+                    { "op": "lock", "obj": "mu" },
+                    { "op": "unlock", "obj": "mu" },
+                    { "op": "recv", "obj": "updates" }
+                ]
+            }
+        }),
+        Json::Null,
+    );
+    let cycle: Vec<_> = sigs.iter().filter(|s| s.id == "lock-chan-cycle").collect();
+    assert!(!cycle.is_empty(), "{sigs:?}");
+    for s in cycle {
+        assert_eq!(s.kind, FailureKind::Fatal, "{s:?}");
+        assert_eq!(s.message, DEADLOCK, "{s:?}");
+    }
+    // A partner that never uses either channel is no cycle.
+    let sigs = failures(
+        json!({
+            "objects": {
+                "mu": { "kind": "mutex" },
+                "updates": { "kind": "chan" },
+                "quit": { "kind": "chan" }
+            },
+            "threads": {
+                "publisher": [
+                    { "op": "lock", "obj": "mu" },
+                    { "op": "select", "cases": [
+                        { "case": "send", "obj": "updates", "value": 1 },
+                        { "case": "recv", "obj": "quit" }
+                    ] },
+                    { "op": "unlock", "obj": "mu" }
+                ],
+                "other": [ { "op": "lock", "obj": "mu" } ]
+            }
+        }),
+        Json::Null,
+    );
+    assert!(!sigs.is_empty());
+    assert!(sigs.iter().all(|s| s.id != "lock-chan-cycle"), "{sigs:?}");
+}
+
 #[test]
 fn rwmutex_write_lock_twice_is_a_double_lock_not_a_lock_order_inversion() {
     let sigs = failures(
