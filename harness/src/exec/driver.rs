@@ -142,6 +142,15 @@ pub(crate) fn execute_judged(
             (None, Some(s)) => s.borrow_mut().at_end(&w),
             (None, None) => None,
         };
+        let limit = match (&mut own, &shared) {
+            (Some(o), _) => o.take_limit(),
+            (None, Some(s)) => s.borrow_mut().take_limit(),
+            (None, None) => None,
+        };
+        // Undecided is no verdict: an error of the run, unless something else failed.
+        if let (Some(l), None) = (limit, &judged) {
+            w.limit.get_or_insert(l);
+        }
         if let Some(failure) = judged {
             // A linearizability violation is charged to the operation no order explains.
             let (thread, op) = match &failure {

@@ -25,6 +25,11 @@ pub(crate) trait Oracle {
     fn watches_ops(&self) -> bool {
         false
     }
+    /// A bound of the harness the oracle hit instead of judging (it could not decide): the
+    /// execution then ends with this as its limit, an error of the run, never a verdict.
+    fn limit(&mut self) -> Option<String> {
+        None
+    }
 }
 
 /// The oracles of one execution. The final-state assertions are kept inline: most scenarios
@@ -51,7 +56,7 @@ impl Oracles {
         // Further oracles a scenario asks for go in this list.
         let mut list: Vec<Box<dyn Oracle>> = Vec::new();
         if !prog.linearizable.is_empty() {
-            list.push(Box::new(Linearizable));
+            list.push(Box::new(Linearizable::default()));
         }
         Oracles {
             final_state: (!prog.final_state.is_empty()).then_some(FinalState),
@@ -71,6 +76,11 @@ impl Oracles {
         let first = self.final_state.as_mut().and_then(|o| o.at_end(w));
         first.or_else(|| self.list.iter_mut().find_map(|o| o.at_end(w)))
     }
+
+    /// The first bound an oracle hit at the end instead of judging.
+    pub(crate) fn take_limit(&mut self) -> Option<String> {
+        self.list.iter_mut().find_map(|o| o.limit())
+    }
 }
 
 /// The oracles as the threads of an execution see them: shared only when some oracle watches
@@ -86,19 +96,39 @@ impl Oracle for FinalState {
     }
 }
 
+/// Search steps the linearizability check of one history may take (about a second).
+pub(crate) const LIN_BUDGET: u64 = 1_000_000;
+
 /// `expect.linearizable`: each watched object's history against its specification, in the
-/// order the objects are declared; the first violation is the finding.
-struct Linearizable;
+/// order the objects are declared; the first violation is the finding. A history the search
+/// cannot decide within [`LIN_BUDGET`] (or an operation its specification does not take)
+/// ends the run with an error: no answer is neither a finding nor a pass.
+#[derive(Default)]
+struct Linearizable {
+    undecided: Option<String>,
+}
 
 impl Oracle for Linearizable {
+    fn limit(&mut self) -> Option<String> {
+        self.undecided.take()
+    }
+
     fn at_end(&mut self, w: &World) -> Option<Failure> {
         for (l, hist) in w.prog.linearizable.iter().zip(&w.lin.histories) {
             let ops: Vec<crate::lin::Operation> = hist.iter().map(|r| r.op.clone()).collect();
-            // A search that runs out of budget is no answer, and never a finding.
-            let crate::lin::Verdict::Violation(violation) =
-                crate::lin::check(&l.spec, &ops, crate::lin::DEFAULT_BUDGET)
-            else {
-                continue;
+            let violation = match crate::lin::check(&l.spec, &ops, LIN_BUDGET) {
+                crate::lin::Verdict::Linearizable => continue,
+                crate::lin::Verdict::Violation(v) => v,
+                crate::lin::Verdict::Unknown(why) => {
+                    self.undecided.get_or_insert_with(|| {
+                        format!(
+                            "the linearizability check of {} could not decide a history of {} operations: {why}",
+                            l.name,
+                            ops.len()
+                        )
+                    });
+                    continue;
+                }
             };
             let who = &ops[violation.stuck].thread;
             let thread = w.threads.iter().position(|t| &t.name == who).unwrap_or(0);

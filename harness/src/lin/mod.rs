@@ -234,9 +234,10 @@ fn check_part<M: Model>(
             return Verdict::Linearizable;
         }
         if *budget == 0 {
-            return Verdict::Unknown(format!(
-                "the linearizability search gave up after its budget of steps ({n} operations)"
-            ));
+            return Verdict::Unknown(
+                "the search gave up after its budget of steps, a bound of the harness and not a verdict (check fewer operations per execution)"
+                    .to_string(),
+            );
         }
         *budget -= 1;
         if is_call(entry) {

@@ -201,8 +201,64 @@ fn atomics_are_registers_and_counters() {
     };
     assert_never_fails(&ops("register", true));
     assert_never_fails(&ops("counter", false));
-    // A counter has no swap: the search has no answer there, which is never a finding.
-    assert_never_fails(&ops("counter", true));
+    // A counter only adds and loads: a swap on it is refused before anything runs...
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("counter.json");
+    let counter = |b: Value| {
+        json!({
+            "schema": "hazard/scenario/v1",
+            "name": "counter",
+            "objects": { "n": { "kind": "atomic" } },
+            "threads": { "a": [ { "op": "add", "obj": "n", "delta": 2 } ], "b": b },
+            "expect": { "passes": true, "linearizable": { "n": "counter" } }
+        })
+    };
+    let swap = json!([ { "op": "swap", "obj": "n", "value": 7, "into": "y" } ]);
+    std::fs::write(&file, counter(swap).to_string()).unwrap();
+    let o = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).0);
+    assert!(
+        text(&o)
+            .1
+            .contains("$.threads.b[0]: `n` is checked as a counter"),
+        "{}",
+        text(&o).1
+    );
+    // ... and one reached through a variable ends the run with an error saying why: no
+    // answer is neither a finding nor a pass.
+    let via = json!([
+        { "op": "let", "var": "c", "expr": "n" },
+        { "op": "swap", "obj": "c", "value": 7, "into": "y" }
+    ]);
+    let p =
+        std::sync::Arc::new(load_str(&counter(via.clone()).to_string(), "counter.json").unwrap());
+    let x = harness::explore::explore(&p, &ExploreConfig::default()).unwrap();
+    assert!(x.findings.is_empty());
+    let limit = x.limit.expect("an undecided history is an error");
+    assert!(
+        limit.contains("linearizability check of n could not decide")
+            && limit.contains("no operation `swap`"),
+        "{limit}"
+    );
+    std::fs::write(&file, counter(via).to_string()).unwrap();
+    let o = hazard(
+        &[
+            "run",
+            file.to_str().unwrap(),
+            "--out",
+            tmp.path().to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(o.status.code(), Some(2), "{}", text(&o).0);
 }
 
 /// The report's HTML view draws the history in a real browser: a bar per operation, the

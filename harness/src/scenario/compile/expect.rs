@@ -201,6 +201,24 @@ impl Compiler<'_> {
                     ),
                 ));
             }
+            // A counter only adds and reads: an op on it that stores is refused here, before
+            // anything runs (one reached through a variable is caught by the check at run time).
+            if kind == SpecKind::Counter {
+                for st in self.blocks.iter().flatten() {
+                    let what = match &st.kind {
+                        StmtKind::AtomicStore { a, .. } if *a == obj => "store",
+                        StmtKind::AtomicCas { a, .. } if *a == obj => "cas",
+                        StmtKind::AtomicSwap { a, .. } if *a == obj => "swap",
+                        _ => continue,
+                    };
+                    return Err(self.err(
+                        &self.op_paths[st.id],
+                        format!(
+                            "`{name}` is checked as a counter (`expect.linearizable`), which only adds and loads: `{what}` needs the register specification"
+                        ),
+                    ));
+                }
+            }
             out.push(LinSpec {
                 obj,
                 name: name.clone(),
