@@ -1390,31 +1390,35 @@ fn a_lock_and_channel_cycle_is_named_with_who_holds_what() {
 /// select (HAZARDS.md, lock and channel cycles: "send, receive, select").
 #[test]
 fn a_lock_and_channel_cycle_through_a_select_is_named() {
-    let sigs = failures(
-        json!({
-            "objects": {
-                "mu": { "kind": "mutex" },
-                "updates": { "kind": "chan" },
-                "quit": { "kind": "chan" }
-            },
-            "threads": {
-                "publisher": [
-                    { "op": "lock", "obj": "mu" },
-                    { "op": "select", "cases": [
-                        { "case": "send", "obj": "updates", "value": 1 },
-                        { "case": "recv", "obj": "quit" }
-                    ] },
-                    { "op": "unlock", "obj": "mu" }
-                ],
-                "subscriber": [
-                    { "op": "lock", "obj": "mu" },
-                    { "op": "unlock", "obj": "mu" },
-                    { "op": "recv", "obj": "updates" }
-                ]
-            }
-        }),
-        Json::Null,
-    );
+    // The publisher holds mu in a select over updates and quit; `partner` is the other thread.
+    let with = |partner: Json| {
+        failures(
+            json!({
+                "objects": {
+                    "mu": { "kind": "mutex" },
+                    "updates": { "kind": "chan" },
+                    "quit": { "kind": "chan" }
+                },
+                "threads": {
+                    "publisher": [
+                        { "op": "lock", "obj": "mu" },
+                        { "op": "select", "cases": [
+                            { "case": "send", "obj": "updates", "value": 1 },
+                            { "case": "recv", "obj": "quit" }
+                        ] },
+                        { "op": "unlock", "obj": "mu" }
+                    ],
+                    "partner": partner
+                }
+            }),
+            Json::Null,
+        )
+    };
+    let sigs = with(json!([
+        { "op": "lock", "obj": "mu" },
+        { "op": "unlock", "obj": "mu" },
+        { "op": "recv", "obj": "updates" }
+    ]));
     let cycle: Vec<_> = sigs.iter().filter(|s| s.id == "lock-chan-cycle").collect();
     assert!(!cycle.is_empty(), "{sigs:?}");
     for s in cycle {
@@ -1422,27 +1426,7 @@ fn a_lock_and_channel_cycle_through_a_select_is_named() {
         assert_eq!(s.message, DEADLOCK, "{s:?}");
     }
     // A partner that never uses either channel is no cycle.
-    let sigs = failures(
-        json!({
-            "objects": {
-                "mu": { "kind": "mutex" },
-                "updates": { "kind": "chan" },
-                "quit": { "kind": "chan" }
-            },
-            "threads": {
-                "publisher": [
-                    { "op": "lock", "obj": "mu" },
-                    { "op": "select", "cases": [
-                        { "case": "send", "obj": "updates", "value": 1 },
-                        { "case": "recv", "obj": "quit" }
-                    ] },
-                    { "op": "unlock", "obj": "mu" }
-                ],
-                "other": [ { "op": "lock", "obj": "mu" } ]
-            }
-        }),
-        Json::Null,
-    );
+    let sigs = with(json!([ { "op": "lock", "obj": "mu" } ]));
     assert!(!sigs.is_empty());
     assert!(sigs.iter().all(|s| s.id != "lock-chan-cycle"), "{sigs:?}");
 }

@@ -95,8 +95,8 @@ fn the_shipped_fixed_structures_are_linearizable_at_bound_2() {
     assert!(checked >= 14, "{checked}");
 }
 
-#[test]
-fn a_report_of_a_violation_carries_the_history_and_replays() {
+/// `hazard run` on `aba-treiber.linearizable.json`: its directory, report path and report.
+fn aba_report() -> (tempfile::TempDir, std::path::PathBuf, Value) {
     let tmp = tempfile::tempdir().unwrap();
     let file = scenarios().join("aba-treiber.linearizable.json");
     let o = hazard(
@@ -115,6 +115,12 @@ fn a_report_of_a_violation_carries_the_history_and_replays() {
         .find(|p| p.extension().is_some_and(|x| x == "json"))
         .expect("a report");
     let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    (tmp, report, r)
+}
+
+#[test]
+fn a_report_of_a_violation_carries_the_history_and_replays() {
+    let (tmp, report, r) = aba_report();
     let rendered = r["failure"]["rendered"].as_str().unwrap();
     assert!(rendered.contains("longest legal order:"), "{rendered}");
     assert!(
@@ -265,24 +271,7 @@ fn atomics_are_registers_and_counters() {
 /// legal order numbered, the operation no order explains in red.
 #[test]
 fn the_html_view_draws_the_history_in_a_browser() {
-    let tmp = tempfile::tempdir().unwrap();
-    let file = scenarios().join("aba-treiber.linearizable.json");
-    let o = hazard(
-        &[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
-    assert_eq!(o.status.code(), Some(0), "{}", text(&o).1);
-    let report = std::fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|x| x == "json"))
-        .expect("a report");
-    let r: Value = serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+    let (tmp, report, r) = aba_report();
     // The structured history, of the minimized execution the page shows.
     let hist = &r["minimized"]["history"];
     assert_eq!(hist["object"], "jobs");

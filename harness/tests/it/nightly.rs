@@ -23,16 +23,22 @@ fn copy(dir: &Path, name: &str, expect: Option<Value>) -> PathBuf {
 /// A small campaign's inputs: a buggy scenario (expected failure: known), its fix (passes),
 /// and a copy of the buggy one that claims to pass (a new finding).
 fn inputs(dir: &Path) -> PathBuf {
+    inputs_with(dir, "chan-send-closed", "claims-to-pass")
+}
+
+/// `map-concurrent-writes` and its fix, and shipped scenario `buggy` copied as `name`, a
+/// scenario that claims to pass.
+fn inputs_with(dir: &Path, buggy: &str, name: &str) -> PathBuf {
     let s = dir.join("scenarios");
     std::fs::create_dir_all(&s).unwrap();
     copy(&s, "map-concurrent-writes", None);
     copy(&s, "map-concurrent-writes.fixed", None);
-    let text = std::fs::read_to_string(scenario("chan-send-closed")).unwrap();
+    let text = std::fs::read_to_string(scenario(buggy)).unwrap();
     let mut v: Value = serde_json::from_str(&text).unwrap();
-    v["name"] = json!("claims-to-pass");
+    v["name"] = json!(name);
     v["expect"] = json!({ "passes": true });
     std::fs::write(
-        s.join("claims-to-pass.json"),
+        s.join(format!("{name}.json")),
         serde_json::to_string_pretty(&v).unwrap(),
     )
     .unwrap();
@@ -880,20 +886,7 @@ fn the_index_page_links_each_report_in_a_browser() {
 /// claims to pass but fails in every interleaving (double-close: libFuzzer's first input
 /// crashes), a fixed one (nothing to find), and a `fails` one (not fuzzed).
 fn lf_inputs(dir: &Path) -> PathBuf {
-    let s = dir.join("scenarios");
-    std::fs::create_dir_all(&s).unwrap();
-    copy(&s, "map-concurrent-writes", None);
-    copy(&s, "map-concurrent-writes.fixed", None);
-    let text = std::fs::read_to_string(scenario("chan-close-closed")).unwrap();
-    let mut v: Value = serde_json::from_str(&text).unwrap();
-    v["name"] = json!("double-close");
-    v["expect"] = json!({ "passes": true });
-    std::fs::write(
-        s.join("double-close.json"),
-        serde_json::to_string_pretty(&v).unwrap(),
-    )
-    .unwrap();
-    s
+    inputs_with(dir, "chan-close-closed", "double-close")
 }
 
 /// `--libfuzzer 1`: the real libFuzzer `schedule` target on every `passes` scenario (the
