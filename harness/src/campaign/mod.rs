@@ -1243,12 +1243,22 @@ impl Campaign<'_> {
         pool(
             jobs,
             tasks,
-            |(i, file, prog, seed)| (i, fuzz_one(lf, &file, &prog, limit, seed, hard_stop)),
+            |(i, file, prog, seed)| {
+                // A run that starts late (the ones before it took their start-up too) gets only
+                // the time left, so the campaign keeps to its budget.
+                let limit = match (limit, deadline) {
+                    (Limit::Secs(s), Some(d)) => {
+                        Limit::Secs(s.min(d.saturating_duration_since(Instant::now()).as_secs()))
+                    }
+                    (l, _) => l,
+                };
+                (i, limit, fuzz_one(lf, &file, &prog, limit, seed, hard_stop))
+            },
             || {
                 crate::explore::interrupted()
-                    || deadline.is_some_and(|d| Instant::now() + Duration::from_millis(500) >= d)
+                    || deadline.is_some_and(|d| Instant::now() + Duration::from_secs(1) >= d)
             },
-            |(i, r)| {
+            |(i, limit, r)| {
                 if failure.is_some() {
                     return;
                 }
