@@ -219,17 +219,21 @@ fn atomics_are_registers_and_counters() {
             "expect": { "passes": true, "linearizable": { "n": "counter" } }
         })
     };
+    // Write `v` and run it with the CLI.
+    let run = |v: Value| {
+        std::fs::write(&file, v.to_string()).unwrap();
+        hazard(
+            &[
+                "run",
+                file.to_str().unwrap(),
+                "--out",
+                tmp.path().to_str().unwrap(),
+            ],
+            tmp.path(),
+        )
+    };
     let swap = json!([ { "op": "swap", "obj": "n", "value": 7, "into": "y" } ]);
-    std::fs::write(&file, counter(swap).to_string()).unwrap();
-    let o = hazard(
-        &[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let o = run(counter(swap));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o).0);
     assert!(
         text(&o)
@@ -254,16 +258,7 @@ fn atomics_are_registers_and_counters() {
             && limit.contains("no operation `swap`"),
         "{limit}"
     );
-    std::fs::write(&file, counter(via).to_string()).unwrap();
-    let o = hazard(
-        &[
-            "run",
-            file.to_str().unwrap(),
-            "--out",
-            tmp.path().to_str().unwrap(),
-        ],
-        tmp.path(),
-    );
+    let o = run(counter(via));
     assert_eq!(o.status.code(), Some(2), "{}", text(&o).0);
 }
 
