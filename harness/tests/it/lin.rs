@@ -43,19 +43,9 @@ fn the_aba_stack_is_not_linearizable_and_the_fixed_stacks_are() {
         MESSAGE,
         None,
     );
-    // Exhaustive at preemption bound 2 (and 3, the helpers' bound): never a violation.
+    // Exhaustive at the helpers' preemption bound (3, which covers bound 2): never a violation.
     for kind in ["stamped-stack", "epoch-stack"] {
-        let p = prog(drain(kind));
-        assert_never_fails(&p);
-        let x = harness::explore::explore(
-            &p,
-            &ExploreConfig::default()
-                .engine(EngineKind::Dfs)
-                .preemption_bound(2)
-                .iterations(DFS_BUDGET),
-        )
-        .unwrap();
-        assert!(x.findings.is_empty() && x.exhausted(), "{kind}");
+        assert_never_fails(&prog(drain(kind)));
     }
 }
 
